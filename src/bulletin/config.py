@@ -1,0 +1,149 @@
+"""Settings from BULLETIN_* environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bulletin.domain.addresses import ensure_header_safe
+from bulletin.domain.errors import ConfigurationError, InvalidInput
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "secret-key", "default", "password", "dev", "test"}
+)
+MIN_SECRET_LENGTH = 32
+MIN_UNSUBSCRIBE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Bulletin reads from its environment.
+
+    Build it with `Settings.from_env()`; tests use `dataclasses.replace` on one.
+    """
+
+    secret_key: str = field(repr=False)
+    env: str = "development"
+    database_url: str = "sqlite:///./bulletin.db"
+    base_url: str = "http://127.0.0.1:8000"
+    sender: str = "Bulletin News <news@localhost>"
+    newsroom_name: str = "Bulletin News"
+    data_dir: Path = Path("./bulletin-data")
+    smtp_url: str | None = field(default=None, repr=False)
+    catcher_host: str = "127.0.0.1"
+    catcher_port: int = 2525
+    confirm_max_age_s: int = 48 * 3600
+    unsubscribe_max_age_s: int = 365 * 86400
+    confirm_resend_s: int = 600
+    worker_batch: int = 200
+    worker_idle_s: float = 0.5
+    max_attempts: int = 8
+    session_max_age_s: int = 12 * 3600
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("BULLETIN_ENV", "development").strip().lower()
+        if mode not in ("development", "production"):
+            raise ConfigurationError("BULLETIN_ENV must be 'development' or 'production'.")
+        data_dir = Path(env.get("BULLETIN_DATA_DIR", "./bulletin-data"))
+        settings = cls(
+            secret_key=_secret_key(env.get("BULLETIN_SECRET_KEY"), mode=mode, data_dir=data_dir),
+            env=mode,
+            database_url=env.get("BULLETIN_DATABASE_URL", cls.database_url),
+            base_url=env.get("BULLETIN_BASE_URL", cls.base_url).rstrip("/"),
+            sender=env.get("BULLETIN_SENDER", cls.sender),
+            newsroom_name=env.get("BULLETIN_NEWSROOM_NAME", cls.newsroom_name),
+            data_dir=data_dir,
+            smtp_url=env.get("BULLETIN_SMTP_URL") or None,
+            catcher_host=env.get("BULLETIN_CATCHER_HOST", cls.catcher_host),
+            catcher_port=_int(env, "BULLETIN_CATCHER_PORT", cls.catcher_port),
+            confirm_max_age_s=_int(env, "BULLETIN_CONFIRM_MAX_AGE_HOURS", 48) * 3600,
+            unsubscribe_max_age_s=_int(env, "BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS", 365) * 86400,
+            worker_batch=_int(env, "BULLETIN_WORKER_BATCH", cls.worker_batch),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse settings that cannot work, with a message that says which and why."""
+        if self.production and _is_placeholder(self.secret_key):
+            raise ConfigurationError(
+                "BULLETIN_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters in production."
+            )
+        url = urlsplit(self.base_url)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise ConfigurationError("BULLETIN_BASE_URL must be an http(s) URL.")
+        if self.production and url.scheme != "https":
+            raise ConfigurationError("BULLETIN_BASE_URL must use https in production.")
+        _, address = parseaddr(self.sender)
+        if "@" not in address:
+            raise ConfigurationError("BULLETIN_SENDER must be an address like 'News <n@x.org>'.")
+        try:
+            ensure_header_safe(self.sender, field="sender")
+            ensure_header_safe(self.newsroom_name, field="newsroom name")
+        except InvalidInput as exc:
+            raise ConfigurationError(str(exc)) from exc
+        if self.unsubscribe_max_age_s < MIN_UNSUBSCRIBE_DAYS * 86400:
+            raise ConfigurationError(
+                f"Unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
+            )
+        if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
+            raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def sender_address(self) -> str:
+        return parseaddr(self.sender)[1]
+
+    @property
+    def mail_domain(self) -> str:
+        return self.sender_address.rpartition("@")[2].lower()
+
+    @property
+    def uses_catcher(self) -> bool:
+        return self.smtp_url is None
+
+    @property
+    def catcher_dir(self) -> Path:
+        return self.data_dir / "catcher"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def _is_placeholder(secret: str) -> bool:
+    return secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
+
+
+def _secret_key(given: str | None, *, mode: str, data_dir: Path) -> str:
+    """Use the configured key; in development make one on first run and keep it."""
+    if given:
+        return given
+    if mode == "production":
+        return ""  # validate() refuses it with the explanation
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

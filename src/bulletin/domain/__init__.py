@@ -1,0 +1,1 @@
+"""Plain dataclasses and rules that know nothing of storage, mail transport or HTTP."""

@@ -1,0 +1,77 @@
+"""The one exception tree of Bulletin.
+
+    BulletinError                    anything Bulletin raises on purpose
+     ├── InvalidInput                a person gave us something we cannot use
+     │    ├── InvalidAddress         not a deliverable email address
+     │    ├── UnsafeHeaderValue      CR/LF (header injection) in a header value
+     │    ├── UnknownList            a list slug that does not exist
+     │    └── InvalidAlert           an alert missing a headline, summary or link
+     ├── TokenError                  a confirm/unsubscribe link we cannot honour
+     │    ├── TokenExpired           it was genuine but is too old
+     │    └── TokenInvalid           forged, damaged or meant for another purpose
+     ├── NotFound                    the thing asked for does not exist
+     ├── PermissionDenied            signed in, but not allowed to do that
+     ├── AuthenticationFailed        wrong address or password
+     ├── ConfigurationError          settings that cannot work (refused at start-up)
+     └── TransportError              the mail relay could not be reached at all
+
+Every message is written for the reader or editor who caused it: it says what was
+wrong and, where it helps, what to do instead. Library errors (SQLAlchemy, smtplib,
+itsdangerous) are translated into these at the edge of the layer that sees them.
+"""
+
+
+class BulletinError(Exception):
+    """Base of everything Bulletin raises on purpose."""
+
+
+class InvalidInput(BulletinError):
+    """Input from a person that cannot be used as given."""
+
+
+class InvalidAddress(InvalidInput):
+    """Not a deliverable email address."""
+
+
+class UnsafeHeaderValue(InvalidInput):
+    """A value bound for a mail header contains a line break."""
+
+
+class UnknownList(InvalidInput):
+    """A mailing list slug that does not exist."""
+
+
+class InvalidAlert(InvalidInput):
+    """An alert that cannot be sent as written."""
+
+
+class TokenError(BulletinError):
+    """A signed link that cannot be honoured."""
+
+
+class TokenExpired(TokenError):
+    """A genuine signed link that is too old."""
+
+
+class TokenInvalid(TokenError):
+    """A forged or damaged signed link, or one made for another purpose."""
+
+
+class NotFound(BulletinError):
+    """The thing asked for does not exist."""
+
+
+class PermissionDenied(BulletinError):
+    """The signed-in user's role does not allow this."""
+
+
+class AuthenticationFailed(BulletinError):
+    """Wrong address or password."""
+
+
+class ConfigurationError(BulletinError):
+    """Settings that cannot work."""
+
+
+class TransportError(BulletinError):
+    """The mail relay could not be reached or spoke nonsense."""

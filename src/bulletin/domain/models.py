@@ -1,0 +1,140 @@
+"""The nouns of Bulletin as plain dataclasses and enums."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class ListKind(enum.StrEnum):
+    ALERT = "alert"
+    SPECIAL = "special"
+    BRIEFING = "briefing"
+
+
+class SubscriptionStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class CampaignKind(enum.StrEnum):
+    ALERT = "alert"
+    SPECIAL = "special"
+    BRIEFING = "briefing"
+
+
+class CampaignStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENDING = "sending"
+    SENT = "sent"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+    @property
+    def can_send(self) -> bool:
+        return self in (Role.ADMIN, Role.EDITOR)
+
+
+class ConsentAction(enum.StrEnum):
+    SIGN_UP = "sign_up"
+    CONFIRM = "confirm"
+    UNSUBSCRIBE = "unsubscribe"
+
+
+@dataclass(frozen=True)
+class MailingList:
+    id: int
+    slug: str
+    name: str
+    description: str
+    kind: ListKind
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    email: str
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    subscriber_id: int
+    list_id: int
+    status: SubscriptionStatus
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    """What an editor writes to fire a breaking alert."""
+
+    headline: str
+    summary: str
+    url: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    kind: CampaignKind
+    list_id: int
+    status: CampaignStatus
+    subject: str
+    headline: str
+    summary: str
+    url: str
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Editor:
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    """How far a campaign's delivery has got, counted from the ledger."""
+
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    expired: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.sent + self.failed + self.expired + self.cancelled
+
+
+@dataclass(frozen=True)
+class SignUpResult:
+    subscriber_id: int
+    email: str
+    lists: tuple[str, ...]
+    confirmation_queued: bool
+    already_confirmed: tuple[str, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, the queries over them, and Alembic migrations."""

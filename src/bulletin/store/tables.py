@@ -1,0 +1,197 @@
+"""The schema: every table Bulletin keeps, as SQLAlchemy Core tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from bulletin.store.types import BigId, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+lists = Table(
+    "lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("time_zone", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("confirmed_at", UtcDateTime),
+    Column("confirmation_sent_at", UtcDateTime),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column(
+        "subscriber_id",
+        BigId,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("list_id", Integer, ForeignKey("lists.id"), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("confirmed_at", UtcDateTime),
+    Column("unsubscribed_at", UtcDateTime),
+    Index("ix_subscriptions_list_status", "list_id", "status", "subscriber_id"),
+)
+
+consent_records = Table(
+    "consent_records",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column(
+        "subscriber_id",
+        BigId,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("list_id", Integer, ForeignKey("lists.id")),
+    Column("action", String(20), nullable=False),
+    Column("method", String(30), nullable=False),
+    Column("ip", String(64)),
+    Column("user_agent", String(400)),
+    Column("wording", Text),
+    Column("occurred_at", UtcDateTime, nullable=False),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("headline", String(500)),
+    Column("summary", Text, nullable=False, default=""),
+    Column("url", String(2000)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+editors = Table(
+    "editors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("list_id", Integer, ForeignKey("lists.id"), nullable=False),
+    Column("story_id", BigId, ForeignKey("stories.id")),
+    Column("parent_id", BigId, ForeignKey("campaigns.id")),
+    Column("status", String(20), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("headline", String(500), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("created_by", Integer, ForeignKey("editors.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+    Column("expires_at", UtcDateTime),
+)
+
+# The delivery ledger: one row per (campaign, subscriber), the single source of truth
+# for what was sent. The unique pair makes a repeated fan-out harmless.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("campaign_id", BigId, ForeignKey("campaigns.id"), nullable=False),
+    Column("subscriber_id", BigId, ForeignKey("subscribers.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("send_after", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("last_reply", Text),
+    Column("sent_at", UtcDateTime),
+    UniqueConstraint("campaign_id", "subscriber_id", name="uq_deliveries_campaign_subscriber"),
+    Index("ix_deliveries_status_send_after", "status", "send_after"),
+)
+
+# Transactional mail (confirmation requests): queued here by the web request and
+# sent by the worker, so no request ever waits on a mail server.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column(
+        "subscriber_id",
+        BigId,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("status", String(20), nullable=False),
+    Column("send_after", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("last_reply", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Index("ix_outbox_status_send_after", "status", "send_after"),
+)
+
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("reason", String(30), nullable=False),
+    Column("detail", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("occurred_at", UtcDateTime, nullable=False, index=True),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(40)),
+    Column("target_id", String(64)),
+    Column("detail", JSON),
+)
