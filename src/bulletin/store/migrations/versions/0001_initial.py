@@ -79,9 +79,7 @@ def upgrade() -> None:
             name="fk_subscriptions_subscriber_id_subscribers",
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["list_id"], ["lists.id"], name="fk_subscriptions_list_id_lists"
-        ),
+        sa.ForeignKeyConstraint(["list_id"], ["lists.id"], name="fk_subscriptions_list_id_lists"),
         sa.PrimaryKeyConstraint("subscriber_id", "list_id", name="pk_subscriptions"),
     )
     op.create_index(
@@ -104,14 +102,10 @@ def upgrade() -> None:
             name="fk_consent_records_subscriber_id_subscribers",
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["list_id"], ["lists.id"], name="fk_consent_records_list_id_lists"
-        ),
+        sa.ForeignKeyConstraint(["list_id"], ["lists.id"], name="fk_consent_records_list_id_lists"),
         sa.PrimaryKeyConstraint("id", name="pk_consent_records"),
     )
-    op.create_index(
-        "ix_consent_records_subscriber_id", "consent_records", ["subscriber_id"]
-    )
+    op.create_index("ix_consent_records_subscriber_id", "consent_records", ["subscriber_id"])
     op.create_table(
         "stories",
         sa.Column("id", BigId, nullable=False),
@@ -153,9 +147,7 @@ def upgrade() -> None:
         sa.Column("finished_at", UtcDateTime()),
         sa.Column("expires_at", UtcDateTime()),
         sa.ForeignKeyConstraint(["list_id"], ["lists.id"], name="fk_campaigns_list_id_lists"),
-        sa.ForeignKeyConstraint(
-            ["story_id"], ["stories.id"], name="fk_campaigns_story_id_stories"
-        ),
+        sa.ForeignKeyConstraint(["story_id"], ["stories.id"], name="fk_campaigns_story_id_stories"),
         sa.ForeignKeyConstraint(
             ["parent_id"], ["campaigns.id"], name="fk_campaigns_parent_id_campaigns"
         ),

@@ -1,0 +1,1 @@
+"""Delivery: fan-out into the ledger, and the worker that claims, sends and records."""

@@ -1,0 +1,1 @@
+"""Mail: building messages, signed links, transports and the built-in catcher."""

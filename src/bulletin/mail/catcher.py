@@ -1,0 +1,110 @@
+"""The built-in mail catcher: an SMTP server on loopback that keeps what it receives.
+
+Used when no relay is configured, so a fresh install works end to end without a mail
+server. Messages are kept in a Maildir (one file per message, readable by any mail
+tool) under the data directory; the desk lists and shows them.
+"""
+
+from __future__ import annotations
+
+import mailbox
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
+
+
+@dataclass(frozen=True)
+class CaughtMessage:
+    key: str
+    subject: str
+    sender: str
+    recipients: str
+    received_at: datetime
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part else ""
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part else ""
+
+
+class _Handler:
+    def __init__(self, maildir: Path) -> None:
+        self.box = mailbox.Maildir(maildir, create=True)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: SmtpEnvelope) -> str:
+        content = envelope.original_content or b""
+        trace = (
+            f"Return-Path: <{envelope.mail_from}>\r\n"
+            f"Delivered-To: {', '.join(envelope.rcpt_tos)}\r\n"
+        ).encode()
+        self.box.add(mailbox.MaildirMessage(trace + content))
+        return "250 Message accepted for delivery"
+
+
+class MailCatcher:
+    """An SMTP server on loopback writing every message it accepts to a Maildir."""
+
+    def __init__(self, maildir: Path, *, host: str = "127.0.0.1", port: int = 2525) -> None:
+        self.maildir = maildir
+        self._controller = Controller(_Handler(maildir), hostname=host, port=port)
+
+    @property
+    def port(self) -> int:
+        return int(self._controller.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self._controller.hostname}:{self.port}?starttls=off"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
+def caught(maildir: Path, *, limit: int = 200) -> list[CaughtMessage]:
+    """What the catcher holds, newest first."""
+    if not maildir.exists():
+        return []
+    box = mailbox.Maildir(maildir, create=False)
+    messages = [_read(box, key) for key in box.iterkeys()]
+    messages.sort(key=lambda m: (m.received_at, m.key), reverse=True)
+    return messages[:limit]
+
+
+def caught_one(maildir: Path, key: str) -> CaughtMessage | None:
+    if not maildir.exists():
+        return None
+    box = mailbox.Maildir(maildir, create=False)
+    try:
+        return _read(box, key)
+    except KeyError:
+        return None
+
+
+def _read(box: mailbox.Maildir, key: str) -> CaughtMessage:
+    with box.get_file(key) as handle:
+        raw = handle.read()
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return CaughtMessage(
+        key=key,
+        subject=str(message.get("Subject", "")),
+        sender=str(message.get("From", "")),
+        recipients=str(message.get("Delivered-To", message.get("To", ""))),
+        received_at=datetime.fromtimestamp(box.get_message(key).get_date(), UTC),
+        message=message,
+    )

@@ -1,0 +1,83 @@
+"""Building one RFC 5322 message: multipart/alternative with the list headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, parseaddr
+
+from bulletin.domain.addresses import ensure_header_safe
+
+
+@dataclass(frozen=True)
+class ListHeaders:
+    """The RFC 2369 / 2919 / 8058 headers that make a message leavable in one click."""
+
+    list_id: str
+    unsubscribe_url: str
+    unsubscribe_mailto: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    sender: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    date: datetime
+    list_headers: ListHeaders | None = None
+    in_reply_to: str | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+def build(message: OutgoingMessage) -> bytes:
+    """The wire form (CRLF line ends) of a message; refuses line breaks in any header."""
+    email = EmailMessage(policy=SMTP)
+    for name, value in _headers(message):
+        email[name] = ensure_header_safe(value, field=name)
+    email.set_content(message.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    email.add_alternative(message.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return email.as_bytes()
+
+
+def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:
+    headers = [
+        ("From", message.sender),
+        ("To", message.to),
+        ("Subject", message.subject),
+        ("Date", format_datetime(message.date)),
+        ("Message-ID", message.message_id),
+    ]
+    if message.in_reply_to:
+        headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
+    if message.list_headers:
+        lh = message.list_headers
+        headers += [
+            ("List-Id", lh.list_id),
+            ("List-Unsubscribe", f"<{lh.unsubscribe_url}>, <{lh.unsubscribe_mailto}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ]
+    headers += list(message.extra_headers.items())
+    return headers
+
+
+def list_id(name: str, slug: str, domain: str) -> str:
+    """RFC 2919 List-Id: a phrase and a dotted identifier unique to the list."""
+    ensure_header_safe(name, field="list name")
+    phrase = name.replace("\\", "").replace('"', "")
+    return f'"{phrase}" <{slug}.{domain}>'
+
+
+def message_id(local: str, domain: str) -> str:
+    return f"<{local}@{domain}>"
+
+
+def sender_header(sender: str) -> str:
+    """Normalise 'Name <addr>' so the display name is quoted when it must be."""
+    name, address = parseaddr(ensure_header_safe(sender, field="sender"))
+    return formataddr((name, address)) if name else str(Address(addr_spec=address))

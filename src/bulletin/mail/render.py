@@ -1,0 +1,38 @@
+"""Rendering email bodies from Jinja2 templates, with CSS inlined for mail clients."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import css_inline
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+# Per-reader values are left in the rendered body as these markers and substituted
+# per message, so a campaign is rendered once however many readers it has.
+UNSUBSCRIBE_URL = "%%BULLETIN_UNSUBSCRIBE_URL%%"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("bulletin.mail", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def render_pair(name: str, **context: Any) -> tuple[str, str]:
+    """(plain text, HTML with inlined CSS) for the template pair `name.txt` / `name.html`."""
+    env = _environment()
+    text = env.get_template(f"{name}.txt").render(**context)
+    html = env.get_template(f"{name}.html").render(**context)
+    return text, _inliner().inline(html)

@@ -1,0 +1,1 @@
+"""Use cases: what readers, editors and operators can do, each in one call."""

@@ -1,0 +1,37 @@
+"""The audit log: every state change an editor or operator makes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from bulletin.store.tables import audit_log
+
+
+def record(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    now: datetime,
+    target_type: str | None = None,
+    target_id: object = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        audit_log.insert().values(
+            occurred_at=now,
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            detail=detail,
+        )
+    )
+
+
+def recent(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
+    rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))
+    return [dict(row._mapping) for row in rows]

@@ -1,0 +1,55 @@
+"""Queries over the newsroom staff who sign in to the desk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, select, update
+
+from bulletin.domain.models import Editor, Role
+from bulletin.store.tables import editors
+
+
+def _to_editor(row: Row) -> Editor:
+    return Editor(id=row.id, email=row.email, name=row.name, role=Role(row.role), active=row.active)
+
+
+def insert(
+    conn: Connection, *, email: str, name: str, password_hash: str, role: Role, now: datetime
+) -> int:
+    result = conn.execute(
+        editors.insert().values(
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            role=role,
+            active=True,
+            created_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def get(conn: Connection, editor_id: int) -> Editor | None:
+    row = conn.execute(select(editors).where(editors.c.id == editor_id)).one_or_none()
+    return _to_editor(row) if row else None
+
+
+def credentials(conn: Connection, email: str) -> tuple[Editor, str] | None:
+    """The editor with this address and their password hash, if there is one."""
+    row = conn.execute(select(editors).where(editors.c.email == email)).one_or_none()
+    return (_to_editor(row), row.password_hash) if row else None
+
+
+def set_password_hash(conn: Connection, editor_id: int, password_hash: str) -> None:
+    conn.execute(
+        update(editors).where(editors.c.id == editor_id).values(password_hash=password_hash)
+    )
+
+
+def mark_login(conn: Connection, editor_id: int, *, now: datetime) -> None:
+    conn.execute(update(editors).where(editors.c.id == editor_id).values(last_login_at=now))
+
+
+def all_editors(conn: Connection) -> list[Editor]:
+    return [_to_editor(row) for row in conn.execute(select(editors).order_by(editors.c.id))]

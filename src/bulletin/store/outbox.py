@@ -1,0 +1,123 @@
+"""Queued transactional mail (confirmation requests), claimed and sent by the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, func, or_, select, update
+
+from bulletin.domain.models import DeliveryStatus
+from bulletin.store.tables import outbox, subscribers
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str
+    subscriber_id: int
+    email: str
+    attempts: int
+
+
+def enqueue(conn: Connection, *, kind: str, subscriber_id: int, now: datetime) -> int:
+    result = conn.execute(
+        outbox.insert().values(
+            kind=kind,
+            subscriber_id=subscriber_id,
+            status=DeliveryStatus.QUEUED,
+            send_after=now,
+            attempts=0,
+            created_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def claim(
+    conn: Connection, *, owner: str, now: datetime, lease: timedelta, limit: int
+) -> list[OutboxItem]:
+    due = (
+        select(outbox.c.id)
+        .where(
+            outbox.c.status == DeliveryStatus.QUEUED,
+            outbox.c.send_after <= now,
+            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+        )
+        .order_by(outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(conn.execute(due).scalars())
+    if not ids:
+        return []
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(ids))
+        .values(lease_owner=owner, lease_until=now + lease)
+    )
+    rows = conn.execute(
+        select(
+            outbox.c.id,
+            outbox.c.kind,
+            outbox.c.subscriber_id,
+            outbox.c.attempts,
+            subscribers.c.email,
+        )
+        .join(subscribers, subscribers.c.id == outbox.c.subscriber_id)
+        .where(outbox.c.id.in_(ids))
+        .order_by(outbox.c.id)
+    )
+    return [
+        OutboxItem(
+            id=r.id, kind=r.kind, subscriber_id=r.subscriber_id, email=r.email, attempts=r.attempts
+        )
+        for r in rows
+    ]
+
+
+def mark_sent(conn: Connection, item_id: int, reply: str, *, now: datetime) -> None:
+    conn.execute(
+        _row(item_id).values(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            last_reply=reply,
+            attempts=outbox.c.attempts + 1,
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+
+
+def mark_failed(conn: Connection, item_id: int, reply: str) -> None:
+    conn.execute(
+        _row(item_id).values(
+            status=DeliveryStatus.FAILED,
+            last_reply=reply,
+            attempts=outbox.c.attempts + 1,
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+
+
+def mark_retry(conn: Connection, item_id: int, reply: str, *, retry_at: datetime) -> None:
+    conn.execute(
+        _row(item_id).values(
+            last_reply=reply,
+            send_after=retry_at,
+            attempts=outbox.c.attempts + 1,
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+
+
+def pending_count(conn: Connection) -> int:
+    return conn.execute(
+        select(func.count()).select_from(outbox).where(outbox.c.status == DeliveryStatus.QUEUED)
+    ).scalar_one()
+
+
+def _row(item_id: int):  # type: ignore[no-untyped-def]
+    return update(outbox).where(outbox.c.id == item_id)

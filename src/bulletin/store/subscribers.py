@@ -1,0 +1,153 @@
+"""Queries over subscribers and their subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, func, select, update
+
+from bulletin.domain.models import Subscriber, SubscriptionStatus
+from bulletin.store.tables import subscribers, subscriptions
+from bulletin.store.upsert import insert_ignoring_conflicts
+
+
+def _to_subscriber(row: Row) -> Subscriber:
+    return Subscriber(
+        id=row.id,
+        email=row.email,
+        created_at=row.created_at,
+        confirmed_at=row.confirmed_at,
+        time_zone=row.time_zone,
+    )
+
+
+def get(conn: Connection, subscriber_id: int) -> Subscriber | None:
+    row = conn.execute(select(subscribers).where(subscribers.c.id == subscriber_id)).one_or_none()
+    return _to_subscriber(row) if row else None
+
+
+def find_by_email(conn: Connection, email: str) -> Subscriber | None:
+    row = conn.execute(select(subscribers).where(subscribers.c.email == email)).one_or_none()
+    return _to_subscriber(row) if row else None
+
+
+def get_or_create(
+    conn: Connection, email: str, *, time_zone: str | None, now: datetime
+) -> tuple[Subscriber, bool]:
+    """The subscriber with this address, creating it if needed; (subscriber, created)."""
+    stmt = insert_ignoring_conflicts(conn, subscribers).values(
+        email=email, time_zone=time_zone, created_at=now
+    )
+    created = conn.execute(stmt).rowcount == 1
+    subscriber = find_by_email(conn, email)
+    assert subscriber is not None  # inserted or already there, in this transaction
+    return subscriber, created
+
+
+def statuses(conn: Connection, subscriber_id: int) -> dict[int, SubscriptionStatus]:
+    """Each list this subscriber has ever joined, with where they stand on it."""
+    rows = conn.execute(
+        select(subscriptions.c.list_id, subscriptions.c.status).where(
+            subscriptions.c.subscriber_id == subscriber_id
+        )
+    )
+    return {row.list_id: SubscriptionStatus(row.status) for row in rows}
+
+
+def add_pending(
+    conn: Connection, subscriber_id: int, list_ids: Iterable[int], *, now: datetime
+) -> list[int]:
+    """Ask to join lists: new or previously-left subscriptions become pending.
+
+    Confirmed subscriptions are left alone. Returns the lists now pending.
+    """
+    current = statuses(conn, subscriber_id)
+    pending: list[int] = []
+    for list_id in list_ids:
+        status = current.get(list_id)
+        if status is SubscriptionStatus.CONFIRMED:
+            continue
+        if status is None:
+            conn.execute(
+                subscriptions.insert().values(
+                    subscriber_id=subscriber_id,
+                    list_id=list_id,
+                    status=SubscriptionStatus.PENDING,
+                    created_at=now,
+                )
+            )
+        else:
+            conn.execute(
+                _subscription(subscriber_id, list_id).values(
+                    status=SubscriptionStatus.PENDING, unsubscribed_at=None
+                )
+            )
+        pending.append(list_id)
+    return pending
+
+
+def confirm_pending(conn: Connection, subscriber_id: int, *, now: datetime) -> list[int]:
+    """Confirm the address and every pending subscription; returns the lists confirmed."""
+    pending = [
+        list_id
+        for list_id, status in statuses(conn, subscriber_id).items()
+        if status is SubscriptionStatus.PENDING
+    ]
+    conn.execute(
+        update(subscriptions)
+        .where(
+            subscriptions.c.subscriber_id == subscriber_id,
+            subscriptions.c.status == SubscriptionStatus.PENDING,
+        )
+        .values(status=SubscriptionStatus.CONFIRMED, confirmed_at=now)
+    )
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber_id, subscribers.c.confirmed_at.is_(None))
+        .values(confirmed_at=now)
+    )
+    return pending
+
+
+def unsubscribe(conn: Connection, subscriber_id: int, list_id: int, *, now: datetime) -> bool:
+    """Leave one list; True if this changed anything."""
+    result = conn.execute(
+        _subscription(subscriber_id, list_id)
+        .where(subscriptions.c.status != SubscriptionStatus.UNSUBSCRIBED)
+        .values(status=SubscriptionStatus.UNSUBSCRIBED, unsubscribed_at=now)
+    )
+    return result.rowcount > 0
+
+
+def mark_confirmation_sent(conn: Connection, subscriber_id: int, *, now: datetime) -> None:
+    conn.execute(
+        update(subscribers)
+        .where(subscribers.c.id == subscriber_id)
+        .values(confirmation_sent_at=now)
+    )
+
+
+def confirmation_sent_at(conn: Connection, subscriber_id: int) -> datetime | None:
+    return conn.execute(
+        select(subscribers.c.confirmation_sent_at).where(subscribers.c.id == subscriber_id)
+    ).scalar_one_or_none()
+
+
+def counts_by_list(conn: Connection) -> dict[int, dict[SubscriptionStatus, int]]:
+    """How many readers stand where on each list."""
+    rows = conn.execute(
+        select(subscriptions.c.list_id, subscriptions.c.status, func.count()).group_by(
+            subscriptions.c.list_id, subscriptions.c.status
+        )
+    )
+    counts: dict[int, dict[SubscriptionStatus, int]] = {}
+    for list_id, status, count in rows:
+        counts.setdefault(list_id, {})[SubscriptionStatus(status)] = count
+    return counts
+
+
+def _subscription(subscriber_id: int, list_id: int):  # type: ignore[no-untyped-def]
+    return update(subscriptions).where(
+        subscriptions.c.subscriber_id == subscriber_id, subscriptions.c.list_id == list_id
+    )

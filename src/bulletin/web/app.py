@@ -1,0 +1,75 @@
+"""The ASGI application: routers, sessions, security headers and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from bulletin.domain.errors import NotFound
+from bulletin.services.context import Context
+from bulletin.web.csrf import CsrfError
+from bulletin.web.deps import LoginRequired
+from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.pages import page
+from bulletin.web.reader.routes import router as reader_router
+from bulletin.web.templating import make_templates
+
+STATIC = Path(__file__).parent / "static"
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # Links in our pages carry signed tokens; never hand them to another site.
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+def create_app(ctx: Context) -> FastAPI:
+    app = FastAPI(title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.context = ctx
+    app.state.templates = make_templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=ctx.settings.secret_key,
+        session_cookie="bulletin_session",
+        max_age=ctx.settings.session_max_age_s,
+        same_site="lax",
+        https_only=ctx.settings.base_url.startswith("https://"),
+    )
+    app.middleware("http")(_security_headers)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(reader_router)
+    app.include_router(desk_router)
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(CsrfError, _csrf_refused)
+    app.add_exception_handler(NotFound, _not_found)
+    return app
+
+
+async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+    response: Response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _to_login(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/desk/login", status_code=303)
+
+
+async def _csrf_refused(request: Request, exc: Exception) -> Response:
+    return page(
+        request,
+        "reader/link_error.html",
+        status_code=403,
+        message="This form has expired or did not come from this site. "
+        "Please go back, reload the page and try again.",
+    )
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return page(request, "desk/not_found.html", status_code=404, what=str(exc))

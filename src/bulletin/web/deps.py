@@ -1,0 +1,72 @@
+"""FastAPI dependencies: the use-case context, the signed-in editor, form checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+from starlette.templating import Jinja2Templates
+
+from bulletin.domain.models import Editor
+from bulletin.services import editors
+from bulletin.services.context import Context
+from bulletin.services.subscriptions import Requester
+from bulletin.web import csrf
+
+
+class LoginRequired(Exception):
+    """No editor is signed in; the desk sends the browser to the sign-in page."""
+
+
+def get_context(request: Request) -> Context:
+    return request.app.state.context  # type: ignore[no-any-return]
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates  # type: ignore[no-any-return]
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+
+
+def current_editor(request: Request, ctx: ContextDep) -> Editor:
+    editor_id = request.session.get("editor_id")
+    editor = editors.get_editor(ctx, editor_id) if isinstance(editor_id, int) else None
+    if editor is None or not editor.active:
+        request.session.pop("editor_id", None)
+        raise LoginRequired()
+    request.state.editor = editor
+    return editor
+
+
+EditorDep = Annotated[Editor, Depends(current_editor)]
+
+
+async def checked_form(request: Request) -> FormData:
+    """The submitted form, after its CSRF token has been checked."""
+    form = await request.form()
+    csrf.verify(request, form.get(csrf.FIELD))
+    return form
+
+
+FormDep = Annotated[FormData, Depends(checked_form)]
+
+
+def text(form: FormData, name: str) -> str:
+    """One text field of a form; empty if missing or a file."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    return [value for value in form.getlist(name) if isinstance(value, str)]
+
+
+def requester(request: Request, method: str) -> Requester:
+    return Requester(
+        method=method,
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )

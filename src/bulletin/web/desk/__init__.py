@@ -1,0 +1,1 @@
+"""The editor's desk: sign-in, firing alerts, the mail catcher."""

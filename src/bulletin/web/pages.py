@@ -1,0 +1,27 @@
+"""Rendering a page with what every page needs (the CSRF token, the newsroom name)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from bulletin.web import csrf
+
+
+def page(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    templates = request.app.state.templates
+    ctx = request.app.state.context
+    context.setdefault("error", None)
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        name,
+        {
+            "csrf_token": csrf.token_for(request),
+            "newsroom": ctx.settings.newsroom_name,
+            "editor": getattr(request.state, "editor", None),
+            **context,
+        },
+        status_code=status_code,
+    )

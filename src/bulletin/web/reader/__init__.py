@@ -1,0 +1,1 @@
+"""The pages readers meet: sign-up, confirmation, unsubscribe."""

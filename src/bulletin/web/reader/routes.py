@@ -1,0 +1,117 @@
+"""Reader pages: thin handlers that bind the form, call a use case, render the answer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from bulletin.domain.errors import InvalidInput, TokenError
+from bulletin.services import desk, subscriptions
+from bulletin.web import csrf
+from bulletin.web.deps import ContextDep, FormDep, requester, text, texts
+from bulletin.web.pages import page
+
+router = APIRouter()
+
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+@router.get("/", response_class=HTMLResponse)
+def signup_form(request: Request, ctx: ContextDep) -> Response:
+    return page(request, "reader/signup.html", lists=desk.all_lists(ctx), chosen=[], email="")
+
+
+@router.post("/subscribe", response_class=HTMLResponse)
+def subscribe(request: Request, ctx: ContextDep, form: FormDep) -> Response:
+    chosen = texts(form, "lists")
+    email = text(form, "email")
+    try:
+        subscriptions.sign_up(
+            ctx,
+            email=email,
+            list_slugs=chosen,
+            time_zone=text(form, "time_zone") or None,
+            requester=requester(request, "web_form"),
+        )
+    except InvalidInput as exc:
+        return page(
+            request,
+            "reader/signup.html",
+            status_code=422,
+            lists=desk.all_lists(ctx),
+            chosen=chosen,
+            email=email,
+            error=str(exc),
+        )
+    # A fixed target, never one taken from the request: no open redirect.
+    return RedirectResponse("/check-inbox", status_code=303)
+
+
+@router.get("/check-inbox", response_class=HTMLResponse)
+def check_inbox(request: Request) -> Response:
+    return page(request, "reader/check_inbox.html")
+
+
+@router.get("/confirm/{token}", response_class=HTMLResponse)
+def confirm_page(request: Request, token: str, ctx: ContextDep) -> Response:
+    try:
+        pending = subscriptions.check_confirmation(ctx, token)
+    except TokenError as exc:
+        return _link_error(request, exc)
+    return page(request, "reader/confirm.html", token=token, pending=pending)
+
+
+@router.post("/confirm/{token}", response_class=HTMLResponse)
+def confirm(request: Request, token: str, ctx: ContextDep, form: FormDep) -> Response:
+    try:
+        done = subscriptions.confirm(ctx, token, requester=requester(request, "email_link"))
+    except TokenError as exc:
+        return _link_error(request, exc)
+    return page(request, "reader/confirmed.html", done=done)
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, token: str, ctx: ContextDep) -> Response:
+    try:
+        target = subscriptions.check_unsubscribe(ctx, token)
+    except TokenError as exc:
+        return _link_error(request, exc)
+    return page(request, "reader/unsubscribe.html", token=token, target=target)
+
+
+@router.post("/unsubscribe/{token}")
+async def unsubscribe(request: Request, token: str, ctx: ContextDep) -> Response:
+    """RFC 8058 one-click, or the button on the unsubscribe page.
+
+    One-click needs no cookie and no CSRF token: the signed link is the authority.
+    """
+    form = await request.form()
+    one_click = form.get(ONE_CLICK[0]) == ONE_CLICK[1]
+    if not one_click:
+        try:
+            csrf.verify(request, form.get(csrf.FIELD))
+        except csrf.CsrfError:
+            return _forbidden(request)
+    method = "one_click" if one_click else "unsubscribe_page"
+    try:
+        target = subscriptions.unsubscribe(ctx, token, requester=requester(request, method))
+    except TokenError as exc:
+        if one_click:
+            return PlainTextResponse(str(exc), status_code=400)
+        return _link_error(request, exc)
+    if one_click:
+        return PlainTextResponse(f"Unsubscribed from {target.list_name}.")
+    return page(request, "reader/unsubscribed.html", target=target)
+
+
+def _link_error(request: Request, exc: TokenError) -> Response:
+    return page(request, "reader/link_error.html", status_code=400, message=str(exc))
+
+
+def _forbidden(request: Request) -> Response:
+    return page(
+        request,
+        "reader/link_error.html",
+        status_code=403,
+        message="This form has expired. Please go back, reload the page and try again.",
+    )

@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a context, an SMTP sink.
+
+Every database test runs twice, once per engine. SQLite tests get their own file,
+copied from one migrated at the start of the run. PostgreSQL tests share one
+database created for this run (so parallel runs never collide) and empty its tables
+before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bulletin.services.context import Context
+from bulletin.store import migrate
+from bulletin.store.db import Database
+from bulletin.store.tables import metadata
+from tests.support.factories import FakeClock, make_settings
+from tests.support.smtp_sink import SmtpSink
+
+PG_ENV = "BULLETIN_TEST_POSTGRES_URL"
+KEEP_TABLES = {"lists", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.upgrade(db)
+    db.dispose()  # the last connection closing folds the WAL into the file we copy
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"{PG_ENV} is not set; .ci/run sets it to the local PostgreSQL")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_empty_database(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server, dropped at the end of the run."""
+    server = make_url(postgres_server_url)
+    name = f"bulletin_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_empty_database: str) -> str:
+    db = Database(postgres_empty_database)
+    migrate.upgrade(db)
+    db.dispose()
+    return postgres_empty_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated database with the three lists and nothing else, on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "bulletin.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_migrated")
+    _empty_postgres(url)
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(t.name for t in metadata.sorted_tables if t.name not in KEEP_TABLES)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def ctx(database_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Context]:
+    settings = make_settings(tmp_path, database_url)
+    context = Context(settings=settings, db=Database(database_url), clock=clock)
+    yield context
+    context.db.dispose()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

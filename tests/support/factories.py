@@ -1,0 +1,72 @@
+"""Small builders for test data: settings, contexts, confirmed readers, editors."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bulletin.config import Settings
+from bulletin.domain.models import Editor, Role
+from bulletin.services import editors, subscriptions
+from bulletin.services.context import Context
+from bulletin.services.subscriptions import Requester
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+_counter = itertools.count(1)
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:
+    settings = Settings(
+        secret_key=SECRET,
+        database_url=database_url,
+        base_url="http://bulletin.example.com",
+        sender="Newsroom Alerts <alerts@news.example.com>",
+        newsroom_name="The Daily Example",
+        data_dir=tmp_path / "data",
+        smtp_url="memory",
+    )
+    return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+class FakeClock:
+    """A clock the test moves by hand: time-dependent rules without sleeping."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def unique_email(prefix: str = "reader") -> str:
+    return f"{prefix}{next(_counter)}@readers.example.org"
+
+
+def web_requester() -> Requester:
+    return Requester(method="test", ip="127.0.0.1", user_agent="pytest")
+
+
+def confirmed_reader(ctx: Context, lists: list[str] | None = None, email: str | None = None) -> int:
+    """A reader who signed up and confirmed (through the real use cases)."""
+    address = email or unique_email()
+    result = subscriptions.sign_up(
+        ctx, email=address, list_slugs=lists or ["breaking"], requester=web_requester()
+    )
+    token = ctx.tokens.confirm(result.subscriber_id, result.email)
+    subscriptions.confirm(ctx, token, requester=web_requester())
+    return result.subscriber_id
+
+
+def make_editor(ctx: Context, role: Role = Role.EDITOR, password: str = "a-long-password-1") -> Editor:
+    return editors.create_editor(
+        ctx, email=unique_email(role.value), name=f"Test {role.value}", password=password, role=role
+    )
+
+
+Clock = Callable[[], datetime]
