@@ -63,7 +63,9 @@ def confirmed_reader(ctx: Context, lists: list[str] | None = None, email: str | 
     return result.subscriber_id
 
 
-def make_editor(ctx: Context, role: Role = Role.EDITOR, password: str = "a-long-password-1") -> Editor:
+def make_editor(
+    ctx: Context, role: Role = Role.EDITOR, password: str = "a-long-password-1"
+) -> Editor:
     return editors.create_editor(
         ctx, email=unique_email(role.value), name=f"Test {role.value}", password=password, role=role
     )

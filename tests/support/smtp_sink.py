@@ -78,6 +78,13 @@ class SmtpSink:
     def messages_to(self, address: str) -> list[EmailMessage]:
         return [r.message for r in self.received if address in r.rcpt_tos]
 
+    def list_mail(self) -> list[Received]:
+        """Messages sent to a list (they carry List-Id), leaving out confirmation requests."""
+        return [r for r in self.received if r.message["List-Id"] is not None]
+
+    def list_mail_to(self, address: str) -> list[EmailMessage]:
+        return [r.message for r in self.list_mail() if address in r.rcpt_tos]
+
     def start(self) -> SmtpSink:
         self._controller.start()
         return self

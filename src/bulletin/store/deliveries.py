@@ -62,7 +62,9 @@ def fan_out(conn: Connection, *, campaign_id: int, list_id: int, send_after: dat
         .order_by(subscriptions.c.subscriber_id)
     )
     columns = ["campaign_id", "subscriber_id", "status", "send_after", "attempts"]
-    result = conn.execute(deliveries.insert().from_select(columns, readers))
+    insert = deliveries.insert().from_select(columns, readers)
+    # SQLAlchemy only keeps an INSERT's row count when asked to.
+    result = conn.execute(insert.execution_options(preserve_rowcount=True))
     return result.rowcount
 
 

@@ -39,7 +39,7 @@ def get_or_create(
     stmt = insert_ignoring_conflicts(conn, subscribers).values(
         email=email, time_zone=time_zone, created_at=now
     )
-    created = conn.execute(stmt).rowcount == 1
+    created = conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount == 1
     subscriber = find_by_email(conn, email)
     assert subscriber is not None  # inserted or already there, in this transaction
     return subscriber, created

@@ -1,0 +1,181 @@
+"""The worker: claims due rows, sends over real SMTP, records each outcome exactly."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from sqlalchemy import select
+
+from bulletin.delivery.worker import Worker
+from bulletin.domain.models import AlertDraft, CampaignStatus, DeliveryStatus
+from bulletin.mail.transports.smtp import SmtpTransport
+from bulletin.services import alerts, subscriptions
+from bulletin.services.context import Context
+from bulletin.store import campaigns
+from bulletin.store.tables import deliveries
+from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
+from tests.support.smtp_sink import SmtpSink, free_port
+
+ALERT = AlertDraft(
+    headline="Parliament dissolved",
+    summary="Elections follow in 60 days.",
+    url="https://news.example.com/politics/dissolved",
+)
+
+
+def _worker(ctx: Context, relay_url: str) -> Worker:
+    return Worker(ctx.db, ctx.settings, SmtpTransport(relay_url, timeout=5), clock=ctx.clock)
+
+
+def _rows(ctx: Context, campaign_id: int) -> dict[int, tuple[str, str | None, int]]:
+    with ctx.db.transaction() as conn:
+        rows = conn.execute(select(deliveries).where(deliveries.c.campaign_id == campaign_id)).all()
+    return {r.subscriber_id: (r.status, r.last_reply, r.attempts) for r in rows}
+
+
+def _emails(n: int) -> list[str]:
+    return [unique_email() for _ in range(n)]
+
+
+def test_alert_reaches_each_confirmed_reader_once(ctx: Context, smtp_sink: SmtpSink) -> None:
+    emails = _emails(3)
+    for email in emails:
+        confirmed_reader(ctx, email=email)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+
+    _worker(ctx, smtp_sink.url).run_until_idle()
+
+    received = sorted(r for m in smtp_sink.list_mail() for r in m.rcpt_tos)
+    assert received == sorted(emails)
+    assert {status for status, _, _ in _rows(ctx, fired.campaign_id).values()} == {"sent"}
+    with ctx.db.transaction() as conn:
+        assert campaigns.get(conn, fired.campaign_id).status is CampaignStatus.SENT  # type: ignore[union-attr]
+
+
+def test_each_message_carries_list_headers_and_a_stable_message_id(
+    ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    email = unique_email()
+    subscriber_id = confirmed_reader(ctx, email=email)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    _worker(ctx, smtp_sink.url).run_until_idle()
+
+    (message,) = smtp_sink.list_mail_to(email)
+    assert isinstance(message, EmailMessage)
+    assert message["Subject"] == ALERT.headline
+    assert (
+        message["Message-ID"]
+        == f"<bulletin.c{fired.campaign_id}.s{subscriber_id}@news.example.com>"
+    )
+    assert message["List-Id"] == '"Breaking News Alerts" <breaking.news.example.com>'
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = str(message["List-Unsubscribe"])
+    assert "<http://bulletin.example.com/unsubscribe/" in unsubscribe
+    assert "<mailto:unsubscribe@news.example.com?subject=unsubscribe%20" in unsubscribe
+    assert message.get_content_type() == "multipart/alternative"
+    assert ALERT.url in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert (
+        smtp_sink.received[0].mail_from
+        == f"bounces+c{fired.campaign_id}.s{subscriber_id}@news.example.com"
+    )
+
+
+def test_temporary_refusal_is_retried_after_back_off(
+    ctx: Context, smtp_sink: SmtpSink, clock: FakeClock
+) -> None:
+    later, fine = _emails(2)
+    later_id = confirmed_reader(ctx, email=later)
+    confirmed_reader(ctx, email=fine)
+    smtp_sink.handler.rcpt_replies[later] = "451 4.7.1 Greylisted, try again"
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    worker = _worker(ctx, smtp_sink.url)
+
+    worker.run_until_idle()
+    status, reply, attempts = _rows(ctx, fired.campaign_id)[later_id]
+    assert (status, attempts) == ("queued", 1)
+    assert reply is not None and reply.startswith("451")
+
+    del smtp_sink.handler.rcpt_replies[later]
+    clock.advance(minutes=1)
+    worker.run_until_idle()
+    assert _rows(ctx, fired.campaign_id)[later_id][0] == "sent"
+    assert len(smtp_sink.list_mail_to(later)) == 1
+    assert len(smtp_sink.list_mail_to(fine)) == 1
+
+
+def test_permanent_refusal_fails_that_reader_and_keeps_the_reply(
+    ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    gone, fine = _emails(2)
+    gone_id = confirmed_reader(ctx, email=gone)
+    fine_id = confirmed_reader(ctx, email=fine)
+    smtp_sink.handler.rcpt_replies[gone] = "550 5.1.1 No such user here"
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+
+    _worker(ctx, smtp_sink.url).run_until_idle()
+
+    rows = _rows(ctx, fired.campaign_id)
+    assert rows[gone_id][:2] == ("failed", "550 5.1.1 No such user here")
+    assert rows[fine_id][0] == "sent"
+
+
+def test_relay_down_loses_nothing_and_sends_once_it_is_up(ctx: Context, clock: FakeClock) -> None:
+    emails = _emails(3)
+    for email in emails:
+        confirmed_reader(ctx, email=email)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    sink = SmtpSink()
+    worker = _worker(ctx, sink.url)  # nothing listens on that port yet
+
+    worker.run_until_idle()
+    assert {s for s, _, _ in _rows(ctx, fired.campaign_id).values()} == {"queued"}
+
+    sink.start()
+    try:
+        clock.advance(minutes=1)
+        worker.run_until_idle()
+        assert sorted(r for m in sink.list_mail() for r in m.rcpt_tos) == sorted(emails)
+    finally:
+        sink.stop()
+    assert {s for s, _, _ in _rows(ctx, fired.campaign_id).values()} == {"sent"}
+
+
+def test_reader_who_left_after_fan_out_is_not_sent(ctx: Context, smtp_sink: SmtpSink) -> None:
+    leaver, stayer = _emails(2)
+    leaver_id = confirmed_reader(ctx, email=leaver)
+    confirmed_reader(ctx, email=stayer)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    subscriptions.unsubscribe(ctx, ctx.tokens.unsubscribe(leaver_id, 1), requester=web_requester())
+
+    _worker(ctx, smtp_sink.url).run_until_idle()
+
+    assert smtp_sink.list_mail_to(leaver) == []
+    assert len(smtp_sink.list_mail_to(stayer)) == 1
+    assert _rows(ctx, fired.campaign_id)[leaver_id][0] == DeliveryStatus.CANCELLED
+
+
+def test_gives_up_after_the_last_attempt(ctx: Context, clock: FakeClock) -> None:
+    reader_id = confirmed_reader(ctx)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    worker = _worker(ctx, f"smtp://127.0.0.1:{free_port()}?starttls=off")
+
+    for _ in range(ctx.settings.max_attempts):
+        worker.run_until_idle()
+        clock.advance(hours=2)
+
+    status, reply, attempts = _rows(ctx, fired.campaign_id)[reader_id]
+    assert (status, attempts) == ("failed", ctx.settings.max_attempts - 1)
+    assert reply is not None and "unavailable" in reply
+
+
+def test_confirmation_email_goes_out_through_the_worker(ctx: Context, smtp_sink: SmtpSink) -> None:
+    email = unique_email()
+    subscriptions.sign_up(ctx, email=email, list_slugs=["breaking"], requester=web_requester())
+
+    _worker(ctx, smtp_sink.url).run_until_idle()
+
+    (message,) = smtp_sink.messages_to(email)
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Breaking News Alerts" in str(message["Subject"])
+    assert "http://bulletin.example.com/confirm/" in text
+    assert message["List-Unsubscribe"] is None  # not a list message
