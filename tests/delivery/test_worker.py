@@ -75,7 +75,7 @@ def test_each_message_carries_list_headers_and_a_stable_message_id(
     assert message.get_content_type() == "multipart/alternative"
     assert ALERT.url in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert (
-        smtp_sink.received[0].mail_from
+        smtp_sink.list_mail()[0].mail_from
         == f"bounces+c{fired.campaign_id}.s{subscriber_id}@news.example.com"
     )
 
