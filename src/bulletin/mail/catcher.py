@@ -41,6 +41,7 @@ class CaughtMessage:
 
 class _Handler:
     def __init__(self, maildir: Path) -> None:
+        maildir.parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(maildir, create=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: SmtpEnvelope) -> str:

@@ -1,0 +1,172 @@
+"""The editor's desk over HTTP: sign-in, firing alerts, roles, CSRF and the mail catcher."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bulletin.domain.models import Role
+from bulletin.mail.catcher import MailCatcher
+from bulletin.services.context import Context
+from bulletin.store.tables import audit_log, campaigns
+from bulletin.web.app import create_app
+from tests.support.factories import confirmed_reader, make_editor
+from tests.support.smtp_sink import free_port
+from tests.support.web import csrf_from, sign_in
+
+PASSWORD = "a-long-password-1"
+ALERT = {
+    "headline": "Markets tumble at the open",
+    "summary": "Stocks fell sharply in early trading.",
+    "url": "https://news.example.com/markets",
+}
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx)) as test_client:
+        yield test_client
+
+
+def _signed_in(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:
+    editor = make_editor(ctx, role=role, password=PASSWORD)
+    sign_in(client, editor.email, PASSWORD)
+    return client
+
+
+def _campaigns(ctx: Context) -> int:
+    with ctx.db.transaction() as conn:
+        return int(conn.execute(select(func.count()).select_from(campaigns)).scalar_one())
+
+
+def _fire(client: TestClient, **fields: str) -> object:
+    token = csrf_from(client.get("/desk").text)
+    return client.post("/desk/alerts", data={"csrf_token": token, **ALERT, **fields})
+
+
+def test_desk_requires_sign_in(client: TestClient) -> None:
+    for path in ("/desk", "/desk/catcher"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/desk/login"
+
+
+def test_wrong_password_is_refused_with_a_message(client: TestClient, ctx: Context) -> None:
+    editor = make_editor(ctx, password=PASSWORD)
+    token = csrf_from(client.get("/desk/login").text)
+    response = client.post(
+        "/desk/login", data={"csrf_token": token, "email": editor.email, "password": "nope-nope"}
+    )
+    assert response.status_code == 401
+    assert "do not match" in response.text
+    assert client.get("/desk", follow_redirects=False).status_code == 303
+
+
+def test_session_cookie_is_http_only_and_tampering_signs_you_out(
+    client: TestClient, ctx: Context
+) -> None:
+    editor = make_editor(ctx, password=PASSWORD)
+    token = csrf_from(client.get("/desk/login").text)
+    response = client.post(
+        "/desk/login",
+        data={"csrf_token": token, "email": editor.email, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert "httponly" in response.headers["set-cookie"].lower()
+    assert client.get("/desk", follow_redirects=False).status_code == 200
+
+    value = client.cookies["bulletin_session"]
+    client.cookies.clear()
+    client.cookies.set("bulletin_session", value)
+    assert client.get("/desk", follow_redirects=False).status_code == 200
+    tampered = value[:-3] + ("xyz" if value[-3:] != "xyz" else "abc")
+    client.cookies.clear()
+    client.cookies.set("bulletin_session", tampered)
+    assert client.get("/desk", follow_redirects=False).status_code == 303
+
+
+def test_editor_fires_an_alert_to_confirmed_readers(client: TestClient, ctx: Context) -> None:
+    for _ in range(3):
+        confirmed_reader(ctx)
+    response = _fire(_signed_in(client, ctx))
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "3 readers" in response.text  # type: ignore[attr-defined]
+    with ctx.db.transaction() as conn:
+        actions = conn.execute(select(audit_log.c.action, audit_log.c.actor)).all()
+    assert ("alert.fire", "editor") not in actions  # the actor is the editor's address
+    assert any(action == "alert.fire" and "@" in actor for action, actor in actions)
+
+
+def test_headline_with_a_line_break_is_refused_clearly(client: TestClient, ctx: Context) -> None:
+    response = _fire(_signed_in(client, ctx), headline="Breaking\r\nBcc: everyone@example.com")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "line break" in response.text  # type: ignore[attr-defined]
+    assert _campaigns(ctx) == 0
+
+
+def test_link_must_be_a_web_address(client: TestClient, ctx: Context) -> None:
+    response = _fire(_signed_in(client, ctx), url="javascript:alert(1)")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert _campaigns(ctx) == 0
+
+
+def test_viewer_cannot_send(client: TestClient, ctx: Context) -> None:
+    signed_in = _signed_in(client, ctx, role=Role.VIEWER)
+    assert "can view the desk but not send" in signed_in.get("/desk").text
+    response = _fire(signed_in)
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    assert _campaigns(ctx) == 0
+
+
+def test_alert_form_without_csrf_is_refused(client: TestClient, ctx: Context) -> None:
+    signed_in = _signed_in(client, ctx)
+    response = signed_in.post("/desk/alerts", data=ALERT)
+    assert response.status_code == 403
+    assert _campaigns(ctx) == 0
+
+
+def test_sign_out_ends_the_session(client: TestClient, ctx: Context) -> None:
+    signed_in = _signed_in(client, ctx)
+    token = csrf_from(signed_in.get("/desk").text)
+    signed_in.post("/desk/logout", data={"csrf_token": token})
+    assert signed_in.get("/desk", follow_redirects=False).status_code == 303
+
+
+def _send_to_catcher(port: int, subject: str, html: str) -> None:
+    message = EmailMessage()
+    message["From"] = "alerts@news.example.com"
+    message["To"] = "reader@readers.example.org"
+    message["Subject"] = subject
+    message.set_content("plain body")
+    message.add_alternative(html, subtype="html")
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.send_message(message)
+
+
+def test_catcher_page_lists_and_shows_caught_mail(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    catcher = MailCatcher(ctx.settings.catcher_dir, port=free_port())
+    catcher.start()
+    try:
+        _send_to_catcher(catcher.port, "Caught <one>", "<p>Hello <script>evil()</script></p>")
+    finally:
+        catcher.stop()
+    signed_in = _signed_in(client, ctx)
+
+    listing = signed_in.get("/desk/catcher")
+    assert "Caught &lt;one&gt;" in listing.text
+    assert "reader@readers.example.org" in listing.text
+    key = listing.text.split('href="/desk/catcher/')[1].split('"')[0]
+    view = signed_in.get(f"/desk/catcher/{key}")
+    html = signed_in.get(f"/desk/catcher/{key}/html")
+
+    assert view.status_code == 200 and "plain body" in view.text
+    assert "sandbox" in html.headers["content-security-policy"]
+    assert signed_in.get("/desk/catcher/no-such-key").status_code == 404

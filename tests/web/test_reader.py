@@ -1,0 +1,206 @@
+"""Reader pages over HTTP: the form, confirmation, unsubscribe, and what bad input gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bulletin.domain.models import SubscriptionStatus
+from bulletin.mail.tokens import Tokens
+from bulletin.services import subscriptions
+from bulletin.services.context import Context
+from bulletin.store import subscribers as subscriber_store
+from bulletin.store.tables import outbox, subscribers
+from bulletin.web.app import create_app
+from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
+from tests.support.web import csrf_from, sign_up
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx)) as test_client:
+        yield test_client
+
+
+def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
+    with ctx.db.transaction() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _status(ctx: Context, subscriber_id: int, list_id: int = 1) -> SubscriptionStatus | None:
+    with ctx.db.transaction() as conn:
+        return subscriber_store.statuses(conn, subscriber_id).get(list_id)
+
+
+def _pending(ctx: Context) -> tuple[int, str]:
+    email = unique_email()
+    result = subscriptions.sign_up(
+        ctx, email=email, list_slugs=["breaking"], requester=web_requester()
+    )
+    return result.subscriber_id, ctx.tokens.confirm(result.subscriber_id, result.email)
+
+
+def test_sign_up_page_offers_the_three_lists(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    for slug in ("breaking", "special-reports", "morning-briefing"):
+        assert f'value="{slug}"' in page.text
+    assert "delivered weekday mornings" in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_sign_up_stores_the_browser_time_zone(client: TestClient, ctx: Context) -> None:
+    email = unique_email()
+    response = sign_up(client, email, ["breaking", "morning-briefing"], time_zone="Asia/Tokyo")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    with ctx.db.transaction() as conn:
+        subscriber = subscriber_store.find_by_email(conn, email)
+    assert subscriber is not None and subscriber.time_zone == "Asia/Tokyo"
+
+
+def test_invalid_address_reshows_the_form_with_a_message_and_stores_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    response = sign_up(client, "reader@@example", ["breaking"])
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "valid email address" in response.text  # type: ignore[attr-defined]
+    assert 'value="reader@@example"' in response.text  # type: ignore[attr-defined]
+    assert _count(ctx, subscribers) == 0
+
+
+def test_form_without_csrf_token_is_refused(client: TestClient, ctx: Context) -> None:
+    client.get("/")
+    response = client.post("/subscribe", data={"email": unique_email(), "lists": ["breaking"]})
+    assert response.status_code == 403
+    assert _count(ctx, subscribers) == 0
+
+
+def test_form_with_another_sessions_token_is_refused(client: TestClient, ctx: Context) -> None:
+    with TestClient(create_app(ctx)) as other:
+        foreign = csrf_from(other.get("/").text)
+    client.get("/")
+    response = client.post(
+        "/subscribe", data={"csrf_token": foreign, "email": unique_email(), "lists": ["breaking"]}
+    )
+    assert response.status_code == 403
+
+
+def test_signing_up_twice_sends_one_confirmation(client: TestClient, ctx: Context) -> None:
+    email = unique_email()
+    sign_up(client, email, ["breaking"])
+    sign_up(client, email, ["breaking"])
+    assert _count(ctx, subscribers) == 1
+    assert _count(ctx, outbox) == 1
+
+
+def test_confirm_link_shows_a_button_and_changes_nothing(client: TestClient, ctx: Context) -> None:
+    subscriber_id, token = _pending(ctx)
+    page = client.get(f"/confirm/{token}")
+    assert page.status_code == 200
+    assert 'method="post"' in page.text and "Confirm</button>" in page.text
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.PENDING
+
+
+def test_confirm_button_confirms(client: TestClient, ctx: Context) -> None:
+    subscriber_id, token = _pending(ctx)
+    page = client.get(f"/confirm/{token}")
+    done = client.post(f"/confirm/{token}", data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 200
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.CONFIRMED
+
+
+def test_forged_confirm_link_gets_a_clear_page_and_changes_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    subscriber_id, token = _pending(ctx)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    page = client.get(f"/confirm/{forged}")
+    csrf = csrf_from(client.get("/").text)
+    posted = client.post(f"/confirm/{forged}", data={"csrf_token": csrf})
+    assert page.status_code == posted.status_code == 400
+    assert "not valid" in page.text and "Nothing has been changed" in page.text
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.PENDING
+
+
+def test_expired_confirm_link_says_so_and_changes_nothing(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    subscriber_id, token = _pending(ctx)
+    clock.advance(hours=49)
+    csrf = csrf_from(client.get("/").text)
+    response = client.post(f"/confirm/{token}", data={"csrf_token": csrf})
+    assert response.status_code == 400
+    assert "expired" in response.text
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.PENDING
+
+
+def test_unsubscribe_link_used_to_confirm_is_refused(client: TestClient, ctx: Context) -> None:
+    subscriber_id, _ = _pending(ctx)
+    wrong = ctx.tokens.unsubscribe(subscriber_id, 1)
+    csrf = csrf_from(client.get("/").text)
+    response = client.post(f"/confirm/{wrong}", data={"csrf_token": csrf})
+    assert response.status_code == 400
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.PENDING
+
+
+def test_unsubscribe_get_shows_a_button_and_changes_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    subscriber_id = confirmed_reader(ctx)
+    page = client.get(f"/unsubscribe/{ctx.tokens.unsubscribe(subscriber_id, 1)}")
+    assert page.status_code == 200 and "Unsubscribe</button>" in page.text
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.CONFIRMED
+
+
+def test_unsubscribe_button_unsubscribes(client: TestClient, ctx: Context) -> None:
+    subscriber_id = confirmed_reader(ctx)
+    path = f"/unsubscribe/{ctx.tokens.unsubscribe(subscriber_id, 1)}"
+    page = client.get(path)
+    done = client.post(path, data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 200 and "unsubscribed" in done.text
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.UNSUBSCRIBED
+
+
+def test_unsubscribe_button_without_csrf_changes_nothing(client: TestClient, ctx: Context) -> None:
+    subscriber_id = confirmed_reader(ctx)
+    response = client.post(f"/unsubscribe/{ctx.tokens.unsubscribe(subscriber_id, 1)}", data={})
+    assert response.status_code == 403
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_one_click_post_unsubscribes_at_once_without_cookie_or_redirect(
+    ctx: Context, encoding: str
+) -> None:
+    subscriber_id = confirmed_reader(ctx)
+    path = f"/unsubscribe/{ctx.tokens.unsubscribe(subscriber_id, 1)}"
+    with TestClient(create_app(ctx)) as mail_client:
+        if encoding == "urlencoded":
+            response = mail_client.post(path, data={"List-Unsubscribe": "One-Click"})
+        else:
+            response = mail_client.post(
+                path, files={"List-Unsubscribe": (None, "One-Click")}, follow_redirects=False
+            )
+    assert response.status_code == 200
+    assert not response.history
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.UNSUBSCRIBED
+
+
+def test_one_click_with_a_forged_token_changes_nothing(ctx: Context) -> None:
+    subscriber_id = confirmed_reader(ctx)
+    forged = Tokens("some-other-secret-key-which-is-long-enough").unsubscribe(subscriber_id, 1)
+    with TestClient(create_app(ctx)) as mail_client:
+        response = mail_client.post(
+            f"/unsubscribe/{forged}", data={"List-Unsubscribe": "One-Click"}
+        )
+    assert response.status_code == 400
+    assert _status(ctx, subscriber_id) is SubscriptionStatus.CONFIRMED
+
+
+def test_markup_in_input_is_escaped(client: TestClient) -> None:
+    response = sign_up(client, '<script>alert("x")</script>@x', ["breaking"])
+    assert "<script>alert" not in response.text  # type: ignore[attr-defined]
+    assert "&lt;script&gt;" in response.text  # type: ignore[attr-defined]
