@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -31,7 +31,7 @@ def _context() -> Context:
         _fail(exc)
 
 
-def _fail(exc: BaseException) -> typer.Exit:  # type: ignore[return]
+def _fail(exc: BaseException) -> NoReturn:
     typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code=1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -85,6 +86,11 @@ class Settings:
         _, address = parseaddr(self.sender)
         if "@" not in address:
             raise ConfigurationError("BULLETIN_SENDER must be an address like 'News <n@x.org>'.")
+        if not address.isascii():
+            raise ConfigurationError(
+                "BULLETIN_SENDER's address must be plain ASCII; "
+                "write an international domain in its xn-- form."
+            )
         try:
             ensure_header_safe(self.sender, field="sender")
             ensure_header_safe(self.newsroom_name, field="newsroom name")
@@ -119,13 +125,17 @@ class Settings:
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number: none of ours (ports, hours, days, batch sizes) can be 0."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from exc
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1, not {value}.")
+    return value
 
 
 def _is_placeholder(secret: str) -> bool:
@@ -139,11 +149,30 @@ def _secret_key(given: str | None, *, mode: str, data_dir: Path) -> str:
     if mode == "production":
         return ""  # validate() refuses it with the explanation
     path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    if not path.exists():
+        _write_new_key(path)
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"The stored secret key in {path} is empty or too short; delete it to make a new one."
+        )
     return key
+
+
+def _write_new_key(path: Path) -> None:
+    """Write a fresh key readable only by us, so that it appears whole or not at all.
+
+    The web process and the worker often start together on a first run: the key is
+    written to a private file, then linked into place, and the loser of the race
+    simply reads the winner's key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        draft.unlink()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy, Policy
 from email.utils import format_datetime, formataddr, parseaddr
 
 from bulletin.domain.addresses import ensure_header_safe
@@ -35,9 +35,34 @@ class OutgoingMessage:
     extra_headers: dict[str, str] = field(default_factory=dict)
 
 
+class _VerbatimHeader(UnstructuredHeader, BaseHeader):
+    """A header of <…> items (links, message ids): written as given, folded after commas.
+
+    The standard folding turns a word too long for one line into an RFC 2047 encoded
+    word. Mail clients do not decode those in List-Unsubscribe or References, so a
+    long unsubscribe link (they all are: they carry a token) would simply be lost.
+    """
+
+    def fold(self, *, policy: Policy) -> str:
+        value = str(self)
+        if not value.isascii():
+            return str(super().fold(policy=policy))
+        return f"{self.name}: {value.replace(', ', ',' + policy.linesep + ' ')}{policy.linesep}"
+
+
+def _policy() -> EmailPolicy[EmailMessage]:
+    registry = HeaderRegistry()
+    for name in ("list-unsubscribe", "in-reply-to", "references"):
+        registry.map_to_type(name, _VerbatimHeader)
+    return SMTP.clone(header_factory=registry)
+
+
+_POLICY = _policy()
+
+
 def build(message: OutgoingMessage) -> bytes:
     """The wire form (CRLF line ends) of a message; refuses line breaks in any header."""
-    email = EmailMessage(policy=SMTP)
+    email = EmailMessage(policy=_POLICY)
     for name, value in _headers(message):
         email[name] = ensure_header_safe(value, field=name)
     email.set_content(message.text, subtype="plain", charset="utf-8", cte="quoted-printable")

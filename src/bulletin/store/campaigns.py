@@ -45,7 +45,9 @@ def insert(
     expires_at: datetime | None = None,
 ) -> int:
     result = conn.execute(
-        campaigns.insert().values(
+        campaigns.insert()
+        .returning(campaigns.c.id)
+        .values(
             kind=kind,
             list_id=list_id,
             status=CampaignStatus.DRAFT,
@@ -58,7 +60,7 @@ def insert(
             expires_at=expires_at,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return int(result.scalar_one())
 
 
 def get(conn: Connection, campaign_id: int) -> Campaign | None:

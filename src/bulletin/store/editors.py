@@ -18,7 +18,9 @@ def insert(
     conn: Connection, *, email: str, name: str, password_hash: str, role: Role, now: datetime
 ) -> int:
     result = conn.execute(
-        editors.insert().values(
+        editors.insert()
+        .returning(editors.c.id)
+        .values(
             email=email,
             name=name,
             password_hash=password_hash,
@@ -27,7 +29,7 @@ def insert(
             created_at=now,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return int(result.scalar_one())
 
 
 def get(conn: Connection, editor_id: int) -> Editor | None:

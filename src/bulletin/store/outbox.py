@@ -22,7 +22,9 @@ class OutboxItem:
 
 def enqueue(conn: Connection, *, kind: str, subscriber_id: int, now: datetime) -> int:
     result = conn.execute(
-        outbox.insert().values(
+        outbox.insert()
+        .returning(outbox.c.id)
+        .values(
             kind=kind,
             subscriber_id=subscriber_id,
             status=DeliveryStatus.QUEUED,
@@ -31,7 +33,7 @@ def enqueue(conn: Connection, *, kind: str, subscriber_id: int, now: datetime) -
             created_at=now,
         )
     )
-    return int(result.inserted_primary_key[0])
+    return int(result.scalar_one())
 
 
 def claim(

@@ -1,0 +1,156 @@
+"""`bulletin serve` as a user runs it: a real process, real HTTP, the built-in catcher.
+
+This is what `make serve` gives a newsroom on a fresh machine: SQLite, no relay, mail
+caught on loopback. The test drives it from outside, like a reader and an editor would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bulletin.mail.catcher import CaughtMessage, caught
+from tests.support.smtp_sink import free_port
+from tests.support.web import csrf_from, link_in, unsubscribe_url
+
+BIN = Path(sys.executable).parent / "bulletin"
+DEADLINE_S = 30.0
+
+
+@dataclass
+class Served:
+    base_url: str
+    env: dict[str, str]
+    catcher_dir: Path
+    log: Path
+
+
+def _wait_for(condition, what: str):  # type: ignore[no-untyped-def]
+    """Poll until `condition()` is truthy; the deadline only guards against a hang."""
+    end = time.monotonic() + DEADLINE_S
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "BULLETIN_DATABASE_URL": f"sqlite:///{tmp_path / 'bulletin.db'}",
+        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
+        "BULLETIN_BASE_URL": base_url,
+        "BULLETIN_CATCHER_PORT": str(free_port()),
+        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+    }
+    env.pop("BULLETIN_SMTP_URL", None)
+    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [BIN, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for(lambda: _up(base_url + "/"), "the server to answer")
+        yield Served(base_url, env, tmp_path / "data" / "catcher", log)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=DEADLINE_S)
+
+
+def _caught_for(served: Served, address: str, subject_part: str) -> CaughtMessage:
+    def find() -> CaughtMessage | None:
+        for message in caught(served.catcher_dir):
+            if address in message.recipients and subject_part in message.subject:
+                return message
+        return None
+
+    found: CaughtMessage = _wait_for(find, f"mail '{subject_part}' to {address}")
+    return found
+
+
+def test_served_service_signs_up_confirms_alerts_and_unsubscribes(served: Served) -> None:
+    reader = "first.reader@readers.example.org"
+    with httpx.Client(base_url=served.base_url) as browser:
+        form = browser.get("/")
+        assert "Breaking News Emails" in form.text
+        signed_up = browser.post(
+            "/subscribe",
+            data={"csrf_token": csrf_from(form.text), "email": reader, "lists": ["breaking"]},
+        )
+        assert signed_up.status_code == 303
+
+    confirmation = _caught_for(served, reader, "Confirm your subscription")
+    link = link_in(confirmation.message, served.base_url + "/confirm/")
+    with httpx.Client() as browser:
+        page = browser.get(link)
+        done = browser.post(link, data={"csrf_token": csrf_from(page.text)})
+        assert done.status_code == 200 and "You're subscribed" in done.text
+
+    sent = subprocess.run(
+        [
+            BIN,
+            "alert",
+            "send",
+            "--headline",
+            "Bridge closed",
+            "--summary",
+            "Traffic diverted.",
+            "--url",
+            "https://news.example.com/bridge",
+        ],
+        env=served.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "queued for 1 readers" in sent.stdout
+    alert = _caught_for(served, reader, "Bridge closed")
+
+    leave = httpx.post(unsubscribe_url(alert.message), data={"List-Unsubscribe": "One-Click"})
+    assert leave.status_code == 200
+
+    token = link.rsplit("/", 1)[1]
+    log = served.log.read_text()
+    assert "/confirm/[token]" in log  # the request was logged, its token was not
+    assert token not in log
+    assert unsubscribe_url(alert.message).rsplit("/", 1)[1] not in log
+
+
+def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BULLETIN_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
+        "BULLETIN_CATCHER_PORT": str(free_port()),
+    }
+    result = subprocess.run(
+        [BIN, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+    )
+    assert result.returncode == 1
+    assert "bulletin db upgrade" in result.stderr

@@ -1,0 +1,135 @@
+"""The `bulletin` command: migrations, staff accounts and firing alerts from a terminal."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bulletin.cli import app
+from bulletin.delivery.worker import Worker
+from bulletin.mail.transports.memory import MemoryTransport
+from bulletin.services.context import Context
+from bulletin.store import migrate
+from bulletin.store.db import Database
+from tests.support.factories import SECRET, confirmed_reader, unique_email
+
+runner = CliRunner()
+
+
+def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        "BULLETIN_DATABASE_URL": database_url,
+        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
+        "BULLETIN_SECRET_KEY": SECRET,
+        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+    }
+
+
+def test_db_upgrade_creates_the_schema_on_a_new_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = runner.invoke(app, ["db", "upgrade"], env=_env(tmp_path, url))
+    assert result.exit_code == 0, result.output
+    assert "revision 0001" in result.output
+    assert migrate.is_current(Database(url))
+
+
+def test_users_create_makes_an_editor_and_refuses_a_duplicate(
+    tmp_path: Path, database_url: str
+) -> None:
+    env = {**_env(tmp_path, database_url), "BULLETIN_NEW_USER_PASSWORD": "a-long-password-1"}
+    args = ["users", "create", "--email", "chief@news.example.com", "--role", "admin"]
+    first = runner.invoke(app, args, env=env)
+    second = runner.invoke(app, args, env=env)
+    assert first.exit_code == 0 and "Created admin chief@news.example.com" in first.output
+    assert second.exit_code == 1 and "already an account" in second.output
+
+
+def test_users_create_refuses_a_short_password(tmp_path: Path, database_url: str) -> None:
+    env = {**_env(tmp_path, database_url), "BULLETIN_NEW_USER_PASSWORD": "short"}
+    result = runner.invoke(app, ["users", "create", "--email", "a@news.example.com"], env=env)
+    assert result.exit_code == 1 and "at least 10 characters" in result.output
+
+
+def test_alert_send_queues_for_every_confirmed_reader(
+    tmp_path: Path, database_url: str, ctx: Context
+) -> None:
+    for _ in range(2):
+        confirmed_reader(ctx)
+    result = runner.invoke(
+        app,
+        [
+            "alert",
+            "send",
+            "--headline",
+            "Dam breaks",
+            "--summary",
+            "Towns evacuated.",
+            "--url",
+            "https://news.example.com/dam",
+        ],
+        env=_env(tmp_path, database_url),
+    )
+    assert result.exit_code == 0, result.output
+    assert "queued for 2 readers" in result.output
+
+
+def test_alert_send_refuses_a_headline_with_a_line_break(tmp_path: Path, database_url: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "alert",
+            "send",
+            "--headline",
+            "Dam\nBcc: x@example.com",
+            "--summary",
+            "s",
+            "--url",
+            "https://news.example.com/dam",
+        ],
+        env=_env(tmp_path, database_url),
+    )
+    assert result.exit_code == 1
+    assert "line break" in result.output
+
+
+@pytest.fixture
+def running_worker(ctx: Context) -> Iterator[MemoryTransport]:
+    transport = MemoryTransport()
+    worker = Worker(ctx.db, ctx.settings, transport)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    yield transport
+    stop.set()
+    thread.join()
+
+
+def test_alert_send_wait_follows_delivery_to_the_end(
+    tmp_path: Path, database_url: str, ctx: Context, running_worker: MemoryTransport
+) -> None:
+    emails = [unique_email() for _ in range(3)]
+    for email in emails:
+        confirmed_reader(ctx, email=email)
+    result = runner.invoke(
+        app,
+        [
+            "alert",
+            "send",
+            "--headline",
+            "Dam breaks",
+            "--summary",
+            "Towns evacuated.",
+            "--url",
+            "https://news.example.com/dam",
+            "--wait",
+        ],
+        env=_env(tmp_path, database_url),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Sent 3, failed 0" in result.output
+    alerts = [e for e in running_worker.outbox if e.sender.startswith("bounces+c")]
+    assert sorted(e.recipient for e in alerts) == sorted(emails)
