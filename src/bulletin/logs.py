@@ -27,3 +27,5 @@ def configure(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("uvicorn.access", "uvicorn.error"):
         logging.getLogger(name).addFilter(RedactTokens())
+    # aiosmtpd logs every connection at INFO; the catcher's own line says enough.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)

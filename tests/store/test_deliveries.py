@@ -112,7 +112,7 @@ def test_counts_follow_outcomes(ctx: Context, clock: FakeClock) -> None:
         confirmed_reader(ctx)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     with ctx.db.transaction() as conn:
-        a, b, c = deliveries.claim(conn, owner="w", now=clock(), lease=LEASE, limit=10)
+        a, b, _ = deliveries.claim(conn, owner="w", now=clock(), lease=LEASE, limit=10)
         deliveries.mark_sent(conn, [(a.id, "250 ok")], now=clock())
         deliveries.mark_final(conn, [(b.id, "550 no such user")], status=DeliveryStatus.FAILED)
         counts = deliveries.counts(conn, fired.campaign_id)

@@ -42,7 +42,11 @@ class CaughtMessage:
 class _Handler:
     def __init__(self, maildir: Path) -> None:
         maildir.parent.mkdir(parents=True, exist_ok=True)
-        self.box = mailbox.Maildir(maildir, create=True)
+        # The directory may exist but be empty (a fresh volume): Maildir only makes
+        # its subdirectories when it makes the directory itself.
+        for part in (maildir, maildir / "tmp", maildir / "new", maildir / "cur"):
+            part.mkdir(mode=0o700, exist_ok=True)
+        self.box = mailbox.Maildir(maildir, create=False)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: SmtpEnvelope) -> str:
         content = envelope.original_content or b""
@@ -78,22 +82,29 @@ class MailCatcher:
 
 def caught(maildir: Path, *, limit: int = 200) -> list[CaughtMessage]:
     """What the catcher holds, newest first."""
-    if not maildir.exists():
+    box = _box(maildir)
+    if box is None:
         return []
-    box = mailbox.Maildir(maildir, create=False)
     messages = [_read(box, key) for key in box.iterkeys()]
     messages.sort(key=lambda m: (m.received_at, m.key), reverse=True)
     return messages[:limit]
 
 
 def caught_one(maildir: Path, key: str) -> CaughtMessage | None:
-    if not maildir.exists():
+    box = _box(maildir)
+    if box is None:
         return None
-    box = mailbox.Maildir(maildir, create=False)
     try:
         return _read(box, key)
     except KeyError:
         return None
+
+
+def _box(maildir: Path) -> mailbox.Maildir | None:
+    """The Maildir, or None while the catcher has not yet made one there."""
+    if not all((maildir / part).is_dir() for part in ("new", "cur")):
+        return None
+    return mailbox.Maildir(maildir, create=False)
 
 
 def _read(box: mailbox.Maildir, key: str) -> CaughtMessage:

@@ -7,7 +7,7 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bulletin.domain.errors import ConfigurationError
@@ -23,7 +23,7 @@ class RelayAddress:
     implicit_tls: bool
     starttls: str  # "auto": if offered, "require", or "off"
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)
 
     @property
     def display(self) -> str:
@@ -41,9 +41,13 @@ def parse_relay_url(url: str) -> RelayAddress:
     starttls = parse_qs(parts.query).get("starttls", ["auto"])[0]
     if starttls not in ("auto", "require", "off"):
         raise ConfigurationError("starttls= must be auto, require or off.")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigurationError("The relay port must be a number from 1 to 65535.") from exc
     return RelayAddress(
         host=parts.hostname,
-        port=parts.port or (465 if implicit else 25),
+        port=port or (465 if implicit else 25),
         implicit_tls=implicit,
         starttls="off" if implicit else starttls,
         username=unquote(parts.username) if parts.username else None,
@@ -66,7 +70,7 @@ class SmtpTransport:
         result = SendResult()
         for index, envelope in enumerate(envelopes):
             try:
-                code, reply = self._send_one(envelope)
+                code, reply = self._send_reconnecting(envelope)
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop_connection()
                 reason = f"relay {self.relay.display} unavailable: {_describe(exc)}"
@@ -84,11 +88,32 @@ class SmtpTransport:
                 self._conn.quit()
             self._conn = None
 
+    def _send_reconnecting(self, envelope: Envelope) -> tuple[int, str]:
+        """Send one message; if a connection we kept open has been dropped, retry once.
+
+        Relays close idle connections and cap the messages per connection. Neither is
+        the message's fault, so it goes again on a fresh connection rather than
+        turning the rest of the batch into temporary failures.
+        """
+        reused = self._conn is not None
+        try:
+            return self._send_one(envelope)
+        except smtplib.SMTPServerDisconnected:
+            if not reused:
+                raise
+            self._drop_connection()
+            return self._send_one(envelope)
+
     def _send_one(self, envelope: Envelope) -> tuple[int, str]:
+        if not envelope.recipient.isascii():
+            return 553, "553 5.6.7 Not sent: the address needs SMTPUTF8, which we do not use"
         conn = self._connection()
         code, reply = conn.mail(envelope.sender)
-        if code == 250:
-            code, reply = conn.rcpt(envelope.recipient)
+        if code != 250:
+            conn.rset()
+            # The relay refused us, not this reader: never a reason to give up on them.
+            return (code if code < 500 else 451), _text(code, reply)
+        code, reply = conn.rcpt(envelope.recipient)
         if code not in (250, 251):
             conn.rset()
             return code, _text(code, reply)
@@ -113,17 +138,24 @@ class SmtpTransport:
             )
         else:
             conn = smtplib.SMTP(relay.host, relay.port, timeout=self._timeout)
+        try:
+            self._greet(conn)
+        except BaseException:
+            conn.close()  # a refused TLS or login must not leave the socket open
+            raise
+        return conn
+
+    def _greet(self, conn: smtplib.SMTP) -> None:
+        relay = self.relay
         conn.ehlo_or_helo_if_needed()
         if not relay.implicit_tls and relay.starttls != "off":
             if conn.has_extn("starttls"):
                 conn.starttls(context=self._context)
                 conn.ehlo()
             elif relay.starttls == "require":
-                conn.close()
                 raise smtplib.SMTPNotSupportedError("relay does not offer STARTTLS")
         if relay.username:
             conn.login(relay.username, relay.password or "")
-        return conn
 
     def _drop_connection(self) -> None:
         if self._conn is not None:

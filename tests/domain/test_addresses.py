@@ -1,0 +1,103 @@
+"""Specifications for reader addresses and for text bound for mail headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulletin.domain.addresses import ensure_header_safe, normalise_address
+from bulletin.domain.errors import InvalidAddress, InvalidInput, UnsafeHeaderValue
+
+LINE_BREAKS = [
+    "\r",
+    "\n",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x85",
+    "\u2028",
+    "\u2029",
+]
+
+
+def test_surrounding_space_is_trimmed_and_the_domain_lower_cased() -> None:
+    assert normalise_address("  Jane.Doe@News.EXAMPLE.org \t") == "Jane.Doe@news.example.org"
+
+
+def test_local_part_keeps_its_case() -> None:
+    assert normalise_address("MixedCase@example.org") == "MixedCase@example.org"
+
+
+def test_international_domain_is_kept_in_the_ascii_form_sent_on_the_wire() -> None:
+    assert normalise_address("reader@Bücher.example") == "reader@xn--bcher-kva.example"
+
+
+def test_unicode_and_ascii_spellings_of_a_domain_are_the_same_address() -> None:
+    assert normalise_address("reader@bücher.example") == normalise_address(
+        "reader@xn--bcher-kva.example"
+    )
+
+
+def test_non_ascii_local_part_is_refused_because_it_could_never_be_delivered() -> None:
+    with pytest.raises(InvalidAddress, match="Internationalized characters before the @"):
+        normalise_address("josé@example.org")
+
+
+@pytest.mark.parametrize("raw", ["", "   ", None])
+def test_empty_address_asks_for_one(raw: str | None) -> None:
+    with pytest.raises(InvalidAddress, match="Please enter your email address"):
+        normalise_address(raw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("no-at-sign.example.org", "must have an @-sign"),
+        ("reader@localhost", "should have a period"),
+        ("two@@example.org", "invalid characters"),
+        ("with space@example.org", "invalid characters"),
+        ("reader@", "There must be something after the @-sign"),
+    ],
+)
+def test_invalid_address_says_what_is_wrong(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidAddress) as caught:
+        normalise_address(raw)
+    message = str(caught.value)
+    assert message.startswith("That doesn't look like a valid email address:")
+    assert reason in message
+
+
+@pytest.mark.parametrize("brk", LINE_BREAKS, ids=repr)
+def test_address_with_a_line_break_is_refused(brk: str) -> None:
+    with pytest.raises(InvalidAddress, match="line break"):
+        normalise_address(f"reader@example.org{brk}Bcc: victim@example.org")
+
+
+def test_invalid_address_is_an_input_error_a_person_can_fix() -> None:
+    with pytest.raises(InvalidInput):
+        normalise_address("nope")
+
+
+def test_header_safe_value_is_returned_unchanged() -> None:
+    value = "Breaking: Élection — results are in"
+    assert ensure_header_safe(value, field="subject") is value
+
+
+@pytest.mark.parametrize("brk", LINE_BREAKS, ids=repr)
+def test_every_kind_of_line_break_is_refused_in_a_header_value(brk: str) -> None:
+    with pytest.raises(UnsafeHeaderValue):
+        ensure_header_safe(f"Hello{brk}Bcc: victim@example.org", field="subject")
+
+
+def test_unsafe_header_message_names_the_field() -> None:
+    with pytest.raises(UnsafeHeaderValue) as caught:
+        ensure_header_safe("one\r\ntwo", field="headline")
+    assert str(caught.value) == (
+        "The headline contains a line break; mail headers must be a single line."
+    )
+
+
+def test_unsafe_header_value_is_an_input_error() -> None:
+    assert issubclass(UnsafeHeaderValue, InvalidInput)

@@ -1,0 +1,126 @@
+"""Specifications for the signed, purpose-bound, expiring tokens in our links."""
+
+from __future__ import annotations
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+
+from bulletin.domain.errors import TokenExpired, TokenInvalid
+from bulletin.mail.tokens import (
+    CONFIRM_SALT,
+    ConfirmClaim,
+    Tokens,
+    UnsubscribeClaim,
+    address_hash,
+)
+from tests.support.factories import SECRET, FakeClock
+
+DAY = 86400
+OTHER_SECRET = "another-newsroom-secret-that-is-long-enough-987654"
+
+
+def tokens_on(clock: FakeClock, secret: str = SECRET) -> Tokens:
+    return Tokens(secret, clock=clock)
+
+
+def with_payload(token: str, payload: bytes) -> str:
+    """The same timestamp and signature, with the signed part swapped for another."""
+    _, timestamp, signature = token.split(".")
+    return ".".join([base64_encode(payload).decode(), timestamp, signature])
+
+
+def test_confirm_token_round_trips() -> None:
+    tokens = tokens_on(FakeClock())
+    token = tokens.confirm(42, "reader@example.org")
+    assert tokens.read_confirm(token, max_age_s=DAY) == ConfirmClaim(
+        subscriber_id=42, address_hash=address_hash("reader@example.org")
+    )
+
+
+def test_unsubscribe_token_round_trips() -> None:
+    tokens = tokens_on(FakeClock())
+    token = tokens.unsubscribe(42, 3)
+    assert tokens.read_unsubscribe(token, max_age_s=DAY) == UnsubscribeClaim(42, 3)
+
+
+def test_token_is_safe_in_a_url_and_does_not_reveal_the_address() -> None:
+    token = tokens_on(FakeClock()).confirm(42, "reader@example.org")
+    assert all(ch.isalnum() or ch in "-_." for ch in token)
+    assert "reader" not in token
+    assert address_hash("reader@example.org") != address_hash("Reader@example.org")
+
+
+def test_token_is_good_until_its_last_second() -> None:
+    clock = FakeClock()
+    tokens = tokens_on(clock)
+    token = tokens.unsubscribe(42, 3)
+    clock.advance(seconds=DAY)
+    assert tokens.read_unsubscribe(token, max_age_s=DAY).subscriber_id == 42
+
+
+def test_token_older_than_its_lifetime_has_expired() -> None:
+    clock = FakeClock()
+    tokens = tokens_on(clock)
+    confirm, unsubscribe = tokens.confirm(42, "reader@example.org"), tokens.unsubscribe(42, 3)
+    clock.advance(seconds=DAY + 1)
+    with pytest.raises(TokenExpired, match="This confirmation link has expired"):
+        tokens.read_confirm(confirm, max_age_s=DAY)
+    with pytest.raises(TokenExpired, match="This unsubscribe link has expired"):
+        tokens.read_unsubscribe(unsubscribe, max_age_s=DAY)
+
+
+def test_expiry_follows_the_clock_given_not_the_wall_clock() -> None:
+    issued = tokens_on(FakeClock()).unsubscribe(42, 3)
+    a_year_on = FakeClock()
+    a_year_on.advance(days=365)
+    with pytest.raises(TokenExpired):
+        tokens_on(a_year_on).read_unsubscribe(issued, max_age_s=364 * DAY)
+
+
+def test_edited_subscriber_id_is_invalid() -> None:
+    tokens = tokens_on(FakeClock())
+    forged = with_payload(tokens.unsubscribe(42, 3), b"[43,3]")
+    with pytest.raises(TokenInvalid, match="may have been cut short or altered"):
+        tokens.read_unsubscribe(forged, max_age_s=DAY)
+
+
+def test_token_cut_short_is_invalid() -> None:
+    tokens = tokens_on(FakeClock())
+    token = tokens.confirm(42, "reader@example.org")
+    with pytest.raises(TokenInvalid, match="cut short or altered"):
+        tokens.read_confirm(token[:-6], max_age_s=DAY)
+
+
+@pytest.mark.parametrize("garbage", ["", "not-a-token", "a.b.c", "...."])
+def test_garbage_is_invalid(garbage: str) -> None:
+    with pytest.raises(TokenInvalid):
+        tokens_on(FakeClock()).read_unsubscribe(garbage, max_age_s=DAY)
+
+
+def test_confirm_token_cannot_unsubscribe() -> None:
+    tokens = tokens_on(FakeClock())
+    confirm = tokens.confirm(42, "reader@example.org")
+    with pytest.raises(TokenInvalid, match="This unsubscribe link is not valid"):
+        tokens.read_unsubscribe(confirm, max_age_s=DAY)
+
+
+def test_unsubscribe_token_cannot_confirm() -> None:
+    tokens = tokens_on(FakeClock())
+    unsubscribe = tokens.unsubscribe(42, 3)
+    with pytest.raises(TokenInvalid, match="This confirmation link is not valid"):
+        tokens.read_confirm(unsubscribe, max_age_s=DAY)
+
+
+def test_token_signed_with_another_secret_is_invalid() -> None:
+    clock = FakeClock()
+    theirs = tokens_on(clock, OTHER_SECRET).unsubscribe(42, 3)
+    with pytest.raises(TokenInvalid):
+        tokens_on(clock).read_unsubscribe(theirs, max_age_s=DAY)
+
+
+@pytest.mark.parametrize("payload", ["hello", [42], [42, "x", 1], ["42", "abc"], [42, 7]])
+def test_genuinely_signed_but_wrongly_shaped_claim_is_invalid(payload: object) -> None:
+    odd = URLSafeTimedSerializer(SECRET, salt=CONFIRM_SALT).dumps(payload)
+    with pytest.raises(TokenInvalid, match="This confirmation link is not valid"):
+        Tokens(SECRET).read_confirm(odd, max_age_s=DAY)

@@ -1,0 +1,232 @@
+"""Specifications for settings read from BULLETIN_* variables and refused when they cannot work."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from bulletin.config import MIN_SECRET_LENGTH, Settings
+from bulletin.domain.errors import ConfigurationError
+
+STRONG_SECRET = "k" * MIN_SECRET_LENGTH
+
+
+def dev_env(tmp_path: Path, **variables: str) -> dict[str, str]:
+    return {"BULLETIN_DATA_DIR": str(tmp_path / "data"), **variables}
+
+
+def production_env(tmp_path: Path, **variables: str) -> dict[str, str]:
+    production = {
+        "BULLETIN_ENV": "production",
+        "BULLETIN_SECRET_KEY": STRONG_SECRET,
+        "BULLETIN_BASE_URL": "https://news.example.com",
+    }
+    return dev_env(tmp_path, **{**production, **variables})
+
+
+def test_defaults_describe_a_development_install_using_the_catcher(tmp_path: Path) -> None:
+    settings = Settings.from_env(dev_env(tmp_path))
+    assert settings.env == "development"
+    assert not settings.production
+    assert settings.database_url == "sqlite:///./bulletin.db"
+    assert settings.base_url == "http://127.0.0.1:8000"
+    assert settings.sender == "Bulletin News <news@localhost>"
+    assert settings.smtp_url is None
+    assert settings.uses_catcher
+    assert settings.catcher_dir == tmp_path / "data" / "catcher"
+    assert (settings.catcher_host, settings.catcher_port) == ("127.0.0.1", 2525)
+    assert settings.confirm_max_age_s == 48 * 3600
+    assert settings.unsubscribe_max_age_s == 365 * 86400
+    assert settings.worker_batch == 200
+
+
+def test_variables_override_the_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        dev_env(
+            tmp_path,
+            BULLETIN_BASE_URL="https://news.example.com/",
+            BULLETIN_SENDER="Desk <desk@news.example.com>",
+            BULLETIN_SMTP_URL="smtp://relay.example.com:587",
+            BULLETIN_CATCHER_PORT="2626",
+            BULLETIN_CONFIRM_MAX_AGE_HOURS="24",
+            BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS="90",
+            BULLETIN_WORKER_BATCH="50",
+        )
+    )
+    assert settings.base_url == "https://news.example.com"
+    assert settings.sender_address == "desk@news.example.com"
+    assert settings.mail_domain == "news.example.com"
+    assert settings.smtp_url == "smtp://relay.example.com:587"
+    assert not settings.uses_catcher
+    assert settings.catcher_port == 2626
+    assert settings.confirm_max_age_s == 24 * 3600
+    assert settings.unsubscribe_max_age_s == 90 * 86400
+    assert settings.worker_batch == 50
+
+
+def test_blank_numeric_variable_means_the_default(tmp_path: Path) -> None:
+    assert Settings.from_env(dev_env(tmp_path, BULLETIN_WORKER_BATCH=" ")).worker_batch == 200
+
+
+def test_secret_key_is_never_shown_in_the_settings_repr(tmp_path: Path) -> None:
+    settings = Settings.from_env(dev_env(tmp_path, BULLETIN_SECRET_KEY=STRONG_SECRET))
+    assert STRONG_SECRET not in repr(settings)
+
+
+def test_development_makes_a_secret_key_on_first_run_readable_only_by_us(tmp_path: Path) -> None:
+    settings = Settings.from_env(dev_env(tmp_path))
+    key_file = tmp_path / "data" / "secret_key"
+    assert key_file.read_text().strip() == settings.secret_key
+    assert len(settings.secret_key) >= MIN_SECRET_LENGTH
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["secret_key"]
+
+
+def test_development_reuses_the_stored_key_on_the_next_run(tmp_path: Path) -> None:
+    first = Settings.from_env(dev_env(tmp_path))
+    second = Settings.from_env(dev_env(tmp_path))
+    assert second.secret_key == first.secret_key
+
+
+def test_each_new_data_dir_gets_its_own_key(tmp_path: Path) -> None:
+    one = Settings.from_env({"BULLETIN_DATA_DIR": str(tmp_path / "one")})
+    two = Settings.from_env({"BULLETIN_DATA_DIR": str(tmp_path / "two")})
+    assert one.secret_key != two.secret_key
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    keys: list[str] = []
+    start = threading.Barrier(8)
+
+    def load() -> None:
+        start.wait()
+        keys.append(Settings.from_env(dev_env(tmp_path)).secret_key)
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8
+    assert set(keys) == {(tmp_path / "data" / "secret_key").read_text().strip()}
+
+
+def test_configured_secret_key_is_used_and_nothing_is_written(tmp_path: Path) -> None:
+    settings = Settings.from_env(dev_env(tmp_path, BULLETIN_SECRET_KEY=STRONG_SECRET))
+    assert settings.secret_key == STRONG_SECRET
+    assert not (tmp_path / "data").exists()
+
+
+def test_damaged_stored_key_is_refused_rather_than_signing_with_it(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "secret_key").write_text("\n")
+    with pytest.raises(ConfigurationError, match=r"stored secret key .* is empty or too short"):
+        Settings.from_env(dev_env(tmp_path))
+
+
+def test_production_with_a_strong_key_and_https_is_accepted(tmp_path: Path) -> None:
+    settings = Settings.from_env(production_env(tmp_path, BULLETIN_ENV=" Production "))
+    assert settings.production
+    assert settings.secret_key == STRONG_SECRET
+
+
+def test_production_refuses_a_missing_secret_and_does_not_invent_one(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
+    del env["BULLETIN_SECRET_KEY"]
+    with pytest.raises(ConfigurationError, match="BULLETIN_SECRET_KEY must be set"):
+        Settings.from_env(env)
+    assert not (tmp_path / "data" / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["changeme", "CHANGEME", "secret", "change-me", "k" * (MIN_SECRET_LENGTH - 1), "   "],
+)
+def test_production_refuses_a_placeholder_or_short_secret(tmp_path: Path, secret: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"at least {MIN_SECRET_LENGTH} characters"):
+        Settings.from_env(production_env(tmp_path, BULLETIN_SECRET_KEY=secret))
+
+
+def test_production_refuses_a_plain_http_base_url(tmp_path: Path) -> None:
+    env = production_env(tmp_path, BULLETIN_BASE_URL="http://news.example.com")
+    with pytest.raises(ConfigurationError, match="must use https in production"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("url", ["news.example.com", "ftp://news.example.com", "https://"])
+def test_base_url_must_be_an_http_url(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigurationError, match="BULLETIN_BASE_URL must be an http"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_BASE_URL=url))
+
+
+def test_unknown_environment_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="'development' or 'production'"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_ENV="staging"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "BULLETIN_CATCHER_PORT",
+        "BULLETIN_CONFIRM_MAX_AGE_HOURS",
+        "BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS",
+        "BULLETIN_WORKER_BATCH",
+    ],
+)
+def test_non_integer_number_names_the_variable(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(dev_env(tmp_path, **{name: "12.5"}))
+    assert str(caught.value) == f"{name} must be a whole number, not '12.5'."
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_zero_or_negative_number_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigurationError, match="BULLETIN_WORKER_BATCH must be at least 1"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_WORKER_BATCH=value))
+
+
+def test_unsubscribe_links_must_last_at_least_sixty_days(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="at least 60 days"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS="59"))
+    sixty = Settings.from_env(dev_env(tmp_path, BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS="60"))
+    assert sixty.unsubscribe_max_age_s == 60 * 86400
+
+
+@pytest.mark.parametrize(
+    "sender", ["no address here", "Desk <desk-at-example.com>", "The Daily, Example <d@x.org>"]
+)
+def test_sender_must_contain_an_address(tmp_path: Path, sender: str) -> None:
+    with pytest.raises(ConfigurationError, match="BULLETIN_SENDER must be an address"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_SENDER=sender))
+
+
+def test_sender_address_must_be_ascii_so_it_can_go_on_the_wire(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_SENDER="Nachrichten <news@bücher.example>")
+    with pytest.raises(ConfigurationError, match="xn-- form"):
+        Settings.from_env(env)
+
+
+def test_sender_display_name_may_be_non_ascii(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_SENDER="Zürcher Nachrichten <news@example.ch>")
+    assert Settings.from_env(env).sender_address == "news@example.ch"
+
+
+@pytest.mark.parametrize(
+    ("name", "field"), [("BULLETIN_SENDER", "sender"), ("BULLETIN_NEWSROOM_NAME", "newsroom name")]
+)
+def test_line_break_in_a_header_setting_is_refused(tmp_path: Path, name: str, field: str) -> None:
+    value = "News <news@example.com>\r\nBcc: all@example.com"
+    with pytest.raises(ConfigurationError, match=f"The {field} contains a line break"):
+        Settings.from_env(dev_env(tmp_path, **{name: value}))
+
+
+def test_relay_url_must_be_smtp_or_smtps(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="smtp:// or smtps://"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_SMTP_URL="http://relay.example.com"))
+
+
+def test_blank_relay_url_means_the_catcher(tmp_path: Path) -> None:
+    assert Settings.from_env(dev_env(tmp_path, BULLETIN_SMTP_URL="")).uses_catcher
