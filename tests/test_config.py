@@ -40,7 +40,7 @@ def test_defaults_describe_a_development_install_using_the_catcher(tmp_path: Pat
     assert (settings.catcher_host, settings.catcher_port) == ("127.0.0.1", 2525)
     assert settings.confirm_max_age_s == 48 * 3600
     assert settings.unsubscribe_max_age_s == 365 * 86400
-    assert settings.worker_batch == 200
+    assert settings.worker_batch == 500
 
 
 def test_variables_override_the_defaults(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_variables_override_the_defaults(tmp_path: Path) -> None:
 
 
 def test_blank_numeric_variable_means_the_default(tmp_path: Path) -> None:
-    assert Settings.from_env(dev_env(tmp_path, BULLETIN_WORKER_BATCH=" ")).worker_batch == 200
+    assert Settings.from_env(dev_env(tmp_path, BULLETIN_WORKER_BATCH=" ")).worker_batch == 500
 
 
 def test_secret_key_is_never_shown_in_the_settings_repr(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Annotated, NoReturn
 
@@ -10,8 +11,9 @@ import typer
 from bulletin import logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
-from bulletin.domain.models import AlertDraft, Role
+from bulletin.domain.models import AlertDraft, CampaignStatus, Role
 from bulletin.services import alerts, editors
+from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
 from bulletin.store import migrate
 
@@ -19,7 +21,9 @@ app = typer.Typer(help="Bulletin: breaking-news email for newsrooms.", no_args_i
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Newsroom staff accounts.", no_args_is_help=True)
 alert_app = typer.Typer(help="Breaking news alerts.", no_args_is_help=True)
+campaign_app = typer.Typer(help="Follow and steer sends.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(campaign_app, name="campaign")
 app.add_typer(users_app, name="users")
 app.add_typer(alert_app, name="alert")
 
@@ -121,22 +125,79 @@ def alert_send(
         _fail(exc)
     typer.echo(f"Alert {fired.campaign_id} queued for {fired.recipients} readers.")
     if wait:
-        _follow(ctx, fired.campaign_id, fired.recipients)
+        _follow(ctx, fired.campaign_id)
 
 
-def _follow(ctx: Context, campaign_id: int, total: int) -> None:
-    """A progress bar fed by the ledger, until nothing is left queued."""
-    with typer.progressbar(length=total, label="Sending") as bar:
-        done = 0
+def _follow(ctx: Context, campaign_id: int) -> None:
+    """A progress bar fed by the ledger, until nothing is left to send."""
+    current = campaign_service.progress(ctx, campaign_id)
+    with typer.progressbar(length=max(current.counts.total, 1), label="Sending") as bar:
+        shown = 0
         while True:
-            counts = alerts.campaign_counts(ctx, campaign_id)
-            finished = counts.total - counts.queued
-            bar.update(finished - done)
-            done = finished
-            if counts.queued == 0:
+            bar.length = max(current.counts.total, 1)
+            bar.update(current.counts.done - shown)
+            shown = current.counts.done
+            if _settled(current):
                 break
             time.sleep(0.5)
-    typer.echo(f"Sent {counts.sent}, failed {counts.failed}, not sent {counts.cancelled}.")
+            current = campaign_service.progress(ctx, campaign_id)
+    c = current.counts
+    typer.echo(
+        f"Sent {c.sent}, failed {c.failed}, expired {c.expired}, not sent {c.cancelled}"
+        f" ({current.campaign.status.value})."
+    )
+
+
+def _settled(progress: campaign_service.Progress) -> bool:
+    running = progress.campaign.status in (CampaignStatus.SENDING, CampaignStatus.DRAFT)
+    return not running or (progress.campaign.fanout_done and progress.counts.open == 0)
+
+
+@campaign_app.command("status")
+def campaign_status(
+    campaign_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    wait: Annotated[bool, typer.Option(help="Show progress until it is done.")] = False,
+) -> None:
+    """Counts, rate and ETA of one campaign."""
+    ctx = _context()
+    try:
+        if wait:
+            _follow(ctx, campaign_id)
+        current = campaign_service.progress(ctx, campaign_id)
+    except BulletinError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(current.as_json()))
+        return
+    for key, value in current.as_json().items():
+        typer.echo(f"{key:>12}: {value}")
+
+
+@campaign_app.command("pause")
+def campaign_pause(campaign_id: int) -> None:
+    """Stop claiming new messages; what is in flight finishes. Resume later."""
+    _steer(campaign_service.pause, campaign_id, "Paused")
+
+
+@campaign_app.command("resume")
+def campaign_resume(campaign_id: int) -> None:
+    """Carry on from where it paused: nothing is sent twice, nothing skipped."""
+    _steer(campaign_service.resume, campaign_id, "Resumed")
+
+
+@campaign_app.command("cancel")
+def campaign_cancel(campaign_id: int) -> None:
+    """Stop for good; the messages not yet sent are marked as never sent."""
+    _steer(campaign_service.cancel, campaign_id, "Cancelled")
+
+
+def _steer(action, campaign_id: int, done: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        action(_context(), campaign_id, actor=None)
+    except BulletinError as exc:
+        _fail(exc)
+    typer.echo(f"{done} campaign {campaign_id}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,9 +41,13 @@ class Settings:
     confirm_max_age_s: int = 48 * 3600
     unsubscribe_max_age_s: int = 365 * 86400
     confirm_resend_s: int = 600
-    worker_batch: int = 200
-    worker_idle_s: float = 0.5
+    worker_batch: int = 500
+    worker_idle_s: float = 0.2
     max_attempts: int = 8
+    relays: str | None = field(default=None, repr=False)
+    retry_base_s: int = 30
+    pause_error_rate: float = 0.5
+    alert_expiry_s: int = 2 * 3600
     session_max_age_s: int = 12 * 3600
 
     @classmethod
@@ -67,6 +71,10 @@ class Settings:
             confirm_max_age_s=_int(env, "BULLETIN_CONFIRM_MAX_AGE_HOURS", 48) * 3600,
             unsubscribe_max_age_s=_int(env, "BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS", 365) * 86400,
             worker_batch=_int(env, "BULLETIN_WORKER_BATCH", cls.worker_batch),
+            relays=env.get("BULLETIN_RELAYS") or None,
+            retry_base_s=_int(env, "BULLETIN_RETRY_BASE_SECONDS", cls.retry_base_s),
+            pause_error_rate=_int(env, "BULLETIN_PAUSE_ERROR_PERCENT", 50) / 100,
+            alert_expiry_s=_int(env, "BULLETIN_ALERT_EXPIRY_MINUTES", 120) * 60,
         )
         settings.validate()
         return settings
@@ -117,7 +125,7 @@ class Settings:
 
     @property
     def uses_catcher(self) -> bool:
-        return self.smtp_url is None
+        return self.smtp_url is None and self.relays is None
 
     @property
     def catcher_dir(self) -> Path:

@@ -1,8 +1,9 @@
-"""Assembling a running Bulletin: catcher, worker thread and web server in one process."""
+"""Assembling a running Bulletin: catcher, sending engine and web server in one process."""
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,11 +11,11 @@ from contextlib import contextmanager
 import uvicorn
 
 from bulletin.config import Settings
-from bulletin.delivery.worker import Worker
+from bulletin.delivery.engine import Engine
+from bulletin.delivery.relays import Relay, relay_from_url, relays_from_config
 from bulletin.domain.errors import ConfigurationError
 from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
-from bulletin.mail.transports import transport_from_url
 from bulletin.services.context import Context
 from bulletin.store import migrate
 from bulletin.web.app import create_app
@@ -30,10 +31,10 @@ def require_current_schema(ctx: Context) -> None:
 
 
 @contextmanager
-def mail_route(settings: Settings) -> Iterator[str]:
-    """The relay URL to send through: the configured one, or a catcher started here."""
-    if settings.smtp_url:
-        yield settings.smtp_url
+def mail_route(settings: Settings) -> Iterator[list[Relay]]:
+    """The relays to send through: the configured ones, or a catcher started here."""
+    if not settings.uses_catcher:
+        yield relays_from_config(settings.relays, settings.smtp_url)
         return
     catcher = MailCatcher(
         settings.catcher_dir, host=settings.catcher_host, port=settings.catcher_port
@@ -47,49 +48,45 @@ def mail_route(settings: Settings) -> Iterator[str]:
         ) from exc
     log.info("mail catcher listening on %s:%s", settings.catcher_host, catcher.port)
     try:
-        yield catcher.url
+        yield [relay_from_url(catcher.url + "&connections=4")]
     finally:
         catcher.stop()
 
 
 @contextmanager
-def worker_thread(ctx: Context, relay_url: str) -> Iterator[Worker]:
-    worker = Worker(ctx.db, ctx.settings, transport_from_url(relay_url), clock=ctx.clock)
+def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
+    engine = Engine(ctx.db, ctx.settings, relays, clock=ctx.clock)
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run_forever, args=(stop,), name="bulletin-worker")
+    thread = threading.Thread(target=engine.run_forever, args=(stop,), name="bulletin-engine")
     thread.start()
     try:
-        yield worker
+        yield engine
     finally:
         stop.set()
-        thread.join(timeout=30)
+        thread.join(timeout=60)
 
 
 def serve(ctx: Context, *, host: str, port: int) -> None:
-    """Web, worker and (with no relay configured) the mail catcher, until interrupted."""
+    """Web, engine and (with no relay configured) the mail catcher, until interrupted."""
     require_current_schema(ctx)
-    with mail_route(ctx.settings) as relay_url, worker_thread(ctx, relay_url):
+    with mail_route(ctx.settings) as relays, engine_thread(ctx, relays):
         config = uvicorn.Config(
             create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False
         )
-        server = uvicorn.Server(config)
         logging.getLogger("uvicorn.access").addFilter(RedactTokens())
-        server.run()
+        uvicorn.Server(config).run()
 
 
 def work(ctx: Context) -> None:
-    """The sender alone, for scale-out: no web server, no catcher."""
+    """The engine alone, for scale-out: no web server, no catcher. Stops on SIGINT/SIGTERM."""
     require_current_schema(ctx)
-    if not ctx.settings.smtp_url:
+    if ctx.settings.uses_catcher:
         raise ConfigurationError(
-            "`bulletin worker` sends to a relay: set BULLETIN_SMTP_URL "
+            "`bulletin worker` sends to a relay: set BULLETIN_SMTP_URL or BULLETIN_RELAYS "
             "(the built-in catcher runs inside `bulletin serve`)."
         )
+    relays = relays_from_config(ctx.settings.relays, ctx.settings.smtp_url)
     stop = threading.Event()
-    worker = Worker(
-        ctx.db, ctx.settings, transport_from_url(ctx.settings.smtp_url), clock=ctx.clock
-    )
-    try:
-        worker.run_forever(stop)
-    except KeyboardInterrupt:
-        stop.set()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    Engine(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bulletin.delivery.worker import Worker
 from bulletin.domain.models import AlertDraft
-from bulletin.mail.transports.smtp import SmtpTransport
 from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.web.app import create_app
+from tests.support.engines import engine_for
 from tests.support.factories import make_editor, unique_email
 from tests.support.smtp_sink import SmtpSink
 from tests.support.web import csrf_from, link_in, path_of, sign_in, sign_up, unsubscribe_url
@@ -23,7 +22,7 @@ PASSWORD = "a-long-password-1"
 
 def test_sign_up_confirm_alert_unsubscribe(ctx: Context, smtp_sink: SmtpSink) -> None:
     app = create_app(ctx)
-    worker = Worker(ctx.db, ctx.settings, SmtpTransport(smtp_sink.url, timeout=5), clock=ctx.clock)
+    worker = engine_for(ctx, smtp_sink.url)
     readers = [unique_email() for _ in range(3)]
 
     # Three readers sign up for breaking news; each gets one confirmation request.

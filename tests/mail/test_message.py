@@ -142,9 +142,24 @@ def test_output_uses_crlf_line_ends_only() -> None:
     assert b"\r" not in raw.replace(b"\r\n", b"")
 
 
-def test_output_is_seven_bit_with_non_ascii_encoded() -> None:
+def test_headers_are_ascii_and_non_ascii_bodies_go_as_8bit_utf8() -> None:
     raw = build(outgoing(subject="Élection à Zürich", text="Grüße — ünïcode", html="<p>naïve</p>"))
+    headers, _, _ = raw.partition(b"\r\n\r\n")
+    assert headers.isascii()
+    assert b"Content-Transfer-Encoding: 8bit" in raw
+    assert "Grüße — ünïcode".encode() in raw
+
+
+def test_ascii_bodies_go_as_7bit_and_unchanged() -> None:
+    raw = build(outgoing(text="Plain news.\n", html="<p>Plain news.</p>"))
     assert raw.isascii()
+    assert b"Content-Transfer-Encoding: 8bit" not in raw
+    assert b"Content-Transfer-Encoding: 7bit" in raw
+
+
+def test_a_body_line_too_long_for_smtp_is_refused() -> None:
+    with pytest.raises(ValueError, match="longer than 998"):
+        build(outgoing(text="x" * 999))
 
 
 def test_non_ascii_subject_and_bodies_round_trip() -> None:

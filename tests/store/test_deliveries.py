@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bulletin.domain.models import AlertDraft, DeliveryStatus
 from bulletin.services import alerts, subscriptions
 from bulletin.services.context import Context
-from bulletin.store import deliveries, suppressions
+from bulletin.store import deliveries, fanout, suppressions
 from bulletin.store.tables import deliveries as ledger
 from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
 
@@ -22,6 +22,13 @@ ALERT = AlertDraft(
 def _ledger_rows(ctx: Context) -> int:
     with ctx.db.transaction() as conn:
         return int(conn.execute(select(func.count()).select_from(ledger)).scalar_one())
+
+
+def _claim(ctx: Context, clock: FakeClock, campaign_id: int, owner: str = "a", limit: int = 10):  # type: ignore[no-untyped-def]
+    with ctx.db.transaction() as conn:
+        return deliveries.claim(
+            conn, owner=owner, now=clock(), lease=LEASE, limit=limit, campaign_ids=[campaign_id]
+        )
 
 
 def test_fan_out_queues_only_confirmed_unsuppressed_readers(ctx: Context, clock: FakeClock) -> None:
@@ -48,26 +55,52 @@ def test_fan_out_queues_only_confirmed_unsuppressed_readers(ctx: Context, clock:
     assert suppressed_id not in queued
 
 
+def test_fan_out_writes_keyset_chunks_and_resumes_from_the_cursor(
+    ctx: Context, clock: FakeClock
+) -> None:
+    readers = sorted(confirmed_reader(ctx) for _ in range(7))
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)  # the first chunk (all 7) at once
+    with ctx.db.transaction() as conn:
+        conn.execute(ledger.delete())  # start again, by hand, in chunks of 3
+    steps = []
+    cursor = None
+    for _ in range(4):
+        with ctx.db.transaction() as conn:
+            chunk = fanout.step(
+                conn,
+                campaign_id=fired.campaign_id,
+                list_id=1,
+                cursor=cursor,
+                send_after=clock(),
+                limit=3,
+            )
+        steps.append((chunk.added, chunk.done))
+        cursor = chunk.cursor
+        if chunk.done:
+            break
+    assert steps == [(3, False), (3, False), (1, True)]
+    assert cursor == readers[-1]
+    assert _ledger_rows(ctx) == 7
+
+
 def test_fan_out_twice_queues_nobody_twice(ctx: Context, clock: FakeClock) -> None:
     for _ in range(4):
         confirmed_reader(ctx)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     with ctx.db.transaction() as conn:
-        again = deliveries.fan_out(
-            conn, campaign_id=fired.campaign_id, list_id=1, send_after=clock()
+        again = fanout.step(
+            conn, campaign_id=fired.campaign_id, list_id=1, cursor=None, send_after=clock()
         )
-    assert again == 0
+    assert again.added == 0
     assert _ledger_rows(ctx) == 4
 
 
 def test_claim_leases_rows_to_one_worker(ctx: Context, clock: FakeClock) -> None:
     for _ in range(5):
         confirmed_reader(ctx)
-    alerts.fire_alert(ctx, ALERT, actor=None)
-    with ctx.db.transaction() as conn:
-        first = deliveries.claim(conn, owner="a", now=clock(), lease=LEASE, limit=3)
-    with ctx.db.transaction() as conn:
-        second = deliveries.claim(conn, owner="b", now=clock(), lease=LEASE, limit=10)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    first = _claim(ctx, clock, fired.campaign_id, owner="a", limit=3)
+    second = _claim(ctx, clock, fired.campaign_id, owner="b", limit=10)
     assert len(first) == 3
     assert len(second) == 2
     assert not {r.id for r in first} & {r.id for r in second}
@@ -76,44 +109,44 @@ def test_claim_leases_rows_to_one_worker(ctx: Context, clock: FakeClock) -> None
 def test_expired_lease_returns_rows_to_queue(ctx: Context, clock: FakeClock) -> None:
     for _ in range(2):
         confirmed_reader(ctx)
-    alerts.fire_alert(ctx, ALERT, actor=None)
-    with ctx.db.transaction() as conn:
-        taken = deliveries.claim(conn, owner="dead-worker", now=clock(), lease=LEASE, limit=10)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    taken = _claim(ctx, clock, fired.campaign_id, owner="dead-worker")
 
     clock.advance(minutes=4)
     with ctx.db.transaction() as conn:
-        while_leased = deliveries.claim(conn, owner="b", now=clock(), lease=LEASE, limit=10)
+        early_sweep = deliveries.sweep_expired_leases(conn, now=clock())
+    while_leased = _claim(ctx, clock, fired.campaign_id, owner="b")
     clock.advance(minutes=2)
     with ctx.db.transaction() as conn:
-        after_expiry = deliveries.claim(conn, owner="b", now=clock(), lease=LEASE, limit=10)
+        swept = deliveries.sweep_expired_leases(conn, now=clock())
+    after_expiry = _claim(ctx, clock, fired.campaign_id, owner="b")
 
-    assert while_leased == []
+    assert (early_sweep, while_leased, swept) == (0, [], 2)
     assert {r.id for r in after_expiry} == {r.id for r in taken}
 
 
 def test_rows_not_yet_due_are_not_claimed(ctx: Context, clock: FakeClock) -> None:
     confirmed_reader(ctx)
-    alerts.fire_alert(ctx, ALERT, actor=None)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    (row,) = _claim(ctx, clock, fired.campaign_id)
     with ctx.db.transaction() as conn:
-        (row,) = deliveries.claim(conn, owner="a", now=clock(), lease=LEASE, limit=10)
-        deliveries.mark_retry(conn, row.id, "451 later", retry_at=clock() + timedelta(minutes=1))
-    with ctx.db.transaction() as conn:
-        early = deliveries.claim(conn, owner="a", now=clock(), lease=LEASE, limit=10)
+        deliveries.mark_retry(conn, [(row.id, "451 later", clock() + timedelta(minutes=1))])
+    early = _claim(ctx, clock, fired.campaign_id)
     clock.advance(minutes=1)
-    with ctx.db.transaction() as conn:
-        due = deliveries.claim(conn, owner="a", now=clock(), lease=LEASE, limit=10)
+    due = _claim(ctx, clock, fired.campaign_id)
     assert early == []
     assert [r.id for r in due] == [row.id]
     assert due[0].attempts == 1
 
 
 def test_counts_follow_outcomes(ctx: Context, clock: FakeClock) -> None:
-    for _ in range(3):
+    for _ in range(4):
         confirmed_reader(ctx)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    a, b, _ = _claim(ctx, clock, fired.campaign_id, limit=3)
     with ctx.db.transaction() as conn:
-        a, b, _ = deliveries.claim(conn, owner="w", now=clock(), lease=LEASE, limit=10)
         deliveries.mark_sent(conn, [(a.id, "250 ok")], now=clock())
         deliveries.mark_final(conn, [(b.id, "550 no such user")], status=DeliveryStatus.FAILED)
         counts = deliveries.counts(conn, fired.campaign_id)
-    assert (counts.sent, counts.failed, counts.queued, counts.total) == (1, 1, 1, 3)
+    assert (counts.sent, counts.failed, counts.sending, counts.queued) == (1, 1, 1, 1)
+    assert counts.total == 4

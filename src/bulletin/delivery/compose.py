@@ -10,7 +10,9 @@ from urllib.parse import quote
 from bulletin.config import Settings
 from bulletin.domain.models import Campaign, MailingList
 from bulletin.mail import message as mail
+from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import UNSUBSCRIBE_URL, render_pair
+from bulletin.mail.skeleton import SLOTS, Skeleton
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
 
@@ -48,53 +50,73 @@ class Links:
 
 
 class CampaignMessages:
-    """A campaign rendered once; `envelope()` fills in one reader's values."""
+    """A campaign rendered and built once; `envelope()` fills in one reader's values."""
 
     def __init__(
-        self, campaign: Campaign, mailing_list: MailingList, *, links: Links, tokens: Tokens
+        self,
+        campaign: Campaign,
+        mailing_list: MailingList,
+        *,
+        links: Links,
+        tokens: Tokens,
+        date: datetime,
     ) -> None:
         self.campaign = campaign
         self.mailing_list = mailing_list
         self._links = links
         self._tokens = tokens
-        self._list_id = mail.list_id(mailing_list.name, mailing_list.slug, links.domain)
-        self._text, self._html = render_pair(
-            "alert",
+        self.skeleton = Skeleton(
+            self.message(SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], date)
+        )
+        self._bounce_prefix = f"bounces+c{campaign.id}.s"
+        self._bounce_suffix = f"@{links.domain}"
+
+    def message(self, to: str, subscriber: object, token: str, date: datetime) -> OutgoingMessage:
+        """The full message for one reader, as the builder takes it (the skeleton's source)."""
+        campaign, links = self.campaign, self._links
+        text, html = _rendered(campaign, self.mailing_list, links)
+        unsubscribe_url = links.unsubscribe_url(token)
+        return mail.OutgoingMessage(
+            sender=links.sender,
+            to=to,
             subject=campaign.subject,
-            masthead=mailing_list.name,
-            headline=campaign.headline,
-            summary=campaign.summary,
-            url=campaign.url,
-            list_name=mailing_list.name,
-            newsroom=links.newsroom,
-            unsubscribe_url=UNSUBSCRIBE_URL,
+            text=text.replace(UNSUBSCRIBE_URL, unsubscribe_url),
+            html=html.replace(UNSUBSCRIBE_URL, unsubscribe_url),
+            message_id=mail.message_id(f"bulletin.c{campaign.id}.s{subscriber}", links.domain),
+            date=date,
+            list_headers=mail.ListHeaders(
+                list_id=mail.list_id(self.mailing_list.name, self.mailing_list.slug, links.domain),
+                unsubscribe_url=unsubscribe_url,
+                unsubscribe_mailto=links.unsubscribe_mailto(token),
+            ),
         )
 
-    def envelope(self, *, key: int, subscriber_id: int, email: str, now: datetime) -> Envelope:
-        token = self._tokens.unsubscribe(subscriber_id, self.mailing_list.id)
-        unsubscribe_url = self._links.unsubscribe_url(token)
-        outgoing = mail.OutgoingMessage(
-            sender=self._links.sender,
-            to=email,
-            subject=self.campaign.subject,
-            text=self._text.replace(UNSUBSCRIBE_URL, unsubscribe_url),
-            html=self._html.replace(UNSUBSCRIBE_URL, unsubscribe_url),
-            message_id=mail.message_id(
-                f"bulletin.c{self.campaign.id}.s{subscriber_id}", self._links.domain
-            ),
-            date=now,
-            list_headers=mail.ListHeaders(
-                list_id=self._list_id,
-                unsubscribe_url=unsubscribe_url,
-                unsubscribe_mailto=self._links.unsubscribe_mailto(token),
-            ),
-        )
+    def token(self, subscriber_id: int) -> str:
+        return self._tokens.unsubscribe(subscriber_id, self.mailing_list.id)
+
+    def envelope(self, *, key: int, subscriber_id: int, email: str) -> Envelope:
+        token = self.token(subscriber_id)
         return Envelope(
             key=key,
-            sender=self._links.bounce_address(f"c{self.campaign.id}.s{subscriber_id}"),
+            sender=f"{self._bounce_prefix}{subscriber_id}{self._bounce_suffix}",
             recipient=email,
-            data=mail.build(outgoing),
+            data=self.skeleton.fill(to=email, token=token, subscriber=subscriber_id),
+            eight_bit=self.skeleton.eight_bit,
         )
+
+
+def _rendered(campaign: Campaign, mailing_list: MailingList, links: Links) -> tuple[str, str]:
+    return render_pair(
+        "alert",
+        subject=campaign.subject,
+        masthead=mailing_list.name,
+        headline=campaign.headline,
+        summary=campaign.summary,
+        url=campaign.url,
+        list_name=mailing_list.name,
+        newsroom=links.newsroom,
+        unsubscribe_url=UNSUBSCRIBE_URL,
+    )
 
 
 def confirmation_envelope(
@@ -130,8 +152,13 @@ def confirmation_envelope(
         message_id=mail.message_id(f"bulletin.confirm.o{key}", links.domain),
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
+    data = mail.build(outgoing)
     return Envelope(
-        key=key, sender=links.bounce_address(f"o{key}"), recipient=email, data=mail.build(outgoing)
+        key=key,
+        sender=links.bounce_address(f"o{key}"),
+        recipient=email,
+        data=data,
+        eight_bit=mail.is_eight_bit(data),
     )
 
 

@@ -35,6 +35,7 @@ class CampaignStatus(enum.StrEnum):
 
 class DeliveryStatus(enum.StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     EXPIRED = "expired"
@@ -105,6 +106,10 @@ class Campaign:
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    expires_at: datetime | None = None
+    fanout_done: bool = True
+    status_reason: str | None = None
+    parent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ class CampaignCounts:
     """How far a campaign's delivery has got, counted from the ledger."""
 
     queued: int = 0
+    sending: int = 0
     sent: int = 0
     failed: int = 0
     expired: int = 0
@@ -128,7 +134,16 @@ class CampaignCounts:
 
     @property
     def total(self) -> int:
-        return self.queued + self.sent + self.failed + self.expired + self.cancelled
+        return self.open + self.done
+
+    @property
+    def open(self) -> int:
+        """Rows still to be sent or being sent."""
+        return self.queued + self.sending
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.expired + self.cancelled
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from bulletin.domain.addresses import ensure_header_safe
 
+MAX_LINE = 998  # RFC 5322 2.1.1, in octets; we count characters well below it
+
 
 @dataclass(frozen=True)
 class ListHeaders:
@@ -52,7 +54,9 @@ class _VerbatimHeader(UnstructuredHeader, BaseHeader):
 
 def _policy() -> EmailPolicy[EmailMessage]:
     registry = HeaderRegistry()
-    for name in ("list-unsubscribe", "in-reply-to", "references"):
+    # The per-reader headers too: written as given, so a message built for one reader
+    # equals the campaign's skeleton with that reader's values filled in.
+    for name in ("list-unsubscribe", "in-reply-to", "references", "to", "message-id"):
         registry.map_to_type(name, _VerbatimHeader)
     return SMTP.clone(header_factory=registry)
 
@@ -65,9 +69,24 @@ def build(message: OutgoingMessage) -> bytes:
     email = EmailMessage(policy=_POLICY)
     for name, value in _headers(message):
         email[name] = ensure_header_safe(value, field=name)
-    email.set_content(message.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    email.add_alternative(message.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    email.set_content(message.text, subtype="plain", charset="utf-8", cte=_cte(message.text))
+    email.add_alternative(message.html, subtype="html", charset="utf-8", cte=_cte(message.html))
     return email.as_bytes()
+
+
+def _cte(body: str) -> str:
+    """7bit or 8bit: the body goes as written, so filling in a reader's link moves nothing.
+
+    Quoted-printable would re-wrap lines around each reader's (different) link. Bodies
+    come from `render`, which keeps every line far below the 998-octet limit.
+    """
+    if any(len(line) > MAX_LINE for line in body.splitlines()):
+        raise ValueError(f"a body line is longer than {MAX_LINE} characters")
+    return "7bit" if body.isascii() else "8bit"
+
+
+def is_eight_bit(data: bytes) -> bool:
+    return not data.isascii()
 
 
 def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:

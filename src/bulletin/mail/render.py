@@ -8,6 +8,8 @@ from typing import Any
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bulletin.mail.lines import fold_html, wrap_text
+
 # Per-reader values are left in the rendered body as these markers and substituted
 # per message, so a campaign is rendered once however many readers it has.
 UNSUBSCRIBE_URL = "%%BULLETIN_UNSUBSCRIBE_URL%%"
@@ -31,8 +33,12 @@ def _inliner() -> css_inline.CSSInliner:
 
 
 def render_pair(name: str, **context: Any) -> tuple[str, str]:
-    """(plain text, HTML with inlined CSS) for the template pair `name.txt` / `name.html`."""
+    """(plain text, HTML with inlined CSS) for the template pair `name.txt` / `name.html`.
+
+    Both come out with short lines (text wrapped for reading, HTML folded at spaces),
+    so they can go as 7bit/8bit without any transfer encoding re-wrapping them.
+    """
     env = _environment()
     text = env.get_template(f"{name}.txt").render(**context)
     html = env.get_template(f"{name}.html").render(**context)
-    return text, _inliner().inline(html)
+    return wrap_text(text), fold_html(_inliner().inline(html))

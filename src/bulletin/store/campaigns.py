@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, and_, exists, select, update
+from sqlalchemy import Connection, Row, or_, select, update
 
-from bulletin.domain.models import (
-    Campaign,
-    CampaignKind,
-    CampaignStatus,
-    DeliveryStatus,
-)
+from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, DeliveryStatus
 from bulletin.store.tables import campaigns, deliveries
 
 
@@ -28,6 +24,10 @@ def _to_campaign(row: Row) -> Campaign:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        expires_at=row.expires_at,
+        fanout_done=row.fanout_done,
+        status_reason=row.status_reason,
+        parent_id=row.parent_id,
     )
 
 
@@ -43,6 +43,7 @@ def insert(
     created_by: int | None,
     now: datetime,
     expires_at: datetime | None = None,
+    parent_id: int | None = None,
 ) -> int:
     result = conn.execute(
         campaigns.insert()
@@ -58,6 +59,8 @@ def insert(
             created_by=created_by,
             created_at=now,
             expires_at=expires_at,
+            parent_id=parent_id,
+            fanout_done=False,
         )
     )
     return int(result.scalar_one())
@@ -78,6 +81,56 @@ def recent(conn: Connection, limit: int = 20) -> list[Campaign]:
     return [_to_campaign(row) for row in rows]
 
 
+def sendable_ids(conn: Connection, *, now: datetime) -> list[int]:
+    """Campaigns whose queued rows may be claimed now: sending and not expired."""
+    return list(
+        conn.execute(
+            select(campaigns.c.id)
+            .where(
+                campaigns.c.status == CampaignStatus.SENDING,
+                or_(campaigns.c.expires_at.is_(None), campaigns.c.expires_at > now),
+            )
+            .order_by(campaigns.c.id)
+        ).scalars()
+    )
+
+
+def expired_ids(conn: Connection, *, now: datetime) -> list[int]:
+    """Running or paused campaigns whose expiry has passed."""
+    return list(
+        conn.execute(
+            select(campaigns.c.id).where(
+                campaigns.c.status.in_([CampaignStatus.SENDING, CampaignStatus.PAUSED]),
+                campaigns.c.expires_at <= now,
+            )
+        ).scalars()
+    )
+
+
+def unfinished_fanouts(conn: Connection) -> list[tuple[int, int, int | None, datetime]]:
+    """(id, list id, cursor, send_after) of campaigns whose ledger is still being written."""
+    rows = conn.execute(
+        select(
+            campaigns.c.id,
+            campaigns.c.list_id,
+            campaigns.c.fanout_cursor,
+            campaigns.c.started_at,
+        ).where(
+            campaigns.c.status.in_([CampaignStatus.SENDING, CampaignStatus.PAUSED]),
+            campaigns.c.fanout_done.is_(False),
+        )
+    )
+    return [(r.id, r.list_id, r.fanout_cursor, r.started_at) for r in rows]
+
+
+def advance_fanout(conn: Connection, campaign_id: int, *, cursor: int | None, done: bool) -> None:
+    conn.execute(
+        update(campaigns)
+        .where(campaigns.c.id == campaign_id)
+        .values(fanout_cursor=cursor, fanout_done=done)
+    )
+
+
 def mark_sending(conn: Connection, campaign_id: int, *, now: datetime) -> None:
     conn.execute(
         update(campaigns)
@@ -86,19 +139,46 @@ def mark_sending(conn: Connection, campaign_id: int, *, now: datetime) -> None:
     )
 
 
-def complete_finished(conn: Connection, *, now: datetime) -> list[int]:
-    """Mark sending campaigns with nothing left queued as sent; returns their ids."""
-    queued = exists().where(
-        and_(
-            deliveries.c.campaign_id == campaigns.c.id, deliveries.c.status == DeliveryStatus.QUEUED
-        )
+def change_status(
+    conn: Connection,
+    campaign_id: int,
+    *,
+    to: CampaignStatus,
+    allowed_from: Sequence[CampaignStatus],
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Move a campaign between states; False if it was not in one of `allowed_from`."""
+    values: dict[str, object] = {"status": to, "status_reason": reason}
+    if now is not None:
+        values["finished_at"] = now
+    result = conn.execute(
+        update(campaigns)
+        .where(campaigns.c.id == campaign_id, campaigns.c.status.in_(list(allowed_from)))
+        .values(**values)
     )
-    done = [
-        row.id
-        for row in conn.execute(
-            select(campaigns.c.id).where(campaigns.c.status == CampaignStatus.SENDING, ~queued)
+    return result.rowcount > 0
+
+
+def complete_finished(conn: Connection, *, now: datetime) -> list[int]:
+    """Mark sending campaigns whose ledger is complete and has nothing open as sent."""
+    open_rows = (
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.campaign_id == campaigns.c.id,
+            deliveries.c.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING]),
         )
-    ]
+        .exists()
+    )
+    done = list(
+        conn.execute(
+            select(campaigns.c.id).where(
+                campaigns.c.status == CampaignStatus.SENDING,
+                campaigns.c.fanout_done.is_(True),
+                ~open_rows,
+            )
+        ).scalars()
+    )
     if done:
         conn.execute(
             update(campaigns)

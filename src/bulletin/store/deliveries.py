@@ -1,9 +1,18 @@
 """The delivery ledger: fan-out, claiming due rows, and recording outcomes.
 
 One row per (campaign, subscriber), unique on that pair, is the work queue and the
-record of what was sent. A worker claims due rows by stamping them with its id and
-a lease in one short transaction, sends outside any transaction, then records each
-outcome. A lease that runs out (the worker died) makes the rows claimable again.
+record of what was sent. Its life:
+
+    queued ──claim──► sending ──► sent | failed | cancelled | expired
+       ▲                 │
+       └── retry later ──┤ (4xx, relay down: send_after moves on, attempts + 1)
+       └── lease expired ┘ (the worker died: swept back by the scheduler)
+
+A worker claims due rows by marking them `sending` with its id and a lease in one
+short transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
+share the queue), sends outside any transaction, then records outcomes in groups.
+Only `queued` rows are in the claim index, so claiming costs the same at the first
+row of a campaign as at its millionth.
 """
 
 from __future__ import annotations
@@ -12,18 +21,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, func, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, literal, select, update
 
-from bulletin.domain.models import (
-    CampaignCounts,
-    CampaignStatus,
-    DeliveryStatus,
-    SubscriptionStatus,
+from bulletin.domain.models import CampaignCounts, DeliveryStatus, SubscriptionStatus
+from bulletin.store.tables import (
+    campaigns,
+    deliveries,
+    subscribers,
+    subscriptions,
+    suppressions,
 )
-from bulletin.store.tables import campaigns, deliveries, subscribers, subscriptions, suppressions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueDelivery:
     id: int
     campaign_id: int
@@ -33,66 +43,114 @@ class DueDelivery:
     still_subscribed: bool
 
 
-def fan_out(conn: Connection, *, campaign_id: int, list_id: int, send_after: datetime) -> int:
-    """Queue the campaign for every confirmed, unsuppressed reader of the list.
+@dataclass(frozen=True)
+class FanOutChunk:
+    added: int
+    cursor: int | None  # the last subscriber id covered, None if nothing was left
+    done: bool
 
-    One INSERT … SELECT; rows already in the ledger are left as they are, so running
-    it twice queues nobody twice. Returns the number of rows added.
+
+def fan_out_chunk(
+    conn: Connection,
+    *,
+    campaign_id: int,
+    list_id: int,
+    send_after: datetime,
+    after: int | None,
+    limit: int,
+) -> FanOutChunk:
+    """Queue the next `limit` confirmed readers (by subscriber id) after the cursor.
+
+    One INSERT … SELECT over a keyset range; suppressed addresses are left out and rows
+    already in the ledger are left as they are, so repeating a chunk queues nobody twice.
     """
-    suppressed = select(suppressions.c.id).where(suppressions.c.email == subscribers.c.email)
+    readers = _confirmed_readers(list_id, after)
+    upper = conn.execute(
+        readers.with_only_columns(subscriptions.c.subscriber_id)
+        .order_by(subscriptions.c.subscriber_id)
+        .offset(limit - 1)
+        .limit(1)
+    ).scalar_one_or_none()
+    chunk = readers if upper is None else readers.where(subscriptions.c.subscriber_id <= upper)
+    last = upper
+    if upper is None:
+        last = conn.execute(
+            readers.with_only_columns(func.max(subscriptions.c.subscriber_id))
+        ).scalar_one_or_none()
+    added = _insert(conn, campaign_id, send_after, chunk)
+    return FanOutChunk(added=added, cursor=last if last is not None else after, done=upper is None)
+
+
+def _confirmed_readers(list_id: int, after: int | None):  # type: ignore[no-untyped-def]
+    query = select(subscriptions.c.subscriber_id).where(
+        subscriptions.c.list_id == list_id,
+        subscriptions.c.status == SubscriptionStatus.CONFIRMED,
+    )
+    return query if after is None else query.where(subscriptions.c.subscriber_id > after)
+
+
+def _insert(conn: Connection, campaign_id: int, send_after: datetime, readers) -> int:  # type: ignore[no-untyped-def]
+    suppressed = (
+        select(suppressions.c.id)
+        .join(subscribers, subscribers.c.email == suppressions.c.email)
+        .where(subscribers.c.id == subscriptions.c.subscriber_id)
+    )
     already = select(deliveries.c.id).where(
         deliveries.c.campaign_id == campaign_id,
         deliveries.c.subscriber_id == subscriptions.c.subscriber_id,
     )
-    readers = (
-        select(
-            literal(campaign_id),
-            subscriptions.c.subscriber_id,
-            literal(DeliveryStatus.QUEUED.value),
-            literal(send_after, type_=deliveries.c.send_after.type),
-            literal(0),
-        )
-        .join(subscribers, subscribers.c.id == subscriptions.c.subscriber_id)
-        .where(
-            subscriptions.c.list_id == list_id,
-            subscriptions.c.status == SubscriptionStatus.CONFIRMED,
-            ~suppressed.exists(),
-            ~already.exists(),
-        )
-        .order_by(subscriptions.c.subscriber_id)
-    )
+    rows = readers.with_only_columns(
+        literal(campaign_id),
+        subscriptions.c.subscriber_id,
+        literal(DeliveryStatus.QUEUED.value),
+        literal(send_after, type_=deliveries.c.send_after.type),
+        literal(0),
+    ).where(~suppressed.exists(), ~already.exists())
     columns = ["campaign_id", "subscriber_id", "status", "send_after", "attempts"]
-    insert = deliveries.insert().from_select(columns, readers)
+    insert = deliveries.insert().from_select(columns, rows)
     # SQLAlchemy only keeps an INSERT's row count when asked to.
-    result = conn.execute(insert.execution_options(preserve_rowcount=True))
-    return result.rowcount
+    return conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount
 
 
 def claim(
-    conn: Connection, *, owner: str, now: datetime, lease: timedelta, limit: int
+    conn: Connection,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    campaign_ids: Sequence[int],
 ) -> list[DueDelivery]:
-    """Take up to `limit` due rows of running campaigns for this worker."""
+    """Take up to `limit` due rows of these (running) campaigns for this worker."""
+    if not campaign_ids:
+        return []
     due = (
         select(deliveries.c.id)
-        .join(campaigns, campaigns.c.id == deliveries.c.campaign_id)
         .where(
+            deliveries.c.campaign_id.in_(campaign_ids),
             deliveries.c.status == DeliveryStatus.QUEUED,
             deliveries.c.send_after <= now,
-            or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
-            campaigns.c.status == CampaignStatus.SENDING,
         )
-        .order_by(deliveries.c.id)
+        .order_by(deliveries.c.campaign_id, deliveries.c.send_after, deliveries.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=deliveries)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    ids = list(conn.execute(due).scalars())
-    if not ids:
-        return []
-    conn.execute(
-        update(deliveries)
-        .where(deliveries.c.id.in_(ids))
-        .values(lease_owner=owner, lease_until=now + lease)
+    claimed = (
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(due))
+            .values(status=DeliveryStatus.SENDING, lease_owner=owner, lease_until=now + lease)
+            .returning(deliveries.c.id)
+        )
+        .scalars()
+        .all()
     )
+    return _describe(conn, list(claimed)) if claimed else []
+
+
+def _describe(conn: Connection, ids: list[int]) -> list[DueDelivery]:
+    still = subscriptions.c.status == SubscriptionStatus.CONFIRMED
     rows = conn.execute(
         select(
             deliveries.c.id,
@@ -100,15 +158,14 @@ def claim(
             deliveries.c.subscriber_id,
             deliveries.c.attempts,
             subscribers.c.email,
-            (subscriptions.c.status == SubscriptionStatus.CONFIRMED).label("still_subscribed"),
+            still.label("still_subscribed"),
         )
         .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
-        .join(campaigns, campaigns.c.id == deliveries.c.campaign_id)
         .outerjoin(
             subscriptions,
             and_(
                 subscriptions.c.subscriber_id == deliveries.c.subscriber_id,
-                subscriptions.c.list_id == campaigns.c.list_id,
+                subscriptions.c.list_id == _campaign_list(),
             ),
         )
         .where(deliveries.c.id.in_(ids))
@@ -116,29 +173,33 @@ def claim(
     )
     return [
         DueDelivery(
-            id=row.id,
-            campaign_id=row.campaign_id,
-            subscriber_id=row.subscriber_id,
-            email=row.email,
-            attempts=row.attempts,
-            still_subscribed=bool(row.still_subscribed),
+            r.id, r.campaign_id, r.subscriber_id, r.email, r.attempts, bool(r.still_subscribed)
         )
-        for row in rows
+        for r in rows
     ]
+
+
+def _campaign_list():  # type: ignore[no-untyped-def]
+    return (
+        select(campaigns.c.list_id)
+        .where(campaigns.c.id == deliveries.c.campaign_id)
+        .scalar_subquery()
+    )
 
 
 def mark_sent(conn: Connection, outcomes: Sequence[tuple[int, str]], *, now: datetime) -> None:
     """Record relay acceptances: (delivery id, the relay's reply)."""
-    for delivery_id, reply in outcomes:
+    if outcomes:
         conn.execute(
-            _row(delivery_id).values(
+            _by_id().values(
                 status=DeliveryStatus.SENT,
                 sent_at=now,
-                last_reply=reply,
+                last_reply=bindparam("b_reply"),
                 attempts=deliveries.c.attempts + 1,
                 lease_owner=None,
                 lease_until=None,
-            )
+            ),
+            [{"b_id": key, "b_reply": reply} for key, reply in outcomes],
         )
 
 
@@ -146,25 +207,68 @@ def mark_final(
     conn: Connection, outcomes: Sequence[tuple[int, str]], *, status: DeliveryStatus
 ) -> None:
     """Record rows that will never be sent (failed, cancelled, expired) with why."""
-    for delivery_id, reply in outcomes:
+    if outcomes:
         conn.execute(
-            _row(delivery_id).values(
-                status=status, last_reply=reply, lease_owner=None, lease_until=None
-            )
+            _by_id().values(
+                status=status,
+                last_reply=bindparam("b_reply"),
+                attempts=deliveries.c.attempts + (1 if status is DeliveryStatus.FAILED else 0),
+                lease_owner=None,
+                lease_until=None,
+            ),
+            [{"b_id": key, "b_reply": reply} for key, reply in outcomes],
         )
 
 
-def mark_retry(conn: Connection, delivery_id: int, reply: str, *, retry_at: datetime) -> None:
-    """A temporary failure: back in the queue, due again at `retry_at`."""
-    conn.execute(
-        _row(delivery_id).values(
-            last_reply=reply,
-            send_after=retry_at,
-            attempts=deliveries.c.attempts + 1,
-            lease_owner=None,
-            lease_until=None,
+def mark_retry(conn: Connection, outcomes: Sequence[tuple[int, str, datetime]]) -> None:
+    """Temporary failures: back in the queue, each due again at its own time."""
+    if outcomes:
+        conn.execute(
+            _by_id().values(
+                status=DeliveryStatus.QUEUED,
+                last_reply=bindparam("b_reply"),
+                send_after=bindparam("b_at"),
+                attempts=deliveries.c.attempts + 1,
+                lease_owner=None,
+                lease_until=None,
+            ),
+            [{"b_id": key, "b_reply": reply, "b_at": at} for key, reply, at in outcomes],
         )
-    )
+
+
+def release(conn: Connection, ids: Sequence[int]) -> None:
+    """Give claimed rows back untouched (a worker shutting down before sending them)."""
+    if ids:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(list(ids)), deliveries.c.status == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.QUEUED, lease_owner=None, lease_until=None)
+        )
+
+
+def sweep_expired_leases(conn: Connection, *, now: datetime) -> int:
+    """Rows whose worker vanished go back to the queue."""
+    return conn.execute(
+        update(deliveries)
+        .where(deliveries.c.status == DeliveryStatus.SENDING, deliveries.c.lease_until < now)
+        .values(status=DeliveryStatus.QUEUED, lease_owner=None, lease_until=None)
+    ).rowcount
+
+
+def close_unsent(
+    conn: Connection, campaign_ids: Sequence[int], *, status: DeliveryStatus, reason: str
+) -> int:
+    """Mark every queued row of these campaigns as never to be sent (cancel, expiry)."""
+    if not campaign_ids:
+        return 0
+    return conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.campaign_id.in_(list(campaign_ids)),
+            deliveries.c.status == DeliveryStatus.QUEUED,
+        )
+        .values(status=status, last_reply=reason)
+    ).rowcount
 
 
 def counts(conn: Connection, campaign_id: int) -> CampaignCounts:
@@ -176,5 +280,46 @@ def counts(conn: Connection, campaign_id: int) -> CampaignCounts:
     return CampaignCounts(**{status: count for status, count in rows})
 
 
-def _row(delivery_id: int):  # type: ignore[no-untyped-def]
-    return update(deliveries).where(deliveries.c.id == delivery_id)
+def sent_since(conn: Connection, campaign_id: int, since: datetime) -> int:
+    return conn.execute(
+        select(func.count()).where(
+            deliveries.c.campaign_id == campaign_id,
+            deliveries.c.status == DeliveryStatus.SENT,
+            deliveries.c.sent_at >= since,
+        )
+    ).scalar_one()
+
+
+def has_open_rows(conn: Connection, campaign_id: int) -> bool:
+    """Anything still queued or being sent."""
+    return (
+        conn.execute(
+            select(deliveries.c.id)
+            .where(
+                deliveries.c.campaign_id == campaign_id,
+                deliveries.c.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.SENDING]),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def _by_id():  # type: ignore[no-untyped-def]
+    return update(deliveries).where(deliveries.c.id == bindparam("b_id"))
+
+
+def audience_size(conn: Connection, list_id: int) -> int:
+    """How many readers a fan-out of this list will queue: confirmed and not suppressed."""
+    confirmed = subscriptions.c.status == SubscriptionStatus.CONFIRMED
+    total = conn.execute(
+        select(func.count()).where(subscriptions.c.list_id == list_id, confirmed)
+    ).scalar_one()
+    suppressed = conn.execute(
+        select(func.count())
+        .select_from(suppressions)
+        .join(subscribers, subscribers.c.email == suppressions.c.email)
+        .join(subscriptions, subscriptions.c.subscriber_id == subscribers.c.id)
+        .where(subscriptions.c.list_id == list_id, confirmed)
+    ).scalar_one()
+    return int(total - suppressed)

@@ -123,3 +123,11 @@ def pending_count(conn: Connection) -> int:
 
 def _row(item_id: int):  # type: ignore[no-untyped-def]
     return update(outbox).where(outbox.c.id == item_id)
+
+
+def release(conn: Connection, ids: list[int]) -> None:
+    """Give claimed items back untouched."""
+    if ids:
+        conn.execute(
+            update(outbox).where(outbox.c.id.in_(ids)).values(lease_owner=None, lease_until=None)
+        )

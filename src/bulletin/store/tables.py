@@ -14,6 +14,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 
 from bulletin.store.types import BigId, UtcDateTime
@@ -129,6 +131,11 @@ campaigns = Table(
     Column("started_at", UtcDateTime),
     Column("finished_at", UtcDateTime),
     Column("expires_at", UtcDateTime),
+    # Fan-out writes the ledger in keyset chunks: the last subscriber id written, and
+    # whether the whole audience is in. A crash resumes from the cursor.
+    Column("fanout_cursor", BigId),
+    Column("fanout_done", Boolean, nullable=False, server_default=false()),
+    Column("status_reason", Text),
 )
 
 # The delivery ledger: one row per (campaign, subscriber), the single source of truth
@@ -147,7 +154,23 @@ deliveries = Table(
     Column("last_reply", Text),
     Column("sent_at", UtcDateTime),
     UniqueConstraint("campaign_id", "subscriber_id", name="uq_deliveries_campaign_subscriber"),
-    Index("ix_deliveries_status_send_after", "status", "send_after"),
+    # Only queued rows are in the claim index, so claiming stays fast however many
+    # rows a campaign has already sent.
+    Index(
+        "ix_deliveries_due",
+        "campaign_id",
+        "send_after",
+        "id",
+        sqlite_where=text("status = 'queued'"),
+        postgresql_where=text("status = 'queued'"),
+    ),
+    Index(
+        "ix_deliveries_leased",
+        "lease_until",
+        sqlite_where=text("status = 'sending'"),
+        postgresql_where=text("status = 'sending'"),
+    ),
+    Index("ix_deliveries_campaign_status", "campaign_id", "status"),
 )
 
 # Transactional mail (confirmation requests): queued here by the web request and

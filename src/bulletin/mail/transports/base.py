@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Envelope:
     key: int
     sender: str
     recipient: str
     data: bytes
+    eight_bit: bool = False
 
 
 @dataclass

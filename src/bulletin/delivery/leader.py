@@ -1,0 +1,59 @@
+"""Which worker runs the scheduler: exactly one at a time, wherever the workers run.
+
+On PostgreSQL the leader holds a session-level advisory lock on a connection of its
+own; if its process dies the connection closes, the lock is released, and another
+worker takes over at its next try. SQLite has one writer and one worker process, which
+always leads.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Connection, text
+
+from bulletin.store.db import Database
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x42554C4C  # "BULL"
+
+
+class Leadership:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn: Connection | None = None
+
+    def holds(self) -> bool:
+        """True if this process leads (trying to take the lead if nobody does)."""
+        if self._db.dialect != "postgresql":
+            return True
+        if self._conn is not None and self._alive():
+            return True
+        self.release()
+        conn = self._db.engine.connect()
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
+        conn.commit()
+        if got:
+            self._conn = conn
+            log.info("this worker now runs the scheduler")
+        else:
+            conn.close()
+        return got
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # the connection may already be gone with the server
+                log.debug("closing the leader connection failed", exc_info=True)
+            self._conn = None
+
+    def _alive(self) -> bool:
+        assert self._conn is not None
+        try:
+            self._conn.execute(text("SELECT 1"))
+            self._conn.commit()
+            return True
+        except Exception:
+            return False

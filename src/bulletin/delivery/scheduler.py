@@ -1,0 +1,84 @@
+"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish.
+
+Runs in one worker at a time (see `leader`). Each duty is its own short transaction,
+so the senders' claims and records are never held up behind a long one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from bulletin.domain.models import CampaignStatus, DeliveryStatus
+from bulletin.store import campaigns, deliveries, fanout
+from bulletin.store.db import Database
+
+EXPIRED_REASON = "not sent: the alert expired first"
+
+
+@dataclass
+class Round:
+    swept: int = 0
+    expired: int = 0
+    fanned_out: int = 0
+    finished: int = 0
+    fanouts_pending: bool = False
+
+
+def run_round(db: Database, *, now: datetime, fanout_budget_s: float = 0.25) -> Round:
+    result = Round()
+    with db.transaction() as conn:
+        result.swept = deliveries.sweep_expired_leases(conn, now=now)
+    result.expired = expire(db, now=now)
+    result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
+    with db.transaction() as conn:
+        result.finished = len(campaigns.complete_finished(conn, now=now))
+    return result
+
+
+def expire(db: Database, *, now: datetime) -> int:
+    """Rows of campaigns past their expiry are marked expired, never sent late."""
+    with db.transaction() as conn:
+        ids = campaigns.expired_ids(conn, now=now)
+        closed = deliveries.close_unsent(
+            conn, ids, status=DeliveryStatus.EXPIRED, reason=EXPIRED_REASON
+        )
+        for campaign_id in ids:
+            campaigns.advance_fanout(conn, campaign_id, cursor=None, done=True)
+            if not deliveries.has_open_rows(conn, campaign_id):
+                campaigns.change_status(
+                    conn,
+                    campaign_id,
+                    to=CampaignStatus.SENT,
+                    allowed_from=[CampaignStatus.SENDING, CampaignStatus.PAUSED],
+                    reason="expired",
+                    now=now,
+                )
+    return closed
+
+
+def continue_fanouts(db: Database, *, budget_s: float) -> tuple[int, bool]:
+    """Write ledger chunks for campaigns still fanning out, for about `budget_s` seconds.
+
+    Returns (rows written, whether any fan-out is still unfinished).
+    """
+    deadline = time.monotonic() + budget_s
+    written = 0
+    with db.transaction() as conn:
+        pending = campaigns.unfinished_fanouts(conn)
+    for campaign_id, list_id, cursor, send_after in pending:
+        done = False
+        while not done and time.monotonic() < deadline:
+            with db.transaction() as conn:
+                chunk = fanout.step(
+                    conn,
+                    campaign_id=campaign_id,
+                    list_id=list_id,
+                    cursor=cursor,
+                    send_after=send_after,
+                )
+            written, cursor, done = written + chunk.added, chunk.cursor, chunk.done
+        if not done:
+            return written, True
+    return written, False

@@ -1,0 +1,135 @@
+"""Following and steering a running campaign: progress, pause, resume, cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bulletin.domain.models import Campaign, CampaignCounts, CampaignStatus, DeliveryStatus, Editor
+from bulletin.services.context import Context
+from bulletin.store import audit, campaigns, deliveries
+
+RATE_WINDOW = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class Progress:
+    campaign: Campaign
+    counts: CampaignCounts
+    rate_per_s: float
+    eta_s: float | None
+
+    @property
+    def fraction_done(self) -> float:
+        total = self.counts.total
+        return 1.0 if total == 0 and self.campaign.fanout_done else self.counts.done / max(total, 1)
+
+    def as_json(self) -> dict[str, object]:
+        c = self.counts
+        return {
+            "id": self.campaign.id,
+            "status": self.campaign.status.value,
+            "reason": self.campaign.status_reason,
+            "subject": self.campaign.subject,
+            "fanout_done": self.campaign.fanout_done,
+            "total": c.total,
+            "queued": c.queued,
+            "sending": c.sending,
+            "sent": c.sent,
+            "failed": c.failed,
+            "expired": c.expired,
+            "cancelled": c.cancelled,
+            "rate_per_s": round(self.rate_per_s, 1),
+            "eta_s": None if self.eta_s is None else round(self.eta_s, 1),
+        }
+
+
+def progress(ctx: Context, campaign_id: int) -> Progress:
+    now = ctx.clock()
+    with ctx.db.transaction() as conn:
+        campaign = _campaign(conn, campaign_id)
+        counts = deliveries.counts(conn, campaign_id)
+        recent = deliveries.sent_since(conn, campaign_id, now - RATE_WINDOW)
+    rate = recent / RATE_WINDOW.total_seconds()
+    eta = counts.open / rate if rate > 0 else None
+    return Progress(campaign, counts, rate, eta)
+
+
+def campaign_counts(ctx: Context, campaign_id: int) -> CampaignCounts:
+    return progress(ctx, campaign_id).counts
+
+
+def pause(ctx: Context, campaign_id: int, *, actor: Editor | None) -> None:
+    _steer(ctx, campaign_id, actor, to=CampaignStatus.PAUSED, allowed=[CampaignStatus.SENDING])
+
+
+def resume(ctx: Context, campaign_id: int, *, actor: Editor | None) -> None:
+    _steer(ctx, campaign_id, actor, to=CampaignStatus.SENDING, allowed=[CampaignStatus.PAUSED])
+
+
+def cancel(ctx: Context, campaign_id: int, *, actor: Editor | None) -> int:
+    """Stop for good: every message not yet handed to a relay is never sent."""
+    who = _who(actor)
+    with ctx.db.transaction() as conn:
+        _campaign(conn, campaign_id)
+        changed = campaigns.change_status(
+            conn,
+            campaign_id,
+            to=CampaignStatus.CANCELLED,
+            allowed_from=[CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.DRAFT],
+            reason=f"cancelled by {who}",
+            now=ctx.clock(),
+        )
+        if not changed:
+            raise InvalidInput("Only a campaign that is sending or paused can be cancelled.")
+        campaigns.advance_fanout(conn, campaign_id, cursor=None, done=True)
+        closed = deliveries.close_unsent(
+            conn, [campaign_id], status=DeliveryStatus.CANCELLED, reason=f"cancelled by {who}"
+        )
+        _audit(conn, ctx, who, "campaign.cancel", campaign_id, {"not_sent": closed})
+    return closed
+
+
+def _steer(
+    ctx: Context,
+    campaign_id: int,
+    actor: Editor | None,
+    *,
+    to: CampaignStatus,
+    allowed: list[CampaignStatus],
+) -> None:
+    who = _who(actor)
+    with ctx.db.transaction() as conn:
+        _campaign(conn, campaign_id)
+        reason = f"paused by {who}" if to is CampaignStatus.PAUSED else None
+        if not campaigns.change_status(
+            conn, campaign_id, to=to, allowed_from=allowed, reason=reason
+        ):
+            raise InvalidInput(f"Only a {allowed[0].value} campaign can be set to {to.value}.")
+        _audit(conn, ctx, who, f"campaign.{to.value}", campaign_id, None)
+
+
+def _who(actor: Editor | None) -> str:
+    if actor is not None and not actor.role.can_send:
+        raise PermissionDenied("Your role can view campaigns but not change them.")
+    return actor.email if actor else "cli"
+
+
+def _campaign(conn, campaign_id: int) -> Campaign:  # type: ignore[no-untyped-def]
+    campaign = campaigns.get(conn, campaign_id)
+    if campaign is None:
+        raise NotFound(f"There is no campaign {campaign_id}.")
+    return campaign
+
+
+def _audit(conn, ctx: Context, who: str, action: str, campaign_id: int, detail) -> None:  # type: ignore[no-untyped-def]
+    audit.record(
+        conn,
+        actor=who,
+        action=action,
+        now=ctx.clock(),
+        target_type="campaign",
+        target_id=campaign_id,
+        detail=detail,
+    )
