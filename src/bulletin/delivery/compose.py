@@ -84,6 +84,7 @@ class CampaignMessages:
             html=html.replace(UNSUBSCRIBE_URL, unsubscribe_url),
             message_id=mail.message_id(f"bulletin.c{campaign.id}.s{subscriber}", links.domain),
             date=date,
+            boundary=mail.boundary_for(text, html),
             list_headers=mail.ListHeaders(
                 list_id=mail.list_id(self.mailing_list.name, self.mailing_list.slug, links.domain),
                 unsubscribe_url=unsubscribe_url,

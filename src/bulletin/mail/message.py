@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
@@ -35,6 +36,9 @@ class OutgoingMessage:
     list_headers: ListHeaders | None = None
     in_reply_to: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    # A fixed MIME boundary (else a random one): a campaign's messages share one, so a
+    # reader's message built in full equals the campaign's skeleton filled in for them.
+    boundary: str | None = None
 
 
 class _VerbatimHeader(UnstructuredHeader, BaseHeader):
@@ -71,6 +75,8 @@ def build(message: OutgoingMessage) -> bytes:
         email[name] = ensure_header_safe(value, field=name)
     email.set_content(message.text, subtype="plain", charset="utf-8", cte=_cte(message.text))
     email.add_alternative(message.html, subtype="html", charset="utf-8", cte=_cte(message.html))
+    if message.boundary:
+        email.set_boundary(message.boundary)
     return email.as_bytes()
 
 
@@ -115,6 +121,12 @@ def list_id(name: str, slug: str, domain: str) -> str:
     ensure_header_safe(name, field="list name")
     phrase = name.replace("\\", "").replace('"', "")
     return f'"{phrase}" <{slug}.{domain}>'
+
+
+def boundary_for(*parts: str) -> str:
+    """A MIME boundary fixed by the content it separates (a digest of it, so not found in it)."""
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+    return f"=_bulletin_{digest}"
 
 
 def message_id(local: str, domain: str) -> str:

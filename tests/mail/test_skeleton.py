@@ -1,0 +1,154 @@
+"""A campaign's skeleton, filled in for one reader, is byte-for-byte the full builder's message."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from bulletin.delivery.compose import CampaignMessages, Links
+from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, ListKind, MailingList
+from bulletin.mail.message import build, is_eight_bit
+from bulletin.mail.tokens import Tokens
+from tests.support.factories import SECRET, FakeClock
+
+SENT_AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+LINKS = Links(
+    base_url="https://bulletin.example.com",
+    domain="news.example.com",
+    sender="The Daily Example <alerts@news.example.com>",
+    newsroom="The Daily Example",
+)
+BREAKING = MailingList(
+    id=1, slug="breaking", name="Breaking News Alerts", description="", kind=ListKind("alert")
+)
+
+_LOCAL = string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~"
+_LABEL = string.ascii_lowercase + string.digits
+
+
+@st.composite
+def addresses(draw: st.DrawFn) -> str:
+    """ASCII addresses from 3 to 254 characters, '%' and friends included in the local part."""
+    local = draw(st.text(_LOCAL, min_size=1, max_size=64))
+    labels = draw(
+        st.lists(st.text(_LABEL, min_size=1, max_size=63), min_size=1, max_size=4).map(
+            lambda found: [*found, "org"]
+        )
+    )
+    return (local + "@" + ".".join(labels))[-254:].lstrip("@.") or "a@b.org"
+
+
+# Headlines and summaries: any printable text, non-ASCII and '%' included, no line breaks.
+_PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+headlines = st.text(_PRINTABLE, min_size=1, max_size=120).filter(lambda s: s.strip() != "")
+summaries = st.text(_PRINTABLE, min_size=0, max_size=600)
+paths = st.text(string.ascii_letters + string.digits + "-_/%~.", max_size=80)
+
+
+def campaign(*, headline: str, summary: str, url: str, campaign_id: int = 7) -> Campaign:
+    return Campaign(
+        id=campaign_id,
+        kind=CampaignKind.ALERT,
+        list_id=BREAKING.id,
+        status=CampaignStatus.SENDING,
+        subject=headline,
+        headline=headline,
+        summary=summary,
+        url=url,
+        created_at=SENT_AT,
+        started_at=SENT_AT,
+    )
+
+
+def composer(campaign: Campaign) -> CampaignMessages:
+    tokens = Tokens(SECRET, clock=FakeClock(SENT_AT))
+    return CampaignMessages(campaign, BREAKING, links=LINKS, tokens=tokens, date=SENT_AT)
+
+
+def assert_filled_equals_built(messages: CampaignMessages, subscriber_id: int, email: str) -> None:
+    filled = messages.envelope(key=1, subscriber_id=subscriber_id, email=email)
+    full = build(messages.message(email, subscriber_id, messages.token(subscriber_id), SENT_AT))
+    assert filled.data == full
+    assert filled.eight_bit == is_eight_bit(full)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headline=headlines,
+    summary=summaries,
+    path=paths,
+    campaign_id=st.integers(1, 2**40),
+    readers=st.lists(st.tuples(st.integers(1, 2**62), addresses()), min_size=1, max_size=5),
+)
+@example(
+    headline="Élection: 52 % des voix — «résultats» 選挙",
+    summary="Taux de participation 100%% %s %b %(x)s " + "ü" * 560,
+    path="live/100%-turnout",
+    campaign_id=2**40,
+    readers=[(2**62, "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".abcdefghij.org")],
+)
+def test_filled_skeleton_equals_the_full_message_for_every_reader(
+    headline: str,
+    summary: str,
+    path: str,
+    campaign_id: int,
+    readers: list[tuple[int, str]],
+) -> None:
+    url = f"https://news.example.com/{path}"
+    messages = composer(
+        campaign(headline=headline, summary=summary, url=url, campaign_id=campaign_id)
+    )
+    for subscriber_id, email in readers:
+        assert_filled_equals_built(messages, subscriber_id, email)
+
+
+def test_one_skeleton_serves_a_thousand_different_readers() -> None:
+    messages = composer(
+        campaign(
+            headline="Storm warning: 100% chance of flooding",
+            summary="Evacuate low ground now. " * 24,
+            url="https://news.example.com/weather/storm?src=alert&pct=100%25",
+        )
+    )
+    for n in range(1, 1001):
+        email = f"reader.{n}.{'x' * (n % 190)}@readers{n % 7}.example.org"
+        assert_filled_equals_built(messages, n * 7919, email)
+
+
+def test_eight_bit_campaigns_are_marked_eight_bit_and_ascii_ones_are_not() -> None:
+    ascii_only = composer(campaign(headline="Plain", summary="Plain.", url="https://x.org/a"))
+    accented = composer(campaign(headline="Zürich", summary="Grüße.", url="https://x.org/b"))
+
+    assert ascii_only.envelope(key=1, subscriber_id=1, email="a@x.org").eight_bit is False
+    assert accented.envelope(key=1, subscriber_id=1, email="a@x.org").eight_bit is True
+
+
+def test_each_reader_gets_their_own_address_token_and_message_id() -> None:
+    messages = composer(campaign(headline="H", summary="S", url="https://x.org/c"))
+    first = messages.envelope(key=1, subscriber_id=11, email="one@x.org").data
+    second = messages.envelope(key=2, subscriber_id=22, email="two@x.org").data
+
+    assert b"To: one@x.org\r\n" in first and b"two@x.org" not in first
+    assert b"<bulletin.c7.s11@news.example.com>" in first
+    assert b"<bulletin.c7.s22@news.example.com>" in second
+    assert messages.token(11).encode() in first and messages.token(22).encode() not in first
+
+
+def test_the_shared_boundary_still_splits_the_message_into_its_two_parts() -> None:
+    messages = composer(campaign(headline="H", summary="S ü", url="https://x.org/d"))
+    data = messages.envelope(key=1, subscriber_id=5, email="five@x.org").data
+
+    parsed = message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in parsed.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+    boundary = parsed.get_boundary()
+    assert boundary is not None and boundary.encode() not in parsed.get_body(("plain",)).as_bytes()  # type: ignore[union-attr]
