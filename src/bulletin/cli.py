@@ -22,6 +22,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Newsroom staff accounts.", no_args_is_help=True)
 alert_app = typer.Typer(help="Breaking news alerts.", no_args_is_help=True)
 campaign_app = typer.Typer(help="Follow and steer sends.", no_args_is_help=True)
+bench_app = typer.Typer(help="Measured figures (not tests).", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
 app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(users_app, name="users")
@@ -198,6 +200,44 @@ def _steer(action, campaign_id: int, done: str) -> None:  # type: ignore[no-unty
     except BulletinError as exc:
         _fail(exc)
     typer.echo(f"{done} campaign {campaign_id}.")
+
+
+@bench_app.command("fanout")
+def bench_fanout(
+    subscribers: Annotated[int, typer.Option(help="Confirmed readers to create.")] = 100_000,
+    workers: Annotated[int, typer.Option(help="`bulletin worker` processes.")] = 1,
+    relay_processes: Annotated[int, typer.Option(help="SMTP sink processes.")] = 1,
+    database: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BULLETIN_BENCH_POSTGRES_URL", help="Server for postgresql.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    connections: Annotated[int, typer.Option(help="Connections per relay.")] = 16,
+    raw: Annotated[bool, typer.Option(help="Also measure the raw limit.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """One alert to N readers through real workers and SMTP sinks; prints the figures."""
+    from bulletin.benchmarks.fanout import Options, run
+
+    if database not in ("sqlite", "postgresql"):
+        _fail(ValueError("--database is sqlite or postgresql"))
+    if database == "sqlite" and workers != 1:
+        _fail(ValueError("SQLite has one writer: run one worker (use PostgreSQL for more)."))
+    figures = run(
+        Options(
+            subscribers=subscribers,
+            workers=workers,
+            relay_processes=relay_processes,
+            database=database,
+            postgres_url=postgres_url,
+            connections=connections,
+            raw=raw,
+        )
+    )
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>26}: {value}")
 
 
 if __name__ == "__main__":  # pragma: no cover

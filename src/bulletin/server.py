@@ -8,8 +8,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import uvicorn
-
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
 from bulletin.delivery.relays import Relay, relay_from_url, relays_from_config
@@ -18,7 +16,6 @@ from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
 from bulletin.services.context import Context
 from bulletin.store import migrate
-from bulletin.web.app import create_app
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +65,10 @@ def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
 
 def serve(ctx: Context, *, host: str, port: int) -> None:
     """Web, engine and (with no relay configured) the mail catcher, until interrupted."""
+    import uvicorn  # the web stack is loaded only by the process that serves it
+
+    from bulletin.web.app import create_app
+
     require_current_schema(ctx)
     with mail_route(ctx.settings) as relays, engine_thread(ctx, relays):
         config = uvicorn.Config(

@@ -106,6 +106,9 @@ class Engine:
             for relay in self.relays
             for _ in range(relay.connections)
         ]
+        log.info(
+            "engine %s sending through %s", self.owner, ", ".join(r.display for r in self.relays)
+        )
         flusher_stop = asyncio.Event()
         flusher = asyncio.create_task(self._flusher(flusher_stop))
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +17,14 @@ from bulletin.store import editors as editor_store
 
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
-# Verifying against this when the address is unknown keeps sign-in time the same
-# whether or not an account exists.
-_DUMMY_HASH = _hasher.hash("bulletin-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this when the address is unknown keeps sign-in time the same
+    whether or not an account exists. Made on first use: argon2 takes 64 MB to hash,
+    which a process that never signs anyone in (a worker) should not pay for."""
+    return _hasher.hash("bulletin-no-such-user")
 
 
 def create_editor(
@@ -61,7 +68,7 @@ def authenticate(ctx: Context, *, email: str, password: str) -> Editor:
     with ctx.db.transaction() as conn:
         found = editor_store.credentials(conn, address)
         if found is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             raise failure
         editor, password_hash = found
         if not _verify(password_hash, password) or not editor.active:

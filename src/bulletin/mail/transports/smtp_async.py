@@ -36,6 +36,11 @@ class SmtpConnection:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.extensions: dict[str, str] = {}
+        # A timeout per message would cost a timer per message; instead one check a
+        # second aborts the connection if the message in hand has taken too long.
+        self._deadline: float | None = None
+        self._timed_out = False
+        self._watchdog: asyncio.TimerHandle | None = None
 
     @property
     def pipelining(self) -> bool:
@@ -54,9 +59,10 @@ class SmtpConnection:
                     await self._starttls()
                 if relay.username:
                     await self._login()
-        except (OSError, TimeoutError, ssl.SSLError, EOFError) as exc:
+        except (OSError, TimeoutError, ssl.SSLError, EOFError, ValueError) as exc:
             await self.close()
             raise SmtpConnectionLost(f"{type(exc).__name__}: {exc}") from exc
+        self._watch()
 
     async def send(
         self, sender: str, recipient: str, data: bytes, *, eight_bit: bool
@@ -64,14 +70,32 @@ class SmtpConnection:
         """Deliver one message; returns the relay's final reply for it."""
         body = " BODY=8BITMIME" if eight_bit and "8bitmime" in self.extensions else ""
         commands = [f"MAIL FROM:<{sender}>{body}", f"RCPT TO:<{recipient}>", "DATA"]
+        self._deadline = self._loop_time() + self._timeout
         try:
-            async with asyncio.timeout(self._timeout):
-                return await self._transaction(commands, data)
-        except (OSError, TimeoutError, EOFError, ValueError) as exc:
+            return await self._transaction(commands, data)
+        except (OSError, EOFError, ValueError) as exc:
+            timed_out = self._timed_out
             await self.close()
+            if timed_out:
+                raise SmtpConnectionLost(f"no answer within {self._timeout:.0f} s") from exc
             raise SmtpConnectionLost(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            self._deadline = None
+
+    def _loop_time(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._deadline is not None and loop.time() > self._deadline and self._writer:
+            self._timed_out = True
+            self._writer.transport.abort()
+        self._watchdog = loop.call_later(1.0, self._watch)
 
     async def close(self, *, polite: bool = False) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         writer, self._writer, self._reader = self._writer, None, None
         if writer is None:
             return

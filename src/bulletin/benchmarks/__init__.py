@@ -1,0 +1,1 @@
+"""Benchmarks: measured figures for the delivery engine (run by `bulletin bench …`)."""

@@ -1,0 +1,244 @@
+"""`bulletin bench fanout`: one alert to N readers, through real worker processes and sinks.
+
+Creates N confirmed readers, starts the SMTP sink(s) in their own processes, measures
+the raw limit (a minimal client feeding the same number of pre-built messages to the
+same sinks), then starts K `bulletin worker` processes, fires one alert and waits for
+the sinks to count every message. Prints one JSON object of figures.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bulletin.benchmarks import raw_client
+from bulletin.benchmarks.procs import ProcessMeter
+from bulletin.benchmarks.readers import make_confirmed_readers, sample_message
+from bulletin.benchmarks.sink import SinkCounters, serve
+from bulletin.config import Settings
+from bulletin.domain.models import AlertDraft
+from bulletin.services import alerts
+from bulletin.services.context import Context
+from bulletin.store import migrate
+from bulletin.store.db import Database
+
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+STALL_S = 60.0
+
+
+@dataclass
+class Options:
+    subscribers: int
+    workers: int = 1
+    relay_processes: int = 1
+    database: str = "sqlite"
+    postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    connections: int = 16
+    batch: int = 500
+    raw: bool = True
+
+
+@dataclass
+class Sink:
+    port: int
+    counters: SinkCounters
+    process: mp.Process
+
+
+def run(options: Options) -> dict[str, Any]:
+    workdir = tempfile.mkdtemp(prefix="bulletin-bench-")
+    url, drop = _database(options, workdir)
+    campaign = mp.Value("q", 0, lock=False)
+    sinks: list[Sink] = []
+    try:
+        db = Database(url)
+        migrate.upgrade(db)
+        make_confirmed_readers(db, options.subscribers)
+        db.dispose()
+        sinks = [_start_sink(options.subscribers, campaign) for _ in range(options.relay_processes)]
+        raw = _raw_limit(options, url, sinks)
+        for sink in sinks:
+            sink.counters.reset()
+        figures = _send(options, url, workdir, sinks, campaign)
+    finally:
+        for sink in sinks:
+            _stop(sink.process)
+        drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    figures["raw_limit_messages_per_s"] = round(raw, 1) if raw else None
+    figures["fraction_of_raw_limit"] = (
+        round(figures["messages_per_s"] / raw, 3) if raw and figures["messages_per_s"] else None
+    )
+    return figures
+
+
+def _send(
+    options: Options, url: str, workdir: str, sinks: list[Sink], campaign: Any
+) -> dict[str, Any]:
+    env = _worker_env(options, url, workdir, sinks)
+    workers = [_start_worker(env) for _ in range(options.workers)]
+    try:
+        meter = ProcessMeter([w.pid for w in workers])
+        ctx = Context(settings=Settings.from_env(env), db=Database(url))
+        sent_at = time.time()
+        fired = alerts.fire_alert(ctx, _alert(), actor=None)
+        campaign.value = fired.campaign_id
+        fire_s = time.time() - sent_at
+        _wait_for(sinks, options.subscribers)
+        usage = meter.since_start()
+        ctx.db.dispose()
+    finally:
+        for worker in workers:
+            _stop(worker)
+    return _figures(options, url, sinks, sent_at, fire_s, usage)
+
+
+def _figures(
+    options: Options, url: str, sinks: list[Sink], sent_at: float, fire_s: float, usage: Any
+) -> dict[str, Any]:
+    accepted = sum(s.counters.accepted.value for s in sinks)
+    first = min(s.counters.first_at.value for s in sinks if s.counters.accepted.value)
+    last = max(s.counters.last_at.value for s in sinks)
+    arrivals = [bytes(s.counters.seen) for s in sinks]
+    per_reader = [sum(a[sid] for a in arrivals) for sid in range(1, options.subscribers + 1)]
+    total_s = last - sent_at
+    return {
+        "subscribers": options.subscribers,
+        "workers": options.workers,
+        "relay_processes": options.relay_processes,
+        "connections_per_relay": options.connections,
+        "database": make_url(url).get_backend_name(),
+        "accepted": accepted,
+        "fire_s": round(fire_s, 3),
+        "first_message_s": round(first - sent_at, 3),
+        "total_s": round(total_s, 2),
+        "messages_per_s": round(accepted / total_s, 1) if total_s > 0 else None,
+        "cpu_s_per_1000": round(usage.cpu_s / max(accepted, 1) * 1000, 4),
+        "peak_rss_mb": round(usage.peak_rss_mb, 1),
+        "duplicates": sum(max(0, n - 1) for n in per_reader),
+        "missing": sum(1 for n in per_reader if n == 0),
+    }
+
+
+def _alert() -> AlertDraft:
+    return AlertDraft(
+        headline="Benchmark: a breaking alert for every reader",
+        summary="This is what a real alert costs to send: rendered once, filled per reader.",
+        url="https://news.example.com/2026/11/25/benchmark",
+    )
+
+
+def _database(options: Options, workdir: str) -> tuple[str, Any]:
+    if options.database == "sqlite":
+        return f"sqlite:///{workdir}/bench.db", lambda: None
+    server = make_url(options.postgres_url)
+    name = f"bulletin_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_sink(subscribers: int, campaign: Any) -> Sink:
+    counters = SinkCounters.create(subscribers)
+    port, ready = _free_port(), mp.Event()
+    process = mp.Process(target=serve, args=(port, counters, campaign, ready), daemon=True)
+    process.start()
+    if not ready.wait(30):
+        raise RuntimeError("the SMTP sink did not start")
+    return Sink(port, counters, process)
+
+
+def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
+    if not options.raw:
+        return None
+    message = sample_message(url, SECRET)
+    return raw_client.messages_per_second(
+        [s.port for s in sinks],
+        options.subscribers,
+        connections=options.connections,
+        message=message,
+    )
+
+
+def _worker_env(options: Options, url: str, workdir: str, sinks: list[Sink]) -> dict[str, str]:
+    relays = " ".join(
+        f"smtp://127.0.0.1:{s.port}?starttls=off&connections={options.connections}" for s in sinks
+    )
+    return {
+        **os.environ,
+        "BULLETIN_DATABASE_URL": url,
+        "BULLETIN_RELAYS": relays,
+        "BULLETIN_SECRET_KEY": SECRET,
+        "BULLETIN_DATA_DIR": workdir,
+        "BULLETIN_SENDER": "Bench News <alerts@news.example.com>",
+        "BULLETIN_BASE_URL": "https://news.example.com",
+        "BULLETIN_WORKER_BATCH": str(options.batch),
+    }
+
+
+def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bulletin.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert worker.stderr is not None
+    for line in worker.stderr:  # the engine logs once it is ready to send
+        if b"sending through" in line:
+            break
+    # Keep reading what it logs, so a full pipe can never stall it.
+    threading.Thread(target=worker.stderr.read, daemon=True).start()
+    return worker
+
+
+def _wait_for(sinks: list[Sink], expected: int) -> None:
+    last_count, last_change = -1, time.monotonic()
+    while True:
+        count = sum(s.counters.accepted.value for s in sinks)
+        if count >= expected:
+            return
+        if count != last_count:
+            last_count, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change > STALL_S:
+            return  # report what arrived; `missing` says the rest
+        time.sleep(0.05)
+
+
+def _stop(process: Any) -> None:
+    if process.pid and (process.poll() if hasattr(process, "poll") else None) is None:
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+    try:
+        process.wait(30) if hasattr(process, "wait") else process.join(30)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,65 @@
+"""The raw limit: a minimal client feeding pre-built messages to the sink, nothing else.
+
+No database, no rendering, no tokens: the fastest a sender could possibly go against
+this sink on this machine, measured in the same run as the engine so the two figures
+compare like with like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+MESSAGE = (
+    b"From: Bench <bench@bench.example.org>\r\nTo: reader@bench.example.org\r\n"
+    b"Subject: Raw limit\r\nMessage-ID: <raw@bench.example.org>\r\n\r\n"
+    + b"A line of body text for the raw limit benchmark, about as long as a real one.\r\n"
+    * 40
+)
+
+
+async def _connection(port: int, todo: list[int], message: bytes) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+
+    async def reply() -> int:
+        while True:
+            line = await reader.readline()
+            if line[3:4] != b"-":
+                return int(line[:3])
+
+    await reply()
+    writer.write(b"EHLO raw\r\n")
+    await reply()
+    while todo:
+        n = todo.pop()
+        writer.write(b"MAIL FROM:<bounce@bench.example.org>\r\n")
+        await reply()
+        writer.write(f"RCPT TO:<r{n}@bench.example.org>\r\n".encode())
+        await reply()
+        writer.write(b"DATA\r\n")
+        await reply()
+        writer.write(message + b".\r\n")
+        await reply()
+    writer.write(b"QUIT\r\n")
+    await reply()
+    writer.close()
+
+
+async def _feed(ports: list[int], count: int, connections: int, message: bytes) -> float:
+    todo = list(range(count))
+    started = time.perf_counter()
+    await asyncio.gather(
+        *[
+            _connection(ports[i % len(ports)], todo, message)
+            for i in range(connections * len(ports))
+        ]
+    )
+    return time.perf_counter() - started
+
+
+def messages_per_second(
+    ports: list[int], count: int, *, connections: int = 16, message: bytes = MESSAGE
+) -> float:
+    """Messages/s for `count` copies of `message` over the sinks (dot-stuffed already)."""
+    elapsed = asyncio.run(_feed(ports, count, connections, message))
+    return count / elapsed
