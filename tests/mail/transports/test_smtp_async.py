@@ -1,0 +1,303 @@
+"""The lean asyncio SMTP client against real servers on loopback.
+
+aiosmtpd (no PIPELINING) for replies, dot-stuffing, TLS and AUTH; a small server of
+our own (tests/support/pipelining_relay.py) for PIPELINING and 8BITMIME.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from bulletin.mail.transports.smtp import parse_relay_url
+from bulletin.mail.transports.smtp_async import SmtpConnection, SmtpConnectionLost
+from tests.support.pipelining_relay import PipeliningRelay
+from tests.support.relays import Certificates, Relay, password_checker
+from tests.support.smtp_sink import SmtpSink, free_port
+
+SENDER = "bounces+c1.s1@news.example.com"
+USER, PASSWORD = "desk@news.example.com", "s3cret:pass"
+T = TypeVar("T")
+
+
+def message(n: int, body: str = "Body") -> bytes:
+    return (
+        f"From: alerts@news.example.com\r\nTo: reader{n}@readers.example.org\r\n"
+        f"Message-ID: <m{n}@news.example.com>\r\nSubject: Alert {n}\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+def reader(n: int) -> str:
+    return f"reader{n}@readers.example.org"
+
+
+def connection(url: str, *, context: ssl.SSLContext | None = None) -> SmtpConnection:
+    return SmtpConnection(
+        parse_relay_url(url), ssl_context=context or ssl.create_default_context(), timeout=5
+    )
+
+
+def run(coroutine: Awaitable[T]) -> T:
+    async def bounded() -> T:
+        async with asyncio.timeout(30):  # nothing here may hang the suite
+            return await coroutine
+
+    return asyncio.run(bounded())
+
+
+async def send_all(
+    url: str, messages: list[tuple[int, bytes]], *, eight_bit: bool = False, **kw: Any
+) -> list[tuple[int, str]]:
+    """Open one connection, send each (reader number, data) on it, close politely."""
+    conn = connection(url, **kw)
+    await conn.open()
+    try:
+        return [
+            await conn.send(SENDER, reader(n), data, eight_bit=eight_bit) for n, data in messages
+        ]
+    finally:
+        await conn.close(polite=True)
+
+
+@pytest.fixture(scope="module")
+def certificates() -> Certificates:
+    return Certificates()
+
+
+@pytest.fixture
+def relay() -> Iterator[Relay]:
+    with Relay() as started:
+        yield started
+
+
+# Replies, without PIPELINING (aiosmtpd does not offer it)
+
+
+def test_accepted_message_arrives_and_reports_the_relays_reply(smtp_sink: SmtpSink) -> None:
+    replies = run(send_all(smtp_sink.url, [(1, message(1)), (2, message(2))]))
+
+    assert replies == [(250, "250 2.0.0 queued as test")] * 2
+    assert [(r.mail_from, r.rcpt_tos) for r in smtp_sink.received] == [
+        (SENDER, [reader(1)]),
+        (SENDER, [reader(2)]),
+    ]
+    assert smtp_sink.received[0].data == message(1)
+
+
+@pytest.mark.parametrize(
+    "refusal", ["451 4.7.1 Greylisted, try again", "550 5.1.1 No such user here"]
+)
+def test_refusal_at_rcpt_is_reported_and_the_connection_goes_on(
+    smtp_sink: SmtpSink, refusal: str
+) -> None:
+    smtp_sink.handler.rcpt_replies[reader(2)] = refusal
+
+    replies = run(send_all(smtp_sink.url, [(1, message(1)), (2, message(2)), (3, message(3))]))
+
+    assert replies[1] == (int(refusal[:3]), refusal)
+    assert [code for code, _ in replies] == [250, int(refusal[:3]), 250]
+    assert [r.rcpt_tos for r in smtp_sink.received] == [[reader(1)], [reader(3)]]
+
+
+@pytest.mark.parametrize(
+    "refusal", ["452 4.3.1 Insufficient system storage", "554 5.7.1 Rejected as spam"]
+)
+def test_refusal_after_data_is_reported_with_the_relays_words(relay: Relay, refusal: str) -> None:
+    relay.handler.data_reply = refusal
+
+    replies = run(send_all(relay.url(query="starttls=off"), [(1, message(1)), (2, message(2))]))
+
+    assert replies == [(int(refusal[:3]), refusal)] * 2
+
+
+def test_relay_refusing_our_envelope_sender_is_temporary_not_the_readers_fault() -> None:
+    with Relay(authenticator=password_checker(USER, PASSWORD), auth_required=True) as relay:
+        replies = run(send_all(relay.url(query="starttls=off"), [(1, message(1))]))
+        assert relay.received == []
+    ((code, text),) = replies
+    assert code == 451
+    assert text.startswith("530")
+
+
+def test_lines_starting_with_a_dot_arrive_intact(smtp_sink: SmtpSink) -> None:
+    body = ".hidden line\r\n.\r\n..two dots\r\nmiddle . dot\r\n."
+    data = message(1, body)
+
+    (reply,) = run(send_all(smtp_sink.url, [(1, data)]))
+
+    assert reply[0] == 250
+    assert smtp_sink.received[0].data == data
+
+
+def test_message_without_a_final_line_end_is_ended_properly(smtp_sink: SmtpSink) -> None:
+    data = message(1).rstrip(b"\r\n")
+
+    (reply,) = run(send_all(smtp_sink.url, [(1, data)]))
+
+    assert reply[0] == 250
+    assert smtp_sink.received[0].data == data + b"\r\n"
+
+
+# Losing the connection
+
+
+def test_relay_not_listening_raises_connection_lost() -> None:
+    with pytest.raises(SmtpConnectionLost, match="ConnectionRefusedError"):
+        run(send_all(f"smtp://127.0.0.1:{free_port()}?starttls=off", [(1, message(1))]))
+
+
+def test_relay_hanging_up_after_data_raises_connection_lost_and_nothing_is_counted(
+    relay: Relay,
+) -> None:
+    async def scenario() -> tuple[int, str]:
+        conn = connection(relay.url(query="starttls=off"))
+        await conn.open()
+        relay.handler.hang_up_after_data = True
+        first = await conn.send(SENDER, reader(1), message(1), eight_bit=False)
+        with pytest.raises(SmtpConnectionLost):
+            await conn.send(SENDER, reader(2), message(2), eight_bit=False)
+        return first
+
+    assert run(scenario())[0] == 250
+    assert [r.rcpt_tos for r in relay.received] == [[reader(1)]]
+
+
+def test_connection_dropped_mid_data_raises_connection_lost() -> None:
+    async def scenario(server: PipeliningRelay) -> None:
+        conn = connection(server.url)
+        await conn.open()
+        with pytest.raises(SmtpConnectionLost):
+            await conn.send(SENDER, reader(1), message(1, "x" * 200_000), eight_bit=False)
+
+    async def main() -> list[object]:
+        async with PipeliningRelay(drop_during_data=True) as server:
+            await scenario(server)
+            return list(server.delivered)
+
+    assert run(main()) == []
+
+
+# Encryption and authentication
+
+
+def test_starttls_encrypts_before_the_message(certificates: Certificates) -> None:
+    with Relay(tls_context=certificates.server_context(), require_starttls=True) as relay:
+        replies = run(
+            send_all(relay.url(), [(1, message(1))], context=certificates.client_context())
+        )
+        assert [a.encrypted for a in relay.arrivals] == [True]
+    assert replies[0][0] == 250
+
+
+def test_implicit_tls_encrypts_from_the_start(certificates: Certificates) -> None:
+    with Relay(ssl_context=certificates.server_context()) as relay:
+        replies = run(
+            send_all(relay.url("smtps"), [(1, message(1))], context=certificates.client_context())
+        )
+        assert [a.encrypted for a in relay.arrivals] == [True]
+    assert replies[0][0] == 250
+
+
+def test_untrusted_certificate_raises_connection_lost_and_sends_nothing(
+    certificates: Certificates,
+) -> None:
+    with Relay(tls_context=certificates.server_context()) as relay:
+        with pytest.raises(SmtpConnectionLost, match="SSLCertVerificationError"):
+            run(send_all(relay.url(), [(1, message(1))]))
+        assert relay.received == []
+
+
+def test_starttls_required_but_not_offered_raises_and_sends_nothing(relay: Relay) -> None:
+    with pytest.raises(SmtpConnectionLost, match="does not offer STARTTLS"):
+        run(send_all(relay.url(query="starttls=require"), [(1, message(1))]))
+    assert relay.received == []
+
+
+@pytest.mark.parametrize("excluded", [[], ["PLAIN"]], ids=["plain", "login"])
+def test_auth_over_starttls_with_the_right_password_sends(
+    certificates: Certificates, excluded: list[str]
+) -> None:
+    checker = password_checker(USER, PASSWORD)
+    tls = {"tls_context": certificates.server_context(), "auth_exclude_mechanism": excluded}
+    with Relay(authenticator=checker, auth_required=True, **tls) as relay:
+        url = relay.url(credentials="desk%40news.example.com:s3cret%3Apass")
+        replies = run(send_all(url, [(1, message(1))], context=certificates.client_context()))
+        assert [a.encrypted for a in relay.arrivals] == [True]
+    assert replies[0][0] == 250
+
+
+def test_auth_with_a_wrong_password_raises_connection_lost(certificates: Certificates) -> None:
+    checker = password_checker(USER, PASSWORD)
+    tls = {"tls_context": certificates.server_context()}
+    with Relay(authenticator=checker, auth_required=True, **tls) as relay:
+        url = relay.url(credentials="desk%40news.example.com:wrong")
+        with pytest.raises(SmtpConnectionLost, match="535"):
+            run(send_all(url, [(1, message(1))], context=certificates.client_context()))
+        assert relay.received == []
+
+
+# PIPELINING and 8BITMIME
+
+
+def pipelined(
+    scenario: Callable[[PipeliningRelay], Awaitable[T]], **options: Any
+) -> tuple[T, PipeliningRelay]:
+    async def main() -> tuple[T, PipeliningRelay]:
+        async with PipeliningRelay(**options) as server:
+            return await scenario(server), server
+
+    return run(main())
+
+
+def test_envelope_and_data_go_in_one_write_when_the_relay_pipelines() -> None:
+    replies, server = pipelined(lambda s: send_all(s.url, [(1, message(1)), (2, message(2))]))
+
+    assert replies == [(250, "250 2.0.0 queued")] * 2
+    envelope = f"MAIL FROM:<{SENDER}>\r\nRCPT TO:<{reader(1)}>\r\nDATA\r\n".encode()
+    assert envelope in server.chunks
+    assert [d.data for d in server.delivered] == [message(1), message(2)]
+
+
+def test_eight_bit_message_is_declared_body_8bitmime() -> None:
+    data = message(1, "Grüße aus Zürich")
+    _, server = pipelined(lambda s: send_all(s.url, [(1, data)], eight_bit=True))
+
+    assert f"MAIL FROM:<{SENDER}> BODY=8BITMIME" in server.commands
+    assert server.delivered[0].data == data
+
+
+def test_seven_bit_message_is_not_declared_8bitmime() -> None:
+    _, server = pipelined(lambda s: send_all(s.url, [(1, message(1))]))
+
+    assert f"MAIL FROM:<{SENDER}>" in server.commands
+    assert not any("BODY=" in command for command in server.commands)
+
+
+def test_body_8bitmime_is_not_declared_to_a_relay_that_does_not_offer_it() -> None:
+    data = message(1, "Grüße aus Zürich")
+    _, server = pipelined(
+        lambda s: send_all(s.url, [(1, data)], eight_bit=True), eight_bit_mime=False
+    )
+
+    assert f"MAIL FROM:<{SENDER}>" in server.commands
+    assert not any("BODY=" in command for command in server.commands)
+
+
+@pytest.mark.parametrize("data_despite_refusal", [False, True])
+def test_pipelined_refusal_is_reported_and_the_next_message_still_goes(
+    data_despite_refusal: bool,
+) -> None:
+    replies, server = pipelined(
+        lambda s: send_all(s.url, [(1, message(1)), (2, message(2)), (3, message(3))]),
+        rcpt_replies={reader(2): "550 5.1.1 No such user"},
+        data_despite_refusal=data_despite_refusal,
+    )
+
+    assert replies[1] == (550, "550 5.1.1 No such user")
+    assert [code for code, _ in replies] == [250, 550, 250]
+    assert [d.rcpt_to for d in server.delivered] == [reader(1), reader(3)]
+    assert "RSET" in server.commands
