@@ -76,7 +76,8 @@ class Engine:
         self.settings = settings
         self.relays = list(relays)
         self.clock = clock
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
+        self.owner = f"{socket.gethostname()[:24]}:{os.getpid()}:{id(self):x}"
+        self._claims = 0
         self.batch = settings.worker_batch
         self.stats = Stats()
         self._links = Links.from_settings(settings)
@@ -174,8 +175,14 @@ class Engine:
         jobs = self._confirmations.claim(self.owner, now=now, lease=LEASE, limit=self.batch)
         with self.db.transaction() as conn:
             ids = campaigns.sendable_ids(conn, now=now)
+            self._claims += 1
             rows = deliveries.claim(
-                conn, owner=self.owner, now=now, lease=LEASE, limit=self.batch, campaign_ids=ids
+                conn,
+                owner=f"{self.owner}#{self._claims}",
+                now=now,
+                lease=LEASE,
+                limit=self.batch,
+                campaign_ids=ids,
             )
             self._prepare_composers(conn, {row.campaign_id for row in rows}, now)
         claimed_at = time.monotonic()

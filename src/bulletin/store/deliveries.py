@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, func, literal, select, update
 
 from bulletin.domain.models import CampaignCounts, DeliveryStatus, SubscriptionStatus
+from bulletin.store.bulk import db_value, execute_many, execute_rows
 from bulletin.store.tables import (
     campaigns,
     deliveries,
@@ -33,8 +35,7 @@ from bulletin.store.tables import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DueDelivery:
+class DueDelivery(NamedTuple):
     id: int
     campaign_id: int
     subscriber_id: int
@@ -121,7 +122,11 @@ def claim(
     limit: int,
     campaign_ids: Sequence[int],
 ) -> list[DueDelivery]:
-    """Take up to `limit` due rows of these (running) campaigns for this worker."""
+    """Take up to `limit` due rows of these (running) campaigns for this worker.
+
+    `owner` must be unique to this claim (the engine adds a sequence number): the rows
+    are read back by it, which is cheaper than carrying their ids through RETURNING.
+    """
     if not campaign_ids:
         return []
     due = (
@@ -136,28 +141,24 @@ def claim(
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    claimed = (
-        conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id.in_(due))
-            .values(status=DeliveryStatus.SENDING, lease_owner=owner, lease_until=now + lease)
-            .returning(deliveries.c.id)
-        )
-        .scalars()
-        .all()
+    until = now + lease
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(due))
+        .values(status=DeliveryStatus.SENDING, lease_owner=owner, lease_until=until)
     )
-    return _describe(conn, list(claimed)) if claimed else []
+    return _claimed(conn, owner, until)
 
 
-def _describe(conn: Connection, ids: list[int]) -> list[DueDelivery]:
+def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]:
     still = subscriptions.c.status == SubscriptionStatus.CONFIRMED
-    rows = conn.execute(
+    query = (
         select(
             deliveries.c.id,
             deliveries.c.campaign_id,
             deliveries.c.subscriber_id,
-            deliveries.c.attempts,
             subscribers.c.email,
+            deliveries.c.attempts,
             still.label("still_subscribed"),
         )
         .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
@@ -168,15 +169,17 @@ def _describe(conn: Connection, ids: list[int]) -> list[DueDelivery]:
                 subscriptions.c.list_id == _campaign_list(),
             ),
         )
-        .where(deliveries.c.id.in_(ids))
+        .where(
+            deliveries.c.status == DeliveryStatus.SENDING,
+            deliveries.c.lease_until == bindparam("b_until"),
+            deliveries.c.lease_owner == bindparam("b_owner"),
+        )
         .order_by(deliveries.c.id)
     )
-    return [
-        DueDelivery(
-            r.id, r.campaign_id, r.subscriber_id, r.email, r.attempts, bool(r.still_subscribed)
-        )
-        for r in rows
-    ]
+    rows = execute_rows(
+        conn, query, {"b_owner": owner, "b_until": db_value(conn, deliveries.c.lease_until, until)}
+    )
+    return [DueDelivery(a, b, c, d, e, bool(f)) for a, b, c, d, e, f in rows]
 
 
 def _campaign_list():  # type: ignore[no-untyped-def]
@@ -189,18 +192,19 @@ def _campaign_list():  # type: ignore[no-untyped-def]
 
 def mark_sent(conn: Connection, outcomes: Sequence[tuple[int, str]], *, now: datetime) -> None:
     """Record relay acceptances: (delivery id, the relay's reply)."""
-    if outcomes:
-        conn.execute(
-            _by_id().values(
-                status=DeliveryStatus.SENT,
-                sent_at=now,
-                last_reply=bindparam("b_reply"),
-                attempts=deliveries.c.attempts + 1,
-                lease_owner=None,
-                lease_until=None,
-            ),
-            [{"b_id": key, "b_reply": reply} for key, reply in outcomes],
-        )
+    sent_at = db_value(conn, deliveries.c.sent_at, now)
+    execute_many(
+        conn,
+        _by_id().values(
+            status=DeliveryStatus.SENT.value,
+            sent_at=bindparam("b_at"),
+            last_reply=bindparam("b_reply"),
+            attempts=deliveries.c.attempts + 1,
+            lease_owner=None,
+            lease_until=None,
+        ),
+        [{"b_id": key, "b_reply": reply, "b_at": sent_at} for key, reply in outcomes],
+    )
 
 
 def mark_final(
