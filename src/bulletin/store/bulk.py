@@ -49,4 +49,4 @@ def execute_rows(
         bound: Any = tuple(values[n] for n in compiled.positiontup or [])
     else:
         bound = values
-    return list(conn.exec_driver_sql(compiled.string, bound).tuples())
+    return [tuple(row) for row in conn.exec_driver_sql(compiled.string, bound)]
