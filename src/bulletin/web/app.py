@@ -13,6 +13,7 @@ from bulletin.domain.errors import NotFound
 from bulletin.services.context import Context
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
+from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
 from bulletin.web.pages import page
 from bulletin.web.reader.routes import router as reader_router
@@ -44,6 +45,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(reader_router)
     app.include_router(desk_router)
+    app.include_router(campaigns_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)

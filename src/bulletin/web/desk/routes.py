@@ -63,12 +63,6 @@ def fire_alert(request: Request, ctx: ContextDep, editor: EditorDep, form: FormD
     return page(request, "desk/alert_sent.html", fired=fired, draft=draft)
 
 
-@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
-def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
-    counts = alerts.campaign_counts(ctx, campaign_id)
-    return page(request, "desk/campaign.html", campaign_id=campaign_id, counts=counts)
-
-
 @router.get("/catcher", response_class=HTMLResponse)
 def catcher(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
     return page(

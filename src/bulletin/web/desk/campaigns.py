@@ -1,0 +1,90 @@
+"""A campaign's live progress on the desk (server-sent events) and its pause/resume/cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from bulletin.domain.errors import InvalidInput, PermissionDenied
+from bulletin.domain.models import CampaignStatus
+from bulletin.services import campaigns as campaign_service
+from bulletin.services.context import Context
+from bulletin.web.deps import ContextDep, EditorDep, FormDep
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/desk/campaigns")
+
+EVENT_EVERY_S = 1.0
+RUNNING = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.DRAFT)
+
+
+@router.get("/{campaign_id}", response_class=HTMLResponse)
+def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    current = campaign_service.progress(ctx, campaign_id)
+    return page(request, "desk/campaign.html", progress=current, data=current.as_json())
+
+
+@router.get("/{campaign_id}/progress.json")
+def progress_json(campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    return Response(
+        json.dumps(campaign_service.progress(ctx, campaign_id).as_json()),
+        media_type="application/json",
+    )
+
+
+@router.get("/{campaign_id}/events")
+async def events(campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    """Server-sent events: the campaign's counts every second until it is finished."""
+    campaign_service.progress(ctx, campaign_id)  # 404 before the stream starts
+    return StreamingResponse(
+        _progress_events(ctx, campaign_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _progress_events(ctx: Context, campaign_id: int) -> AsyncIterator[str]:
+    while True:
+        current = await asyncio.to_thread(campaign_service.progress, ctx, campaign_id)
+        yield f"event: progress\ndata: {json.dumps(current.as_json())}\n\n"
+        finished = current.campaign.fanout_done and current.counts.open == 0
+        if current.campaign.status not in RUNNING or finished:
+            yield "event: done\ndata: {}\n\n"
+            return
+        await asyncio.sleep(EVENT_EVERY_S)
+
+
+@router.post("/{campaign_id}/{action}", response_class=HTMLResponse)
+def steer(
+    request: Request,
+    campaign_id: int,
+    action: str,
+    ctx: ContextDep,
+    editor: EditorDep,
+    form: FormDep,
+) -> Response:
+    actions = {
+        "pause": campaign_service.pause,
+        "resume": campaign_service.resume,
+        "cancel": campaign_service.cancel,
+    }
+    if action not in actions:
+        return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+    try:
+        actions[action](ctx, campaign_id, actor=editor)
+    except (InvalidInput, PermissionDenied) as exc:
+        current = campaign_service.progress(ctx, campaign_id)
+        status = 403 if isinstance(exc, PermissionDenied) else 409
+        return page(
+            request,
+            "desk/campaign.html",
+            status_code=status,
+            progress=current,
+            data=current.as_json(),
+            error=str(exc),
+        )
+    return RedirectResponse(f"/desk/campaigns/{campaign_id}", status_code=303)

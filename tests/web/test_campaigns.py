@@ -1,0 +1,103 @@
+"""The desk's campaign view: live counts, the event stream, and pause/resume/cancel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bulletin.domain.models import AlertDraft, Role
+from bulletin.services import alerts
+from bulletin.services.context import Context
+from bulletin.web.app import create_app
+from tests.support.engines import engine_for
+from tests.support.factories import confirmed_reader, make_editor
+from tests.support.web import csrf_from, sign_in
+
+PASSWORD = "a-long-password-1"
+ALERT = AlertDraft(
+    headline="Polls close", summary="Counting starts.", url="https://n.example.com/p"
+)
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx)) as test_client:
+        yield test_client
+
+
+def _as(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:
+    editor = make_editor(ctx, role=role, password=PASSWORD)
+    sign_in(client, editor.email, PASSWORD)
+    return client
+
+
+def _fired(ctx: Context, readers: int = 3) -> int:
+    for _ in range(readers):
+        confirmed_reader(ctx)
+    return alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
+
+
+def test_progress_json_counts_the_ledger(client: TestClient, ctx: Context) -> None:
+    campaign_id = _fired(ctx)
+    data = _as(client, ctx).get(f"/desk/campaigns/{campaign_id}/progress.json").json()
+    assert (data["status"], data["total"], data["queued"], data["sent"]) == ("sending", 3, 3, 0)
+
+
+def test_event_stream_reports_progress_then_done(client: TestClient, ctx: Context) -> None:
+    campaign_id = _fired(ctx)
+    engine_for(ctx, "memory").run_until_idle()
+    with _as(client, ctx).stream("GET", f"/desk/campaigns/{campaign_id}/events") as response:
+        body = "".join(response.iter_text())
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = [block for block in body.split("\n\n") if block]
+    progress = json.loads(events[0].split("data: ", 1)[1])
+    assert progress["sent"] == 3 and progress["status"] == "sent"
+    assert events[-1].startswith("event: done")
+
+
+def test_editor_pauses_and_resumes_from_the_page(client: TestClient, ctx: Context) -> None:
+    campaign_id = _fired(ctx)
+    desk = _as(client, ctx)
+    page = desk.get(f"/desk/campaigns/{campaign_id}")
+    assert "Pause</button>" in page.text
+    desk.post(f"/desk/campaigns/{campaign_id}/pause", data={"csrf_token": csrf_from(page.text)})
+    paused = desk.get(f"/desk/campaigns/{campaign_id}")
+    assert "Resume</button>" in paused.text and ">paused<" in paused.text
+    desk.post(f"/desk/campaigns/{campaign_id}/resume", data={"csrf_token": csrf_from(paused.text)})
+    assert desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["status"] == "sending"
+
+
+def test_cancel_closes_every_unsent_row(client: TestClient, ctx: Context) -> None:
+    campaign_id = _fired(ctx)
+    desk = _as(client, ctx)
+    page = desk.get(f"/desk/campaigns/{campaign_id}")
+    desk.post(f"/desk/campaigns/{campaign_id}/cancel", data={"csrf_token": csrf_from(page.text)})
+    data = desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()
+    assert (data["status"], data["cancelled"], data["queued"]) == ("cancelled", 3, 0)
+
+
+def test_viewer_cannot_pause(client: TestClient, ctx: Context) -> None:
+    campaign_id = _fired(ctx)
+    viewer = _as(client, ctx, role=Role.VIEWER)
+    page = viewer.get(f"/desk/campaigns/{campaign_id}")
+    assert "Pause</button>" not in page.text
+    response = viewer.post(
+        f"/desk/campaigns/{campaign_id}/pause", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 403
+    assert viewer.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["status"] == "sending"
+
+
+def test_pause_without_csrf_is_refused(client: TestClient, ctx: Context) -> None:
+    campaign_id = _fired(ctx)
+    desk = _as(client, ctx)
+    assert desk.post(f"/desk/campaigns/{campaign_id}/pause", data={}).status_code == 403
+    assert desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["status"] == "sending"
+
+
+def test_unknown_campaign_is_a_clear_404(client: TestClient, ctx: Context) -> None:
+    response = _as(client, ctx).get("/desk/campaigns/999999")
+    assert response.status_code == 404 and "no campaign 999999" in response.text
