@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+BENCH_SIZES ?= 100000
 
 .PHONY: serve test lint format bench install install-test clean
 
@@ -36,6 +37,10 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+
+## bench: the delivery benchmark (figures as JSON lines; not part of `make test`)
+bench: install
+	$(BIN)/python bench/fanout.py $(BENCH_SIZES)
 
 format: install-test
 	$(BIN)/ruff check --fix src tests
