@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class Settings:
     worker_idle_s: float = 0.5
     max_attempts: int = 8
     session_max_age_s: int = 12 * 3600
+    # Sites allowed to show the sign-up form (/embed) in an iframe, e.g. https://news.example.org
+    embed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +70,7 @@ class Settings:
             confirm_max_age_s=_int(env, "BULLETIN_CONFIRM_MAX_AGE_HOURS", 48) * 3600,
             unsubscribe_max_age_s=_int(env, "BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS", 365) * 86400,
             worker_batch=_int(env, "BULLETIN_WORKER_BATCH", cls.worker_batch),
+            embed_origins=_origins(env.get("BULLETIN_EMBED_ORIGINS", "")),
         )
         settings.validate()
         return settings
@@ -104,6 +108,12 @@ class Settings:
             raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
 
     @property
+    def origin(self) -> str:
+        """scheme://host[:port] of the base URL: what browsers send as Origin from our pages."""
+        url = urlsplit(self.base_url)
+        return f"{url.scheme}://{url.netloc}"
+
+    @property
     def production(self) -> bool:
         return self.env == "production"
 
@@ -136,6 +146,21 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} must be at least 1, not {value}.")
     return value
+
+
+_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """BULLETIN_EMBED_ORIGINS: origins separated by spaces or commas (https://*.x.org allowed)."""
+    origins = tuple(part.rstrip("/") for part in re.split(r"[\s,]+", raw) if part)
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise ConfigurationError(
+                f"BULLETIN_EMBED_ORIGINS: {origin!r} is not an origin like https://news.example.org"
+                " (scheme and host, no path)."
+            )
+    return origins
 
 
 def _is_placeholder(secret: str) -> bool:

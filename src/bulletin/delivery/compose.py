@@ -10,7 +10,12 @@ from urllib.parse import quote
 from bulletin.config import Settings
 from bulletin.domain.models import Campaign, MailingList
 from bulletin.mail import message as mail
-from bulletin.mail.render import UNSUBSCRIBE_URL, render_pair
+from bulletin.mail.render import (
+    PREFERENCES_URL,
+    UNSUBSCRIBE_URL,
+    fill_reader_links,
+    render_pair,
+)
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
 
@@ -38,6 +43,9 @@ class Links:
 
     def unsubscribe_mailto(self, token: str) -> str:
         return f"mailto:unsubscribe@{self.domain}?subject={quote('unsubscribe ' + token)}"
+
+    def preferences_url(self, token: str) -> str:
+        return f"{self.base_url}/preferences/{token}"
 
     def confirm_url(self, token: str) -> str:
         return f"{self.base_url}/confirm/{token}"
@@ -68,17 +76,24 @@ class CampaignMessages:
             list_name=mailing_list.name,
             newsroom=links.newsroom,
             unsubscribe_url=UNSUBSCRIBE_URL,
+            preferences_url=PREFERENCES_URL,
         )
 
     def envelope(self, *, key: int, subscriber_id: int, email: str, now: datetime) -> Envelope:
         token = self._tokens.unsubscribe(subscriber_id, self.mailing_list.id)
         unsubscribe_url = self._links.unsubscribe_url(token)
+        links = {
+            "unsubscribe_url": unsubscribe_url,
+            "preferences_url": self._links.preferences_url(
+                self._tokens.preferences(subscriber_id, email)
+            ),
+        }
         outgoing = mail.OutgoingMessage(
             sender=self._links.sender,
             to=email,
             subject=self.campaign.subject,
-            text=self._text.replace(UNSUBSCRIBE_URL, unsubscribe_url),
-            html=self._html.replace(UNSUBSCRIBE_URL, unsubscribe_url),
+            text=fill_reader_links(self._text, **links),
+            html=fill_reader_links(self._html, **links),
             message_id=mail.message_id(
                 f"bulletin.c{self.campaign.id}.s{subscriber_id}", self._links.domain
             ),

@@ -18,10 +18,19 @@ from bulletin.domain.errors import TokenExpired, TokenInvalid
 
 CONFIRM_SALT = "bulletin.confirm.v1"
 UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
+PREFERENCES_SALT = "bulletin.preferences.v1"
 
 
 @dataclass(frozen=True)
 class ConfirmClaim:
+    subscriber_id: int
+    address_hash: str
+
+
+@dataclass(frozen=True)
+class PreferencesClaim:
+    """A preference-centre link: the reader, and a fingerprint of the address it was sent to."""
+
     subscriber_id: int
     address_hash: str
 
@@ -54,12 +63,16 @@ class Tokens:
         signer = _signer_on(clock)
         self._confirm = URLSafeTimedSerializer(secret_key, salt=CONFIRM_SALT, signer=signer)
         self._unsubscribe = URLSafeTimedSerializer(secret_key, salt=UNSUBSCRIBE_SALT, signer=signer)
+        self._preferences = URLSafeTimedSerializer(secret_key, salt=PREFERENCES_SALT, signer=signer)
 
     def confirm(self, subscriber_id: int, email: str) -> str:
         return str(self._confirm.dumps([subscriber_id, address_hash(email)]))
 
     def unsubscribe(self, subscriber_id: int, list_id: int) -> str:
         return str(self._unsubscribe.dumps([subscriber_id, list_id]))
+
+    def preferences(self, subscriber_id: int, email: str) -> str:
+        return str(self._preferences.dumps([subscriber_id, address_hash(email)]))
 
     def read_confirm(self, token: str, *, max_age_s: int) -> ConfirmClaim:
         subscriber_id, digest = _load(
@@ -76,6 +89,14 @@ class Tokens:
         if not isinstance(subscriber_id, int) or not isinstance(list_id, int):
             raise TokenInvalid("This unsubscribe link is not valid.")
         return UnsubscribeClaim(subscriber_id, list_id)
+
+    def read_preferences(self, token: str, *, max_age_s: int) -> PreferencesClaim:
+        subscriber_id, digest = _load(
+            self._preferences, token, max_age_s=max_age_s, kind="preferences"
+        )
+        if not isinstance(subscriber_id, int) or not isinstance(digest, str):
+            raise TokenInvalid("This preferences link is not valid.")
+        return PreferencesClaim(subscriber_id, digest)
 
 
 def _load(serializer: URLSafeTimedSerializer, token: str, *, max_age_s: int, kind: str) -> list:

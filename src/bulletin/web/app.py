@@ -15,6 +15,8 @@ from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
 from bulletin.web.desk.routes import router as desk_router
 from bulletin.web.pages import page
+from bulletin.web.reader.embed import router as embed_router
+from bulletin.web.reader.preferences import router as preferences_router
 from bulletin.web.reader.routes import router as reader_router
 from bulletin.web.templating import make_templates
 
@@ -24,8 +26,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     # Links in our pages carry signed tokens; never hand them to another site.
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "SAMEORIGIN",
 }
+EMBED_PREFIX = "/embed"
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -40,9 +42,12 @@ def create_app(ctx: Context) -> FastAPI:
         same_site="lax",
         https_only=ctx.settings.base_url.startswith("https://"),
     )
+    app.middleware("http")(_framing_policy(ctx.settings.embed_origins))
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(reader_router)
+    app.include_router(embed_router)
+    app.include_router(preferences_router)
     app.include_router(desk_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
@@ -55,6 +60,27 @@ async def _security_headers(request: Request, call_next) -> Response:  # type: i
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _framing_policy(embed_origins: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """Only /embed may be framed, and only by the configured origins; nothing else at all.
+
+    X-Frame-Options cannot name several origins, so framed pages rely on CSP
+    frame-ancestors (every current browser) and send no X-Frame-Options.
+    """
+    embed_ancestors = " ".join(("'self'", *embed_origins))
+
+    async def policy(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        path = request.url.path
+        if path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/"):
+            response.headers["Content-Security-Policy"] = f"frame-ancestors {embed_ancestors}"
+        else:
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+        return response
+
+    return policy
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
