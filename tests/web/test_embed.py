@@ -37,8 +37,17 @@ def _form_token(client: TestClient) -> str:
     return match.group(1)
 
 
-def _post(client: TestClient, *, origin: str | None, token: str | None, email: str) -> object:
+def _post(
+    client: TestClient,
+    *,
+    origin: str | None,
+    token: str | None,
+    email: str,
+    fetch_site: str | None = None,
+) -> object:
     headers = {"Origin": origin} if origin else {}
+    if fetch_site:
+        headers["Sec-Fetch-Site"] = fetch_site
     data = {"email": email, "lists": ["breaking"], "time_zone": "Europe/Paris"}
     if token is not None:
         data["form_token"] = token
@@ -89,20 +98,38 @@ def test_a_sign_up_from_the_framed_form_is_accepted_without_cookies(
     assert "Check your inbox" in client.get("/embed/check-inbox").text
 
 
+def test_a_null_origin_is_accepted_only_from_a_same_origin_fetch(
+    client: TestClient, ctx: Context
+) -> None:
+    token = _form_token(client)
+    accepted = _post(
+        client, origin="null", token=token, email=unique_email(), fetch_site="same-origin"
+    )
+    refused = _post(
+        client, origin="null", token=token, email=unique_email(), fetch_site="cross-site"
+    )
+    assert accepted.status_code == 303  # type: ignore[attr-defined]
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert _subscribers(ctx) == 1
+
+
 @pytest.mark.parametrize(
-    ("origin", "use_token"),
+    ("origin", "fetch_site", "use_token"),
     [
-        ("https://evil.example", True),  # another site posting our form
-        (ARTICLES, True),  # even a site allowed to frame us does not post for the reader
-        (None, True),  # no Origin and no Sec-Fetch-Site: not a browser we can trust
-        (OWN_ORIGIN, False),  # no form token
+        ("https://evil.example", "cross-site", True),  # another site posting our form
+        ("https://evil.example", "same-origin", True),  # a lying header does not help
+        (ARTICLES, "cross-site", True),  # a site allowed to frame us cannot post for readers
+        (None, None, True),  # neither Origin nor Sec-Fetch-Site: nothing to trust
+        (OWN_ORIGIN, "same-origin", False),  # no form token
     ],
 )
 def test_forged_embedded_sign_ups_are_refused(
-    client: TestClient, ctx: Context, origin: str | None, use_token: bool
+    client: TestClient, ctx: Context, origin: str | None, fetch_site: str | None, use_token: bool
 ) -> None:
     token = _form_token(client) if use_token else None
-    response = _post(client, origin=origin, token=token, email=unique_email())
+    response = _post(
+        client, origin=origin, token=token, email=unique_email(), fetch_site=fetch_site
+    )
     assert response.status_code == 403  # type: ignore[attr-defined]
     assert _subscribers(ctx) == 0
 

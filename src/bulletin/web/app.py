@@ -75,6 +75,8 @@ def _framing_policy(embed_origins: tuple[str, ...]):  # type: ignore[no-untyped-
         path = request.url.path
         if path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/"):
             response.headers["Content-Security-Policy"] = f"frame-ancestors {embed_ancestors}"
+            # The embed's URLs carry no tokens; this lets its POST carry our Origin.
+            response.headers["Referrer-Policy"] = "same-origin"
         else:
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
             response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")

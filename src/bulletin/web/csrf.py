@@ -52,10 +52,14 @@ def embed_form_token(secret_key: str) -> str:
 
 
 def verify_embed_post(request: Request, submitted: object, *, secret_key: str, origin: str) -> None:
-    """Refuse an embedded-form POST that is not from our own origin or carries no valid token."""
+    """Refuse an embedded-form POST that is not from our own origin or carries no valid token.
+
+    Browsers send `Origin: null` when the page's referrer policy is no-referrer, so an
+    absent or null Origin is accepted only with `Sec-Fetch-Site: same-origin`, a header
+    no page can set for itself.
+    """
     sent_origin = request.headers.get("origin")
-    if sent_origin is None:
-        # Browsers send Origin on every POST; without it, accept only a same-origin fetch.
+    if sent_origin in (None, "null"):
         if request.headers.get("sec-fetch-site") != "same-origin":
             raise CsrfError("no origin")
     elif sent_origin.rstrip("/") != origin:
