@@ -9,11 +9,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from bulletin.domain.errors import NotFound
+from bulletin.domain.errors import NotFound, PermissionDenied
 from bulletin.services.context import Context
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
+from bulletin.web.desk.api_keys import router as api_keys_router
+from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.preferences import router as preferences_router
@@ -49,9 +52,13 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(embed_router)
     app.include_router(preferences_router)
     app.include_router(desk_router)
+    app.include_router(subscribers_router)
+    app.include_router(audit_router)
+    app.include_router(api_keys_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(PermissionDenied, _forbidden)
     return app
 
 
@@ -101,3 +108,7 @@ async def _csrf_refused(request: Request, exc: Exception) -> Response:
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return page(request, "desk/not_found.html", status_code=404, what=str(exc))
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    return page(request, "desk/forbidden.html", status_code=403, message=str(exc))
