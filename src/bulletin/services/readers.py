@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import NotFound
 from bulletin.domain.models import Subscriber
 from bulletin.services.context import Context
@@ -49,3 +50,26 @@ def record(ctx: Context, subscriber_id: int) -> ReaderRecord:
             sends=readers.send_history(conn, subscriber_id),
             suppressed=suppressions.is_suppressed(conn, subscriber.email),
         )
+
+
+@dataclass(frozen=True)
+class ReaderSummary:
+    """A reader as the API returns them: their choices and where they stand on each list."""
+
+    subscriber: Subscriber
+    lists: dict[str, str]
+    topics: list[str]
+
+
+def page(ctx: Context, *, after: int, limit: int, email: str | None = None) -> list[ReaderSummary]:
+    """Readers with id > `after`, in id order (keyset), or the one with this address."""
+    with ctx.db.transaction() as conn:
+        if email is not None:
+            found = subscriber_store.find_by_email(conn, normalise_address(email))
+            chosen = [found] if found and found.id > after else []
+        else:
+            chosen = readers.subscriber_batch(conn, after_id=after, limit=limit)
+        ids = [s.id for s in chosen]
+        statuses = readers.statuses_for(conn, ids) if ids else {}
+        topics = readers.topics_for(conn, ids) if ids else {}
+    return [ReaderSummary(s, statuses.get(s.id, {}), topics.get(s.id, [])) for s in chosen]

@@ -38,6 +38,17 @@ class SendRow:
     last_reply: str | None
 
 
+def _to_subscriber(row: Row) -> Subscriber:
+    return Subscriber(
+        id=row.id,
+        email=row.email,
+        created_at=row.created_at,
+        confirmed_at=row.confirmed_at,
+        time_zone=row.time_zone,
+        briefing_time=row.briefing_time,
+    )
+
+
 def search(conn: Connection, fragment: str, *, limit: int) -> list[Subscriber]:
     """Readers whose address contains `fragment` (case-insensitive), newest first."""
     pattern = "%" + fragment.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
@@ -47,17 +58,7 @@ def search(conn: Connection, fragment: str, *, limit: int) -> list[Subscriber]:
         .order_by(subscribers.c.id.desc())
         .limit(limit)
     )
-    return [
-        Subscriber(
-            id=row.id,
-            email=row.email,
-            created_at=row.created_at,
-            confirmed_at=row.confirmed_at,
-            time_zone=row.time_zone,
-            briefing_time=row.briefing_time,
-        )
-        for row in rows
-    ]
+    return [_to_subscriber(row) for row in rows]
 
 
 def subscriptions_of(conn: Connection, subscriber_id: int) -> list[SubscriptionRow]:
@@ -119,6 +120,10 @@ def export_batch(conn: Connection, *, after_id: int, limit: int) -> list[Row]:
             .limit(limit)
         )
     )
+
+
+def subscriber_batch(conn: Connection, *, after_id: int, limit: int) -> list[Subscriber]:
+    return [_to_subscriber(row) for row in export_batch(conn, after_id=after_id, limit=limit)]
 
 
 def statuses_for(conn: Connection, subscriber_ids: list[int]) -> dict[int, dict[str, str]]:

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import NotFound, PermissionDenied
 from bulletin.services.context import Context
+from bulletin.web.api import app as api
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
 from bulletin.web.desk.api_keys import router as api_keys_router
@@ -48,6 +49,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.middleware("http")(_framing_policy(ctx.settings.embed_origins))
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(api.PREFIX, api.create_api(ctx))
     app.include_router(reader_router)
     app.include_router(embed_router)
     app.include_router(preferences_router)
