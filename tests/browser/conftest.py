@@ -11,11 +11,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.support.served import Served, serving
 from tests.support.smtp_sink import free_port
+from tests.support.web import csrf_from, link_in
 
 CHROMIUM = Path(os.environ.get("BULLETIN_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -119,3 +121,18 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/desk")
+
+
+def confirmed_reader(served: Served, email: str) -> None:
+    """A reader who signed up for breaking news and confirmed, over plain HTTP."""
+    with httpx.Client(base_url=served.base_url) as client:
+        form = client.get("/")
+        client.post(
+            "/subscribe",
+            data={"csrf_token": csrf_from(form.text), "email": email, "lists": ["breaking"]},
+        )
+    link = link_in(served.caught_for(email, "Confirm").message, served.base_url + "/confirm/")
+    with httpx.Client() as client:
+        page = client.get(link)
+        done = client.post(link, data={"csrf_token": csrf_from(page.text)})
+        assert "You're subscribed" in done.text
