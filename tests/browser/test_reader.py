@@ -86,6 +86,7 @@ def test_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     expect(phone.get_by_role("checkbox", name=BREAKING)).not_to_be_checked()
     expect(phone.get_by_role("checkbox", name=SPECIAL)).to_be_checked()
     expect(phone.get_by_role("checkbox", name=BRIEFING)).to_be_checked()
+    assert centre.rsplit("/", 1)[1] not in served.log.read_text()  # the link was never logged
 
 
 def test_sign_up_works_with_the_keyboard_alone(phone: Page, served: Served) -> None:
