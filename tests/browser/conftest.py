@@ -136,3 +136,12 @@ def confirmed_reader(served: Served, email: str) -> None:
         page = client.get(link)
         done = client.post(link, data={"csrf_token": csrf_from(page.text)})
         assert "You're subscribed" in done.text
+
+
+CONTRAST_CHECK = (Path(__file__).parent / "contrast.js").read_text()
+
+
+def assert_readable(page: Page) -> None:
+    """Every visible text on the page meets WCAG AA contrast against its background."""
+    problems = page.evaluate(CONTRAST_CHECK)
+    assert problems == [], f"low contrast on {page.url}: {problems}"

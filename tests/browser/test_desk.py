@@ -11,7 +11,13 @@ import re
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import confirmed_reader, make_staff, screenshot, sign_in
+from tests.browser.conftest import (
+    assert_readable,
+    confirmed_reader,
+    make_staff,
+    screenshot,
+    sign_in,
+)
 from tests.support.served import Served
 
 
@@ -23,6 +29,7 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     editor = "night.editor@news.example.com"
     sign_in(desktop, editor, make_staff(served, editor, "editor"))
     expect(desktop.get_by_role("heading", name="Readers")).to_be_visible()
+    assert_readable(desktop)
     screenshot(desktop, "desk-01-dashboard")
 
     desktop.get_by_label("Headline", exact=True).fill("Harbour fire forces evacuations")
@@ -47,6 +54,7 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     desktop.get_by_role("button", name="Search").click()
     desktop.get_by_role("link", name=reader).click()
     expect(desktop.locator("main")).to_contain_text("Harbour fire forces evacuations")
+    assert_readable(desktop)
     screenshot(desktop, "desk-04-reader-record")
 
     desktop.goto("/desk/audit")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_readable, screenshot
 from tests.support.served import Served
 from tests.support.web import link_in, unsubscribe_url
 
@@ -32,6 +32,7 @@ def test_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     email = "ada.reader@readers.example.org"
     phone.goto("/")
     _fits_the_screen(phone)
+    assert_readable(phone)
     screenshot(phone, "reader-01-sign-up-phone")
     phone.get_by_label("Email address").fill(email)
     expect(phone.get_by_role("checkbox", name=BREAKING)).to_be_checked()
@@ -75,6 +76,7 @@ def test_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     expect(phone.get_by_label(re.compile("^Arrives at"))).to_have_value("07:30")
     expect(phone.get_by_role("checkbox", name=BRIEFING)).to_be_checked()
     _fits_the_screen(phone)
+    assert_readable(phone)
     screenshot(phone, "reader-04-preferences-phone")
 
     phone.goto(unsubscribe_url(alert.message))
