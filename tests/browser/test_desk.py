@@ -68,6 +68,12 @@ def test_a_viewer_sees_the_desk_but_cannot_send(desktop: Page, served: Served) -
     expect(desktop.get_by_text("Your role can view the desk but not send alerts.")).to_be_visible()
     expect(desktop.get_by_label("Headline", exact=True)).to_have_count(0)
     screenshot(desktop, "desk-06-viewer-dashboard")
+    desktop.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/desk", "/desk/subscribers", "/desk/audit", "/desk/catcher"):
+        desktop.goto(path)
+        assert desktop.evaluate("document.documentElement.scrollWidth") <= 390, path
+    desktop.goto("/desk")
+    screenshot(desktop, "desk-07-viewer-dashboard-phone")
 
     # Even a hand-made request with this session's own CSRF token is refused.
     token = desktop.locator("input[name=csrf_token]").first.get_attribute("value")
@@ -117,7 +123,7 @@ def test_an_admin_makes_an_api_key_that_the_api_accepts(desktop: Page, served: S
     desktop.get_by_label("Role").select_option("viewer")
     desktop.get_by_role("button", name="Create key").click()
     secret = desktop.locator("#new-key").inner_text().strip()
-    screenshot(desktop, "desk-07-api-key-created")
+    screenshot(desktop, "desk-08-api-key-created")
     response = httpx.get(
         served.base_url + "/api/v1/subscribers", headers={"Authorization": f"Bearer {secret}"}
     )
