@@ -130,3 +130,36 @@ def test_an_admin_makes_an_api_key_that_the_api_accepts(desktop: Page, served: S
     assert response.status_code == 200 and "items" in response.json()
     desktop.reload()
     expect(desktop.locator("main")).not_to_contain_text(secret)
+
+
+def test_editor_imports_readers_from_a_csv_file(desktop: Page, served: Served) -> None:
+    editor = "audience.editor@news.example.com"
+    sign_in(desktop, editor, make_staff(served, editor, "editor"))
+    desktop.get_by_role("link", name="Subscribers").click()
+    screenshot(desktop, "desk-09-subscribers")
+
+    def upload(data: str) -> None:
+        desktop.goto("/desk/subscribers")
+        desktop.get_by_label(re.compile("^CSV file")).set_input_files(
+            {"name": "readers.csv", "mimeType": "text/csv", "buffer": data.encode()}
+        )
+        desktop.get_by_role("checkbox", name="Morning Briefing").check()
+        desktop.get_by_label(re.compile("^Where did these readers agree")).fill(
+            "Print subscribers' opt-in card"
+        )
+        desktop.get_by_role("checkbox", name=re.compile("^I confirm every reader")).check()
+        desktop.get_by_role("button", name="Import").click()
+
+    upload("email,time_zone\nprint.one@readers.example.org,Europe/Rome\nprint.two@,Europe/Rome\n")
+    expect(desktop.get_by_role("alert")).to_contain_text(
+        "Nothing was imported: 1 row has a problem"
+    )
+    expect(desktop.locator("table")).to_contain_text("print.two@")
+    screenshot(desktop, "desk-10-import-refused")
+
+    upload("email,time_zone\nprint.one@readers.example.org,Europe/Rome\n")
+    expect(desktop.get_by_role("status")).to_contain_text("Imported. 1 subscription added")
+    desktop.goto("/desk/subscribers?q=print.one")
+    desktop.get_by_role("link", name="print.one@readers.example.org").click()
+    expect(desktop.locator("main")).to_contain_text("Print subscribers' opt-in card")
+    expect(desktop.locator("main")).to_contain_text("Europe/Rome")
