@@ -11,11 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bulletin.delivery.worker import Worker
-from bulletin.domain.models import AlertDraft, Role
+from bulletin.domain.models import Role
 from bulletin.mail.catcher import MailCatcher
-from bulletin.mail.transports.memory import MemoryTransport
-from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, campaigns
 from bulletin.web.app import create_app
@@ -174,20 +171,3 @@ def test_catcher_page_lists_and_shows_caught_mail(
     assert 'href="https://news.example.com/story?id=1"' in view.text  # links are listed
     assert "sandbox" in html.headers["content-security-policy"]
     assert signed_in.get("/desk/catcher/no-such-key").status_code == 404
-
-
-def test_campaign_page_follows_delivery_until_it_is_done(client: TestClient, ctx: Context) -> None:
-    for _ in range(2):
-        confirmed_reader(ctx)
-    fired = alerts.fire_alert(
-        ctx, AlertDraft("Flood <warning>", "Rivers rising.", "https://n.example/f"), actor=None
-    )
-    signed_in = _signed_in(client, ctx, role=Role.VIEWER)
-    before = signed_in.get(f"/desk/campaigns/{fired.campaign_id}")
-    assert "Flood &lt;warning&gt;" in before.text
-    assert "0 of 2 handled" in before.text and 'http-equiv="refresh"' in before.text
-
-    Worker(ctx.db, ctx.settings, MemoryTransport(), clock=ctx.clock).run_until_idle()
-    after = signed_in.get(f"/desk/campaigns/{fired.campaign_id}")
-    assert "2 of 2 handled" in after.text and 'http-equiv="refresh"' not in after.text
-    assert signed_in.get("/desk/campaigns/424242").status_code == 404

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bulletin.domain.errors import NotFound
 from bulletin.domain.models import Campaign, CampaignCounts, MailingList, SubscriptionStatus
 from bulletin.mail import catcher
 from bulletin.services.context import Context
@@ -57,14 +56,6 @@ def audit_entries(ctx: Context, *, before: int | None = None) -> list[dict[str, 
     """One page of the audit log, newest first; pass the last id seen as `before` for more."""
     with ctx.db.transaction() as conn:
         return audit.page(conn, before=before, limit=AUDIT_PAGE)
-
-
-def campaign_summary(ctx: Context, campaign_id: int) -> CampaignSummary:
-    with ctx.db.transaction() as conn:
-        found = campaigns.get(conn, campaign_id)
-        if found is None:
-            raise NotFound(f"There is no campaign {campaign_id}.")
-        return CampaignSummary(campaign=found, counts=deliveries.counts(conn, campaign_id))
 
 
 def all_lists(ctx: Context) -> list[MailingList]:

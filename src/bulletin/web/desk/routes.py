@@ -65,8 +65,8 @@ def fire_alert(request: Request, ctx: ContextDep, editor: SenderDep, form: FormD
 
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
-    summary = desk.campaign_summary(ctx, campaign_id)
-    return page(request, "desk/campaign.html", campaign=summary.campaign, counts=summary.counts)
+    counts = alerts.campaign_counts(ctx, campaign_id)
+    return page(request, "desk/campaign.html", campaign_id=campaign_id, counts=counts)
 
 
 @router.get("/catcher", response_class=HTMLResponse)
