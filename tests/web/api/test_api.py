@@ -153,7 +153,8 @@ def test_an_editor_key_fires_an_alert_and_reads_its_status(
     assert body["recipients"] == 2
     assert body["status_url"] == f"/api/v1/alerts/{body['campaign_id']}"
     status = client.get(body["status_url"], headers=headers).json()
-    assert status["counts"]["queued"] == 2 and status["done"] is False
+    assert status["counts"]["queued"] == 2 and status["counts"]["total"] == 2
+    assert status["done"] is False
     actor, action = _audit(ctx)[-1]
     assert action == "alert.fire" and "editor key" in actor
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from bulletin.domain.models import AlertDraft
 from bulletin.services import alerts
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
-from bulletin.web.api.schemas import AlertCreate, AlertPublic, AlertStatus, DeliveryCounts
+from bulletin.web.api.schemas import AlertCreate, AlertPublic, AlertStatus
 from bulletin.web.deps import ContextDep
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -31,9 +31,11 @@ def fire_alert(
 
 @router.get("/{campaign_id}", response_model=AlertStatus, name="alert_status")
 def alert_status(campaign_id: int, ctx: ContextDep, key: KeyDep) -> AlertStatus:
-    counts = alerts.campaign_counts(ctx, campaign_id)
+    counts = vars(alerts.campaign_counts(ctx, campaign_id))
+    # Every status the ledger knows is reported, so new ones (e.g. "sending") appear as-is.
+    open_rows = sum(counts.get(status, 0) for status in ("queued", "sending"))
     return AlertStatus(
         campaign_id=campaign_id,
-        done=counts.queued == 0,
-        counts=DeliveryCounts(**vars(counts), total=counts.total),
+        done=open_rows == 0,
+        counts={**counts, "total": sum(counts.values())},
     )

@@ -75,15 +75,6 @@ class AlertCreate(BaseModel):
     subject: str | None = None
 
 
-class DeliveryCounts(BaseModel):
-    queued: int
-    sent: int
-    failed: int
-    expired: int
-    cancelled: int
-    total: int
-
-
 class AlertPublic(BaseModel):
     campaign_id: int
     recipients: int
@@ -92,8 +83,10 @@ class AlertPublic(BaseModel):
 
 class AlertStatus(BaseModel):
     campaign_id: int
-    done: bool = Field(description="True once nothing is left queued.")
-    counts: DeliveryCounts
+    done: bool = Field(description="True once nothing is left to send.")
+    counts: dict[str, int] = Field(
+        description="Ledger rows by delivery status (queued, sent, failed…) and their total."
+    )
 
 
 class Problem(BaseModel):
