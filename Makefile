@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
 
-.PHONY: serve test lint format bench install install-test clean
+.PHONY: serve test lint format bench install install-test clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,23 @@ serve: install
 	$(BIN)/bulletin db upgrade
 	$(BIN)/bulletin serve --host $(HOST) --port $(PORT)
 
-## test: install what the tests need and run them all
-test: install-test
+CHROMIUM ?= /usr/bin/chromium
+
+## chromium: the browser tests drive Debian's Chromium (Playwright never downloads one)
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && apt-get install -y -qq chromium; \
+	  else \
+	    echo "$(CHROMIUM) is missing: the browser tests need Debian's Chromium." >&2; \
+	    echo "Install it with: sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## test: install what the tests need and run them all (browser tests included)
+test: install-test chromium
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint and format check)

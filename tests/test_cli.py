@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from bulletin.cli import app
 from bulletin.delivery.engine import Engine
 from bulletin.delivery.relays import Relay, relay_from_url
+from bulletin.domain.models import Role
+from bulletin.services import api_keys
 from bulletin.services.context import Context
 from bulletin.store import migrate
 from bulletin.store.db import Database
@@ -133,3 +135,25 @@ def test_alert_send_wait_follows_delivery_to_the_end(
     assert "Sent 3, failed 0" in result.output
     alerts = [m for m in running_worker.memory if m[0].startswith("bounces+c")]
     assert sorted(recipient for _, recipient, _ in alerts) == sorted(emails)
+
+
+def test_apikeys_create_prints_a_working_key_once_and_revoke_stops_it(
+    tmp_path: Path, ctx: Context
+) -> None:
+    env = _env(tmp_path, ctx.settings.database_url)
+    created = runner.invoke(
+        app, ["apikeys", "create", "--role", "editor", "--name", "CMS"], env=env
+    )
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert api_keys.authenticate(ctx, secret).role is Role.EDITOR
+
+    listed = runner.invoke(app, ["apikeys", "list"], env=env)
+    assert "CMS" in listed.output and "active" in listed.output
+    assert secret not in listed.output
+
+    key_id = api_keys.list_keys(ctx)[0].id
+    assert runner.invoke(app, ["apikeys", "revoke", str(key_id)], env=env).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["apikeys", "list"], env=env).output
+    missing = runner.invoke(app, ["apikeys", "revoke", "9999"], env=env)
+    assert missing.exit_code == 1 and "no API key 9999" in missing.output

@@ -230,3 +230,25 @@ def test_relay_url_must_be_smtp_or_smtps(tmp_path: Path) -> None:
 
 def test_blank_relay_url_means_the_catcher(tmp_path: Path) -> None:
     assert Settings.from_env(dev_env(tmp_path, BULLETIN_SMTP_URL="")).uses_catcher
+
+
+def test_embed_origins_are_read_from_a_space_or_comma_separated_list(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        dev_env(
+            tmp_path,
+            BULLETIN_EMBED_ORIGINS="https://www.news.example, https://*.news.example/ http://x:8080",
+        )
+    )
+    assert settings.embed_origins == (
+        "https://www.news.example",
+        "https://*.news.example",
+        "http://x:8080",
+    )
+
+
+@pytest.mark.parametrize(
+    "origin", ["news.example", "https://news.example/articles", "*", "javascript:alert(1)"]
+)
+def test_an_embed_origin_must_be_a_scheme_and_host(tmp_path: Path, origin: str) -> None:
+    with pytest.raises(ConfigurationError, match="BULLETIN_EMBED_ORIGINS"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_EMBED_ORIGINS=origin))

@@ -12,7 +12,7 @@ from bulletin import logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, CampaignStatus, Role
-from bulletin.services import alerts, editors
+from bulletin.services import alerts, api_keys, editors
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
 from bulletin.store import migrate
@@ -26,6 +26,8 @@ bench_app = typer.Typer(help="Measured figures (not tests).", no_args_is_help=Tr
 app.add_typer(bench_app, name="bench")
 app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
+apikeys_app = typer.Typer(help="Keys for the REST API (/api/v1).", no_args_is_help=True)
+app.add_typer(apikeys_app, name="apikeys")
 app.add_typer(users_app, name="users")
 app.add_typer(alert_app, name="alert")
 
@@ -105,6 +107,40 @@ def users_create(
     except BulletinError as exc:
         _fail(exc)
     typer.echo(f"Created {editor.role.value} {editor.email} (id {editor.id}).")
+
+
+@apikeys_app.command("create")
+def apikeys_create(
+    role: Annotated[Role, typer.Option(help="admin, editor or viewer.")] = Role.EDITOR,
+    name: Annotated[str, typer.Option(help="Who will use it, e.g. 'CMS'.")] = "command line",
+) -> None:
+    """Make an API key and print it once: it is stored only as a hash."""
+    try:
+        key, secret = api_keys.create_key(_context(), name=name, role=role, actor=None)
+    except BulletinError as exc:
+        _fail(exc)
+    typer.echo(
+        f"Created {key.role.value} key {key.id} ({key.name}). Copy it now; it is not shown again:"
+    )
+    typer.echo(secret)
+
+
+@apikeys_app.command("list")
+def apikeys_list() -> None:
+    """The API keys, with their roles and whether they are revoked (never the keys)."""
+    for key in api_keys.list_keys(_context()):
+        state = "revoked" if not key.active else "active"
+        typer.echo(f"{key.id}\t{key.prefix}…\t{key.role.value}\t{state}\t{key.name}")
+
+
+@apikeys_app.command("revoke")
+def apikeys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see list).")]) -> None:
+    """Stop a key working, at once."""
+    try:
+        api_keys.revoke_key(_context(), key_id, actor=None)
+    except BulletinError as exc:
+        _fail(exc)
+    typer.echo(f"Revoked key {key_id}.")
 
 
 @alert_app.command("send")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ class Settings:
     pause_error_rate: float = 0.5
     alert_expiry_s: int = 2 * 3600
     session_max_age_s: int = 12 * 3600
+    # Sites allowed to show the sign-up form (/embed) in an iframe, e.g. https://news.example.org
+    embed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -75,6 +78,7 @@ class Settings:
             retry_base_s=_int(env, "BULLETIN_RETRY_BASE_SECONDS", cls.retry_base_s),
             pause_error_rate=_int(env, "BULLETIN_PAUSE_ERROR_PERCENT", 50) / 100,
             alert_expiry_s=_int(env, "BULLETIN_ALERT_EXPIRY_MINUTES", 120) * 60,
+            embed_origins=_origins(env.get("BULLETIN_EMBED_ORIGINS", "")),
         )
         settings.validate()
         return settings
@@ -112,6 +116,12 @@ class Settings:
             raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
 
     @property
+    def origin(self) -> str:
+        """scheme://host[:port] of the base URL: what browsers send as Origin from our pages."""
+        url = urlsplit(self.base_url)
+        return f"{url.scheme}://{url.netloc}"
+
+    @property
     def production(self) -> bool:
         return self.env == "production"
 
@@ -144,6 +154,21 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} must be at least 1, not {value}.")
     return value
+
+
+_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """BULLETIN_EMBED_ORIGINS: origins separated by spaces or commas (https://*.x.org allowed)."""
+    origins = tuple(part.rstrip("/") for part in re.split(r"[\s,]+", raw) if part)
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise ConfigurationError(
+                f"BULLETIN_EMBED_ORIGINS: {origin!r} is not an origin like https://news.example.org"
+                " (scheme and host, no path)."
+            )
+    return origins
 
 
 def _is_placeholder(secret: str) -> bool:

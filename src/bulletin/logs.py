@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-# Confirm and unsubscribe links are capabilities: whoever reads a log line with one
+# Confirm, unsubscribe and preference links are capabilities: whoever reads a log line with one
 # could act for the reader. Access log lines keep the route and drop the token.
-_TOKEN_PATH = re.compile(r"/(confirm|unsubscribe)/[^\s?\"]+")
+_TOKEN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^\s?\"]+")
 
 
 def redact(text: str) -> str:

@@ -72,7 +72,15 @@ def composer(campaign: Campaign) -> CampaignMessages:
 
 def assert_filled_equals_built(messages: CampaignMessages, subscriber_id: int, email: str) -> None:
     filled = messages.envelope(key=1, subscriber_id=subscriber_id, email=email)
-    full = build(messages.message(email, subscriber_id, messages.token(subscriber_id), SENT_AT))
+    full = build(
+        messages.message(
+            email,
+            subscriber_id,
+            messages.token(subscriber_id),
+            messages.preferences_token(subscriber_id, email),
+            SENT_AT,
+        )
+    )
     assert filled.data == full
     assert filled.eight_bit == is_eight_bit(full)
 

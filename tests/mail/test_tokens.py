@@ -10,6 +10,7 @@ from bulletin.domain.errors import TokenExpired, TokenInvalid
 from bulletin.mail.tokens import (
     CONFIRM_SALT,
     ConfirmClaim,
+    PreferencesClaim,
     Tokens,
     UnsubscribeClaim,
     address_hash,
@@ -126,3 +127,22 @@ def test_genuinely_signed_but_wrongly_shaped_claim_is_invalid(payload: object) -
     odd = URLSafeTimedSerializer(SECRET, salt=CONFIRM_SALT).dumps(payload)
     with pytest.raises(TokenInvalid, match="This confirmation link is not valid"):
         Tokens(SECRET).read_confirm(odd, max_age_s=DAY)
+
+
+def test_preferences_token_round_trips_and_names_the_address_only_by_fingerprint() -> None:
+    tokens = tokens_on(FakeClock())
+    token = tokens.preferences(42, "reader@example.org")
+    assert tokens.read_preferences(token, max_age_s=DAY) == PreferencesClaim(
+        42, address_hash("reader@example.org")
+    )
+    assert "reader" not in token
+
+
+def test_preferences_and_confirm_tokens_are_not_interchangeable() -> None:
+    tokens = tokens_on(FakeClock())
+    preferences = tokens.preferences(42, "reader@example.org")
+    confirm = tokens.confirm(42, "reader@example.org")
+    with pytest.raises(TokenInvalid):
+        tokens.read_confirm(preferences, max_age_s=DAY)
+    with pytest.raises(TokenInvalid):
+        tokens.read_preferences(confirm, max_age_s=DAY)

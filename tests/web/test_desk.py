@@ -143,7 +143,7 @@ def _send_to_catcher(port: int, subject: str, html: str) -> None:
     message["From"] = "alerts@news.example.com"
     message["To"] = "reader@readers.example.org"
     message["Subject"] = subject
-    message.set_content("plain body")
+    message.set_content("plain body https://news.example.com/story?id=1")
     message.add_alternative(html, subtype="html")
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         smtp.send_message(message)
@@ -168,5 +168,6 @@ def test_catcher_page_lists_and_shows_caught_mail(
     html = signed_in.get(f"/desk/catcher/{key}/html")
 
     assert view.status_code == 200 and "plain body" in view.text
+    assert 'href="https://news.example.com/story?id=1"' in view.text  # links are listed
     assert "sandbox" in html.headers["content-security-policy"]
     assert signed_in.get("/desk/catcher/no-such-key").status_code == 404

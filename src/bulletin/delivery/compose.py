@@ -11,7 +11,7 @@ from bulletin.config import Settings
 from bulletin.domain.models import Campaign, MailingList
 from bulletin.mail import message as mail
 from bulletin.mail.message import OutgoingMessage
-from bulletin.mail.render import UNSUBSCRIBE_URL, render_pair
+from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
 from bulletin.mail.skeleton import SLOTS, Skeleton
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
@@ -41,6 +41,9 @@ class Links:
     def unsubscribe_mailto(self, token: str) -> str:
         return f"mailto:unsubscribe@{self.domain}?subject={quote('unsubscribe ' + token)}"
 
+    def preferences_url(self, token: str) -> str:
+        return f"{self.base_url}/preferences/{token}"
+
     def confirm_url(self, token: str) -> str:
         return f"{self.base_url}/confirm/{token}"
 
@@ -65,29 +68,39 @@ class CampaignMessages:
         self.mailing_list = mailing_list
         self._links = links
         self._tokens = tokens
+        self._rendered = _rendered(campaign, mailing_list, links)
         self.skeleton = Skeleton(
-            self.message(SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], date)
+            self.message(
+                SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], SLOTS["preferences"], date
+            )
         )
         self._bounce_prefix = f"bounces+c{campaign.id}.s"
         self._bounce_suffix = f"@{links.domain}"
 
-    def message(self, to: str, subscriber: object, token: str, date: datetime) -> OutgoingMessage:
+    def message(
+        self, to: str, subscriber: object, token: str, preferences: str, date: datetime
+    ) -> OutgoingMessage:
         """The full message for one reader, as the builder takes it (the skeleton's source)."""
         campaign, links = self.campaign, self._links
-        text, html = _rendered(campaign, self.mailing_list, links)
-        unsubscribe_url = links.unsubscribe_url(token)
+        text, html = self._rendered
+        reader_links = {
+            "unsubscribe_url": links.unsubscribe_url(token),
+            "preferences_url": links.preferences_url(preferences),
+        }
+        text = fill_reader_links(text, **reader_links)
+        html = fill_reader_links(html, **reader_links)
         return mail.OutgoingMessage(
             sender=links.sender,
             to=to,
             subject=campaign.subject,
-            text=text.replace(UNSUBSCRIBE_URL, unsubscribe_url),
-            html=html.replace(UNSUBSCRIBE_URL, unsubscribe_url),
+            text=text,
+            html=html,
             message_id=mail.message_id(f"bulletin.c{campaign.id}.s{subscriber}", links.domain),
             date=date,
-            boundary=mail.boundary_for(text, html),
+            boundary=mail.boundary_for(*self._rendered),
             list_headers=mail.ListHeaders(
                 list_id=mail.list_id(self.mailing_list.name, self.mailing_list.slug, links.domain),
-                unsubscribe_url=unsubscribe_url,
+                unsubscribe_url=reader_links["unsubscribe_url"],
                 unsubscribe_mailto=links.unsubscribe_mailto(token),
             ),
         )
@@ -95,13 +108,21 @@ class CampaignMessages:
     def token(self, subscriber_id: int) -> str:
         return self._tokens.unsubscribe(subscriber_id, self.mailing_list.id)
 
+    def preferences_token(self, subscriber_id: int, email: str) -> str:
+        return self._tokens.preferences(subscriber_id, email)
+
     def envelope(self, *, key: int, subscriber_id: int, email: str) -> Envelope:
-        token = self.token(subscriber_id)
+        data = self.skeleton.fill(
+            to=email,
+            token=self.token(subscriber_id),
+            subscriber=subscriber_id,
+            preferences=self.preferences_token(subscriber_id, email),
+        )
         return Envelope(
             key=key,
             sender=f"{self._bounce_prefix}{subscriber_id}{self._bounce_suffix}",
             recipient=email,
-            data=self.skeleton.fill(to=email, token=token, subscriber=subscriber_id),
+            data=data,
             eight_bit=self.skeleton.eight_bit,
         )
 
@@ -117,6 +138,7 @@ def _rendered(campaign: Campaign, mailing_list: MailingList, links: Links) -> tu
         list_name=mailing_list.name,
         newsroom=links.newsroom,
         unsubscribe_url=UNSUBSCRIBE_URL,
+        preferences_url=PREFERENCES_URL,
     )
 
 

@@ -56,6 +56,13 @@ class ConsentAction(enum.StrEnum):
     SIGN_UP = "sign_up"
     CONFIRM = "confirm"
     UNSUBSCRIBE = "unsubscribe"
+    # Joined from the preference centre: the signed link proves the address, so no
+    # second confirmation is needed.
+    JOIN = "join"
+    # A change of topics, time zone or briefing time.
+    UPDATE = "update"
+    # Added by staff from a file, on their word that the reader agreed elsewhere.
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class MailingList:
     kind: ListKind
 
 
+DEFAULT_BRIEFING_TIME = "06:00"
+
+
 @dataclass(frozen=True)
 class Subscriber:
     id: int
@@ -74,6 +84,7 @@ class Subscriber:
     created_at: datetime
     confirmed_at: datetime | None = None
     time_zone: str | None = None
+    briefing_time: str = DEFAULT_BRIEFING_TIME
 
 
 @dataclass(frozen=True)
@@ -153,3 +164,21 @@ class SignUpResult:
     lists: tuple[str, ...]
     confirmation_queued: bool
     already_confirmed: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key for the REST API. Only its SHA-256 is stored; `prefix` identifies it to people."""
+
+    id: int
+    name: str
+    prefix: str
+    role: Role
+    created_at: datetime
+    created_by: int | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

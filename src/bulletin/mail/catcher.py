@@ -8,6 +8,7 @@ tool) under the data directory; the desk lists and shows them.
 from __future__ import annotations
 
 import mailbox
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -17,6 +18,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
+
+_LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class CaughtMessage:
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
         return part.get_content() if part else ""
+
+    @property
+    def links(self) -> list[str]:
+        """The web links in the plain-text body, in order, each once (confirm, unsubscribe…)."""
+        return list(dict.fromkeys(_LINK.findall(self.text)))
 
     @property
     def html(self) -> str:

@@ -13,6 +13,12 @@ from bulletin.mail.lines import fold_html, wrap_text
 # Per-reader values are left in the rendered body as these markers and substituted
 # per message, so a campaign is rendered once however many readers it has.
 UNSUBSCRIBE_URL = "%%BULLETIN_UNSUBSCRIBE_URL%%"
+PREFERENCES_URL = "%%BULLETIN_PREFERENCES_URL%%"
+
+
+def fill_reader_links(body: str, *, unsubscribe_url: str, preferences_url: str) -> str:
+    """One reader's copy of a body rendered once for the whole campaign."""
+    return body.replace(UNSUBSCRIBE_URL, unsubscribe_url).replace(PREFERENCES_URL, preferences_url)
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ SLOTS = {
     "to": "bltnslotto@slot.bulletin.invalid",
     "token": "BLTNSLOTTOKENx9q",
     "subscriber": "BLTNSLOTSUBSCRIBERx9q",
+    "preferences": "BLTNSLOTPREFERENCESx9q",
 }
 _SLOT_PATTERN = re.compile("|".join(re.escape(v) for v in SLOTS.values()).encode())
 _NAME_OF = {value.encode(): name for name, value in SLOTS.items()}
@@ -34,10 +35,11 @@ class Skeleton:
         self._order = [_NAME_OF[m.group(0)] for m in _SLOT_PATTERN.finditer(built)]
         self._template = _SLOT_PATTERN.sub(b"%b", built.replace(b"%", b"%%"))
 
-    def fill(self, *, to: str, token: str, subscriber: int) -> bytes:
+    def fill(self, *, to: str, token: str, subscriber: int, preferences: str) -> bytes:
         values = {
             "to": to.encode(),
             "token": token.encode(),
             "subscriber": str(subscriber).encode(),
+            "preferences": preferences.encode(),
         }
         return self._template % tuple(values[name] for name in self._order)

@@ -20,10 +20,19 @@ from bulletin.domain.errors import TokenExpired, TokenInvalid
 
 CONFIRM_SALT = "bulletin.confirm.v1"
 UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
+PREFERENCES_SALT = "bulletin.preferences.v1"
 
 
 @dataclass(frozen=True)
 class ConfirmClaim:
+    subscriber_id: int
+    address_hash: str
+
+
+@dataclass(frozen=True)
+class PreferencesClaim:
+    """A preference-centre link: the reader, and a fingerprint of the address it was sent to."""
+
     subscriber_id: int
     address_hash: str
 
@@ -68,12 +77,18 @@ class Tokens:
         # Unsubscribe links are signed "subscriber.list" pairs: no JSON, no compression,
         # since one is made for every reader of every send.
         self._unsubscribe = signer(secret_key, salt=UNSUBSCRIBE_SALT)
+        # Preference links are signed "subscriber.address-fingerprint" strings, for the
+        # same reason.
+        self._preferences = signer(secret_key, salt=PREFERENCES_SALT)
 
     def confirm(self, subscriber_id: int, email: str) -> str:
         return str(self._confirm.dumps([subscriber_id, address_hash(email)]))
 
     def unsubscribe(self, subscriber_id: int, list_id: int) -> str:
         return self._unsubscribe.sign(f"{subscriber_id}.{list_id}").decode()
+
+    def preferences(self, subscriber_id: int, email: str) -> str:
+        return self._preferences.sign(f"{subscriber_id}.{address_hash(email)}").decode()
 
     def read_confirm(self, token: str, *, max_age_s: int) -> ConfirmClaim:
         subscriber_id, digest = _load(
@@ -96,6 +111,20 @@ class Tokens:
         if not (subscriber.isdigit() and list_id.isdigit()):
             raise TokenInvalid("This unsubscribe link is not valid.")
         return UnsubscribeClaim(int(subscriber), int(list_id))
+
+    def read_preferences(self, token: str, *, max_age_s: int) -> PreferencesClaim:
+        try:
+            payload = self._preferences.unsign(token, max_age=max_age_s).decode()
+        except SignatureExpired as exc:
+            raise TokenExpired("This preferences link has expired.") from exc
+        except BadSignature as exc:
+            raise TokenInvalid(
+                "This preferences link is not valid. It may have been cut short or altered."
+            ) from exc
+        subscriber, _, digest = payload.partition(".")
+        if not subscriber.isdigit() or len(digest) != 16:
+            raise TokenInvalid("This preferences link is not valid.")
+        return PreferencesClaim(int(subscriber), digest)
 
 
 def _load(serializer: URLSafeTimedSerializer, token: str, *, max_age_s: int, kind: str) -> list:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bulletin.domain.models import Campaign, CampaignCounts, MailingList, SubscriptionStatus
 from bulletin.mail import catcher
 from bulletin.services.context import Context
-from bulletin.store import campaigns, deliveries
+from bulletin.store import audit, campaigns, deliveries
 from bulletin.store import lists as list_store
 from bulletin.store import subscribers as subscriber_store
 
@@ -46,6 +47,15 @@ def recent_campaigns(ctx: Context, limit: int = 10) -> list[CampaignSummary]:
             CampaignSummary(campaign=c, counts=deliveries.counts(conn, c.id))
             for c in campaigns.recent(conn, limit)
         ]
+
+
+AUDIT_PAGE = 50
+
+
+def audit_entries(ctx: Context, *, before: int | None = None) -> list[dict[str, Any]]:
+    """One page of the audit log, newest first; pass the last id seen as `before` for more."""
+    with ctx.db.transaction() as conn:
+        return audit.page(conn, before=before, limit=AUDIT_PAGE)
 
 
 def all_lists(ctx: Context) -> list[MailingList]:

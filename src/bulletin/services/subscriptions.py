@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import InvalidInput, TokenInvalid
 from bulletin.domain.models import ConsentAction, SignUpResult, Subscriber, SubscriptionStatus
+from bulletin.domain.topics import valid_topics
 from bulletin.mail.tokens import address_hash
 from bulletin.services.context import Context
 from bulletin.store import consent, outbox, suppressions
 from bulletin.store import lists as list_store
+from bulletin.store import preferences as preference_store
 from bulletin.store import subscribers as subscriber_store
 
 
@@ -45,22 +47,28 @@ def sign_up(
     list_slugs: list[str],
     requester: Requester,
     time_zone: str | None = None,
+    topics: list[str] | None = None,
 ) -> SignUpResult:
     """Ask to join lists; queue a confirmation email unless one went out very recently.
 
     Signing up again is harmless: one subscriber per address, and the confirmation is
     re-sent at most once per `confirm_resend_s` so the form cannot be used to flood
-    someone's inbox.
+    someone's inbox. The time zone and topics given are kept only for a new reader:
+    anyone can fill in the form, so it must not change an existing reader's choices
+    (those change in the preference centre, behind the signed link).
     """
     address = normalise_address(email)
     if not list_slugs:
         raise InvalidInput("Please choose at least one list.")
+    wanted_topics = valid_topics(topics or [])
     now = ctx.clock()
     with ctx.db.transaction() as conn:
         chosen = list_store.by_slugs(conn, list(dict.fromkeys(list_slugs)))
-        subscriber, _ = subscriber_store.get_or_create(
+        subscriber, created = subscriber_store.get_or_create(
             conn, address, time_zone=_valid_zone(time_zone), now=now
         )
+        if created and wanted_topics:
+            preference_store.set_topics(conn, subscriber.id, wanted_topics, now=now)
         pending = subscriber_store.add_pending(
             conn, subscriber.id, [ml.id for ml in chosen], now=now
         )

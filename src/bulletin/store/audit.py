@@ -35,3 +35,11 @@ def record(
 def recent(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
     rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(limit))
     return [dict(row._mapping) for row in rows]
+
+
+def page(conn: Connection, *, before: int | None, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` entries older than entry `before` (newest first): keyset paging."""
+    query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(audit_log.c.id < before)
+    return [dict(row._mapping) for row in conn.execute(query)]

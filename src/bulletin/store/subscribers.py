@@ -19,6 +19,7 @@ def _to_subscriber(row: Row) -> Subscriber:
         created_at=row.created_at,
         confirmed_at=row.confirmed_at,
         time_zone=row.time_zone,
+        briefing_time=row.briefing_time,
     )
 
 

@@ -50,6 +50,22 @@ subscribers = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("confirmed_at", UtcDateTime),
     Column("confirmation_sent_at", UtcDateTime),
+    # The reader's local time for the weekday briefing, "HH:MM".
+    Column("briefing_time", String(5), nullable=False, server_default="06:00"),
+)
+
+# Topics a reader follows (slugs from domain.topics); none means "everything".
+subscriber_topics = Table(
+    "subscriber_topics",
+    metadata,
+    Column(
+        "subscriber_id",
+        BigId,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("topic", String(40), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 subscriptions = Table(
@@ -217,4 +233,19 @@ audit_log = Table(
     Column("target_type", String(40)),
     Column("target_id", String(64)),
     Column("detail", JSON),
+)
+
+# REST API keys: only a SHA-256 of the key is kept; the key itself is shown once.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("created_by", Integer, ForeignKey("editors.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
 )

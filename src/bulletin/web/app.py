@@ -9,13 +9,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from bulletin.domain.errors import NotFound
+from bulletin.domain.errors import NotFound, PermissionDenied
 from bulletin.services.context import Context
+from bulletin.web.api import app as api
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
+from bulletin.web.desk.api_keys import router as api_keys_router
+from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.pages import page
+from bulletin.web.reader.embed import router as embed_router
+from bulletin.web.reader.preferences import router as preferences_router
 from bulletin.web.reader.routes import router as reader_router
 from bulletin.web.templating import make_templates
 
@@ -25,8 +31,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     # Links in our pages carry signed tokens; never hand them to another site.
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "SAMEORIGIN",
 }
+EMBED_PREFIX = "/embed"
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -41,14 +47,22 @@ def create_app(ctx: Context) -> FastAPI:
         same_site="lax",
         https_only=ctx.settings.base_url.startswith("https://"),
     )
+    app.middleware("http")(_framing_policy(ctx.settings.embed_origins))
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(api.PREFIX, api.create_api(ctx))
     app.include_router(reader_router)
+    app.include_router(embed_router)
+    app.include_router(preferences_router)
     app.include_router(desk_router)
     app.include_router(campaigns_router)
+    app.include_router(subscribers_router)
+    app.include_router(audit_router)
+    app.include_router(api_keys_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(PermissionDenied, _forbidden)
     return app
 
 
@@ -57,6 +71,29 @@ async def _security_headers(request: Request, call_next) -> Response:  # type: i
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def _framing_policy(embed_origins: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """Only /embed may be framed, and only by the configured origins; nothing else at all.
+
+    X-Frame-Options cannot name several origins, so framed pages rely on CSP
+    frame-ancestors (every current browser) and send no X-Frame-Options.
+    """
+    embed_ancestors = " ".join(("'self'", *embed_origins))
+
+    async def policy(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        path = request.url.path
+        if path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/"):
+            response.headers["Content-Security-Policy"] = f"frame-ancestors {embed_ancestors}"
+            # The embed's URLs carry no tokens; this lets its POST carry our Origin.
+            response.headers["Referrer-Policy"] = "same-origin"
+        else:
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+        return response
+
+    return policy
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
@@ -75,3 +112,7 @@ async def _csrf_refused(request: Request, exc: Exception) -> Response:
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return page(request, "desk/not_found.html", status_code=404, what=str(exc))
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    return page(request, "desk/forbidden.html", status_code=403, message=str(exc))

@@ -8,7 +8,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
-from bulletin.domain.models import Editor
+from bulletin.domain.errors import PermissionDenied
+from bulletin.domain.models import Editor, Role
 from bulletin.services import editors
 from bulletin.services.context import Context
 from bulletin.services.subscriptions import Requester
@@ -42,6 +43,23 @@ def current_editor(request: Request, ctx: ContextDep) -> Editor:
 
 
 EditorDep = Annotated[Editor, Depends(current_editor)]
+
+
+def sending_editor(editor: EditorDep) -> Editor:
+    """A signed-in editor or admin: anyone who may change things. Viewers are read-only."""
+    if not editor.role.can_send:
+        raise PermissionDenied("Your role can view the desk but not change anything.")
+    return editor
+
+
+def admin(editor: EditorDep) -> Editor:
+    if editor.role is not Role.ADMIN:
+        raise PermissionDenied("Only admins can do that.")
+    return editor
+
+
+SenderDep = Annotated[Editor, Depends(sending_editor)]
+AdminDep = Annotated[Editor, Depends(admin)]
 
 
 async def checked_form(request: Request) -> FormData:

@@ -10,7 +10,15 @@ from starlette.responses import HTMLResponse
 from bulletin.web import csrf
 
 
-def page(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request,
+    name: str,
+    *,
+    status_code: int = 200,
+    session_csrf: bool = True,
+    **context: Any,
+) -> HTMLResponse:
+    """Render `name`; `session_csrf=False` for framed pages, which must not touch the session."""
     templates = request.app.state.templates
     ctx = request.app.state.context
     context.setdefault("error", None)
@@ -18,7 +26,7 @@ def page(request: Request, name: str, *, status_code: int = 200, **context: Any)
         request,
         name,
         {
-            "csrf_token": csrf.token_for(request),
+            "csrf_token": csrf.token_for(request) if session_csrf else "",
             "newsroom": ctx.settings.newsroom_name,
             "editor": getattr(request.state, "editor", None),
             **context,

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bulletin.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from bulletin.domain.models import AlertDraft
 from bulletin.services import alerts, desk, editors
-from bulletin.web.deps import ContextDep, EditorDep, FormDep, text
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk")
@@ -47,7 +47,7 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
 
 
 @router.post("/alerts", response_class=HTMLResponse)
-def fire_alert(request: Request, ctx: ContextDep, editor: EditorDep, form: FormDep) -> Response:
+def fire_alert(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
     draft = AlertDraft(
         headline=text(form, "headline"),
         summary=text(form, "summary"),

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput, TokenError
+from bulletin.domain.topics import TOPICS
 from bulletin.services import desk, subscriptions
+from bulletin.services.context import Context
 from bulletin.web import csrf
 from bulletin.web.deps import ContextDep, FormDep, requester, text, texts
 from bulletin.web.pages import page
@@ -18,7 +20,7 @@ ONE_CLICK = ("List-Unsubscribe", "One-Click")
 
 @router.get("/", response_class=HTMLResponse)
 def signup_form(request: Request, ctx: ContextDep) -> Response:
-    return page(request, "reader/signup.html", lists=desk.all_lists(ctx), chosen=[], email="")
+    return _signup_form(request, ctx, chosen=[], email="")
 
 
 @router.post("/subscribe", response_class=HTMLResponse)
@@ -31,17 +33,12 @@ def subscribe(request: Request, ctx: ContextDep, form: FormDep) -> Response:
             email=email,
             list_slugs=chosen,
             time_zone=text(form, "time_zone") or None,
+            topics=texts(form, "topics"),
             requester=requester(request, "web_form"),
         )
     except InvalidInput as exc:
-        return page(
-            request,
-            "reader/signup.html",
-            status_code=422,
-            lists=desk.all_lists(ctx),
-            chosen=chosen,
-            email=email,
-            error=str(exc),
+        return _signup_form(
+            request, ctx, chosen=chosen, email=email, error=str(exc), status_code=422
         )
     # A fixed target, never one taken from the request: no open redirect.
     return RedirectResponse("/check-inbox", status_code=303)
@@ -102,6 +99,27 @@ async def unsubscribe(request: Request, token: str, ctx: ContextDep) -> Response
     if one_click:
         return PlainTextResponse(f"Unsubscribed from {target.list_name}.")
     return page(request, "reader/unsubscribed.html", target=target)
+
+
+def _signup_form(
+    request: Request,
+    ctx: Context,
+    *,
+    chosen: list[str],
+    email: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return page(
+        request,
+        "reader/signup.html",
+        status_code=status_code,
+        lists=desk.all_lists(ctx),
+        topics=TOPICS,
+        chosen=chosen,
+        email=email,
+        error=error,
+    )
 
 
 def _link_error(request: Request, exc: TokenError) -> Response:

@@ -1,0 +1,41 @@
+"""/api/v1/alerts: fire a breaking alert, then follow its delivery."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from bulletin.domain.models import AlertDraft
+from bulletin.services import alerts
+from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
+from bulletin.web.api.schemas import AlertCreate, AlertPublic, AlertStatus
+from bulletin.web.deps import ContextDep
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+@router.post("", response_model=AlertPublic, status_code=201)
+def fire_alert(
+    body: AlertCreate, request: Request, ctx: ContextDep, key: SenderKeyDep
+) -> AlertPublic:
+    """Send to every confirmed Breaking News reader, now. Recorded in the audit log."""
+    draft = AlertDraft(
+        headline=body.headline, summary=body.summary, url=body.url, subject=body.subject
+    )
+    fired = alerts.fire_alert(ctx, draft, actor=as_editor(key))
+    return AlertPublic(
+        campaign_id=fired.campaign_id,
+        recipients=fired.recipients,
+        status_url=str(request.url_for("alert_status", campaign_id=fired.campaign_id).path),
+    )
+
+
+@router.get("/{campaign_id}", response_model=AlertStatus, name="alert_status")
+def alert_status(campaign_id: int, ctx: ContextDep, key: KeyDep) -> AlertStatus:
+    counts = vars(alerts.campaign_counts(ctx, campaign_id))
+    # Every status the ledger knows is reported, so new ones (e.g. "sending") appear as-is.
+    open_rows = sum(counts.get(status, 0) for status in ("queued", "sending"))
+    return AlertStatus(
+        campaign_id=campaign_id,
+        done=open_rows == 0,
+        counts={**counts, "total": sum(counts.values())},
+    )

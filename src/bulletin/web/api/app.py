@@ -1,0 +1,54 @@
+"""The REST API application, mounted at /api/v1, with its errors as JSON.
+
+Each resource is one router module. Stories (create, ingest, read) and campaign
+control (pause, resume, cancel) slot in here as `stories.py` and `campaigns.py`
+once their services exist: include the router below and they share the same
+key authentication, error mapping and OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from starlette.responses import JSONResponse, Response
+
+from bulletin.domain.errors import (
+    AuthenticationFailed,
+    BulletinError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TokenError,
+)
+from bulletin.services.context import Context
+from bulletin.web.api import alerts, subscribers
+
+PREFIX = "/api/v1"
+STATUS = {
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    InvalidInput: 422,
+    TokenError: 400,
+}
+
+
+def create_api(ctx: Context) -> FastAPI:
+    api = FastAPI(
+        title=f"{ctx.settings.newsroom_name} — Bulletin API",
+        version="1",
+        description="Readers and breaking alerts. Every change is written to the audit log.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    api.state.context = ctx
+    api.include_router(subscribers.router)
+    api.include_router(alerts.router)
+    api.add_exception_handler(BulletinError, _problem)
+    return api
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)

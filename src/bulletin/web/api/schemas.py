@@ -1,0 +1,93 @@
+"""Request and response bodies of the REST API (XCreate / XPublic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from bulletin.services.readers import ReaderSummary
+from bulletin.services.transfer import ImportReport
+
+
+class SubscriberPublic(BaseModel):
+    id: int
+    email: str
+    created_at: datetime
+    confirmed_at: datetime | None
+    time_zone: str | None
+    briefing_time: str = Field(description="Local time of the weekday briefing, HH:MM.")
+    topics: list[str]
+    lists: dict[str, str] = Field(description="List slug → pending, confirmed or unsubscribed.")
+
+    @classmethod
+    def of(cls, reader: ReaderSummary) -> SubscriberPublic:
+        s = reader.subscriber
+        return cls(
+            id=s.id,
+            email=s.email,
+            created_at=s.created_at,
+            confirmed_at=s.confirmed_at,
+            time_zone=s.time_zone,
+            briefing_time=s.briefing_time,
+            topics=reader.topics,
+            lists=reader.lists,
+        )
+
+
+class SubscriberPage(BaseModel):
+    items: list[SubscriberPublic]
+    next_after: int | None = Field(
+        description="Pass as `after` for the next page; null at the end."
+    )
+
+
+class RowNotePublic(BaseModel):
+    line: int
+    email: str
+    message: str
+
+
+class ImportReportPublic(BaseModel):
+    imported: bool = Field(description="False if any row had a problem: then nothing was imported.")
+    rows: int
+    added: int
+    unchanged: int
+    errors: list[RowNotePublic]
+    skipped: list[RowNotePublic]
+
+    @classmethod
+    def of(cls, report: ImportReport) -> ImportReportPublic:
+        return cls(
+            imported=report.imported,
+            rows=report.rows,
+            added=report.added,
+            unchanged=report.unchanged,
+            errors=[RowNotePublic(**vars(n)) for n in report.errors],
+            skipped=[RowNotePublic(**vars(n)) for n in report.skipped],
+        )
+
+
+class AlertCreate(BaseModel):
+    headline: str = Field(examples=["Storm makes landfall"])
+    summary: str = Field(examples=["The hurricane came ashore at dawn. Evacuations continue."])
+    url: str = Field(examples=["https://news.example.com/storm"])
+    subject: str | None = None
+
+
+class AlertPublic(BaseModel):
+    campaign_id: int
+    recipients: int
+    status_url: str
+
+
+class AlertStatus(BaseModel):
+    campaign_id: int
+    done: bool = Field(description="True once nothing is left to send.")
+    counts: dict[str, int] = Field(
+        description="Ledger rows by delivery status (queued, sent, failed…) and their total."
+    )
+
+
+class Problem(BaseModel):
+    detail: str

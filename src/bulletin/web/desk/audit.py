@@ -1,0 +1,21 @@
+"""The audit log page: every state change staff, the operator or API keys made."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from bulletin.services import desk
+from bulletin.web.deps import ContextDep, EditorDep
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/desk/audit")
+
+
+@router.get("", response_class=HTMLResponse)
+def audit_log(
+    request: Request, ctx: ContextDep, editor: EditorDep, before: int | None = None
+) -> Response:
+    entries = desk.audit_entries(ctx, before=before)
+    more = entries[-1]["id"] if len(entries) == desk.AUDIT_PAGE else None
+    return page(request, "desk/audit.html", entries=entries, more=more)

@@ -1,0 +1,77 @@
+"""The sign-up form for article pages: framed by the newsroom's own sites, no cookies needed.
+
+See `web.csrf` for why this form is protected by Origin and a signed form token
+rather than the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from bulletin.domain.errors import InvalidInput
+from bulletin.services import desk, subscriptions
+from bulletin.services.context import Context
+from bulletin.web import csrf
+from bulletin.web.deps import ContextDep, requester, text, texts
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/embed")
+
+FORM_TOKEN = "form_token"
+
+
+@router.get("", response_class=HTMLResponse)
+def embed_form(request: Request, ctx: ContextDep) -> Response:
+    return _form(request, ctx, chosen=[], email="")
+
+
+@router.post("/subscribe", response_class=HTMLResponse)
+async def embed_subscribe(request: Request, ctx: ContextDep) -> Response:
+    form = await request.form()
+    csrf.verify_embed_post(
+        request,
+        form.get(FORM_TOKEN),
+        secret_key=ctx.settings.secret_key,
+        origin=ctx.settings.origin,
+    )
+    chosen, email = texts(form, "lists"), text(form, "email")
+    try:
+        subscriptions.sign_up(
+            ctx,
+            email=email,
+            list_slugs=chosen,
+            time_zone=text(form, "time_zone") or None,
+            topics=texts(form, "topics"),
+            requester=requester(request, "embed_form"),
+        )
+    except InvalidInput as exc:
+        return _form(request, ctx, chosen=chosen, email=email, error=str(exc), status_code=422)
+    return RedirectResponse("/embed/check-inbox", status_code=303)
+
+
+@router.get("/check-inbox", response_class=HTMLResponse)
+def embed_check_inbox(request: Request) -> Response:
+    return page(request, "reader/embed_check_inbox.html", session_csrf=False)
+
+
+def _form(
+    request: Request,
+    ctx: Context,
+    *,
+    chosen: list[str],
+    email: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return page(
+        request,
+        "reader/embed.html",
+        status_code=status_code,
+        session_csrf=False,
+        lists=desk.all_lists(ctx),
+        chosen=chosen,
+        email=email,
+        error=error,
+        form_token=csrf.embed_form_token(ctx.settings.secret_key),
+    )

@@ -1,0 +1,100 @@
+"""`bulletin serve` in a real process on loopback, as an operator starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+from bulletin.mail.catcher import CaughtMessage, caught
+from tests.support.smtp_sink import free_port
+
+BIN = Path(sys.executable).parent / "bulletin"
+DEADLINE_S = 30.0
+T = TypeVar("T")
+
+
+def wait_for(condition: Callable[[], T | None], what: str, deadline_s: float = DEADLINE_S) -> T:
+    """Poll until `condition()` is truthy; the deadline only guards against a hang."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class Served:
+    base_url: str
+    env: dict[str, str]
+    catcher_dir: Path
+    log: Path
+
+    def bulletin(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+        """Run a `bulletin` command against this server's database."""
+        return subprocess.run(
+            [str(BIN), *args],
+            env={**self.env, **extra_env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def caught_for(self, address: str, subject_part: str) -> CaughtMessage:
+        """Wait for the catcher to hold a message to `address` whose subject has `subject_part`."""
+
+        def find() -> CaughtMessage | None:
+            for message in caught(self.catcher_dir):
+                if address in message.recipients and subject_part in message.subject:
+                    return message
+            return None
+
+        return wait_for(find, f"mail '{subject_part}' to {address}")
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@contextmanager
+def serving(tmp_path: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Served]:
+    """A migrated SQLite database, the built-in catcher, and `bulletin serve` on a free port."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "BULLETIN_DATABASE_URL": f"sqlite:///{tmp_path / 'bulletin.db'}",
+        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
+        "BULLETIN_BASE_URL": base_url,
+        "BULLETIN_CATCHER_PORT": str(free_port()),
+        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+        "BULLETIN_NEWSROOM_NAME": "The Daily Example",
+        **(extra_env or {}),
+    }
+    env.pop("BULLETIN_SMTP_URL", None)
+    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [BIN, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(lambda: _up(base_url + "/"), "the server to answer")
+        yield Served(base_url, env, tmp_path / "data" / "catcher", log)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=DEADLINE_S)
