@@ -212,3 +212,14 @@ def sent_subscribers(db: Database, campaign_id: int) -> set[int]:
                 )
             ).scalars()
         )
+
+
+def attempts(db: Database, campaign_id: int) -> dict[int, int]:
+    """How many times each reader's message was tried, by subscriber id."""
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(deliveries.c.subscriber_id, deliveries.c.attempts).where(
+                deliveries.c.campaign_id == campaign_id
+            )
+        )
+        return {subscriber: tries for subscriber, tries in rows}

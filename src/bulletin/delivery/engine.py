@@ -87,6 +87,7 @@ class Engine:
         self._recorder = OutcomeRecorder(db, settings, clock)
         self._leader = Leadership(db) if lead else None
         self._results: list[Outcome] = []
+        self._untried: list[Job] = []
         self._in_flight = 0
         self._fanouts_pending = True
 
@@ -237,7 +238,7 @@ class Engine:
             code, reply, connection = await self._send(relay, connection, job)
             self._results.append(Outcome.of(job, code, reply))
             if code >= 400 and relay.health.resting:
-                self._fail_queue_if_stranded(queue)
+                self._give_back_if_stranded(queue)
         if connection is not None:
             await connection.close(polite=True)
 
@@ -261,8 +262,13 @@ class Engine:
             log.warning("relay %s unavailable (%s); resting %.0f s", relay.display, exc, rest)
             return 451, f"451 relay {relay.display} unavailable: {exc}", None
 
-    def _fail_queue_if_stranded(self, queue: asyncio.Queue[Job | None]) -> None:
-        """Every relay is resting: give the queued messages back for a later retry."""
+    def _give_back_if_stranded(self, queue: asyncio.Queue[Job | None]) -> None:
+        """Every relay is resting: the queued messages go back to the ledger, untried.
+
+        Not as failed attempts: a relay hanging up on one message would otherwise count
+        a try against every reader queued behind it, and a few hiccups in a row would
+        give up on readers no relay ever saw.
+        """
         if not self._all_relays_resting():
             return
         while not queue.empty():
@@ -270,13 +276,15 @@ class Engine:
             if job is STOP:
                 queue.put_nowait(job)
                 return
-            self._results.append(Outcome.of(job, 451, "451 no relay available"))
+            self._untried.append(job)
 
     # Flushing and shutting down -----------------------------------------------------------
 
     async def _flusher(self, stop: asyncio.Event) -> None:
         while True:
             stopping = stop.is_set()
+            if self._untried:
+                await self._give_back()
             if self._results:
                 batch, self._results = self._results, []
                 await asyncio.to_thread(self._recorder.record, batch)
@@ -286,6 +294,11 @@ class Engine:
                 return
             else:
                 await asyncio.sleep(FLUSH_EVERY_S)
+
+    async def _give_back(self) -> None:
+        untried, self._untried = self._untried, []
+        await asyncio.to_thread(self._recorder.release, untried)
+        self._in_flight -= len(untried)
 
     def _count(self, batch: list[Outcome]) -> None:
         for outcome in batch:
