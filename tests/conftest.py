@@ -52,7 +52,7 @@ def postgres_empty_database(postgres_server_url: str) -> Iterator[str]:
     """A fresh, empty database on the PostgreSQL server, dropped at the end of the run."""
     server = make_url(postgres_server_url)
     name = f"bulletin_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

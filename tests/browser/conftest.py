@@ -34,7 +34,9 @@ DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "a-long-browser-password"
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the
+# main thread while it is open, and every later asyncio.run() (the engine's) would fail.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(

@@ -38,7 +38,7 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A migrated PostgreSQL database for this test alone, dropped afterwards."""
     server = make_url(postgres_server_url)
     name = f"bulletin_fault_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)

@@ -18,6 +18,8 @@ claimed rows leased; the scheduler returns them to the queue when the lease runs
 The only messages that can then go twice are those a relay accepted whose outcome
 was not yet flushed: at most one flush group. A worker that is stopped gives back
 what it had claimed but not sent, so a restart re-sends nothing and skips nothing.
+A database that goes away (a restart, a failover) pauses claiming and recording: the
+outcomes wait in memory and are written once it answers again, so none is lost.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bulletin.config import Settings
 from bulletin.delivery import scheduler
@@ -51,7 +57,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 FLUSH_EVERY_S = 0.05
 SCHEDULER_EVERY_S = 1.0
+STORE_RETRY_S = 1.0
+STORE_DOWN = (OperationalError, InterfaceError)  # unreachable, restarting, connection lost
 STOP = None
+T = TypeVar("T")
 
 
 @dataclass
@@ -90,6 +99,7 @@ class Engine:
         self._untried: list[Job] = []
         self._in_flight = 0
         self._fanouts_pending = True
+        self._stopping = False
 
     # Entry points for threads and tests -------------------------------------------------
 
@@ -103,6 +113,7 @@ class Engine:
 
     async def run(self, *, stop: threading.Event | None = None, until_idle: bool = False) -> None:
         queue: asyncio.Queue[Job | None] = asyncio.Queue()
+        self._stopping = False
         senders = [
             asyncio.create_task(self._sender(relay, queue))
             for relay in self.relays
@@ -131,13 +142,13 @@ class Engine:
         while not (stop and stop.is_set()):
             if time.monotonic() >= next_round:
                 next_round = time.monotonic() + SCHEDULER_EVERY_S
-                await asyncio.to_thread(self._scheduler_round)
+                await self._in_store(self._scheduler_round)
             if self._all_relays_resting() and until_idle and self._idle():
                 return  # nothing in hand and nowhere to send: as idle as it gets
             if queue.qsize() >= self.batch or self._all_relays_resting():
                 await asyncio.sleep(0.01)
                 continue
-            jobs = await asyncio.to_thread(self._claim)
+            _, jobs = await self._in_store(self._claim)
             if jobs:
                 self._in_flight += len(jobs)
                 for job in jobs:
@@ -228,6 +239,7 @@ class Engine:
     async def _sender(self, relay: Relay, queue: asyncio.Queue[Job | None]) -> None:
         connection: RelayConnection | None = None
         while True:
+            await self._wait_out_rest(relay)
             job = await queue.get()
             if job is STOP:
                 break
@@ -241,6 +253,11 @@ class Engine:
                 self._give_back_if_stranded(queue)
         if connection is not None:
             await connection.close(polite=True)
+
+    async def _wait_out_rest(self, relay: Relay) -> None:
+        """A resting relay takes no messages: the other relays' senders share them meanwhile."""
+        while relay.health.resting and not self._stopping:
+            await asyncio.sleep(min(relay.health.resting, 0.1))
 
     async def _send(
         self, relay: Relay, connection: RelayConnection | None, job: Job
@@ -287,7 +304,10 @@ class Engine:
                 await self._give_back()
             if self._results:
                 batch, self._results = self._results, []
-                await asyncio.to_thread(self._recorder.record, batch)
+                recorded, _ = await self._in_store(partial(self._recorder.record, batch))
+                if not recorded:
+                    self._results[:0] = batch  # kept, in order, for the next try
+                    continue
                 self._in_flight -= len(batch)
                 self._count(batch)
             elif stopping:
@@ -297,8 +317,24 @@ class Engine:
 
     async def _give_back(self) -> None:
         untried, self._untried = self._untried, []
-        await asyncio.to_thread(self._recorder.release, untried)
+        released, _ = await self._in_store(partial(self._recorder.release, untried))
+        if not released:
+            self._untried[:0] = untried
+            return
         self._in_flight -= len(untried)
+
+    async def _in_store(self, work: Callable[[], T]) -> tuple[bool, T | None]:
+        """Database work in a thread; while the database cannot be reached, pause and say so.
+
+        Returns (True, the result), or (False, None): the caller keeps what it meant to write.
+        """
+        try:
+            return True, await asyncio.to_thread(work)
+        except STORE_DOWN as exc:
+            reason = str(exc.orig or exc).splitlines()[0]
+            log.warning("database unavailable (%s); trying again in %.0f s", reason, STORE_RETRY_S)
+            await asyncio.sleep(STORE_RETRY_S)
+            return False, None
 
     def _count(self, batch: list[Outcome]) -> None:
         for outcome in batch:
@@ -312,13 +348,14 @@ class Engine:
     async def _shut_down(
         self, queue: asyncio.Queue[Job | None], senders: list[asyncio.Task]
     ) -> None:  # type: ignore[type-arg]
+        self._stopping = True
         unsent: list[Job] = []
         while not queue.empty():
             job = queue.get_nowait()
             if job is not STOP:
                 unsent.append(job)
-        if unsent:
-            await asyncio.to_thread(self._recorder.release, unsent)
+        # If the database is away these stay leased, and the sweep returns them later.
+        if unsent and (await self._in_store(partial(self._recorder.release, unsent)))[0]:
             self._in_flight -= len(unsent)
         for _ in senders:
             queue.put_nowait(STOP)

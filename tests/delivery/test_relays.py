@@ -1,0 +1,226 @@
+"""Relays: rate limits, resting after failures, configuration, and several relays sharing work."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from bulletin.delivery.relays import Health, RateLimit, relay_from_url, relays_from_config
+from bulletin.domain.errors import ConfigurationError
+from bulletin.domain.models import AlertDraft
+from bulletin.services import alerts
+from bulletin.services.context import Context
+from bulletin.store.db import Database
+from tests.support.engines import engine_for
+from tests.support.processes import create_readers, ledger
+from tests.support.smtp_sink import SmtpSink, free_port
+
+ALERT = AlertDraft(
+    headline="Bridge closed", summary="Both lanes shut until noon.", url="https://x.org/bridge"
+)
+
+
+def done_after(limit: RateLimit, callers: int, wait_s: float) -> int:
+    """Start `callers` acquire() calls at once; how many have got through after `wait_s`."""
+
+    async def scenario() -> int:
+        tasks = [asyncio.create_task(limit.acquire()) for _ in range(callers)]
+        await asyncio.sleep(wait_s)
+        finished = sum(task.done() for task in tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return finished
+
+    return asyncio.run(scenario())
+
+
+def all_through(limit: RateLimit, callers: int, *, within_s: float) -> bool:
+    async def scenario() -> bool:
+        tasks = [asyncio.create_task(limit.acquire()) for _ in range(callers)]
+        _, pending = await asyncio.wait(tasks, timeout=within_s)
+        for task in pending:
+            task.cancel()
+        return not pending
+
+    return asyncio.run(scenario())
+
+
+# Rate limits
+
+
+def test_no_limit_lets_every_caller_through_at_once() -> None:
+    assert done_after(RateLimit(), 1000, 0) == 1000
+
+
+def test_per_second_rate_lets_one_through_at_once_and_paces_the_rest() -> None:
+    assert done_after(RateLimit(per_second=10), 50, 0) == 1
+    through = done_after(RateLimit(per_second=10), 50, 0.35)
+    assert 1 <= through <= 5  # at most one now and one every 100 ms after
+
+
+def test_per_second_rate_gets_everyone_through_in_the_end() -> None:
+    assert all_through(RateLimit(per_second=200), 40, within_s=10)
+
+
+def test_window_lets_its_count_through_and_holds_the_rest() -> None:
+    assert done_after(RateLimit(window_s=60, window_count=5), 8, 0.2) == 5
+
+
+def test_window_lets_the_rest_through_once_it_slides_on() -> None:
+    limit = RateLimit(window_s=1, window_count=5)
+    assert done_after(limit, 5, 0) == 5
+    assert all_through(limit, 3, within_s=10)
+
+
+# Resting a failing relay
+
+
+def test_first_failure_rests_the_relay_one_second() -> None:
+    health = Health()
+    assert health.failed() == 1.0
+    assert 0 < health.resting <= 1.0
+
+
+def test_failures_while_resting_count_once() -> None:
+    health = Health()
+    health.failed()
+    health.failed()
+    health.failed()
+    assert health.failures == 1
+
+
+def test_rest_doubles_with_each_failure_up_to_a_minute() -> None:
+    health = Health()
+    rests = []
+    for _ in range(9):
+        rests.append(health.failed())
+        health.retry_at = 0.0  # the rest is over; the next try fails again
+    assert rests == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_success_ends_the_rest_and_forgets_the_failures() -> None:
+    health = Health()
+    health.failed()
+    health.ok()
+    assert (health.failures, health.resting) == (0, 0)
+    assert health.failed() == 1.0
+
+
+# Configuration
+
+
+def test_relay_url_options_set_connections_and_limits_and_are_not_passed_to_smtp() -> None:
+    relay = relay_from_url(
+        "smtp://user:secret@mx1.example.net:587?connections=4&rate=50"
+        "&window=3600:100000&starttls=require"
+    )
+    assert relay.connections == 4
+    assert (relay.limit.per_second, relay.limit.window_s, relay.limit.window_count) == (
+        50,
+        3600,
+        100000,
+    )
+    assert relay.url == "smtp://user:secret@mx1.example.net:587?starttls=require"
+    assert relay.display == "smtp://mx1.example.net:587"
+
+
+def test_relay_url_without_options_gets_sixteen_connections_and_no_limit() -> None:
+    relay = relay_from_url("smtps://mx.example.net")
+    assert relay.connections == 16
+    assert (relay.limit.per_second, relay.limit.window_count) == (0, 0)
+    assert relay.display == "smtps://mx.example.net:465"
+
+
+def test_memory_relay_is_a_relay_too() -> None:
+    assert relay_from_url("memory").display == "memory"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("connections=0", "at least one connection"),
+        ("connections=many", "Bad relay options"),
+        ("rate=fast", "Bad relay options"),
+        ("window=3600", "Bad relay options"),
+        ("window=hour:100", "Bad relay options"),
+    ],
+)
+def test_bad_relay_options_are_refused_without_showing_the_password(
+    query: str, message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message) as refused:
+        relay_from_url(f"smtp://user:hunter22@mx.example.net:25?{query}")
+    assert "hunter22" not in str(refused.value)
+
+
+def test_relay_url_that_is_not_smtp_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="smtp://"):
+        relay_from_url("http://mx.example.net")
+
+
+def test_relays_setting_lists_several_relays_and_wins_over_the_smtp_url() -> None:
+    relays = relays_from_config(
+        "smtp://a.example.net:25?connections=2  smtp://b.example.net:25", "smtp://c.example.net"
+    )
+    assert [r.display for r in relays] == ["smtp://a.example.net:25", "smtp://b.example.net:25"]
+    assert [r.connections for r in relays] == [2, 16]
+
+
+def test_smtp_url_alone_is_one_relay() -> None:
+    (relay,) = relays_from_config(None, "smtp://c.example.net:2525")
+    assert relay.display == "smtp://c.example.net:2525"
+
+
+def test_no_relay_at_all_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="No relay"):
+        relays_from_config("  ", None)
+
+
+# Several relays, one queue
+
+
+def recipients(*sinks: SmtpSink) -> Counter[str]:
+    return Counter(r for sink in sinks for m in sink.received for r in m.rcpt_tos)
+
+
+def readers(db: Database, n: int) -> set[str]:
+    return {f"r{i}@readers.example.org" for i in create_readers(db, n)}
+
+
+def test_two_relays_share_one_campaign_and_each_reader_gets_one_message(ctx: Context) -> None:
+    expected = readers(ctx.db, 300)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    first, second = SmtpSink().start(), SmtpSink().start()
+    try:
+        engine_for(
+            ctx, first.url + "&connections=4", second.url + "&connections=4"
+        ).run_until_idle()
+    finally:
+        first.stop()
+        second.stop()
+
+    assert recipients(first, second) == Counter(expected)
+    assert len(first.received) > 0 and len(second.received) > 0
+    assert ledger(ctx.db, fired.campaign_id) == {"sent": 300}
+
+
+def test_a_relay_that_is_down_leaves_its_share_to_the_other(ctx: Context) -> None:
+    expected = readers(ctx.db, 300)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    down = f"smtp://127.0.0.1:{free_port()}?starttls=off&connections=4"
+    up = SmtpSink().start()
+    try:
+        engine_for(ctx, down, up.url + "&connections=4").run_until_idle()
+    finally:
+        up.stop()
+
+    counts = ledger(ctx.db, fired.campaign_id)
+    print(f"\none relay down: {counts}")
+    assert recipients(up) == Counter({r: 1 for r in expected if r in recipients(up)})
+    assert counts["sent"] == len(recipients(up))
+    assert counts.get("failed", 0) == 0
+    # Only the few messages tried on the dead relay before it was rested wait for a retry.
+    assert counts.get("queued", 0) <= 4
