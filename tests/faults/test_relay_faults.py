@@ -86,3 +86,32 @@ def ledger_replies(db: Database) -> list[str]:
             for reply in conn.execute(select(deliveries.c.last_reply).distinct()).scalars()
             if reply
         ]
+
+
+def test_greylisted_readers_are_retried_and_refused_ones_fail_with_the_reply(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    db = Database(sqlite_url)
+    readers = create_readers(db, 1_000)
+    campaign_id = fire(sqlite_url, tmp_path)
+    sink = Sink(tmp_path, greylist_every=10, refuse_every=7).start()
+    env = worker_env(sqlite_url, sink.url, tmp_path / "data", BULLETIN_RETRY_BASE_SECONDS="1")
+    try:
+        with workers(1, env, tmp_path):
+            wait_until(finished(db, campaign_id), timeout=90, what="the campaign to finish")
+    finally:
+        sink.stop()
+
+    refused = {r for r in readers if r % 7 == 0}
+    greylisted = {r for r in readers if r % 10 == 0} - refused
+    tally = Tally.of(sink, campaign_id, [r for r in readers if r not in refused])
+    print(f"\n{len(greylisted)} greylisted, {len(refused)} refused: {tally}")
+    assert (tally.lost, tally.duplicated) == (0, 0)
+    assert tally.received == len(readers) - len(refused)
+    assert ledger(db, campaign_id) == {"sent": len(readers) - len(refused), "failed": len(refused)}
+    assert sent_subscribers(db, campaign_id) == set(readers) - refused
+    tries = attempts(db, campaign_id)
+    assert {r for r, n in tries.items() if n == 2} == greylisted
+    assert {reply for reply in ledger_replies(db) if reply.startswith("550")} == {
+        "550 5.1.1 No such user here"
+    }

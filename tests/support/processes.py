@@ -44,11 +44,12 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> N
 class Sink:
     """The SMTP sink process (tests/support/sink_process.py) and the Message-IDs it accepted."""
 
-    def __init__(self, workdir: Path, *, drop_every: int = 0, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, *, port: int | None = None, **faults: int) -> None:
+        """`faults`: drop_every, greylist_every, refuse_every (see sink_process.py)."""
         self.port = port or free_port()
         self.record = workdir / f"sink-{self.port}.ids"
         self.record.touch()
-        self._drop_every = drop_every
+        self._faults = faults
         self._process: subprocess.Popen[str] | None = None
 
     @property
@@ -57,7 +58,9 @@ class Sink:
 
     def start(self) -> Sink:
         command = [sys.executable, str(SINK_SCRIPT), "--port", str(self.port)]
-        command += ["--record", str(self.record), "--drop-every", str(self._drop_every)]
+        command += ["--record", str(self.record)]
+        for name, every in self._faults.items():
+            command += [f"--{name.replace('_', '-')}", str(every)]
         self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         line = self._process.stdout.readline()  # the sink prints "ready" once it listens
