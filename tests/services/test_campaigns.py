@@ -68,7 +68,7 @@ def small_batches(ctx: Context, batch: int = 10) -> None:
     ctx.settings = dataclasses.replace(ctx.settings, worker_batch=batch)
 
 
-def paced(sink: SmtpSink, per_second: int = 200) -> str:
+def paced(sink: SmtpSink, per_second: int = 100) -> str:
     return f"{sink.url}&connections=2&rate={per_second}"
 
 
