@@ -88,7 +88,7 @@ def test_bylines_with_several_people_and_agencies(
     ("first", "place", "lead"),
     [
         ("WASHINGTON — The vote passed.", "WASHINGTON", "The vote passed."),
-        ("WASHINGTON – The vote passed.", "WASHINGTON", "The vote passed."),
+        ("WASHINGTON \u2013 The vote passed.", "WASHINGTON", "The vote passed."),
         ("WASHINGTON -- The vote passed.", "WASHINGTON", "The vote passed."),
         ("HENNIKER, N.H. — Voters lined up.", "HENNIKER, N.H.", "Voters lined up."),
         ("Coralville, IA— Crews worked late.", "Coralville, IA", "Crews worked late."),

@@ -35,7 +35,7 @@ def is_byline(line: str) -> bool:
 def _looks_like_name(name: str) -> bool:
     words = name.split()
     return len(words) <= MAX_NAME_WORDS and all(
-        w[0].isupper() or w in _PARTICLES or (len(w) > 2 and w[1] in "'’" and w[2].isupper())
+        w[0].isupper() or w in _PARTICLES or (len(w) > 2 and w[1] in "'\u2019" and w[2].isupper())
         for w in words
     )
 

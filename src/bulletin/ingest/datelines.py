@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-_WORD = r"(?:[A-ZÀ-Þ][\w.'’\-]*|de|da|do|del|la|le|du|von|van|al|el)"
-_PART = rf"[A-ZÀ-Þ][\w.'’\-]*(?:[ ]{_WORD}){{0,3}}"
+_WORD = r"(?:[A-ZÀ-Þ][\w.'\u2019\-]*|de|da|do|del|la|le|du|von|van|al|el)"
+_PART = rf"[A-ZÀ-Þ][\w.'\u2019\-]*(?:[ ]{_WORD}){{0,3}}"
 _DATELINE = re.compile(
     rf"^(?P<place>{_PART}(?:,[ ]*{_PART})?)"
     r"(?:\s*\((?P<agency>[^()]{1,40})\))?"
-    r"(?:\s*(?:—|–|―|--)\s*|\s+-\s+)"
+    r"(?:\s*(?:—|\u2013|―|--)\s*|\s+-\s+)"
     r"(?P<rest>\S.*)$",
     re.DOTALL,
 )

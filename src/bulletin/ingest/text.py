@@ -31,7 +31,7 @@ FURNITURE = [
 ]
 _CREDIT = (
     r"(?:(?:photo(?:graph)?|credit|image)s?:\s*)?"
-    r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3}\s*/\s*[A-Z][\w.&'’\-]*(?:\s+[A-Z][\w.&'’\-]*){0,3}"
+    r"[A-Z][\w.'\u2019\-]*(?:\s+[A-Z][\w.'\u2019\-]*){0,3}\s*/\s*[A-Z][\w.&'\u2019\-]*(?:\s+[A-Z][\w.&'\u2019\-]*){0,3}"
 )
 _CAPTION_WITH_CREDIT = re.compile(
     rf"^(?P<caption>.+?[.!?”\"')])\s*(?:(?P<credit>{_CREDIT})|\((?P<paren>[^()]*\bPhotos?\b[^()]*)\))$"
