@@ -6,6 +6,7 @@ Create Date: 2026-11-25
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,7 +18,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-STORY_COLUMNS = [
+STORY_COLUMNS: list[tuple[str, Any]] = [
     ("source", sa.String(2000)),
     ("source_id", sa.String(1000)),
     ("identity", sa.String(1000)),

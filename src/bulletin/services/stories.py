@@ -1,0 +1,229 @@
+"""Ingesting stories: parse, de-duplicate, version, cluster, propose alerts, store.
+
+Each item is stored in its own short transaction, so an item that fails (at parse
+time or in the database) changes nothing and costs no other item anything. An item
+seen before is matched by identity, then canonical URL, then content hash: unchanged
+content is skipped, changed content becomes a new version (the old one is kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bulletin.domain.errors import IngestError
+from bulletin.domain.stories import ItemFailure, Outcome, StoredStory, Story, alert_reason
+from bulletin.ingest.cluster import ClusterIndex, signature
+from bulletin.ingest.detect import Format
+from bulletin.ingest.parse import parse_document
+from bulletin.services.context import Context
+from bulletin.services.sources import Document, read_documents
+from bulletin.store import proposals
+from bulletin.store import stories as store
+
+CLUSTER_WINDOW = timedelta(days=3)
+CLUSTER_LIMIT = 20_000
+LIMITS = {"headline": 500, "url": 2000, "source_id": 1000, "dateline": 200, "section": 200}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    outcome: Outcome
+    story: StoredStory | None = None
+    failure: ItemFailure | None = None
+    proposed: str | None = None  # why it became an alert proposal, if it did
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+
+    def add(self, result: ItemResult) -> None:
+        self.counts[result.outcome.value] += 1
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"summary": dict(self.counts)}
+
+
+def cluster_index(ctx: Context) -> ClusterIndex:
+    """Recent stories' fingerprints, so a new story can find its near-duplicates."""
+    index = ClusterIndex()
+    with ctx.db.transaction() as conn:
+        since = ctx.clock() - CLUSTER_WINDOW
+        for story_id, cluster_id, fingerprint in store.recent_fingerprints(
+            conn, since=since, limit=CLUSTER_LIMIT
+        ):
+            index.add(story_id, fingerprint, cluster_id)
+    return index
+
+
+def ingest(
+    ctx: Context, source: str, *, fmt: Format = Format.AUTO, stdin: bytes | None = None
+) -> Iterator[ItemResult]:
+    """Every item of a source, stored; failures are results too, never exceptions,
+    except for a source that cannot be read at all (raises IngestError)."""
+    index = cluster_index(ctx)
+    for document in read_documents(source, stdin=stdin):
+        if isinstance(document, IngestError):
+            yield _failed(document.source, None, document.reason)
+            continue
+        yield from ingest_document(ctx, document, fmt=fmt, index=index)
+
+
+def ingest_document(
+    ctx: Context,
+    document: Document,
+    *,
+    fmt: Format = Format.AUTO,
+    index: ClusterIndex,
+    feed_id: int | None = None,
+) -> Iterator[ItemResult]:
+    try:
+        items = parse_document(
+            document.data,
+            source=document.source,
+            fmt=fmt,
+            name=document.name,
+            content_type=document.content_type,
+            source_id=document.source_id,
+        )
+    except IngestError as exc:
+        yield _failed(exc.source, None, exc.reason)
+        return
+    yield from store_items(ctx, items, index=index, feed_id=feed_id)
+
+
+def store_items(
+    ctx: Context,
+    items: Iterable[Story | ItemFailure],
+    *,
+    index: ClusterIndex,
+    feed_id: int | None = None,
+) -> Iterator[ItemResult]:
+    """Store parsed items; the same id twice in one document with different content is
+    an error for the second (the first is kept), with the same content it is unchanged."""
+    seen: dict[str, str] = {}
+    for position, item in enumerate(items, start=1):
+        if isinstance(item, ItemFailure):
+            yield ItemResult(Outcome.FAILED, failure=item)
+            continue
+        where = f"item {position} ({item.source_id})" if item.source_id else f"item {position}"
+        digest = item.content_hash()
+        key = item.identity
+        if key and key in seen and seen[key] != digest:
+            yield _failed(item.source, where, f"repeats id {item.source_id} with different "
+                          "content in the same source; the first one was kept")  # fmt: skip
+            continue
+        if key:
+            seen.setdefault(key, digest)
+        yield store_story(ctx, item, digest=digest, index=index, feed_id=feed_id, where=where)
+
+
+def store_story(
+    ctx: Context,
+    story: Story,
+    *,
+    digest: str,
+    index: ClusterIndex,
+    feed_id: int | None = None,
+    where: str | None = None,
+) -> ItemResult:
+    """Store one story (new, updated or unchanged) in its own transaction."""
+    problem = _too_long(story)
+    if problem:
+        return _failed(story.source, where, problem)
+    try:
+        with ctx.db.transaction() as conn:
+            existing = store.find_existing(
+                conn, identity=story.identity, url=story.url, content_hash=digest
+            )
+            if existing and existing.content_hash == digest:
+                return ItemResult(Outcome.UNCHANGED, story=store.get(conn, existing.id))
+            now = ctx.clock()
+            if existing:
+                story_id, outcome, version = existing.id, Outcome.UPDATED, existing.version + 1
+                store.replace(conn, story_id, story, content_hash=digest, version=version, now=now)
+            else:
+                outcome, version = Outcome.NEW, 1
+                story_id = _insert_clustered(conn, story, digest=digest, index=index, now=now)
+            store.record_version(
+                conn, story_id, story, version=version, content_hash=digest, now=now
+            )
+            reason = alert_reason(story, now)
+            if reason and not proposals.propose(
+                conn, story_id=story_id, reason=reason, feed_id=feed_id, now=now
+            ):
+                reason = None
+            return ItemResult(outcome, story=store.get(conn, story_id), proposed=reason)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return _failed(story.source, where, f"could not be stored ({detail})")
+
+
+def _insert_clustered(
+    conn: Any, story: Story, *, digest: str, index: ClusterIndex, now: Any
+) -> int:
+    fingerprint = signature(f"{story.headline or ''}\n{story.body_text}")
+    story_id = store.insert(conn, story, content_hash=digest, fingerprint=fingerprint, now=now)
+    cluster_id = index.match(fingerprint) or story_id
+    store.set_cluster(conn, story_id, cluster_id)
+    index.add(story_id, fingerprint, cluster_id)
+    return story_id
+
+
+def _too_long(story: Story) -> str | None:
+    for name, limit in LIMITS.items():
+        value = getattr(story, name)
+        if value and len(value) > limit:
+            return f"has a {name} of {len(value):,} characters; the limit is {limit:,}"
+    return None
+
+
+def _failed(source: str, item: str | None, error: str) -> ItemResult:
+    return ItemResult(Outcome.FAILED, failure=ItemFailure(source=source, item=item, error=error))
+
+
+def story_json(stored: StoredStory) -> dict[str, Any]:
+    """The JSON object `bulletin ingest --json` prints for a story (keys in the README)."""
+    story = stored.story
+    return {
+        "id": stored.id,
+        "version": stored.version,
+        "headline": story.headline,
+        "needs_headline": story.needs_headline,
+        "summary": story.summary,
+        "byline_people": list(story.byline_people),
+        "byline_agencies": list(story.byline_agencies),
+        "dateline": story.dateline,
+        "lead": story.lead,
+        "body_text": story.body_text,
+        "body_html": story.body_html,
+        "images": [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in story.images],
+        "contributors": list(story.contributors),
+        "published_at": story.published_at.isoformat() if story.published_at else None,
+        "updated_at": story.updated_at.isoformat() if story.updated_at else None,
+        "section": story.section,
+        "topics": list(story.topics),
+        "urgency": story.urgency,
+        "pubstatus": str(story.pubstatus),
+        "embargoed_until": story.embargoed_until.isoformat() if story.embargoed_until else None,
+        "breaking": story.breaking,
+        "source": story.source,
+        "source_id": story.source_id,
+        "url": story.url,
+        "cluster_id": stored.cluster_id,
+        "content_hash": stored.content_hash,
+    }
+
+
+def result_json(result: ItemResult) -> dict[str, Any]:
+    """A line of `--json` output: the story with its outcome, or the failure."""
+    if result.failure is not None:
+        failure = result.failure
+        return {"error": failure.error, "source": failure.source, "item": failure.item}
+    assert result.story is not None
+    return {"outcome": result.outcome.value, **story_json(result.story)}
