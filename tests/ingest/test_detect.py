@@ -25,5 +25,10 @@ def test_format_detection(data: bytes, name: str, expected: Format) -> None:
     assert detect_format(data, name=name) is expected
 
 
+def test_unrecognisable_markup_served_as_xml_is_treated_as_a_feed() -> None:
+    assert detect_format(b"<<<broken", content_type="application/rss+xml") is Format.RSS
+    assert detect_format(b"<<<broken", content_type="text/plain") is Format.HTML
+
+
 def test_content_type_breaks_a_tie_for_text_content() -> None:
     assert detect_format(b"plain", content_type="application/json; charset=utf-8") is Format.NINJS

@@ -69,7 +69,24 @@ def test_truncated_feed_keeps_good_items_and_fails_the_broken_one_by_position() 
     failure = items[1]
     assert isinstance(failure, ItemFailure)
     assert failure.source == "cut.xml" and failure.item == "item 2 (urn:x:2)"
-    assert "no title and no text" in failure.error and "not well-formed XML" in failure.error
+    assert failure.error.startswith("is cut short or garbled: the feed is not well-formed XML")
+
+
+def test_an_item_broken_mid_feed_fails_alone_and_later_items_are_kept() -> None:
+    broken = rss_item(2).replace("</title>", "</titel>")
+    items = parse_feed(rss(rss_item(1), broken, rss_item(3)), source="mid.xml")
+    assert [type(i).__name__ for i in items] == ["Story", "ItemFailure", "Story"]
+    failure = items[1]
+    assert isinstance(failure, ItemFailure)
+    assert failure.source == "mid.xml" and failure.item is not None
+    assert failure.item.startswith("item 2")
+    assert "mismatched tag" in failure.error
+
+
+def test_undefined_html_entities_do_not_fail_any_item() -> None:
+    items = parse_feed(rss(rss_item(1, title="Bread&nbsp;prices")), source="nbsp.xml")
+    (story,) = _stories(items)
+    assert story.headline == "Bread prices"
 
 
 def test_a_feed_mislabelled_as_utf8_but_in_latin1_is_decoded() -> None:

@@ -36,7 +36,10 @@ def detect_format(data: bytes, *, name: str = "", content_type: str | None = Non
             return Format.ATOM
         if root in (b"rss", b"rdf"):
             return Format.RSS
-        return Format.HTML if root == b"html" or not head.startswith(b"<?xml") else Format.RSS
+        if root == b"html":
+            return Format.HTML
+        xml_type = "xml" in (content_type or "").lower()
+        return Format.RSS if head.startswith(b"<?xml") or xml_type else Format.HTML
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("application/json", "application/ninjs+json"):
         return Format.NINJS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import feedparser
@@ -14,6 +15,7 @@ from bulletin.ingest.values import body_parts, from_struct, label
 
 BREAKING_TAGS = {"breaking", "breaking news", "eilmeldung", "urgent"}
 BREAKING_PREFIX = "BREAKING:"
+_ENTRY_START = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 
 
 def parse_feed(
@@ -30,10 +32,35 @@ def parse_feed(
     problem = _xml_problem(parsed)
     if not parsed.entries and (not parsed.get("version") or problem):
         raise IngestError(source, f"not an RSS or Atom feed ({problem or 'no feed element'})")
+    broken = _broken_entry(data, parsed) if problem else None
     return [
-        _entry(entry, source=source, index=index, problem=problem)
+        _cut(entry, source=source, index=index, problem=problem)
+        if index == broken
+        else _entry(entry, source=source, index=index, problem=problem)
         for index, entry in enumerate(parsed.entries, start=1)
     ]
+
+
+def _cut(entry: Any, *, source: str, index: int, problem: str | None) -> ItemFailure:
+    where = label(index, entry.get("id") or entry.get("link"))
+    return ItemFailure(source, where, f"is cut short or garbled: the feed is {problem}")
+
+
+def _broken_entry(data: bytes, parsed: Any) -> int | None:
+    """The position of the entry in which the XML broke (its text is not to be trusted).
+
+    Entries before it closed cleanly; the lenient parser reads the ones after it
+    correctly. An undefined entity (`&nbsp;` in RSS) breaks nothing and names none.
+    """
+    exc = parsed.get("bozo_exception")
+    if not hasattr(exc, "getLineNumber") or "undefined entity" in exc.getMessage():
+        return None
+    line, column = exc.getLineNumber(), exc.getColumnNumber()
+    lines = data.split(b"\n")
+    if not 1 <= line <= len(lines):
+        return None
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column
+    return len(_ENTRY_START.findall(data[:offset])) or None
 
 
 def _xml_problem(parsed: Any) -> str | None:
