@@ -7,7 +7,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bulletin import logs, server
+from bulletin import cli_stories, logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, Role
@@ -138,6 +138,8 @@ def _follow(ctx: Context, campaign_id: int, total: int) -> None:
             time.sleep(0.5)
     typer.echo(f"Sent {counts.sent}, failed {counts.failed}, not sent {counts.cancelled}.")
 
+
+cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
 
 if __name__ == "__main__":  # pragma: no cover
     app()

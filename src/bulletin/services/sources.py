@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin.domain.errors import IngestError
+from bulletin.ingest.detect import EXTENSIONS
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.services.fetch import fetch
 
@@ -29,11 +30,17 @@ def is_url(source: str) -> bool:
 
 
 def document_paths(source: str) -> list[Path]:
-    """The files a directory source holds (hidden files skipped), in name order."""
+    """The story files a directory holds, in name order: those with a story extension
+    (.txt .json .xml .rss .atom .html .htm), hidden ones skipped, so a README or LICENSE
+    beside the stories is not taken for one."""
     root = Path(source)
     if not root.is_dir():
         return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() in EXTENSIONS and not _hidden(p, root)
+    )
 
 
 def _hidden(path: Path, root: Path) -> bool:

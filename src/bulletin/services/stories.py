@@ -64,14 +64,17 @@ def cluster_index(ctx: Context) -> ClusterIndex:
 def ingest(
     ctx: Context, source: str, *, fmt: Format = Format.AUTO, stdin: bytes | None = None
 ) -> Iterator[ItemResult]:
-    """Every item of a source, stored; failures are results too, never exceptions,
-    except for a source that cannot be read at all (raises IngestError)."""
+    """Every item of a source, stored. Failures are results too, never exceptions, even
+    for a source that cannot be read at all (one failure naming it, item None)."""
     index = cluster_index(ctx)
-    for document in read_documents(source, stdin=stdin):
-        if isinstance(document, IngestError):
-            yield _failed(document.source, None, document.reason)
-            continue
-        yield from ingest_document(ctx, document, fmt=fmt, index=index)
+    try:
+        for document in read_documents(source, stdin=stdin):
+            if isinstance(document, IngestError):
+                yield _failed(document.source, None, document.reason)
+                continue
+            yield from ingest_document(ctx, document, fmt=fmt, index=index)
+    except IngestError as exc:  # the source itself: a URL that failed, a missing path
+        yield _failed(exc.source, None, exc.reason)
 
 
 def ingest_document(
