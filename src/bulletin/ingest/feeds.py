@@ -28,7 +28,10 @@ def parse_feed(
     error in its message, so one bad entry never costs the good ones.
     """
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(data, response_headers=headers)
+    # nh3 sanitises every body below; feedparser's own (slower) pass would be redundant.
+    parsed = feedparser.parse(
+        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     problem = _xml_problem(parsed)
     if not parsed.entries and (not parsed.get("version") or problem):
         raise IngestError(source, f"not an RSS or Atom feed ({problem or 'no feed element'})")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from bulletin.domain.errors import IngestError
@@ -148,34 +149,44 @@ def store_story(
                 return ItemResult(Outcome.UNCHANGED, story=store.get(conn, existing.id))
             now = ctx.clock()
             if existing:
-                story_id, outcome, version = existing.id, Outcome.UPDATED, existing.version + 1
-                store.replace(conn, story_id, story, content_hash=digest, version=version, now=now)
+                version = existing.version + 1
+                stored = StoredStory(
+                    existing.id,
+                    story,
+                    version,
+                    existing.cluster_id,
+                    digest,
+                    existing.created_at,
+                    now,
+                )
+                store.replace(conn, stored.id, story, content_hash=digest, version=version, now=now)
             else:
-                outcome, version = Outcome.NEW, 1
-                story_id = _insert_clustered(conn, story, digest=digest, index=index, now=now)
+                stored = _insert_clustered(conn, story, digest=digest, index=index, now=now)
             store.record_version(
-                conn, story_id, story, version=version, content_hash=digest, now=now
+                conn, stored.id, story, version=stored.version, content_hash=digest, now=now
             )
             reason = alert_reason(story, now)
             if reason and not proposals.propose(
-                conn, story_id=story_id, reason=reason, feed_id=feed_id, now=now
+                conn, story_id=stored.id, reason=reason, feed_id=feed_id, now=now
             ):
                 reason = None
-            return ItemResult(outcome, story=store.get(conn, story_id), proposed=reason)
+            outcome = Outcome.UPDATED if existing else Outcome.NEW
+            return ItemResult(outcome, story=stored, proposed=reason)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return _failed(story.source, where, f"could not be stored ({detail})")
 
 
 def _insert_clustered(
-    conn: Any, story: Story, *, digest: str, index: ClusterIndex, now: Any
-) -> int:
+    conn: Connection, story: Story, *, digest: str, index: ClusterIndex, now: datetime
+) -> StoredStory:
+    """Insert a new story into the cluster of its nearest earlier near-duplicate (or its own)."""
     fingerprint = signature(f"{story.headline or ''}\n{story.body_text}")
     story_id = store.insert(conn, story, content_hash=digest, fingerprint=fingerprint, now=now)
     cluster_id = index.match(fingerprint) or story_id
     store.set_cluster(conn, story_id, cluster_id)
     index.add(story_id, fingerprint, cluster_id)
-    return story_id
+    return StoredStory(story_id, story, 1, cluster_id, digest, now, now)
 
 
 def _too_long(story: Story) -> str | None:

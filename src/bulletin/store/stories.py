@@ -21,6 +21,7 @@ class Existing:
     version: int
     content_hash: str | None
     cluster_id: int | None
+    created_at: datetime
 
 
 def story_data(story: Story) -> dict[str, Any]:
@@ -105,7 +106,13 @@ def _to_stored(row: Row) -> StoredStory:
     )
 
 
-_EXISTING = select(stories.c.id, stories.c.version, stories.c.content_hash, stories.c.cluster_id)
+_EXISTING = select(
+    stories.c.id,
+    stories.c.version,
+    stories.c.content_hash,
+    stories.c.cluster_id,
+    stories.c.created_at,
+)
 
 
 def find_existing(
@@ -120,7 +127,7 @@ def find_existing(
         if value:
             row = conn.execute(_EXISTING.where(column == value).limit(1)).first()
             if row:
-                return Existing(row.id, row.version, row.content_hash, row.cluster_id)
+                return Existing(**row._mapping)
     return None
 
 
