@@ -149,17 +149,7 @@ def store_story(
                 return ItemResult(Outcome.UNCHANGED, story=store.get(conn, existing.id))
             now = ctx.clock()
             if existing:
-                version = existing.version + 1
-                stored = StoredStory(
-                    existing.id,
-                    story,
-                    version,
-                    existing.cluster_id,
-                    digest,
-                    existing.created_at,
-                    now,
-                )
-                store.replace(conn, stored.id, story, content_hash=digest, version=version, now=now)
+                stored = _replace(conn, story, existing, digest=digest, now=now)
             else:
                 stored = _insert_clustered(conn, story, digest=digest, index=index, now=now)
             store.record_version(
@@ -169,12 +159,23 @@ def store_story(
             if reason and not proposals.propose(
                 conn, story_id=stored.id, reason=reason, feed_id=feed_id, now=now
             ):
-                reason = None
+                reason = None  # proposed once already, when an earlier version came in
             outcome = Outcome.UPDATED if existing else Outcome.NEW
             return ItemResult(outcome, story=stored, proposed=reason)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return _failed(story.source, where, f"could not be stored ({detail})")
+
+
+def _replace(
+    conn: Connection, story: Story, existing: store.Existing, *, digest: str, now: datetime
+) -> StoredStory:
+    """Make `story` the next version of an existing one; its cluster stays as it was."""
+    version = existing.version + 1
+    store.replace(conn, existing.id, story, content_hash=digest, version=version, now=now)
+    return StoredStory(
+        existing.id, story, version, existing.cluster_id, digest, existing.created_at, now
+    )
 
 
 def _insert_clustered(
