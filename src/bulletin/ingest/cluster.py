@@ -26,20 +26,24 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
+# Building the permutations costs more than hashing a story; make them once.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+
+
 def signature(text: str) -> bytes:
     """A story's MinHash signature, as bytes for storing beside it."""
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
     minhash.update_batch(list(shingles(text)))
     return bytes(minhash.hashvalues.astype(np.uint64).tobytes())
 
 
 def _minhash(sig: bytes) -> MinHash:
     values = np.frombuffer(sig, dtype=np.uint64)
-    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME, permutations=_PERMUTATIONS)
 
 
 class ClusterIndex:
-    """Stories seen so far, each with its cluster; `assign` files a new one."""
+    """Stories seen so far, each with its cluster: `match` finds a new story's cluster."""
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
