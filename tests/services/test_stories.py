@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bulletin.domain.stories import Outcome
 from bulletin.ingest.detect import Format
+from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.services import stories
 from bulletin.services.context import Context
 from bulletin.store import proposals
@@ -168,3 +169,39 @@ def test_embargoed_withheld_or_headless_urgent_stories_are_not_proposed(
     assert [r.outcome for r in results] == [Outcome.NEW] * 4
     assert [r.proposed for r in results] == [None] * 4
     assert _count(ctx, alert_proposals) == 0
+
+
+def test_the_same_url_from_another_source_updates_the_story_it_already_is(
+    ctx: Context, tmp_path: Path
+) -> None:
+    first = tmp_path / "a.xml"
+    first.write_bytes(rss(rss_item(1, title="Bridge closed")))
+    second = tmp_path / "b.json"
+    second.write_text(
+        json.dumps(
+            {
+                "uri": "https://news.example.com/s/1",
+                "headline": "Bridge shut",
+                "body_text": "LONDON — The bridge is shut.",
+            }
+        )
+    )
+    (a,) = _ingest(ctx, first)
+    (b,) = _ingest(ctx, second)
+    assert a.story is not None and b.story is not None
+    assert (b.outcome, b.story.id, b.story.version) == (Outcome.UPDATED, a.story.id, 2)
+
+
+def test_an_oversize_file_in_a_directory_fails_alone_without_being_read(
+    ctx: Context, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with (folder / "huge.txt").open("wb") as huge:
+        huge.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: no 32 MiB written
+    shutil.copy(SEED, folder / "seed.txt")
+    results = _ingest(ctx, folder)
+    assert [r.outcome for r in results] == [Outcome.FAILED, Outcome.NEW]
+    failure = results[0].failure
+    assert failure is not None and failure.source.endswith("huge.txt")
+    assert failure.error == "is 33,554,433 bytes; the limit is 33,554,432 bytes"

@@ -115,20 +115,29 @@ def poll_feed(
     if whole and len(results) == 1:
         error = whole[0].failure.error if whole[0].failure else "unreadable"
         return _failed_poll(ctx, feed, started=started, error=error, status=fetched.status)
-    summary = Summary()
-    for result in results:
-        summary.add(result)
-    counts = summary.counts
-    failures = [r.failure for r in results if r.failure]
-    record = PollRecord(
-        feed.id, started, ctx.clock(), "partial" if failures else "ok",
-        http_status=fetched.status, error=str(failures[0]) if failures else None,
-        new=counts["new"], updated=counts["updated"], unchanged=counts["unchanged"],
-        failed=counts["failed"],
-    )  # fmt: skip
+    record = _record(feed, started, ctx.clock(), fetched, results)
     if feed.auto_send:
         proposal_service.auto_send(ctx, [r for r in results if r.proposed and r.story])
     return _finish(ctx, feed, record, fetched=fetched)
+
+
+def _record(
+    feed: Feed, started: datetime, finished: datetime, fetched: Fetched, results: list[ItemResult]
+) -> PollRecord:
+    """The log entry of a poll that fetched the feed: `partial` if any item failed."""
+    summary = Summary()
+    for result in results:
+        summary.add(result)
+    failures = [r.failure for r in results if r.failure]
+    return PollRecord(
+        feed.id,
+        started,
+        finished,
+        "partial" if failures else "ok",
+        http_status=fetched.status,
+        error=str(failures[0]) if failures else None,
+        **summary.counts,
+    )
 
 
 def _ingest(ctx: Context, feed: Feed, fetched: Fetched) -> list[ItemResult]:

@@ -119,8 +119,11 @@ def store_items(
         digest = item.content_hash()
         key = item.identity
         if key and key in seen and seen[key] != digest:
-            yield _failed(item.source, where, f"repeats id {item.source_id} with different "
-                          "content in the same source; the first one was kept")  # fmt: skip
+            error = (
+                f"repeats id {item.source_id} with different content in the same source; "
+                "the first one was kept"
+            )
+            yield _failed(item.source, where, error)
             continue
         if key:
             seen.setdefault(key, digest)
