@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -173,6 +175,21 @@ def test_a_claimed_feed_cannot_be_claimed_by_a_second_worker(
         first = feed_store.claim(conn, feed.id, now=now, until=now + timedelta(minutes=10))
         second = feed_store.claim(conn, feed.id, now=now, until=now + timedelta(minutes=10))
     assert first is not None and second is None
+
+
+def test_poll_forever_polls_until_stopped(ctx: Context, feed_server: FeedServer) -> None:
+    route = feed_server.routes["/wire.xml"] = Route(body=rss(rss_item(1)))
+    feeds.register_feed(ctx, feed_server.url("/wire.xml"))
+    stop = threading.Event()
+    thread = threading.Thread(target=feeds.poll_forever, args=(ctx, stop), kwargs={"every_s": 0.05})
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not _headlines(ctx) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert _headlines(ctx) == ["Story number 1 breaks"] and len(route.requests) == 1
 
 
 def test_register_refuses_duplicates_non_http_and_too_frequent(ctx: Context) -> None:

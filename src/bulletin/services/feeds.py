@@ -10,6 +10,7 @@ feed is claimed by a conditional UPDATE, so only one of them polls it.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from bulletin.domain.errors import FetchError, InvalidInput
@@ -90,6 +91,17 @@ def poll_due_feeds(
             polled += 1
     proposal_service.propose_lifted_embargoes(ctx)
     return polled
+
+
+def poll_forever(ctx: Context, stop: threading.Event, *, every_s: float = 15.0) -> None:
+    """Poll due feeds until `stop` is set: the loop for a feed-poller thread beside the
+    sending worker. A round that fails (database down) is logged and retried."""
+    while not stop.is_set():
+        try:
+            poll_due_feeds(ctx)
+        except Exception:  # keep polling; the next round may find the database back
+            log.exception("feed polling round failed")
+        stop.wait(every_s)
 
 
 def poll_feed(

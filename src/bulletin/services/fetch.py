@@ -14,7 +14,7 @@ from bulletin.domain.errors import FetchError
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 
 TIMEOUT_S = 15.0
-USER_AGENT = "Bulletin/0.1 (+https://github.com/) feed reader"
+USER_AGENT = "Bulletin/0.1 feed reader"
 
 
 @dataclass(frozen=True)
