@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bulletin.domain.stories import Outcome
+from bulletin.domain.stories import Outcome, Story
 from bulletin.ingest.detect import Format
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.services import stories
@@ -205,3 +206,28 @@ def test_an_oversize_file_in_a_directory_fails_alone_without_being_read(
     failure = results[0].failure
     assert failure is not None and failure.source.endswith("huge.txt")
     assert failure.error == "is 33,554,433 bytes; the limit is 33,554,432 bytes"
+
+
+def test_an_item_the_database_refuses_rolls_back_alone_within_its_batch(ctx: Context) -> None:
+    good = [Story(source="s", source_id=f"urn:g:{n}", headline=f"G{n}", paragraphs=("x",))
+            for n in range(3)]  # fmt: skip
+    bad = Story(source="s", source_id="urn:bad", headline="Bad", paragraphs=("y",),
+                published_at=datetime(2024, 1, 1))  # naive: the UTC column refuses it  # fmt: skip
+    index = stories.cluster_index(ctx)
+    results = list(stories.store_items(ctx, [good[0], bad, good[1], good[2]], index=index))
+    assert [r.outcome for r in results] == [Outcome.NEW, Outcome.FAILED, Outcome.NEW, Outcome.NEW]
+    failure = results[1].failure
+    assert failure is not None and failure.item == "item 2 (urn:bad)"
+    assert failure.error.startswith("could not be stored (naive datetime")
+    assert _count(ctx, stories_table) == 3
+    assert _count(ctx, story_versions) == 3
+
+
+def test_more_items_than_a_batch_are_all_stored_in_order(ctx: Context, tmp_path: Path) -> None:
+    count = stories.BATCH * 2 + 5
+    path = tmp_path / "many.xml"
+    path.write_bytes(rss(*(rss_item(n) for n in range(count))))
+    results = _ingest(ctx, path)
+    assert [r.outcome for r in results] == [Outcome.NEW] * count
+    ids = [r.story.id for r in results if r.story]
+    assert ids == sorted(ids) and len(set(ids)) == count

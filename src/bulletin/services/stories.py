@@ -1,7 +1,8 @@
 """Ingesting stories: parse, de-duplicate, version, cluster, propose alerts, store.
 
-Each item is stored in its own short transaction, so an item that fails (at parse
-time or in the database) changes nothing and costs no other item anything. An item
+Items are written a batch to a short transaction, each in its own savepoint, so an
+item that fails (at parse time or in the database) changes nothing and costs no
+other item anything. An item
 seen before is matched by identity, then canonical URL, then content hash: unchanged
 content is skipped, changed content becomes a new version (the old one is kept).
 """
@@ -28,6 +29,7 @@ from bulletin.store import stories as store
 
 CLUSTER_WINDOW = timedelta(days=3)
 CLUSTER_LIMIT = 20_000
+BATCH = 100  # items per transaction: fewer commits, and still well under a second of locking
 LIMITS = {"headline": 500, "url": 2000, "source_id": 1000, "dateline": 200, "section": 200}
 
 
@@ -108,8 +110,29 @@ def store_items(
     index: ClusterIndex,
     feed_id: int | None = None,
 ) -> Iterator[ItemResult]:
-    """Store parsed items; the same id twice in one document with different content is
-    an error for the second (the first is kept), with the same content it is unchanged."""
+    """Store parsed items, BATCH to a transaction and each in its own savepoint, so a
+    failed item rolls back alone and the others in its batch are still stored. Results
+    come out in order, once their batch has committed."""
+    batch: list[ItemResult | _Pending] = []
+    for entry in _checked(items):
+        batch.append(entry)
+        if len(batch) >= BATCH:
+            yield from _write_batch(ctx, batch, index=index, feed_id=feed_id)
+            batch = []
+    if batch:
+        yield from _write_batch(ctx, batch, index=index, feed_id=feed_id)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    story: Story
+    digest: str
+    where: str
+
+
+def _checked(items: Iterable[Story | ItemFailure]) -> Iterator[ItemResult | _Pending]:
+    """Items ready to write, or failures: too long for the store, or an id repeated in
+    the same document with different content (the first one is kept)."""
     seen: dict[str, str] = {}
     for position, item in enumerate(items, start=1):
         if isinstance(item, ItemFailure):
@@ -118,56 +141,79 @@ def store_items(
         where = f"item {position} ({item.source_id})" if item.source_id else f"item {position}"
         digest = item.content_hash()
         key = item.identity
-        if key and key in seen and seen[key] != digest:
-            error = (
+        problem = _too_long(item)
+        if key and seen.setdefault(key, digest) != digest:
+            problem = (
                 f"repeats id {item.source_id} with different content in the same source; "
                 "the first one was kept"
             )
-            yield _failed(item.source, where, error)
-            continue
-        if key:
-            seen.setdefault(key, digest)
-        yield store_story(ctx, item, digest=digest, index=index, feed_id=feed_id, where=where)
+        yield _failed(item.source, where, problem) if problem else _Pending(item, digest, where)
 
 
-def store_story(
-    ctx: Context,
-    story: Story,
-    *,
-    digest: str,
-    index: ClusterIndex,
-    feed_id: int | None = None,
-    where: str | None = None,
-) -> ItemResult:
-    """Store one story (new, updated or unchanged) in its own transaction."""
-    problem = _too_long(story)
-    if problem:
-        return _failed(story.source, where, problem)
+def _write_batch(
+    ctx: Context, batch: list[ItemResult | _Pending], *, index: ClusterIndex, feed_id: int | None
+) -> list[ItemResult]:
     try:
         with ctx.db.transaction() as conn:
-            existing = store.find_existing(
-                conn, identity=story.identity, url=story.url, content_hash=digest
-            )
-            if existing and existing.content_hash == digest:
-                return ItemResult(Outcome.UNCHANGED, story=store.get(conn, existing.id))
             now = ctx.clock()
-            if existing:
-                stored = _replace(conn, story, existing, digest=digest, now=now)
-            else:
-                stored = _insert_clustered(conn, story, digest=digest, index=index, now=now)
-            store.record_version(
-                conn, stored.id, story, version=stored.version, content_hash=digest, now=now
-            )
-            reason = alert_reason(story, now)
-            if reason and not proposals.propose(
-                conn, story_id=stored.id, reason=reason, feed_id=feed_id, now=now
-            ):
-                reason = None  # proposed once already, when an earlier version came in
-            outcome = Outcome.UPDATED if existing else Outcome.NEW
-            return ItemResult(outcome, story=stored, proposed=reason)
+            return [
+                entry
+                if isinstance(entry, ItemResult)
+                else _write_one(conn, entry, index=index, feed_id=feed_id, now=now)
+                for entry in batch
+            ]
+    except SQLAlchemyError as exc:  # the commit itself failed: nothing in the batch is stored
+        return [
+            entry
+            if isinstance(entry, ItemResult)
+            else _failed(entry.story.source, entry.where, f"could not be stored ({_detail(exc)})")
+            for entry in batch
+        ]
+
+
+def _write_one(
+    conn: Connection, pending: _Pending, *, index: ClusterIndex, feed_id: int | None, now: datetime
+) -> ItemResult:
+    try:
+        with conn.begin_nested():
+            result, clustered = _write(conn, pending, feed_id=feed_id, index=index, now=now)
     except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return _failed(story.source, where, f"could not be stored ({detail})")
+        return _failed(pending.story.source, pending.where, f"could not be stored ({_detail(exc)})")
+    if clustered:
+        index.add(*clustered)  # only once its savepoint holds: no phantom stories to match
+    return result
+
+
+def _write(
+    conn: Connection, pending: _Pending, *, feed_id: int | None, index: ClusterIndex, now: datetime
+) -> tuple[ItemResult, tuple[int, bytes, int] | None]:
+    """(result, (id, fingerprint, cluster) of a new story) for one new, changed or same item."""
+    story, digest = pending.story, pending.digest
+    existing = store.find_existing(
+        conn, identity=story.identity, url=story.url, content_hash=digest
+    )
+    if existing and existing.content_hash == digest:
+        return ItemResult(Outcome.UNCHANGED, story=store.get(conn, existing.id)), None
+    clustered = None
+    if existing:
+        stored = _replace(conn, story, existing, digest=digest, now=now)
+    else:
+        stored, fingerprint = _insert_clustered(conn, story, digest=digest, index=index, now=now)
+        clustered = (stored.id, fingerprint, stored.cluster_id or stored.id)
+    store.record_version(
+        conn, stored.id, story, version=stored.version, content_hash=digest, now=now
+    )
+    reason = alert_reason(story, now)
+    if reason and not proposals.propose(
+        conn, story_id=stored.id, reason=reason, feed_id=feed_id, now=now
+    ):
+        reason = None  # proposed once already, when an earlier version came in
+    outcome = Outcome.UPDATED if existing else Outcome.NEW
+    return ItemResult(outcome, story=stored, proposed=reason), clustered
+
+
+def _detail(exc: SQLAlchemyError) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
 
 
 def _replace(
@@ -183,14 +229,13 @@ def _replace(
 
 def _insert_clustered(
     conn: Connection, story: Story, *, digest: str, index: ClusterIndex, now: datetime
-) -> StoredStory:
+) -> tuple[StoredStory, bytes]:
     """Insert a new story into the cluster of its nearest earlier near-duplicate (or its own)."""
     fingerprint = signature(f"{story.headline or ''}\n{story.body_text}")
     story_id = store.insert(conn, story, content_hash=digest, fingerprint=fingerprint, now=now)
     cluster_id = index.match(fingerprint) or story_id
     store.set_cluster(conn, story_id, cluster_id)
-    index.add(story_id, fingerprint, cluster_id)
-    return StoredStory(story_id, story, 1, cluster_id, digest, now, now)
+    return StoredStory(story_id, story, 1, cluster_id, digest, now, now), fingerprint
 
 
 def _too_long(story: Story) -> str | None:
