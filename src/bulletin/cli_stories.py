@@ -12,7 +12,7 @@ import typer
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.ingest.detect import Format
-from bulletin.services import feeds, stories
+from bulletin.services import feeds, stories, story_views
 from bulletin.services.context import Context
 from bulletin.services.sources import STDIN
 from bulletin.services.stories import ItemResult, Summary
@@ -57,7 +57,7 @@ def ingest(
     if as_json:
         for result in results:
             summary.add(result)
-            typer.echo(json.dumps(stories.result_json(result), ensure_ascii=False))
+            typer.echo(json.dumps(story_views.result_json(result), ensure_ascii=False))
         typer.echo(json.dumps(summary.as_dict()))
     else:
         with typer.progressbar(results, label="Ingesting", show_pos=True, file=sys.stderr) as bar:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bulletin.domain.stories import Outcome, Story
 from bulletin.ingest.detect import Format
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
-from bulletin.services import stories
+from bulletin.services import stories, story_views
 from bulletin.services.context import Context
 from bulletin.store import proposals
 from bulletin.store import stories as story_store
@@ -35,7 +35,7 @@ def _count(ctx: Context, table: object) -> int:
 def test_seed_article_is_stored_with_everything_the_parser_read(ctx: Context) -> None:
     (result,) = _ingest(ctx, SEED)
     assert result.outcome is Outcome.NEW and result.story is not None
-    data = stories.story_json(result.story)
+    data = story_views.story_json(result.story)
     assert data["headline"] is None and data["needs_headline"] is True
     assert data["byline_people"] == ["Courtney Kube"]
     assert data["byline_agencies"] == ["The Associated Press"]

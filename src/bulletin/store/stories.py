@@ -22,6 +22,7 @@ class Existing:
     content_hash: str | None
     cluster_id: int | None
     created_at: datetime
+    headline: str | None
 
 
 def story_data(story: Story) -> dict[str, Any]:
@@ -112,6 +113,7 @@ _EXISTING = select(
     stories.c.content_hash,
     stories.c.cluster_id,
     stories.c.created_at,
+    stories.c.headline,
 )
 
 
