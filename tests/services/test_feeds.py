@@ -19,6 +19,7 @@ from bulletin.store.tables import campaigns, stories
 from tests.support.factories import FakeClock, confirmed_reader
 from tests.support.feeds import rss, rss_item
 from tests.support.http_feeds import FeedServer, Route
+from tests.support.poison import POISON, poisoned
 
 
 def _polls(ctx: Context, feed_id: int) -> list[feed_store.PollRecord]:
@@ -129,6 +130,25 @@ def test_truncated_feed_stores_the_whole_items_and_logs_the_cut_one(
     assert poll.error.startswith(f"{feed.url}, item 3 (https://news.example.com/s/3): is cut short")
     assert "not well-formed XML at line" in poll.error
     assert _feed(ctx, feed.id).failures == 0
+
+
+def test_items_the_database_refused_are_fetched_in_full_next_time(
+    ctx: Context, feed_server: FeedServer, clock: FakeClock
+) -> None:
+    body = rss(rss_item(1), rss_item(2, title=POISON))
+    route = feed_server.routes["/wire.xml"] = Route(body=body, etag='"v1"')
+    feed = feeds.register_feed(ctx, feed_server.url("/wire.xml"), poll_interval_s=60)
+    with poisoned(ctx.db):
+        feeds.poll_due_feeds(ctx)
+    assert _feed(ctx, feed.id).etag is None
+    clock.advance(seconds=61)
+    feeds.poll_due_feeds(ctx)
+    assert "if-none-match" not in route.requests[1]
+    assert _headlines(ctx) == ["Story number 1 breaks", POISON]
+    assert [(p.outcome, p.new, p.failed) for p in _polls(ctx, feed.id)] == [
+        ("partial", 1, 1),
+        ("ok", 1, 0),
+    ]
 
 
 def test_timeout_is_an_error_naming_the_wait(ctx: Context, feed_server: FeedServer) -> None:

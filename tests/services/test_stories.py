@@ -21,6 +21,7 @@ from bulletin.store.tables import stories as stories_table
 from tests.ingest.test_cluster import AGENCY, OTHER, REWRITE
 from tests.support.feeds import rss, rss_item
 from tests.support.fixtures import NINJS, SEED
+from tests.support.poison import POISON, poisoned
 
 
 def _ingest(ctx: Context, source: str | Path, **kwargs: object) -> list[stories.ItemResult]:
@@ -221,6 +222,18 @@ def test_an_item_the_database_refuses_rolls_back_alone_within_its_batch(ctx: Con
     assert failure.error.startswith("could not be stored (naive datetime")
     assert _count(ctx, stories_table) == 3
     assert _count(ctx, story_versions) == 3
+
+
+def test_a_story_the_database_refuses_fails_alone_and_is_marked_for_retry(ctx: Context) -> None:
+    items = [Story(source="s", source_id=f"urn:p:{n}", headline=h, paragraphs=("x",))
+             for n, h in enumerate(["One", POISON, "Three"])]  # fmt: skip
+    with poisoned(ctx.db):
+        results = list(stories.store_items(ctx, items, index=stories.cluster_index(ctx)))
+    assert [r.outcome for r in results] == [Outcome.NEW, Outcome.FAILED, Outcome.NEW]
+    assert [r.retry for r in results] == [False, True, False]
+    failure = results[1].failure
+    assert failure is not None and "story refused by trigger" in failure.error
+    assert _count(ctx, stories_table) == 2 and _count(ctx, story_versions) == 2
 
 
 def test_more_items_than_a_batch_are_all_stored_in_order(ctx: Context, tmp_path: Path) -> None:

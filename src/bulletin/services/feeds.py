@@ -9,6 +9,7 @@ feed is claimed by a conditional UPDATE, so only one of them polls it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -130,6 +131,10 @@ def poll_feed(
     record = _record(feed, started, ctx.clock(), fetched, results)
     if feed.auto_send:
         proposal_service.auto_send(ctx, [r for r in results if r.proposed and r.story])
+    if any(r.retry for r in results):
+        # Items the database refused must come again: forget the validators so the
+        # next poll is a full GET rather than a 304.
+        fetched = dataclasses.replace(fetched, etag=None, last_modified=None)
     return _finish(ctx, feed, record, fetched=fetched)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bulletin.domain.errors import IngestError
 from bulletin.domain.stories import ItemFailure, Outcome, StoredStory, Story, alert_reason
@@ -39,6 +39,7 @@ class ItemResult:
     story: StoredStory | None = None
     failure: ItemFailure | None = None
     proposed: str | None = None  # why it became an alert proposal, if it did
+    retry: bool = False  # failed in the database, not in the item: worth trying again
 
 
 @dataclass
@@ -164,10 +165,7 @@ def _write_batch(
             ]
     except SQLAlchemyError as exc:  # the commit itself failed: nothing in the batch is stored
         return [
-            entry
-            if isinstance(entry, ItemResult)
-            else _failed(entry.story.source, entry.where, f"could not be stored ({_detail(exc)})")
-            for entry in batch
+            entry if isinstance(entry, ItemResult) else _not_stored(entry, exc) for entry in batch
         ]
 
 
@@ -177,8 +175,12 @@ def _write_one(
     try:
         with conn.begin_nested():
             result, clustered = _write(conn, pending, feed_id=feed_id, index=index, now=now)
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise  # the database went away: the whole batch fails, and says so
+        return _not_stored(pending, exc)
     except SQLAlchemyError as exc:
-        return _failed(pending.story.source, pending.where, f"could not be stored ({_detail(exc)})")
+        return _not_stored(pending, exc)
     if clustered:
         index.add(*clustered)  # only once its savepoint holds: no phantom stories to match
     return result
@@ -216,10 +218,6 @@ def _write(
     return ItemResult(outcome, story=stored, proposed=reason), clustered
 
 
-def _detail(exc: SQLAlchemyError) -> str:
-    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
-
-
 def _replace(
     conn: Connection, story: Story, existing: store.Existing, *, digest: str, now: datetime
 ) -> StoredStory:
@@ -250,5 +248,12 @@ def _too_long(story: Story) -> str | None:
     return None
 
 
-def _failed(source: str, item: str | None, error: str) -> ItemResult:
-    return ItemResult(Outcome.FAILED, failure=ItemFailure(source=source, item=item, error=error))
+def _failed(source: str, item: str | None, error: str, *, retry: bool = False) -> ItemResult:
+    failure = ItemFailure(source=source, item=item, error=error)
+    return ItemResult(Outcome.FAILED, failure=failure, retry=retry)
+
+
+def _not_stored(pending: _Pending, exc: SQLAlchemyError) -> ItemResult:
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    error = f"could not be stored ({detail})"
+    return _failed(pending.story.source, pending.where, error, retry=True)
