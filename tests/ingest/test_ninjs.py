@@ -91,3 +91,15 @@ def test_bad_items_fail_alone_naming_their_position_and_uri() -> None:
     assert failures[1] == ("item 3 (urn:empty)", "has neither a headline nor a body")
     assert failures[2] == ("item 4", "is not a JSON object")
     assert failures[3][0] == "item 5 (urn:shape)"
+
+
+def test_json_in_latin1_is_refused_naming_the_encoding_problem() -> None:
+    data = json.dumps({"headline": "Café"}, ensure_ascii=False).encode("latin-1")
+    with pytest.raises(IngestError, match=r"^l1\.json: JSON is not UTF-8, UTF-16 or UTF-32"):
+        parse_ninjs(data, source="l1.json")
+
+
+def test_a_list_of_items_or_an_items_object_are_both_read() -> None:
+    item = {"uri": "urn:x:1", "headline": "One", "body_text": "Text."}
+    assert len(parse_ninjs(json.dumps([item, item]), source="s")) == 2
+    assert len(parse_ninjs(json.dumps({"items": [item]}), source="s")) == 1
