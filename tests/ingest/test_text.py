@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bulletin.domain.errors import IngestError
@@ -157,3 +159,23 @@ def test_markup_in_scraped_text_is_escaped_not_executed() -> None:
 def test_text_that_is_only_furniture_is_refused_naming_the_source() -> None:
     with pytest.raises(IngestError, match=r"^empty\.txt: no article text"):
         parse_text("Breaking News Emails\n / Updated \n\n", source="empty.txt")
+
+
+def test_time_stamp_line_gives_published_and_updated_times_and_leaves_no_trace() -> None:
+    text = (
+        "Aug. 30, 2017 / 7:36 PM ET / Updated Aug. 30, 2017 / 9:02 PM ET\n"
+        "By Courtney Kube\n\nWASHINGTON — Airstrikes stopped a convoy.\n"
+    )
+    story = parse_text(text, source="t")
+    assert story.published_at == datetime(2017, 8, 30, 23, 36, tzinfo=UTC)
+    assert story.updated_at == datetime(2017, 8, 31, 1, 2, tzinfo=UTC)
+    assert story.headline is None
+    assert story.paragraphs == ("WASHINGTON — Airstrikes stopped a convoy.",)
+
+
+def test_a_photo_prefixed_credit_keeps_only_the_names() -> None:
+    text = "By Cy Diaz\n\nPARIS — It rained.\n\nCrowds under umbrellas. Photo: Jane Roe / AFP\n"
+    story = parse_text(text, source="t")
+    assert [(i.caption, i.credit) for i in story.images] == [
+        ("Crowds under umbrellas.", "Jane Roe / AFP")
+    ]

@@ -9,6 +9,8 @@ captions and their credits run in ("…2017.Omar Sanadiki / Reuters"), and trail
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bulletin.domain.errors import IngestError
 from bulletin.domain.stories import Image, Story
@@ -30,7 +32,7 @@ FURNITURE = [
     )
 ]
 _CREDIT = (
-    r"(?:(?:photo(?:graph)?|credit|image)s?:\s*)?"
+    r"(?:(?i:photo(?:graph)?|credit|image)s?:\s*)?"
     r"[A-Z][\w.'\u2019\-]*(?:\s+[A-Z][\w.'\u2019\-]*){0,3}\s*/\s*[A-Z][\w.&'\u2019\-]*(?:\s+[A-Z][\w.&'\u2019\-]*){0,3}"
 )
 _CAPTION_WITH_CREDIT = re.compile(
@@ -43,12 +45,25 @@ _CONTRIBUTED = re.compile(
     re.IGNORECASE,
 )
 MAX_HEADLINE = 200
+ZONES = {"ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
+         "CT": "America/Chicago", "CST": "America/Chicago", "CDT": "America/Chicago",
+         "MT": "America/Denver", "MST": "America/Denver", "MDT": "America/Denver",
+         "PT": "America/Los_Angeles", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+         "UTC": "UTC", "GMT": "UTC"}  # fmt: skip
+_STAMP = re.compile(
+    r"(?P<date>[A-Z][a-z]{2,4}\.? \d{1,2}, \d{4})"
+    r"(?:\s*[/,]?\s*(?P<time>\d{1,2}:\d{2}\s*[AaPp][Mm]))?"
+    r"(?:\s*(?P<zone>[ECMP][SD]?T|UTC|GMT)\b)?"
+)
+_CREDIT_PREFIX = re.compile(r"^(?:photo(?:graph)?|credit|image)s?:\s*", re.IGNORECASE)
+_STAMP_LEFTOVER = re.compile(rf"{_STAMP.pattern}|\bUpdated\b|\bPublished\b")
 
 
 def parse_text(text: str, *, source: str, source_id: str | None = None) -> Story:
     """The story in one scraped article, or IngestError if it holds no article text."""
     blocks = [b for b in (squash(line) for line in text.splitlines()) if b]
-    blocks = [b for b in blocks if not any(p.match(b) for p in FURNITURE)]
+    published, updated = _times(blocks[:8])
+    blocks = [b for b in blocks if not any(p.match(b) for p in FURNITURE) and not _is_stamp(b)]
     headline, byline, blocks = _head(blocks)
     blocks, contributors = _tail(blocks)
     paragraphs, images = _figures(blocks)
@@ -70,7 +85,37 @@ def parse_text(text: str, *, source: str, source_id: str | None = None) -> Story
         body_html=clean_html(paragraphs_to_html(paragraphs)),
         images=tuple(images),
         contributors=tuple(contributors),
+        published_at=published,
+        updated_at=updated,
     )
+
+
+def _is_stamp(block: str) -> bool:
+    """A line of nothing but publication times ("Aug. 30, 2017 / 7:36 PM ET / Updated …")."""
+    return bool(_STAMP.search(block)) and not _STAMP_LEFTOVER.sub("", block).strip(" /,|")
+
+
+def _times(blocks: list[str]) -> tuple[datetime | None, datetime | None]:
+    """(published, updated) from the first time-stamp line, read in its own time zone."""
+    for block in blocks:
+        if _is_stamp(block):
+            head, _, tail = block.partition("Updated")
+            return _stamp(head), _stamp(tail)
+    return None, None
+
+
+def _stamp(text: str) -> datetime | None:
+    match = _STAMP.search(text)
+    if not match:
+        return None
+    day = match["date"].replace(".", "").replace("Sept", "Sep")
+    clock = (match["time"] or "12:00 AM").replace(" ", "").upper()
+    try:
+        naive = datetime.strptime(f"{day[:3]} {day.split(' ', 1)[1]} {clock}", "%b %d, %Y %I:%M%p")
+    except (ValueError, IndexError):
+        return None
+    zone = ZONES.get((match["zone"] or "UTC").upper(), "UTC")
+    return naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def _head(blocks: list[str]) -> tuple[str | None, str | None, list[str]]:
@@ -109,7 +154,7 @@ def _figures(blocks: list[str]) -> tuple[list[str], list[Image]]:
     for block in blocks:
         match = _CAPTION_WITH_CREDIT.match(block)
         if match and paragraphs:
-            credit = match["credit"] or match["paren"]
+            credit = _CREDIT_PREFIX.sub("", match["credit"] or match["paren"])
             images.append(Image(url=None, caption=match["caption"].strip(), credit=credit))
         elif _CREDIT_ONLY.match(block) and len(paragraphs) > 1:
             caption = paragraphs.pop()
