@@ -77,6 +77,9 @@ def test_seed_body_html_is_one_paragraph_element_per_paragraph() -> None:
         ("BY ANN LEE, ASSOCIATED PRESS", ("ANN LEE",), ("ASSOCIATED PRESS",)),
         ("By Paulo Santalucia and Frances d'Emilio", ("Paulo Santalucia", "Frances d'Emilio"), ()),
         ("By Ann Lee & Bo Chen, AFP", ("Ann Lee", "Bo Chen"), ("AFP",)),
+        ("By Ann Lee, Pentagon correspondent", ("Ann Lee",), ()),
+        ("By Ann Lee and Bo Chen, NBC News", ("Ann Lee", "Bo Chen"), ("NBC News",)),
+        ("By The Associated Press", (), ("The Associated Press",)),
     ],
 )
 def test_bylines_with_several_people_and_agencies(

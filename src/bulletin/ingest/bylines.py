@@ -14,12 +14,14 @@ KNOWN_AGENCIES = {
 }  # fmt: skip
 _AGENCY_WORDS = re.compile(
     r"\b(press|news|newswire|wire|agency|agence|agencia|service|services|media|staff|"
-    r"bureau|reporters?|desk|correspondents?)\b",
+    r"bureau|desk)\b",
     re.IGNORECASE,
 )
 _PREFIX = re.compile(r"^(?:by|von|av|par|por|door|written by|words by)\s*:?\s+", re.I)
 _PARTICLES = {"de", "da", "do", "del", "della", "der", "den", "van", "von", "la", "le", "al", "bin"}
 _SEPARATORS = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\bog\b|\boch\b|\bet\b|\by\b)\s*", re.I)
+# "Pentagon correspondent", "senior writer": a job, not a name (lower case on purpose)
+_ROLE = re.compile(r"\b(correspondent|reporter|editor|writer|producer|columnist|analyst)s?\b")
 MAX_NAME_WORDS = 6
 
 
@@ -44,7 +46,7 @@ def split_names(line: str) -> list[str]:
     """The names in a byline or credit line, prefix ("By", "Von") and separators removed."""
     body = _PREFIX.sub("", squash(line), count=1)
     parts = [p.strip(" .:") for p in _SEPARATORS.split(body)]
-    return [p for p in parts if p and any(ch.isalpha() for ch in p)]
+    return [p for p in parts if p and any(ch.isalpha() for ch in p) and not _ROLE.search(p)]
 
 
 def is_agency(name: str) -> bool:
