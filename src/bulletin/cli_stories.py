@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -14,7 +16,7 @@ from bulletin.domain.errors import BulletinError
 from bulletin.ingest.detect import Format
 from bulletin.services import feeds, stories, story_views
 from bulletin.services.context import Context
-from bulletin.services.sources import STDIN
+from bulletin.services.sources import STDIN, document_paths
 from bulletin.services.stories import ItemResult, Summary
 
 feeds_app = typer.Typer(help="Feeds the worker polls for stories.", no_args_is_help=True)
@@ -52,20 +54,34 @@ def ingest(
     """
     ctx = _context()
     stdin = sys.stdin.buffer.read() if source == STDIN else None
-    results = stories.ingest(ctx, source, fmt=format, stdin=stdin)
     summary = Summary()
     if as_json:
-        for result in results:
+        for result in stories.ingest(ctx, source, fmt=format, stdin=stdin):
             summary.add(result)
             typer.echo(json.dumps(story_views.result_json(result), ensure_ascii=False))
         typer.echo(json.dumps(summary.as_dict()))
     else:
-        with typer.progressbar(results, label="Ingesting", show_pos=True, file=sys.stderr) as bar:
-            for result in _reporting(bar):
-                summary.add(result)
+        _with_progress(ctx, source, fmt=format, stdin=stdin, summary=summary)
         _table(summary)
     if summary.counts["failed"]:
         raise typer.Exit(code=1)
+
+
+def _with_progress(
+    ctx: Context, source: str, *, fmt: Format, stdin: bytes | None, summary: Summary
+) -> None:
+    """A bar over the files of a directory; over the items of a single document."""
+    if Path(source).is_dir():
+        files = len(document_paths(source))
+        with typer.progressbar(length=files, label="Files", file=sys.stderr) as bar:
+            tick = functools.partial(bar.update, 1)
+            for result in _reporting(stories.ingest(ctx, source, fmt=fmt, on_document=tick)):
+                summary.add(result)
+        return
+    results = stories.ingest(ctx, source, fmt=fmt, stdin=stdin)
+    with typer.progressbar(results, label="Items", show_pos=True, file=sys.stderr) as items:
+        for result in _reporting(items):
+            summary.add(result)
 
 
 def _reporting(results: Iterable[ItemResult]) -> Iterator[ItemResult]:

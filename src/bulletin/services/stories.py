@@ -10,7 +10,7 @@ content is skipped, changed content becomes a new version (the old one is kept).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -66,13 +66,21 @@ def cluster_index(ctx: Context) -> ClusterIndex:
 
 
 def ingest(
-    ctx: Context, source: str, *, fmt: Format = Format.AUTO, stdin: bytes | None = None
+    ctx: Context,
+    source: str,
+    *,
+    fmt: Format = Format.AUTO,
+    stdin: bytes | None = None,
+    on_document: Callable[[], None] | None = None,
 ) -> Iterator[ItemResult]:
     """Every item of a source, stored. Failures are results too, never exceptions, even
-    for a source that cannot be read at all (one failure naming it, item None)."""
+    for a source that cannot be read at all (one failure naming it, item None).
+    `on_document` is called after each document (a progress bar's tick)."""
     index = cluster_index(ctx)
     try:
         for document in read_documents(source, stdin=stdin):
+            if on_document is not None:
+                on_document()
             if isinstance(document, IngestError):
                 yield _failed(document.source, None, document.reason)
                 continue
