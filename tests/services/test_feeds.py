@@ -16,6 +16,7 @@ from bulletin.services import feeds, proposals
 from bulletin.services.context import Context
 from bulletin.store import feeds as feed_store
 from bulletin.store.tables import campaigns, stories
+from tests.ingest.test_cluster import AGENCY, REWRITE
 from tests.support.factories import FakeClock, confirmed_reader
 from tests.support.feeds import rss, rss_item
 from tests.support.http_feeds import FeedServer, Route
@@ -210,6 +211,20 @@ def test_poll_forever_polls_until_stopped(ctx: Context, feed_server: FeedServer)
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert _headlines(ctx) == ["Story number 1 breaks"] and len(route.requests) == 1
+
+
+def test_agency_feed_and_newsroom_rewrite_land_in_one_cluster(
+    ctx: Context, feed_server: FeedServer
+) -> None:
+    for path, n, text in (("/agency.xml", 1, AGENCY), ("/newsroom.xml", 2, REWRITE)):
+        body = rss(rss_item(n, body=f"<p>{text}</p>"))
+        feed_server.routes[path] = Route(body=body)
+        feeds.register_feed(ctx, feed_server.url(path))
+    assert feeds.poll_due_feeds(ctx) == 2
+    with ctx.db.transaction() as conn:
+        rows = conn.execute(select(stories.c.id, stories.c.cluster_id).order_by(stories.c.id))
+        (agency_id, agency_cluster), (_rewrite_id, rewrite_cluster) = rows.all()
+    assert agency_cluster == rewrite_cluster == agency_id
 
 
 def test_register_refuses_duplicates_non_http_and_too_frequent(ctx: Context) -> None:

@@ -10,12 +10,15 @@ feed is claimed by a conditional UPDATE, so only one of them polls it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bulletin.domain.errors import FetchError, InvalidInput
 from bulletin.domain.stories import Feed
+from bulletin.ingest.cluster import ClusterIndex
 from bulletin.ingest.detect import Format
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.services import proposals as proposal_service
@@ -84,11 +87,13 @@ def poll_due_feeds(
     with ctx.db.transaction() as conn:
         due = feed_store.due_ids(conn, now=now, limit=limit)
     polled = 0
+    # One cluster index for the round, built only if some feed brings news (not all 304).
+    index = functools.cache(lambda: cluster_index(ctx))
     for feed_id in due:
         with ctx.db.transaction() as conn:
             feed = feed_store.claim(conn, feed_id, now=now, until=now + CLAIM_LEASE)
         if feed is not None:
-            poll_feed(ctx, feed, timeout=timeout, max_bytes=max_bytes)
+            poll_feed(ctx, feed, timeout=timeout, max_bytes=max_bytes, index=index)
             polled += 1
     proposal_service.propose_lifted_embargoes(ctx)
     return polled
@@ -106,7 +111,12 @@ def poll_forever(ctx: Context, stop: threading.Event, *, every_s: float = 15.0) 
 
 
 def poll_feed(
-    ctx: Context, feed: Feed, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_DOCUMENT_BYTES
+    ctx: Context,
+    feed: Feed,
+    *,
+    timeout: float = TIMEOUT_S,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    index: Callable[[], ClusterIndex] | None = None,
 ) -> PollRecord:
     """One poll of one feed, logged; never raises for anything the feed does."""
     started = ctx.clock()
@@ -123,7 +133,8 @@ def poll_feed(
     if fetched.data is None:
         record = PollRecord(feed.id, started, ctx.clock(), "not_modified", http_status=304)
         return _finish(ctx, feed, record, fetched=fetched)
-    results = list(_ingest(ctx, feed, fetched))
+    clusters = index() if index is not None else cluster_index(ctx)
+    results = _ingest(ctx, feed, fetched, clusters)
     whole = [r for r in results if r.failure and r.failure.item is None]
     if whole and len(results) == 1:
         error = whole[0].failure.error if whole[0].failure else "unreadable"
@@ -157,12 +168,11 @@ def _record(
     )
 
 
-def _ingest(ctx: Context, feed: Feed, fetched: Fetched) -> list[ItemResult]:
+def _ingest(ctx: Context, feed: Feed, fetched: Fetched, index: ClusterIndex) -> list[ItemResult]:
     document = Document(
         source=feed.url, data=fetched.data or b"", name=feed.url, content_type=fetched.content_type
     )
     fmt = Format(feed.format)
-    index = cluster_index(ctx)
     return list(ingest_document(ctx, document, fmt=fmt, index=index, feed_id=feed.id))
 
 
