@@ -24,6 +24,7 @@ from bulletin.store import migrate
 from bulletin.store.db import Database
 from bulletin.store.tables import metadata
 from tests.support.factories import FakeClock, make_settings
+from tests.support.http_feeds import FeedServer
 from tests.support.smtp_sink import SmtpSink
 
 PG_ENV = "BULLETIN_TEST_POSTGRES_URL"
@@ -109,3 +110,11 @@ def smtp_sink() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    """A real HTTP server on 127.0.0.1 serving whatever the test puts in its routes."""
+    server = FeedServer().start()
+    yield server
+    server.stop()

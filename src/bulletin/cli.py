@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bulletin import logs, server
+from bulletin import cli_stories, logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, CampaignStatus, Role
@@ -275,6 +275,8 @@ def bench_fanout(
     for key, value in figures.items():
         typer.echo(f"{key:>26}: {value}")
 
+
+cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
 
 if __name__ == "__main__":  # pragma: no cover
     app()

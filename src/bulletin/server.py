@@ -14,6 +14,7 @@ from bulletin.delivery.relays import Relay, relay_from_url, relays_from_config
 from bulletin.domain.errors import ConfigurationError
 from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
+from bulletin.services import feeds
 from bulletin.services.context import Context
 from bulletin.store import migrate
 
@@ -51,6 +52,21 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
 
 
 @contextmanager
+def feed_poller(ctx: Context) -> Iterator[None]:
+    """Registered feeds polled in the background (conditional GET; see services.feeds)."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=feeds.poll_forever, args=(ctx, stop), name="bulletin-feeds", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+@contextmanager
 def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
     engine = Engine(ctx.db, ctx.settings, relays, clock=ctx.clock)
     stop = threading.Event()
@@ -70,7 +86,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
     from bulletin.web.app import create_app
 
     require_current_schema(ctx)
-    with mail_route(ctx.settings) as relays, engine_thread(ctx, relays):
+    with mail_route(ctx.settings) as relays, engine_thread(ctx, relays), feed_poller(ctx):
         config = uvicorn.Config(
             create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False
         )
@@ -79,7 +95,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
 
 
 def work(ctx: Context) -> None:
-    """The engine alone, for scale-out: no web server, no catcher. Stops on SIGINT/SIGTERM."""
+    """Engine and feed poller, for scale-out: no web server, no catcher. Stops on SIGINT/SIGTERM."""
     require_current_schema(ctx)
     if ctx.settings.uses_catcher:
         raise ConfigurationError(
@@ -90,4 +106,5 @@ def work(ctx: Context) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    Engine(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)
+    with feed_poller(ctx):
+        Engine(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)

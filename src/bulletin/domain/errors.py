@@ -5,7 +5,9 @@
      │    ├── InvalidAddress         not a deliverable email address
      │    ├── UnsafeHeaderValue      CR/LF (header injection) in a header value
      │    ├── UnknownList            a list slug that does not exist
-     │    └── InvalidAlert           an alert missing a headline, summary or link
+     │    ├── InvalidAlert           an alert missing a headline, summary or link
+     │    └── IngestError            a story source we cannot read (names the source)
+     │         └── FetchError        a URL that timed out, failed (4xx/5xx) or was too large
      ├── TokenError                  a confirm/unsubscribe link we cannot honour
      │    ├── TokenExpired           it was genuine but is too old
      │    └── TokenInvalid           forged, damaged or meant for another purpose
@@ -75,3 +77,20 @@ class ConfigurationError(BulletinError):
 
 class TransportError(BulletinError):
     """The mail relay could not be reached or spoke nonsense."""
+
+
+class IngestError(InvalidInput):
+    """A story source that cannot be read or parsed; the message names the source."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = message
+
+
+class FetchError(IngestError):
+    """A URL that timed out, answered with an error, or sent more than we accept."""
+
+    def __init__(self, source: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(source, message)
+        self.status = status

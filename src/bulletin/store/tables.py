@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -105,6 +106,9 @@ consent_records = Table(
     Column("occurred_at", UtcDateTime, nullable=False),
 )
 
+# A story is the current version; `story_versions` keeps every version it has had.
+# `identity` (source id, globally unique when it is a URI), `url` and `content_hash`
+# are the three keys that make the same item seen twice stored once.
 stories = Table(
     "stories",
     metadata,
@@ -114,6 +118,107 @@ stories = Table(
     Column("url", String(2000)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("source", String(2000)),
+    Column("source_id", String(1000)),
+    Column("identity", String(1000)),
+    Column("content_hash", String(64)),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    Column("cluster_id", BigId),
+    Column("fingerprint", LargeBinary),
+    Column("needs_headline", Boolean, nullable=False, server_default=false()),
+    Column("byline_people", JSON),
+    Column("byline_agencies", JSON),
+    Column("dateline", String(200)),
+    Column("lead", Text),
+    Column("body_html", Text),
+    Column("body_text", Text),
+    Column("paragraphs", JSON),
+    Column("images", JSON),
+    Column("contributors", JSON),
+    Column("section", String(200)),
+    Column("topics", JSON),
+    Column("urgency", Integer),
+    Column("pubstatus", String(20), nullable=False, server_default="usable"),
+    Column("embargoed_until", UtcDateTime),
+    Column("breaking", Boolean, nullable=False, server_default=false()),
+    Column("published_at", UtcDateTime),
+    Column("source_updated_at", UtcDateTime),
+    Column("language", String(35)),
+    Index("ix_stories_identity", "identity", unique=True),
+    Index("ix_stories_url", "url"),
+    Index("ix_stories_content_hash", "content_hash"),
+    Index("ix_stories_cluster_id", "cluster_id"),
+    Index("ix_stories_created_at", "created_at"),
+)
+
+story_versions = Table(
+    "story_versions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("story_id", BigId, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("story_id", "version", name="uq_story_versions_story_version"),
+)
+
+# Feeds an editor registered; the worker polls the due ones (conditional GET).
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("format", String(20), nullable=False),
+    Column("poll_interval_s", Integer, nullable=False),
+    Column("auto_send", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("etag", String(500)),
+    Column("last_modified", String(100)),
+    Column("next_poll_at", UtcDateTime, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_status", String(40)),
+    Column("last_polled_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_feeds_active_next_poll_at", "active", "next_poll_at"),
+)
+
+feed_polls = Table(
+    "feed_polls",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column(
+        "feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("http_status", Integer),
+    Column("new", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("error", Text),
+)
+
+# Wire stories urgent enough to alert on, waiting for an editor (or auto-sent).
+alert_proposals = Table(
+    "alert_proposals",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column(
+        "story_id",
+        BigId,
+        ForeignKey("stories.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("reason", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("campaign_id", BigId, ForeignKey("campaigns.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_at", UtcDateTime),
 )
 
 editors = Table(

@@ -1,0 +1,57 @@
+"""Editors give a headless scraped story its headline; later ingests keep it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bulletin.domain.models import Role
+from bulletin.domain.stories import Outcome
+from bulletin.services import editing, stories
+from bulletin.services.context import Context
+from bulletin.store import stories as story_store
+from tests.support.factories import make_editor
+from tests.support.fixtures import SEED
+
+
+def _seed_id(ctx: Context) -> int:
+    (result,) = stories.ingest(ctx, str(SEED))
+    assert result.story is not None
+    return result.story.id
+
+
+def test_headline_makes_the_story_usable_and_keeps_the_old_version(ctx: Context) -> None:
+    story_id = _seed_id(ctx)
+    editor = make_editor(ctx)
+    updated = editing.set_headline(ctx, story_id, " Coalition  stops ISIS convoy ", actor=editor)
+    assert updated.story.headline == "Coalition stops ISIS convoy"
+    assert updated.story.needs_headline is False and updated.version == 2
+    with ctx.db.transaction() as conn:
+        history = story_store.versions(conn, story_id)
+        stored = story_store.get(conn, story_id)
+    assert [d["headline"] for _, d in history] == [None, "Coalition stops ISIS convoy"]
+    assert stored is not None and stored.story.headline == "Coalition stops ISIS convoy"
+
+
+def test_reingesting_the_headless_source_keeps_the_editors_headline(ctx: Context) -> None:
+    story_id = _seed_id(ctx)
+    editing.set_headline(ctx, story_id, "Coalition stops ISIS convoy", actor=None)
+    (again,) = stories.ingest(ctx, str(SEED))
+    assert again.outcome is Outcome.UNCHANGED
+    assert again.story is not None and again.story.story.headline == "Coalition stops ISIS convoy"
+
+
+def test_empty_overlong_or_unknown_is_refused(ctx: Context) -> None:
+    story_id = _seed_id(ctx)
+    with pytest.raises(InvalidInput, match="cannot be empty"):
+        editing.set_headline(ctx, story_id, "   ", actor=None)
+    with pytest.raises(InvalidInput, match="under 500 characters"):
+        editing.set_headline(ctx, story_id, "x" * 501, actor=None)
+    with pytest.raises(NotFound):
+        editing.set_headline(ctx, story_id + 99, "Headline", actor=None)
+
+
+def test_a_viewer_cannot_set_a_headline(ctx: Context) -> None:
+    story_id = _seed_id(ctx)
+    with pytest.raises(PermissionDenied):
+        editing.set_headline(ctx, story_id, "Headline", actor=make_editor(ctx, role=Role.VIEWER))

@@ -1,0 +1,47 @@
+"""A database trigger that refuses stories headlined POISON: a real refusal, on either engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+
+from bulletin.store.db import Database
+
+POISON = "POISON"
+
+_SQLITE = f"""
+CREATE TRIGGER refuse_poison BEFORE INSERT ON stories WHEN NEW.headline = '{POISON}'
+BEGIN SELECT RAISE(ABORT, 'story refused by trigger'); END
+"""
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger AS $$
+BEGIN
+  IF NEW.headline = '{POISON}' THEN RAISE EXCEPTION 'story refused by trigger'; END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+"""
+_PG_TRIGGER = (
+    "CREATE TRIGGER refuse_poison BEFORE INSERT ON stories "
+    "FOR EACH ROW EXECUTE FUNCTION refuse_poison()"
+)
+
+
+@contextmanager
+def poisoned(db: Database) -> Iterator[None]:
+    """While inside, inserting a story headlined POISON fails in the database itself."""
+    statements = [_SQLITE] if db.dialect == "sqlite" else [_PG_FUNCTION, _PG_TRIGGER]
+    with db.transaction() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    try:
+        yield
+    finally:
+        with db.transaction() as conn:
+            conn.execute(
+                text(
+                    "DROP TRIGGER IF EXISTS refuse_poison"
+                    + ("" if db.dialect == "sqlite" else " ON stories")
+                )
+            )
