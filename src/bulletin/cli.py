@@ -66,11 +66,15 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    feeds: Annotated[
+        bool, typer.Option(help="Also poll registered feeds (`serve` always does).")
+    ] = False,
+) -> None:
     """Run only the sending worker (for more sending capacity)."""
     logs.configure()
     try:
-        server.work(_context())
+        server.work(_context(), poll_feeds=feeds)
     except BulletinError as exc:
         _fail(exc)
 

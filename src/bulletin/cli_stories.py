@@ -7,17 +7,22 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.ingest.detect import Format
-from bulletin.services import feeds, stories, story_views
 from bulletin.services.context import Context
-from bulletin.services.sources import STDIN, document_paths
-from bulletin.services.stories import ItemResult, Summary
+
+if TYPE_CHECKING:
+    from bulletin.services.stories import ItemResult, Summary
+
+# The ingest stack (trafilatura, feedparser, datasketch with numpy and scipy) costs
+# about 80 MB; it is imported by the commands that use it, so a sending worker,
+# which shares this command line, never loads it.
+STDIN = "-"
 
 feeds_app = typer.Typer(help="Feeds the worker polls for stories.", no_args_is_help=True)
 
@@ -52,6 +57,9 @@ def ingest(
 
     Exits 1 when any item failed (each failure is reported, the others are stored).
     """
+    from bulletin.services import stories, story_views
+    from bulletin.services.stories import Summary
+
     ctx = _context()
     stdin = sys.stdin.buffer.read() if source == STDIN else None
     summary = Summary()
@@ -71,6 +79,9 @@ def _with_progress(
     ctx: Context, source: str, *, fmt: Format, stdin: bytes | None, summary: Summary
 ) -> None:
     """A bar over the files of a directory; over the items of a single document."""
+    from bulletin.services import stories
+    from bulletin.services.sources import document_paths
+
     if Path(source).is_dir():
         files = len(document_paths(source))
         with typer.progressbar(length=files, label="Files", file=sys.stderr) as bar:
@@ -107,6 +118,8 @@ def feeds_add(
     ] = False,
 ) -> None:
     """Register a feed; the worker polls it from its next round."""
+    from bulletin.services import feeds
+
     try:
         feed = feeds.register_feed(
             _context(), url, format=format, poll_interval_s=interval, auto_send=auto_send
@@ -119,6 +132,8 @@ def feeds_add(
 @feeds_app.command("list")
 def feeds_list() -> None:
     """The registered feeds and how their last poll went."""
+    from bulletin.services import feeds
+
     for feed in feeds.list_feeds(_context()):
         when = feed.next_poll_at.isoformat(timespec="seconds") if feed.next_poll_at else "-"
         typer.echo(
@@ -130,5 +145,7 @@ def feeds_list() -> None:
 @feeds_app.command("poll")
 def feeds_poll() -> None:
     """Poll every feed that is due now (the worker does this on its own)."""
+    from bulletin.services import feeds
+
     polled = feeds.poll_due_feeds(_context())
     typer.echo(f"Polled {polled} feed{'s' if polled != 1 else ''}.")

@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
@@ -14,7 +14,6 @@ from bulletin.delivery.relays import Relay, relay_from_url, relays_from_config
 from bulletin.domain.errors import ConfigurationError
 from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
-from bulletin.services import feeds
 from bulletin.services.context import Context
 from bulletin.store import migrate
 
@@ -54,6 +53,8 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
 @contextmanager
 def feed_poller(ctx: Context) -> Iterator[None]:
     """Registered feeds polled in the background (conditional GET; see services.feeds)."""
+    from bulletin.services import feeds  # the ingest stack, only where feeds are polled
+
     stop = threading.Event()
     thread = threading.Thread(
         target=feeds.poll_forever, args=(ctx, stop), name="bulletin-feeds", daemon=True
@@ -94,8 +95,8 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
         uvicorn.Server(config).run()
 
 
-def work(ctx: Context) -> None:
-    """Engine and feed poller, for scale-out: no web server, no catcher. Stops on SIGINT/SIGTERM."""
+def work(ctx: Context, *, poll_feeds: bool = False) -> None:
+    """The engine (and, if asked, the feed poller) for scale-out. Stops on SIGINT/SIGTERM."""
     require_current_schema(ctx)
     if ctx.settings.uses_catcher:
         raise ConfigurationError(
@@ -106,5 +107,5 @@ def work(ctx: Context) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with feed_poller(ctx):
+    with feed_poller(ctx) if poll_feeds else nullcontext():
         Engine(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)
