@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import textwrap
+from dataclasses import dataclass
 
 from bulletin.domain.alerts import MAX_SUMMARY
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft
-from bulletin.domain.stories import alert_reason
+from bulletin.domain.stories import Story, alert_reason
 from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.services.stories import ItemResult
@@ -22,6 +23,40 @@ def open_proposals(ctx: Context) -> list[proposals.Proposal]:
     """What the editor dashboard shows: proposals no one has acted on, newest first."""
     with ctx.db.transaction() as conn:
         return proposals.open_proposals(conn)
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A proposal as the dashboard shows it, with the alert it would make."""
+
+    proposal: proposals.Proposal
+    draft: AlertDraft
+
+
+def proposal_views(ctx: Context, limit: int = 20) -> list[ProposalView]:
+    """Open proposals with a ready-to-edit alert draft from each story, newest first."""
+    with ctx.db.transaction() as conn:
+        found = proposals.open_proposals(conn)[:limit]
+        stored = {p.story_id: story_store.get(conn, p.story_id) for p in found}
+    views = []
+    for proposal in found:
+        item = stored[proposal.story_id]
+        if item is not None:
+            views.append(ProposalView(proposal, _draft(item.story)))
+    return views
+
+
+def draft_for(ctx: Context, proposal_id: int) -> AlertDraft | None:
+    """The alert draft a proposal suggests, for the editor to check and send."""
+    for view in proposal_views(ctx, limit=1000):
+        if view.proposal.id == proposal_id:
+            return view.draft
+    return None
+
+
+def _draft(story: Story) -> AlertDraft:
+    summary = textwrap.shorten(story.summary or story.lead or "", MAX_SUMMARY - 1, placeholder="…")
+    return AlertDraft(headline=story.headline or "", summary=summary, url=story.url or "")
 
 
 def propose_lifted_embargoes(ctx: Context) -> int:
@@ -51,10 +86,7 @@ def auto_send(ctx: Context, results: list[ItemResult]) -> list[int]:
         if stored is None or not result.proposed:
             continue
         story = stored.story
-        summary = textwrap.shorten(
-            story.summary or story.lead or "", MAX_SUMMARY - 1, placeholder="…"
-        )
-        draft = AlertDraft(headline=story.headline or "", summary=summary, url=story.url or "")
+        draft = _draft(story)
         try:
             campaign = alerts.fire_alert(ctx, draft, actor=None)
         except BulletinError as exc:

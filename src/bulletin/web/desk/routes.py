@@ -7,7 +7,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts, desk, editors
+from bulletin.services import alerts, desk, editors, proposals
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
 from bulletin.web.pages import page
 
@@ -42,8 +42,12 @@ def logout(request: Request, form: FormDep) -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
-    return _dashboard(request, ctx, draft=AlertDraft("", "", ""))
+def dashboard(
+    request: Request, ctx: ContextDep, editor: EditorDep, proposal: int | None = None
+) -> Response:
+    """The desk; `?proposal=ID` fills the alert form from a wire proposal (nothing is sent)."""
+    draft = proposals.draft_for(ctx, proposal) if proposal is not None else None
+    return _dashboard(request, ctx, draft=draft or AlertDraft("", "", ""))
 
 
 @router.post("/alerts", response_class=HTMLResponse)
@@ -103,6 +107,7 @@ def _dashboard(
         status_code=status_code,
         lists=desk.list_summaries(ctx),
         campaigns=desk.recent_campaigns(ctx),
+        proposals=proposals.proposal_views(ctx),
         draft=draft,
         error=error,
     )
