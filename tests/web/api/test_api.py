@@ -50,9 +50,13 @@ def test_openapi_docs_describe_the_api(client: TestClient) -> None:
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     spec = client.get("/api/v1/openapi.json").json()
-    assert {"/subscribers", "/subscribers/import", "/alerts", "/alerts/{campaign_id}"} <= set(
-        spec["paths"]
-    )
+    assert {
+        "/subscribers",
+        "/subscribers/import",
+        "/alerts",
+        "/alerts/{campaign_id}",
+        "/campaigns/{campaign_id}/pause",
+    } <= set(spec["paths"])
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
 
 

@@ -1,9 +1,7 @@
 """The REST API application, mounted at /api/v1, with its errors as JSON.
 
-Each resource is one router module. Stories (create, ingest, read) and campaign
-control (pause, resume, cancel) slot in here as `stories.py` and `campaigns.py`
-once their services exist: include the router below and they share the same
-key authentication, error mapping and OpenAPI document.
+Each resource is one router module; included below, they share the same key
+authentication, error mapping and OpenAPI document.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from bulletin.domain.errors import (
     TokenError,
 )
 from bulletin.services.context import Context
-from bulletin.web.api import alerts, subscribers
+from bulletin.web.api import alerts, campaigns, subscribers
 
 PREFIX = "/api/v1"
 STATUS = {
@@ -36,7 +34,9 @@ def create_api(ctx: Context) -> FastAPI:
     api = FastAPI(
         title=f"{ctx.settings.newsroom_name} — Bulletin API",
         version="1",
-        description="Readers and breaking alerts. Every change is written to the audit log.",
+        description=(
+            "Readers, breaking alerts and campaigns. Every change is written to the audit log."
+        ),
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -44,6 +44,7 @@ def create_api(ctx: Context) -> FastAPI:
     api.state.context = ctx
     api.include_router(subscribers.router)
     api.include_router(alerts.router)
+    api.include_router(campaigns.router)
     api.add_exception_handler(BulletinError, _problem)
     return api
 

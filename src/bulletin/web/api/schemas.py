@@ -91,3 +91,24 @@ class AlertStatus(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class CampaignProgress(BaseModel):
+    id: int
+    status: str = Field(description="draft, sending, paused, sent, cancelled…")
+    reason: str | None = Field(description="Why it is paused or cancelled, if it is.")
+    subject: str
+    fanout_done: bool = Field(description="True once every reader has a row in the ledger.")
+    total: int
+    queued: int
+    sending: int
+    sent: int
+    failed: int
+    expired: int
+    cancelled: int
+    rate_per_s: float = Field(description="Messages accepted per second over the last 10 s.")
+    eta_s: float | None = Field(description="Seconds left at that rate; null when not sending.")
+
+
+class CancelResult(CampaignProgress):
+    not_sent: int = Field(description="Messages this cancel stopped from going out.")
