@@ -328,6 +328,25 @@ suppressions = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+# What happened to a message after the relay took it: a bounce (hard or soft), a
+# complaint, an unsubscribe from its link. `dedupe_key` makes processing the same
+# bounce mailbox twice harmless.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("campaign_id", BigId, ForeignKey("campaigns.id")),
+    Column("subscriber_id", BigId, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("kind", String(20), nullable=False),
+    Column("email", String(320)),
+    Column("detail", Text),
+    Column("dedupe_key", String(300)),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    UniqueConstraint("dedupe_key", name="uq_events_dedupe_key"),
+    Index("ix_events_campaign_kind", "campaign_id", "kind"),
+    Index("ix_events_subscriber_id", "subscriber_id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
