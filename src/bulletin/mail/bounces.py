@@ -2,7 +2,7 @@
 
 Bounce detection is flufl.bounce's (GNU Mailman's detectors: DSNs and the many
 non-standard formats mail servers still send); complaints are read from the ARF
-report here. Either is attributed to the campaign × reader it is about by our VERP
+report here. Either is attributed to the campaign and reader it is about by our VERP
 return path (`bounces+cC.sS@domain`, which the bounce is addressed to and which the
 original's Return-Path shows) or, failing that, by the original's Message-ID
 (`<bulletin.cC.sS@domain>`), which most reports quote.

@@ -1,7 +1,7 @@
 """Taking in returned mail: bounces and complaints become events; the bad ones suppress.
 
 A hard bounce or a complaint suppresses the reader's address (no later fan-out picks
-it), a soft bounce is only counted. Each report is attributed to the campaign × reader
+it), a soft bounce is only counted. Each report is attributed to the campaign and reader
 it is about when our VERP address or Message-ID names one that is in the ledger;
 otherwise to the reader whose address the report names, with no campaign. A report
 that names no reader of ours changes nothing. Every message gets its own transaction,
@@ -91,9 +91,13 @@ def _take(ctx: Context, where: str, report: Report, *, actor: str) -> Outcome:
 
 def _reader(conn: Connection, report: Report) -> tuple[Subscriber | None, int | None]:
     """The reader the report is about, and the campaign when the ledger confirms it."""
-    if report.campaign_id is not None and report.subscriber_id is not None:
-        if event_store.was_sent(conn, report.campaign_id, report.subscriber_id):
-            return subscriber_store.get(conn, report.subscriber_id), report.campaign_id
+    campaign_id, subscriber_id = report.campaign_id, report.subscriber_id
+    if (
+        campaign_id is not None
+        and subscriber_id is not None
+        and event_store.was_sent(conn, campaign_id, subscriber_id)
+    ):
+        return subscriber_store.get(conn, subscriber_id), campaign_id
     for address in report.addresses:
         found = subscriber_store.find_by_email(conn, address)
         if found is not None:

@@ -60,7 +60,7 @@ def counts(conn: Connection, campaign_id: int) -> dict[EventKind, int]:
 
 
 def was_sent(conn: Connection, campaign_id: int, subscriber_id: int) -> bool:
-    """Whether the ledger has this campaign × reader: only then is an event theirs."""
+    """Whether the ledger has this campaign and reader: only then is an event theirs."""
     row = conn.execute(
         select(deliveries.c.id).where(
             deliveries.c.campaign_id == campaign_id, deliveries.c.subscriber_id == subscriber_id

@@ -1,4 +1,4 @@
-"""Delivery events (bounces, complaints, unsubscribes) attributed to campaign × reader.
+"""Delivery events (bounces, complaints, unsubscribes) attributed to campaign and reader.
 
 Revision ID: 0008
 Revises: 0004
