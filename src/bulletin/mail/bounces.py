@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from email.message import Message
 
@@ -73,7 +74,7 @@ def _failures(message: Message) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _decoded(temporary), _decoded(permanent)
 
 
-def _decoded(addresses: set[bytes] | set[str]) -> tuple[str, ...]:
+def _decoded(addresses: AbstractSet[bytes] | AbstractSet[str]) -> tuple[str, ...]:
     found = {
         (a.decode("utf-8", "replace") if isinstance(a, bytes) else a).strip().lower()
         for a in addresses
