@@ -41,8 +41,9 @@ def record(conn: Connection, event: Event, *, now: datetime) -> bool:
             dedupe_key=event.dedupe_key,
             occurred_at=now,
         )
+        .returning(events.c.id)  # rowcount is not reliable for a skipped row on every driver
     )
-    return bool(result.rowcount)
+    return result.first() is not None
 
 
 def counts(conn: Connection, campaign_id: int) -> dict[EventKind, int]:
