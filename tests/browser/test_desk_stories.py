@@ -9,7 +9,13 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_readable, make_staff, screenshot, sign_in
+from tests.browser.conftest import (
+    assert_readable,
+    confirmed_reader,
+    make_staff,
+    screenshot,
+    sign_in,
+)
 from tests.support.served import Served
 
 
@@ -99,3 +105,38 @@ def test_admin_creates_a_viewer_who_then_signs_in(desktop: Page, served: Served)
     expect(desktop.get_by_text("Bring in a story")).to_have_count(0)
     nav = desktop.get_by_role("navigation", name="Desk")
     expect(nav.get_by_role("link", name="Users")).to_have_count(0)
+
+
+def test_a_campaign_report_shows_counts_and_the_sent_chart(desktop: Page, served: Served) -> None:
+    marker = uuid.uuid4().hex[:8]
+    confirmed_reader(served, f"report.reader.{marker}@readers.example.org")
+    sent = served.bulletin(
+        "alert",
+        "send",
+        "--headline",
+        f"Report test alert {marker}",
+        "--summary",
+        "Counted in the report.",
+        "--url",
+        "https://news.example.com/report-test",
+        "--wait",
+    )
+    campaign = re.search(r"Alert (\d+) queued", sent.stdout)
+    assert campaign
+    viewer = f"report.viewer.{marker}@news.example.com"
+    sign_in(desktop, viewer, make_staff(served, viewer, "viewer"))
+    desktop.goto(f"/desk/campaigns/{campaign.group(1)}")
+    desktop.get_by_role("link", name=re.compile("^Report")).click()
+    expect(
+        desktop.get_by_role("heading", name=f"Report: Report test alert {marker}")
+    ).to_be_visible()
+    expect(desktop.locator("#failed")).to_have_text("0")
+    chart = desktop.locator("#sent-chart")
+    expect(chart).to_be_visible()
+    total = int(chart.get_attribute("data-total") or "0")
+    bars = [
+        int(c) for c in chart.locator("rect.bar").evaluate_all("bs => bs.map(b => b.dataset.count)")
+    ]
+    assert sum(bars) == total == int(desktop.locator("#delivered").inner_text()) >= 1
+    assert_readable(desktop)
+    screenshot(desktop, "desk-report-01")

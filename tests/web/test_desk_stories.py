@@ -170,7 +170,7 @@ def test_an_editor_edits_headline_and_summary_keeping_the_old_version(
     assert history and "Harbour reopens after storm" in history.group(0)
 
 
-def test_an_empty_headline_is_refused_and_nothing_changes(
+def test_an_empty_headline_is_refused_and_an_unchanged_one_makes_no_version(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     [story_id] = _ingest(ctx, tmp_path, _ninjs(1))
@@ -181,6 +181,11 @@ def test_an_empty_headline_is_refused_and_nothing_changes(
         data={"csrf_token": token, "headline": "  ", "summary": "x"},
     )
     assert refused.status_code == 422 and "A headline cannot be empty." in refused.text
+    same = editor.post(
+        f"/desk/stories/{story_id}/edit",
+        data={"csrf_token": token, "headline": "Wire story number 1", "summary": ""},
+    )
+    assert "Nothing changed, so no new version was made." in same.text
     with ctx.db.transaction() as conn:
         assert [v for v, _ in story_store.versions(conn, story_id)] == [1]
 

@@ -63,6 +63,7 @@ def edit_story(
         if reason:
             proposals.propose(conn, story_id=story_id, reason=reason, feed_id=None, now=now)
         changed = {k: v for k, v in changes.items() if getattr(stored.story, k) != v}
+        store.mark_edited(conn, story_id, set(changed))
         audit.record(
             conn,
             actor=actor.email if actor else "cli",

@@ -32,7 +32,8 @@ class Event:
 def record(conn: Connection, event: Event, *, now: datetime) -> bool:
     """Store an event; False when one with the same dedupe key is already there."""
     result = conn.execute(
-        insert_ignoring_conflicts(conn, events).values(
+        insert_ignoring_conflicts(conn, events)
+        .values(
             kind=event.kind.value,
             campaign_id=event.campaign_id,
             subscriber_id=event.subscriber_id,

@@ -144,6 +144,8 @@ stories = Table(
     Column("published_at", UtcDateTime),
     Column("source_updated_at", UtcDateTime),
     Column("language", String(35)),
+    # Fields an editor changed (["headline", "summary"]): re-ingesting keeps their values.
+    Column("edited_fields", JSON),
     Index("ix_stories_identity", "identity", unique=True),
     Index("ix_stories_url", "url"),
     Index("ix_stories_content_hash", "content_hash"),

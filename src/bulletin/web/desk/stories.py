@@ -71,7 +71,10 @@ def edit(
 ) -> Response:
     headline, summary = text(form, "headline"), text(form, "summary")
     try:
-        editing.edit_story(ctx, story_id, headline=headline, summary=summary, actor=editor)
+        before = story_desk.detail(ctx, story_id).stored.version
+        after = editing.edit_story(
+            ctx, story_id, headline=headline, summary=summary, actor=editor
+        ).version
     except InvalidInput as exc:
         return page(
             request,
@@ -81,7 +84,8 @@ def edit(
             error=str(exc),
             draft={"headline": headline, "summary": summary},
         )
-    return RedirectResponse(f"/desk/stories/{story_id}?saved=1", status_code=303)
+    outcome = "saved" if after > before else "unchanged"
+    return RedirectResponse(f"/desk/stories/{story_id}?{outcome}=1", status_code=303)
 
 
 def _list_page(

@@ -1,4 +1,5 @@
-"""Delivery events (bounces, complaints, unsubscribes) attributed to campaign and reader.
+"""Delivery events (bounces, complaints, unsubscribes) attributed to campaign and reader;
+the story fields an editor changed, which later ingests of the same story keep.
 
 Revision ID: 0008
 Revises: 0004
@@ -38,9 +39,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_events_campaign_kind", "events", ["campaign_id", "kind"])
     op.create_index("ix_events_subscriber_id", "events", ["subscriber_id"])
+    with op.batch_alter_table("stories") as batch:
+        batch.add_column(sa.Column("edited_fields", sa.JSON()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("stories") as batch:
+        batch.drop_column("edited_fields")
     op.drop_index("ix_events_subscriber_id", table_name="events")
     op.drop_index("ix_events_campaign_kind", table_name="events")
     op.drop_table("events")
