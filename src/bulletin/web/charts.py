@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 200
 LEFT, BOTTOM, TOP = 44, 24, 10
+MAX_BAR = 40  # a short send's few bars stay bars, not walls
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,14 @@ def bar_chart(points: list[tuple[str, int]]) -> BarChart:
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     step = plot_w / max(len(points), 1)
     bars = []
+    bar_w = min(max(step * 0.8, 0.5), MAX_BAR)
     for i, (label, count) in enumerate(points):
         h = plot_h * count / peak if peak else 0.0
         bars.append(
             Bar(
-                x=round(LEFT + i * step + step * 0.1, 2),
+                x=round(LEFT + i * step + (step - bar_w) / 2, 2),
                 y=round(TOP + plot_h - h, 2),
-                width=round(max(step * 0.8, 0.5), 2),
+                width=round(bar_w, 2),
                 height=round(h, 2),
                 count=count,
                 label=label,
