@@ -45,6 +45,27 @@ def test_unsubscribe_token_round_trips() -> None:
     assert tokens.read_unsubscribe(token, max_age_s=DAY) == UnsubscribeClaim(42, 3)
 
 
+def test_unsubscribe_token_names_the_campaign_it_was_sent_in() -> None:
+    tokens = tokens_on(FakeClock())
+    token = tokens.unsubscribe(42, 3, 1234)
+    assert tokens.read_unsubscribe(token, max_age_s=DAY) == UnsubscribeClaim(42, 3, 1234)
+    assert token.count(".") == 4  # subscriber.list.campaign.timestamp.signature, URL-safe
+
+
+def test_a_token_signed_before_campaigns_were_named_still_works() -> None:
+    tokens = tokens_on(FakeClock())
+    old = tokens._unsubscribe.sign("42.3").decode()
+    assert tokens.read_unsubscribe(old, max_age_s=DAY) == UnsubscribeClaim(42, 3, None)
+
+
+def test_a_forged_campaign_in_an_unsubscribe_token_is_invalid() -> None:
+    tokens = tokens_on(FakeClock())
+    subscriber, list_id, _campaign, timestamp, signature = tokens.unsubscribe(42, 3, 7).split(".")
+    forged = ".".join([subscriber, list_id, "8", timestamp, signature])
+    with pytest.raises(TokenInvalid):
+        tokens.read_unsubscribe(forged, max_age_s=DAY)
+
+
 def test_token_is_safe_in_a_url_and_does_not_reveal_the_address() -> None:
     token = tokens_on(FakeClock()).confirm(42, "reader@example.org")
     assert all(ch.isalnum() or ch in "-_." for ch in token)

@@ -1,6 +1,9 @@
-"""Editors give a headless scraped story its headline; later ingests keep it."""
+"""Editors give a story its headline or a better summary; later ingests keep them."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +58,42 @@ def test_a_viewer_cannot_set_a_headline(ctx: Context) -> None:
     story_id = _seed_id(ctx)
     with pytest.raises(PermissionDenied):
         editing.set_headline(ctx, story_id, "Headline", actor=make_editor(ctx, role=Role.VIEWER))
+
+
+def _wire(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "wire.json"
+    path.write_text(
+        json.dumps(
+            {
+                "uri": "urn:newsml:wire.example:harbour",
+                "headline": "Harbour closed",
+                "description_text": "The wire's summary.",
+                "body_html": f"<p>{body}</p>",
+            }
+        )
+    )
+    return str(path)
+
+
+def test_an_edited_summary_and_headline_outlive_later_ingests(ctx: Context, tmp_path: Path) -> None:
+    (first,) = stories.ingest(ctx, _wire(tmp_path, "The harbour closed at noon."))
+    assert first.story is not None
+    story_id = first.story.id
+    edited = editing.edit_story(
+        ctx, story_id, headline="Storm shuts the harbour", summary="Our summary.", actor=None
+    )
+    assert edited.version == 2
+    (same,) = stories.ingest(ctx, _wire(tmp_path, "The harbour closed at noon."))
+    assert same.outcome is Outcome.UNCHANGED  # the source did not change; nothing reverts
+    (newer,) = stories.ingest(ctx, _wire(tmp_path, "The harbour closed at noon; ferries wait."))
+    assert newer.outcome is Outcome.UPDATED and newer.story is not None
+    story = newer.story.story
+    assert (story.headline, story.summary) == ("Storm shuts the harbour", "Our summary.")
+    assert "ferries wait" in story.body_text and newer.story.version == 3
+
+
+def test_editing_nothing_makes_no_version(ctx: Context) -> None:
+    story_id = _seed_id(ctx)
+    editing.set_headline(ctx, story_id, "Coalition stops ISIS convoy", actor=None)
+    again = editing.edit_story(ctx, story_id, headline="Coalition stops ISIS convoy", actor=None)
+    assert again.version == 2

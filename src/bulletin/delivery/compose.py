@@ -106,7 +106,7 @@ class CampaignMessages:
         )
 
     def token(self, subscriber_id: int) -> str:
-        return self._tokens.unsubscribe(subscriber_id, self.mailing_list.id)
+        return self._tokens.unsubscribe(subscriber_id, self.mailing_list.id, self.campaign.id)
 
     def preferences_token(self, subscriber_id: int, email: str) -> str:
         return self._tokens.preferences(subscriber_id, email)

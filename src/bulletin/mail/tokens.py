@@ -41,6 +41,9 @@ class PreferencesClaim:
 class UnsubscribeClaim:
     subscriber_id: int
     list_id: int
+    # The campaign whose email carried the link, so the report can count it; links made
+    # before campaigns were named in them have none.
+    campaign_id: int | None = None
 
 
 def address_hash(email: str) -> str:
@@ -84,8 +87,11 @@ class Tokens:
     def confirm(self, subscriber_id: int, email: str) -> str:
         return str(self._confirm.dumps([subscriber_id, address_hash(email)]))
 
-    def unsubscribe(self, subscriber_id: int, list_id: int) -> str:
-        return self._unsubscribe.sign(f"{subscriber_id}.{list_id}").decode()
+    def unsubscribe(self, subscriber_id: int, list_id: int, campaign_id: int | None = None) -> str:
+        payload = f"{subscriber_id}.{list_id}"
+        if campaign_id is not None:
+            payload += f".{campaign_id}"
+        return self._unsubscribe.sign(payload).decode()
 
     def preferences(self, subscriber_id: int, email: str) -> str:
         return self._preferences.sign(f"{subscriber_id}.{address_hash(email)}").decode()
@@ -107,10 +113,11 @@ class Tokens:
             raise TokenInvalid(
                 "This unsubscribe link is not valid. It may have been cut short or altered."
             ) from exc
-        subscriber, _, list_id = payload.partition(".")
-        if not (subscriber.isdigit() and list_id.isdigit()):
+        parts = payload.split(".")
+        if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
             raise TokenInvalid("This unsubscribe link is not valid.")
-        return UnsubscribeClaim(int(subscriber), int(list_id))
+        campaign = int(parts[2]) if len(parts) == 3 else None
+        return UnsubscribeClaim(int(parts[0]), int(parts[1]), campaign)
 
     def read_preferences(self, token: str, *, max_age_s: int) -> PreferencesClaim:
         try:

@@ -79,6 +79,10 @@ def authenticate(ctx: Context, *, email: str, password: str) -> Editor:
     return editor
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def get_editor(ctx: Context, editor_id: int) -> Editor | None:
     with ctx.db.transaction() as conn:
         return editor_store.get(conn, editor_id)

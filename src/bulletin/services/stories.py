@@ -206,6 +206,9 @@ def _write(
         # the source still has none: keep the one an editor gave it
         story = dataclasses.replace(story, headline=existing.headline)
         digest = story.content_hash()
+    if existing and existing.edited_fields:
+        story = _keep_edits(story, existing)
+        digest = story.content_hash()
     if existing and existing.content_hash == digest:
         return ItemResult(Outcome.UNCHANGED, story=store.get(conn, existing.id)), None
     clustered = None
@@ -224,6 +227,16 @@ def _write(
         reason = None  # proposed once already, when an earlier version came in
     outcome = Outcome.UPDATED if existing else Outcome.NEW
     return ItemResult(outcome, story=stored, proposed=reason), clustered
+
+
+def _keep_edits(story: Story, existing: store.Existing) -> Story:
+    """An editor's headline and summary outlive later versions from the source."""
+    kept: dict[str, str | None] = {}
+    if "headline" in existing.edited_fields:
+        kept["headline"] = existing.headline
+    if "summary" in existing.edited_fields:
+        kept["summary"] = existing.summary or None
+    return dataclasses.replace(story, **kept)  # type: ignore[arg-type]
 
 
 def _replace(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection
 
 from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import InvalidInput, TokenInvalid
 from bulletin.domain.models import ConsentAction, SignUpResult, Subscriber, SubscriptionStatus
 from bulletin.domain.topics import valid_topics
-from bulletin.mail.tokens import address_hash
+from bulletin.mail.tokens import UnsubscribeClaim, address_hash
 from bulletin.services.context import Context
 from bulletin.store import consent, outbox, suppressions
+from bulletin.store import events as event_store
 from bulletin.store import lists as list_store
 from bulletin.store import preferences as preference_store
 from bulletin.store import subscribers as subscriber_store
@@ -161,7 +164,27 @@ def unsubscribe(ctx: Context, token: str, *, requester: Requester) -> Unsubscrib
                 ip=requester.ip,
                 user_agent=requester.user_agent,
             )
+            _attribute_unsubscribe(conn, claim, subscriber, now=now)
     return UnsubscribeTarget(email=subscriber.email, list_name=mailing_list.name, subscribed=False)
+
+
+def _attribute_unsubscribe(
+    conn: Connection, claim: UnsubscribeClaim, subscriber: Subscriber, *, now: datetime
+) -> None:
+    """Count the unsubscribe against the campaign whose link was used, if it was sent to them."""
+    if claim.campaign_id is None or not event_store.was_sent(
+        conn, claim.campaign_id, subscriber.id
+    ):
+        return
+    event = event_store.Event(
+        kind=event_store.EventKind.UNSUBSCRIBE,
+        campaign_id=claim.campaign_id,
+        subscriber_id=subscriber.id,
+        email=subscriber.email,
+        detail=None,
+        dedupe_key=f"unsubscribe:c{claim.campaign_id}.s{subscriber.id}.l{claim.list_id}",
+    )
+    event_store.record(conn, event, now=now)
 
 
 def _may_send_confirmation(ctx: Context, conn, subscriber_id: int, address: str) -> bool:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, select, update
@@ -55,3 +56,42 @@ def mark_login(conn: Connection, editor_id: int, *, now: datetime) -> None:
 
 def all_editors(conn: Connection) -> list[Editor]:
     return [_to_editor(row) for row in conn.execute(select(editors).order_by(editors.c.id))]
+
+
+@dataclass(frozen=True)
+class EditorListing:
+    editor: Editor
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+def listing(conn: Connection) -> list[EditorListing]:
+    rows = conn.execute(select(editors).order_by(editors.c.email))
+    return [EditorListing(_to_editor(r), r.created_at, r.last_login_at) for r in rows]
+
+
+def get_for_update(conn: Connection, editor_id: int) -> Editor | None:
+    row = conn.execute(
+        select(editors).where(editors.c.id == editor_id).with_for_update()
+    ).one_or_none()
+    return _to_editor(row) if row else None
+
+
+def active_admin_ids(conn: Connection) -> list[int]:
+    """The active admins, locked until the transaction ends (PostgreSQL), so two
+    changes at once cannot both take away the last one."""
+    rows = conn.execute(
+        select(editors.c.id)
+        .where(editors.c.role == Role.ADMIN.value, editors.c.active.is_(True))
+        .order_by(editors.c.id)
+        .with_for_update()
+    )
+    return [r.id for r in rows]
+
+
+def set_role(conn: Connection, editor_id: int, role: Role) -> None:
+    conn.execute(update(editors).where(editors.c.id == editor_id).values(role=role.value))
+
+
+def set_active(conn: Connection, editor_id: int, active: bool) -> None:
+    conn.execute(update(editors).where(editors.c.id == editor_id).values(active=active))

@@ -23,6 +23,8 @@ class Existing:
     cluster_id: int | None
     created_at: datetime
     headline: str | None
+    summary: str = ""
+    edited_fields: tuple[str, ...] = ()
 
 
 def story_data(story: Story) -> dict[str, Any]:
@@ -114,6 +116,8 @@ _EXISTING = select(
     stories.c.cluster_id,
     stories.c.created_at,
     stories.c.headline,
+    stories.c.summary,
+    stories.c.edited_fields,
 )
 
 
@@ -129,7 +133,10 @@ def find_existing(
         if value:
             row = conn.execute(_EXISTING.where(column == value).limit(1)).first()
             if row:
-                return Existing(**row._mapping)
+                values = dict(row._mapping)
+                values["summary"] = values["summary"] or ""
+                values["edited_fields"] = tuple(values["edited_fields"] or ())
+                return Existing(**values)
     return None
 
 
@@ -155,6 +162,15 @@ def replace(
         update(stories)
         .where(stories.c.id == story_id)
         .values(**values, version=version, updated_at=now)
+    )
+
+
+def mark_edited(conn: Connection, story_id: int, fields: set[str]) -> None:
+    """Note that an editor changed these fields, on top of any noted before."""
+    row = conn.execute(select(stories.c.edited_fields).where(stories.c.id == story_id)).first()
+    known = set(row.edited_fields or ()) if row else set()
+    conn.execute(
+        update(stories).where(stories.c.id == story_id).values(edited_fields=sorted(known | fields))
     )
 
 

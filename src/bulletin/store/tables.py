@@ -144,6 +144,8 @@ stories = Table(
     Column("published_at", UtcDateTime),
     Column("source_updated_at", UtcDateTime),
     Column("language", String(35)),
+    # Fields an editor changed (["headline", "summary"]): re-ingesting keeps their values.
+    Column("edited_fields", JSON),
     Index("ix_stories_identity", "identity", unique=True),
     Index("ix_stories_url", "url"),
     Index("ix_stories_content_hash", "content_hash"),
@@ -326,6 +328,25 @@ suppressions = Table(
     Column("reason", String(30), nullable=False),
     Column("detail", Text),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# What happened to a message after the relay took it: a bounce (hard or soft), a
+# complaint, an unsubscribe from its link. `dedupe_key` makes processing the same
+# bounce mailbox twice harmless.
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("campaign_id", BigId, ForeignKey("campaigns.id")),
+    Column("subscriber_id", BigId, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("kind", String(20), nullable=False),
+    Column("email", String(320)),
+    Column("detail", Text),
+    Column("dedupe_key", String(300)),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    UniqueConstraint("dedupe_key", name="uq_events_dedupe_key"),
+    Index("ix_events_campaign_kind", "campaign_id", "kind"),
+    Index("ix_events_subscriber_id", "subscriber_id"),
 )
 
 audit_log = Table(

@@ -18,7 +18,9 @@ from bulletin.web.desk.api_keys import router as api_keys_router
 from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
+from bulletin.web.desk.users import router as users_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.preferences import router as preferences_router
@@ -57,6 +59,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(desk_router)
     app.include_router(campaigns_router)
     app.include_router(subscribers_router)
+    app.include_router(stories_router)
+    app.include_router(users_router)
     app.include_router(audit_router)
     app.include_router(api_keys_router)
     app.add_exception_handler(LoginRequired, _to_login)

@@ -12,7 +12,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import CampaignStatus
 from bulletin.services import campaigns as campaign_service
+from bulletin.services import reports
 from bulletin.services.context import Context
+from bulletin.web.charts import bar_chart
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
 from bulletin.web.pages import page
 
@@ -26,6 +28,14 @@ RUNNING = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.DRAFT)
 def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
     current = campaign_service.progress(ctx, campaign_id)
     return page(request, "desk/campaign.html", progress=current, data=current.as_json())
+
+
+@router.get("/{campaign_id}/report", response_class=HTMLResponse)
+def report(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    """Delivered, failed, bounced, complaints, unsubscribes, and sends over time."""
+    found = reports.campaign_report(ctx, campaign_id)
+    points = [(b.start.strftime("%H:%M"), b.sent) for b in found.buckets]
+    return page(request, "desk/campaign_report.html", report=found, chart=bar_chart(points))
 
 
 @router.get("/{campaign_id}/progress.json")

@@ -1,0 +1,92 @@
+"""Queries over delivery events: bounces, complaints and unsubscribes per campaign."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Integer, cast, func, select
+
+from bulletin.store.tables import deliveries, events
+from bulletin.store.upsert import insert_ignoring_conflicts
+
+
+class EventKind(enum.StrEnum):
+    BOUNCE = "bounce"  # permanent: the address is suppressed
+    SOFT_BOUNCE = "soft_bounce"  # temporary: counted, nothing else
+    COMPLAINT = "complaint"  # the reader marked it as spam: suppressed
+    UNSUBSCRIBE = "unsubscribe"  # left the list from this campaign's link
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    campaign_id: int | None
+    subscriber_id: int | None
+    email: str | None
+    detail: str | None
+    dedupe_key: str | None = None
+
+
+def record(conn: Connection, event: Event, *, now: datetime) -> bool:
+    """Store an event; False when one with the same dedupe key is already there."""
+    result = conn.execute(
+        insert_ignoring_conflicts(conn, events)
+        .values(
+            kind=event.kind.value,
+            campaign_id=event.campaign_id,
+            subscriber_id=event.subscriber_id,
+            email=event.email,
+            detail=(event.detail or "")[:2000] or None,
+            dedupe_key=event.dedupe_key,
+            occurred_at=now,
+        )
+        .returning(events.c.id)  # rowcount is not reliable for a skipped row on every driver
+    )
+    return result.first() is not None
+
+
+def counts(conn: Connection, campaign_id: int) -> dict[EventKind, int]:
+    """How many events of each kind a campaign has (every kind present, zero if none)."""
+    rows = conn.execute(
+        select(events.c.kind, func.count())
+        .where(events.c.campaign_id == campaign_id)
+        .group_by(events.c.kind)
+    )
+    found = {kind: 0 for kind in EventKind}
+    for kind, count in rows:
+        if kind in found:
+            found[EventKind(kind)] = int(count)
+    return found
+
+
+def was_sent(conn: Connection, campaign_id: int, subscriber_id: int) -> bool:
+    """Whether the ledger has this campaign and reader: only then is an event theirs."""
+    row = conn.execute(
+        select(deliveries.c.id).where(
+            deliveries.c.campaign_id == campaign_id, deliveries.c.subscriber_id == subscriber_id
+        )
+    ).first()
+    return row is not None
+
+
+def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]:
+    """(minute since the epoch, messages sent in it), oldest first, minutes with none left out."""
+    minute = _epoch_minute(conn, deliveries.c.sent_at)
+    rows = conn.execute(
+        select(minute.label("minute"), func.count())
+        .where(deliveries.c.campaign_id == campaign_id, deliveries.c.sent_at.is_not(None))
+        .where(deliveries.c.status == "sent")
+        .group_by(minute)
+        .order_by(minute)
+    )
+    return [(int(m), int(c)) for m, c in rows]
+
+
+def _epoch_minute(conn: Connection, column):  # type: ignore[no-untyped-def]
+    """Whole minutes since 1970 of a UTC timestamp column, on either database."""
+    if conn.dialect.name == "postgresql":
+        return func.floor(func.extract("epoch", column) / 60)
+    # SQLite keeps our UTC timestamps as text; strftime('%s') reads them as UTC.
+    return cast(func.strftime("%s", column), Integer) / 60

@@ -1,0 +1,99 @@
+"""The admins' pages: desk accounts (create, role, disable, password) and the settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from bulletin.domain.errors import InvalidInput
+from bulletin.domain.models import Editor, Role
+from bulletin.services import settings_view, staff
+from bulletin.services.context import Context
+from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/desk")
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users(request: Request, ctx: ContextDep, editor: AdminDep) -> Response:
+    return _users_page(request, ctx, editor)
+
+
+@router.post("/users", response_class=HTMLResponse)
+def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -> Response:
+    try:
+        created = staff.create(
+            ctx,
+            email=text(form, "email"),
+            name=text(form, "name"),
+            password=text(form, "password"),
+            role=_role(text(form, "role")),
+            actor=editor,
+        )
+    except InvalidInput as exc:
+        return _users_page(request, ctx, editor, error=str(exc), status_code=422, form=form)
+    notice = f"Account created for {created.email} ({created.role.value})."
+    return _users_page(request, ctx, editor, notice=notice, status_code=201)
+
+
+@router.post("/users/{editor_id}/{action}", response_class=HTMLResponse)
+def change(
+    request: Request,
+    editor_id: int,
+    action: str,
+    ctx: ContextDep,
+    editor: AdminDep,
+    form: FormDep,
+) -> Response:
+    try:
+        if action == "role":
+            staff.change_role(ctx, editor_id, _role(text(form, "role")), actor=editor)
+        elif action in ("disable", "enable"):
+            staff.set_active(ctx, editor_id, action == "enable", actor=editor)
+        elif action == "password":
+            staff.reset_password(ctx, editor_id, text(form, "password"), actor=editor)
+        else:
+            return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+    except InvalidInput as exc:
+        return _users_page(request, ctx, editor, error=str(exc), status_code=422)
+    return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings(request: Request, ctx: ContextDep, editor: AdminDep) -> Response:
+    return page(
+        request,
+        "desk/settings.html",
+        relays=settings_view.relays(ctx, actor=editor),
+        rows=settings_view.settings_rows(ctx, actor=editor),
+    )
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput("Choose admin, editor or viewer.") from None
+
+
+def _users_page(
+    request: Request,
+    ctx: Context,
+    editor: Editor,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+    form: object = None,
+) -> Response:
+    return page(
+        request,
+        "desk/users.html",
+        status_code=status_code,
+        staff=staff.list_staff(ctx, actor=editor),
+        roles=list(Role),
+        error=error,
+        notice=notice,
+        form=form or {},
+    )

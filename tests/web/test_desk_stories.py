@@ -1,0 +1,284 @@
+"""The desk's story pages over HTTP: list, search, read, edit, bring in; who may do what."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bulletin.domain.models import Role
+from bulletin.services import editing, stories
+from bulletin.services.context import Context
+from bulletin.store import audit
+from bulletin.store import stories as story_store
+from bulletin.store.tables import stories as stories_table
+from bulletin.web.app import create_app
+from tests.support.factories import make_editor
+from tests.support.http_feeds import FeedServer, Route
+from tests.support.web import csrf_from, sign_in
+
+PASSWORD = "a-long-password-1"
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    with TestClient(create_app(ctx)) as test_client:
+        yield test_client
+
+
+def _as(client: TestClient, ctx: Context, role: Role) -> TestClient:
+    editor = make_editor(ctx, role=role, password=PASSWORD)
+    sign_in(client, editor.email, PASSWORD)
+    return client
+
+
+def _ninjs(n: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "uri": f"urn:newsml:wire.example:story-{n}",
+        "headline": f"Wire story number {n}",
+        "body_html": f"<p>Body of story {n}, about the harbour.</p>",
+        **fields,
+    }
+
+
+def _ingest(ctx: Context, tmp_path: Path, *items: dict[str, Any], name: str = "wire") -> list[int]:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(list(items)))
+    results = list(stories.ingest(ctx, str(path)))
+    assert all(r.story is not None for r in results), [str(r.failure) for r in results]
+    return [r.story.id for r in results if r.story is not None]
+
+
+def _story_count(ctx: Context) -> int:
+    with ctx.db.transaction() as conn:
+        return int(conn.execute(select(func.count()).select_from(stories_table)).scalar_one())
+
+
+def test_the_list_shows_stories_newest_first_and_pages_back(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    _ingest(ctx, tmp_path, *[_ninjs(n) for n in range(30)])
+    page = _as(client, ctx, Role.VIEWER).get("/desk/stories")
+    assert page.status_code == 200
+    headlines = re.findall(r"Wire story number (\d+)<", page.text)
+    assert headlines == [str(n) for n in range(29, 4, -1)]  # 25 newest, newest first
+    older = re.search(r'rel="next" href="([^"]+)"', page.text)
+    assert older
+    second = client.get(older.group(1).replace("&amp;", "&"))
+    assert re.findall(r"Wire story number (\d+)<", second.text) == ["4", "3", "2", "1", "0"]
+    assert 'rel="next"' not in second.text
+
+
+def test_search_finds_headline_and_body_text_and_filters(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    _ingest(
+        ctx,
+        tmp_path,
+        _ninjs(1, headline="Earthquake strikes the capital", genres=[{"name": "World"}]),
+        _ninjs(2, headline="Council votes on budget", body_html="<p>After the EARTHQUAKE, …</p>"),
+        _ninjs(3, headline="Football final tonight", genres=[{"name": "Sport"}]),
+        _ninjs(4, headline=""),  # a story that still needs its headline
+    )
+    viewer = _as(client, ctx, Role.VIEWER)
+    found = viewer.get("/desk/stories", params={"q": "earthquake"}).text
+    assert "Earthquake strikes the capital" in found and "Council votes on budget" in found
+    assert "Football final" not in found
+    sport = viewer.get("/desk/stories", params={"section": "Sport"}).text
+    assert "Football final tonight" in sport and "Earthquake strikes" not in sport
+    headless = viewer.get("/desk/stories", params={"needs_headline": "yes"}).text
+    assert "(needs a headline)" in headless and "Football final" not in headless
+    wildcard = viewer.get("/desk/stories", params={"q": "100%_"}).text
+    assert "No stories match" in wildcard  # % and _ are searched for, not wildcards
+
+
+def test_a_story_page_shows_byline_images_cluster_and_sanitised_body(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    text = "Rescue teams reached the flooded valley on Monday after three days of heavy rain."
+    [first] = _ingest(
+        ctx,
+        tmp_path,
+        _ninjs(
+            1,
+            headline="Floods cut off valley",
+            description_text="Thousands are stranded.",
+            byline="By Jane Doe and The Associated Press",
+            located="GENEVA",
+            body_html=f"<p>{text}</p><script>alert(1)</script><p onclick='x()'>More.</p>",
+            associations={
+                "pic": {
+                    "type": "picture",
+                    "description_text": "The valley from the air.",
+                    "byline": "Omar Sanadiki / Reuters",
+                    "renditions": {"web": {"href": "https://img.example/v.jpg", "width": 800}},
+                }
+            },
+        ),
+        name="one",
+    )
+    [second] = _ingest(
+        ctx, tmp_path, _ninjs(99, headline="Valley cut off by floods", body_html=f"<p>{text}</p>")
+    )
+    editing.set_headline(ctx, first, "Floods cut off <b>valley</b>", actor=None)
+    page = _as(client, ctx, Role.VIEWER).get(f"/desk/stories/{first}").text
+    assert "Floods cut off &lt;b&gt;valley&lt;/b&gt;" in page  # autoescaped
+    assert "Thousands are stranded." in page and "Jane Doe" in page and "Associated Press" in page
+    assert "GENEVA" in page
+    assert "<script>" not in page.split("<article")[1] and "onclick" not in page
+    assert f"<p>{text}</p>" in page  # sanitised HTML is rendered as HTML
+    assert "The valley from the air." in page and "Credit: Omar Sanadiki / Reuters" in page
+    assert f'href="/desk/stories/{second}"' in page  # its near-duplicate
+    assert 'id="edit-story"' not in page and "Fire alert" not in page  # a viewer only reads
+
+
+def test_an_editor_edits_headline_and_summary_keeping_the_old_version(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    [story_id] = _ingest(ctx, tmp_path, _ninjs(1, headline=""))
+    editor = _as(client, ctx, Role.EDITOR)
+    page = editor.get(f"/desk/stories/{story_id}").text
+    assert "Fire alert from this story" not in page  # no headline yet
+    saved = editor.post(
+        f"/desk/stories/{story_id}/edit",
+        data={
+            "csrf_token": csrf_from(page),
+            "headline": "Harbour reopens after storm",
+            "summary": "Ships return.",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    shown = editor.get(saved.headers["location"]).text
+    assert "Saved as version 2" in shown and "Ships return." in shown
+    assert f'href="/desk/alerts/new?story={story_id}"' in shown
+    with ctx.db.transaction() as conn:
+        stored = story_store.get(conn, story_id)
+        assert stored is not None and not stored.story.needs_headline
+        assert [v for v, _ in story_store.versions(conn, story_id)] == [1, 2]
+        assert story_store.versions(conn, story_id)[0][1]["headline"] is None
+        entry = audit.recent(conn, 1)[0]
+    assert entry["action"] == "story.edit" and entry["target_id"] == str(story_id)
+    assert entry["detail"]["headline"] == "Harbour reopens after storm"
+    history = re.search(r'<table id="versions">.*?</table>', shown, re.S)
+    assert history and "Harbour reopens after storm" in history.group(0)
+
+
+def test_an_empty_headline_is_refused_and_an_unchanged_one_makes_no_version(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    [story_id] = _ingest(ctx, tmp_path, _ninjs(1))
+    editor = _as(client, ctx, Role.EDITOR)
+    token = csrf_from(editor.get(f"/desk/stories/{story_id}").text)
+    refused = editor.post(
+        f"/desk/stories/{story_id}/edit",
+        data={"csrf_token": token, "headline": "  ", "summary": "x"},
+    )
+    assert refused.status_code == 422 and "A headline cannot be empty." in refused.text
+    same = editor.post(
+        f"/desk/stories/{story_id}/edit",
+        data={"csrf_token": token, "headline": "Wire story number 1", "summary": ""},
+    )
+    assert "Nothing changed, so no new version was made." in same.text
+    with ctx.db.transaction() as conn:
+        assert [v for v, _ in story_store.versions(conn, story_id)] == [1]
+
+
+def test_viewers_cannot_edit_or_ingest_and_forms_need_csrf(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    [story_id] = _ingest(ctx, tmp_path, _ninjs(1))
+    viewer = _as(client, ctx, Role.VIEWER)
+    token = csrf_from(viewer.get("/desk/stories").text)
+    assert "Bring in a story" not in viewer.get("/desk/stories").text
+    edit = {"csrf_token": token, "headline": "Changed", "summary": ""}
+    assert viewer.post(f"/desk/stories/{story_id}/edit", data=edit).status_code == 403
+    paste = {"csrf_token": token, "mode": "text", "text": "Some text.", "format": "auto"}
+    assert viewer.post("/desk/stories/ingest", data=paste).status_code == 403
+    client.cookies.clear()
+    editor = _as(client, ctx, Role.EDITOR)
+    editor.get("/desk/stories")
+    no_token = {"headline": "Changed", "summary": ""}
+    assert editor.post(f"/desk/stories/{story_id}/edit", data=no_token).status_code == 403
+    wrong = {**no_token, "csrf_token": "forged"}
+    assert editor.post(f"/desk/stories/{story_id}/edit", data=wrong).status_code == 403
+    with ctx.db.transaction() as conn:
+        stored = story_store.get(conn, story_id)
+    assert stored is not None and stored.story.headline == "Wire story number 1"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
+    response = client.get("/desk/stories", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/desk/login"
+
+
+def test_pasting_a_story_stores_it_and_a_bad_paste_stores_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    editor = _as(client, ctx, Role.EDITOR)
+    token = csrf_from(editor.get("/desk/stories").text)
+    article = (
+        "Storm closes the harbour\n\nBy Ann Writer\n\n"
+        "PORTSMOUTH — The harbour was closed on Tuesday as the storm arrived.\n\n"
+        "Ferries stayed in port.\n"
+    )
+    stored = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "text", "text": article, "format": "text"},
+    )
+    assert stored.status_code == 200, stored.text
+    assert "Storm closes the harbour" in stored.text and ">new<" in stored.text
+    assert _story_count(ctx) == 1
+    broken = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "text", "text": '{"uri": "x", ', "format": "ninjs"},
+    )
+    assert broken.status_code == 422
+    assert "Not stored: pasted on the desk by" in broken.text and "JSON" in broken.text
+    assert _story_count(ctx) == 1
+    empty = editor.post(
+        "/desk/stories/ingest", data={"csrf_token": token, "mode": "text", "text": " "}
+    )
+    assert empty.status_code == 422 and "Paste the story" in empty.text
+
+
+def test_ingesting_a_url_fetches_it_and_reports_a_failure_precisely(
+    client: TestClient, ctx: Context, feed_server: FeedServer
+) -> None:
+    feed_server.routes["/story.json"] = Route(
+        body=json.dumps(_ninjs(7, headline="Bridge reopens")).encode(),
+        content_type="application/json",
+    )
+    editor = _as(client, ctx, Role.EDITOR)
+    token = csrf_from(editor.get("/desk/stories").text)
+    url = feed_server.url("/story.json")
+    fetched = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "url", "url": url, "format": "auto"},
+    )
+    assert fetched.status_code == 200 and "Bridge reopens" in fetched.text
+    missing = feed_server.url("/gone.json")
+    failed = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "url", "url": missing, "format": "auto"},
+    )
+    assert failed.status_code == 422
+    assert f"Not stored: {missing}: answered HTTP 404" in failed.text
+    local = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "url", "url": "/etc/passwd", "format": "auto"},
+    )
+    assert local.status_code == 422 and "starting with http:// or https://" in local.text
+    assert _story_count(ctx) == 1
+    with ctx.db.transaction() as conn:
+        assert audit.recent(conn, 1)[0]["action"] == "story.ingest"
+
+
+def test_an_unknown_story_is_a_404(client: TestClient, ctx: Context) -> None:
+    assert _as(client, ctx, Role.VIEWER).get("/desk/stories/999").status_code == 404
