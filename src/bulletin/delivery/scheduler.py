@@ -1,4 +1,4 @@
-"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish.
+"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish, brief.
 
 Runs in one worker at a time (see `leader`). Each duty is its own short transaction,
 so the senders' claims and records are never held up behind a long one.
@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from bulletin.delivery import briefing_duty
+from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
 from bulletin.store import campaigns, deliveries, fanout
 from bulletin.store.db import Database
@@ -26,11 +28,20 @@ class Round:
     fanouts_pending: bool = False
 
 
-def run_round(db: Database, *, now: datetime, fanout_budget_s: float = 0.25) -> Round:
+def run_round(
+    db: Database,
+    *,
+    now: datetime,
+    fanout_budget_s: float = 0.25,
+    briefing: BriefingDuty | None = None,
+) -> Round:
     result = Round()
     with db.transaction() as conn:
         result.swept = deliveries.sweep_expired_leases(conn, now=now)
-    result.expired = expire(db, now=now)
+    result.expired = expire(db, now=now) + briefing_duty.expire_stale(db, now=now)
+    if briefing is not None and briefing.due():
+        briefing.run(db, now=now)
+        result.expired += briefing_duty.expire_stale(db, now=now)
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:
         result.finished = len(campaigns.complete_finished(conn, now=now))

@@ -205,8 +205,8 @@ def _item(candidate: Candidate, value: float) -> Item:
 # Summaries -------------------------------------------------------------------------------
 
 # Closing and opening quotes (curly ones too) may sit either side of a sentence break.
-_CLOSE = "\"\u201d\u2019)\\]"
-_OPEN = "\"\u201c\u2018(\\["
+_CLOSE = '"\u201d\u2019)\\]'
+_OPEN = '"\u201c\u2018(\\['
 _BOUNDARY = re.compile(rf"(?<=[.!?])[{_CLOSE}]*\s+(?=[{_OPEN}]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Jr|Sr|Inc|Co|No|Prof|Capt)\.|"
