@@ -75,12 +75,10 @@ def run(db: Database, *, rules: Rules, now: datetime) -> DutyRound:
     for offset in (-1, 0, 1, 2):
         edition_date = today + timedelta(days=offset)
         the_plan = briefing.plan(edition_date, groups, rules, days_off)
-        if the_plan is not None:
+        if the_plan is not None and the_plan.readers:  # no readers: nothing to assemble for
             _one_date(db, the_plan, rules=rules, now=now, result=result)
     for edition in _approved(db):
         result.queued += briefing.write_ledger(db, edition, rules=rules, now=now)
-    with db.transaction() as conn:
-        briefing.finish_sent(conn, now=now)
     return result
 
 

@@ -8,9 +8,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from bulletin.config import Settings
-from bulletin.domain.editions import Edition, topics_of
 from bulletin.domain.models import Campaign, MailingList
-from bulletin.domain.ranking import for_topics
 from bulletin.mail import message as mail
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
@@ -139,30 +137,6 @@ def _rendered(campaign: Campaign, mailing_list: MailingList, links: Links) -> tu
         headline=campaign.headline,
         summary=campaign.summary,
         url=campaign.url,
-        list_name=mailing_list.name,
-        newsroom=links.newsroom,
-        unsubscribe_url=UNSUBSCRIBE_URL,
-        preferences_url=PREFERENCES_URL,
-    )
-
-
-def briefing_rendered(
-    edition: Edition,
-    segment: int | None,
-    *,
-    subject: str,
-    mailing_list: MailingList,
-    links: Links,
-) -> tuple[str, str]:
-    """One segment's briefing body: the edition weighted to that topic set."""
-    items = for_topics(edition.items, edition.reserve, topics_of(segment))
-    return render_pair(
-        "briefing",
-        subject=subject,
-        masthead=mailing_list.name,
-        greeting=edition.greeting,
-        sign_off=edition.sign_off,
-        items=items,
         list_name=mailing_list.name,
         newsroom=links.newsroom,
         unsubscribe_url=UNSUBSCRIBE_URL,

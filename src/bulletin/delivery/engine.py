@@ -41,12 +41,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from bulletin.config import Settings
 from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
-from bulletin.delivery.compose import CampaignMessages, Links, briefing_rendered
+from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
 from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay, RelayConnection
 from bulletin.domain.models import CampaignKind
+from bulletin.mail.briefing import render_briefing
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
 from bulletin.store import campaigns, deliveries, editions
@@ -235,12 +236,12 @@ class Engine:
             if campaign.kind is CampaignKind.BRIEFING:
                 edition = editions.by_campaign(conn, campaign_id)
                 assert edition is not None, f"briefing campaign {campaign_id} has no edition"
-                rendered = briefing_rendered(
+                rendered = render_briefing(
                     edition,
                     segment,
                     subject=campaign.subject,
-                    mailing_list=mailing_list,
-                    links=self._links,
+                    list_name=mailing_list.name,
+                    newsroom=self._links.newsroom,
                 )
             self._composers[(campaign_id, segment)] = CampaignMessages(
                 campaign,

@@ -13,6 +13,7 @@ from datetime import datetime
 from bulletin.delivery import briefing_duty
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
+from bulletin.store import briefing as briefing_store
 from bulletin.store import campaigns, deliveries, fanout
 from bulletin.store.db import Database
 
@@ -45,6 +46,7 @@ def run_round(
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:
         result.finished = len(campaigns.complete_finished(conn, now=now))
+        briefing_store.finish_sent(conn, now=now)
     return result
 
 

@@ -185,7 +185,8 @@ def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]
         conn, query, {"b_owner": owner, "b_until": db_value(conn, deliveries.c.lease_until, until)}
     )
     # Raw driver values: SQLite hands back text, so the column type turns them into times.
-    to_time = deliveries.c.expires_at.type.result_processor(conn.dialect, None) or (lambda v: v)
+    column_type = deliveries.c.expires_at.type.dialect_impl(conn.dialect)
+    to_time = column_type.result_processor(conn.dialect, None) or (lambda v: v)
     return [
         DueDelivery(a, b, c, d, e, bool(f), None if g is None else to_time(g), h)
         for a, b, c, d, e, f, g, h in rows
