@@ -103,10 +103,18 @@ def plan_for(conn: Connection, edition_date: date, rules: Rules) -> Plan | None:
 def draft(
     conn: Connection, edition_date: date, *, rules: Rules, now: datetime
 ) -> tuple[ranking.Selection, datetime]:
-    """The stories the edition would carry if assembled now, and since when they were read."""
+    """The stories the edition would carry if assembled now, and since when they were read.
+
+    Stories since the previous edition was assembled (at least the last day's, so two
+    editions assembled together after downtime both have news), minus those it carried.
+    """
     previous = editions.previous(conn, edition_date)
-    since = previous.assembled_at if previous and previous.assembled_at else now - FIRST_LOOK_BACK
-    found = candidates.since(conn, since=since, now=now)
+    since = now - FIRST_LOOK_BACK
+    carried: set[int] = set()
+    if previous is not None and previous.assembled_at is not None:
+        since = min(since, previous.assembled_at)
+        carried = {item.story_id for item in previous.items}
+    found = [c for c in candidates.since(conn, since=since, now=now) if c.story_id not in carried]
     return ranking.select(found, now=now, size=rules.size), since
 
 
