@@ -69,6 +69,33 @@ def next_date(ctx: Context) -> date:
     return day
 
 
+@dataclass(frozen=True)
+class NextEdition:
+    """What the dashboard shows: the next edition's state and send window (no ranking run)."""
+
+    edition_date: date
+    status: str
+    first_send_at: datetime | None
+    last_expiry_at: datetime | None
+    readers: int
+    skip_reason: str | None
+
+
+def next_edition(ctx: Context) -> NextEdition:
+    day = next_date(ctx)
+    with ctx.db.transaction() as conn:
+        stored = editions.by_date(conn, day)
+        the_plan = briefing.plan_for(conn, day, ctx.settings.briefing_rules)
+    return NextEdition(
+        edition_date=day,
+        status=stored.status.value if stored else "not assembled yet",
+        first_send_at=the_plan.first_send_at if the_plan else None,
+        last_expiry_at=the_plan.last_expiry_at if the_plan else None,
+        readers=the_plan.readers if the_plan else 0,
+        skip_reason=stored.skip_reason if stored else None,
+    )
+
+
 def preview(ctx: Context, edition_date: date | None = None) -> Preview:
     """The stored edition for the date, or what assembling it now would give (not stored)."""
     day = edition_date or next_date(ctx)
