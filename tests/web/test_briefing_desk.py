@@ -1,4 +1,4 @@
-"""The desk's briefing page: curate the draft, preview per segment, hold or approve (editors only)."""
+"""The desk's briefing page: curate the draft, preview per segment, hold or approve."""
 
 from __future__ import annotations
 
