@@ -54,20 +54,24 @@ def groups(conn: Connection, list_id: int) -> list[Group]:
     return [Group(z, t, n) for z, t, n in conn.execute(query)]
 
 
-def _segment():  # type: ignore[no-untyped-def]
+def _segment(reader):  # type: ignore[no-untyped-def]
     bits = case(
         *[(subscriber_topics.c.topic == slug, bit) for slug, bit in TOPIC_BITS.items()], else_=0
     )
     return (
         select(func.coalesce(func.sum(bits), 0))
-        .where(subscriber_topics.c.subscriber_id == subscriptions.c.subscriber_id)
+        .where(subscriber_topics.c.subscriber_id == reader)
         .scalar_subquery()
     )
 
 
 def segments(conn: Connection, list_id: int) -> list[int]:
     """The distinct segments among the list's confirmed readers."""
-    masks = _confirmed(list_id).with_only_columns(_segment().label("segment")).subquery()
+    masks = (
+        _confirmed(list_id)
+        .with_only_columns(_segment(subscriptions.c.subscriber_id).label("segment"))
+        .subquery()
+    )
     return sorted(int(s) for s in conn.execute(select(masks.c.segment).distinct()).scalars())
 
 
@@ -80,32 +84,45 @@ def write_group(
     send_after: datetime,
     expires_at: datetime,
 ) -> int:
-    """Queue every confirmed, unsuppressed reader of the group; returns how many were added."""
+    """Queue every confirmed, unsuppressed reader of the group; returns how many were added.
+
+    The readers are found through the (zone, time) index on subscribers, with their
+    subscription checked per reader, so each group costs its own size, not the list's.
+    """
     zone = subscribers.c.time_zone
     in_group = zone.is_(None) if group.time_zone is None else zone == group.time_zone
+    reader = subscribers.c.id
+    subscribed = (
+        select(subscriptions.c.subscriber_id)
+        .where(
+            subscriptions.c.subscriber_id == reader,
+            subscriptions.c.list_id == list_id,
+            subscriptions.c.status == SubscriptionStatus.CONFIRMED,
+        )
+        .exists()
+    )
     suppressed = (
         select(suppressions.c.id).where(suppressions.c.email == subscribers.c.email).exists()
     )
     already = (
         select(deliveries.c.id)
-        .where(
-            deliveries.c.campaign_id == campaign_id,
-            deliveries.c.subscriber_id == subscriptions.c.subscriber_id,
-        )
+        .where(deliveries.c.campaign_id == campaign_id, deliveries.c.subscriber_id == reader)
         .exists()
     )
-    rows = (
-        _confirmed(list_id)
-        .with_only_columns(
-            literal(campaign_id),
-            subscriptions.c.subscriber_id,
-            literal(DeliveryStatus.QUEUED.value),
-            literal(send_after, type_=deliveries.c.send_after.type),
-            literal(0),
-            literal(expires_at, type_=deliveries.c.expires_at.type),
-            _segment(),
-        )
-        .where(in_group, subscribers.c.briefing_time == group.briefing_time, ~suppressed, ~already)
+    rows = select(
+        literal(campaign_id),
+        reader,
+        literal(DeliveryStatus.QUEUED.value),
+        literal(send_after, type_=deliveries.c.send_after.type),
+        literal(0),
+        literal(expires_at, type_=deliveries.c.expires_at.type),
+        _segment(reader),
+    ).where(
+        in_group,
+        subscribers.c.briefing_time == group.briefing_time,
+        subscribed,
+        ~suppressed,
+        ~already,
     )
     columns = [
         "campaign_id",

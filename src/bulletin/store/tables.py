@@ -54,6 +54,8 @@ subscribers = Table(
     Column("confirmation_sent_at", UtcDateTime),
     # The reader's local time for the weekday briefing, "HH:MM".
     Column("briefing_time", String(5), nullable=False, server_default="06:00"),
+    # The briefing's ledger is written one (zone, time) group at a time.
+    Index("ix_subscribers_zone_time", "time_zone", "briefing_time"),
 )
 
 # Topics a reader follows (slugs from domain.topics); none means "everything".

@@ -21,6 +21,7 @@ QUEUED_EXPIRING = "status = 'queued' AND expires_at IS NOT NULL"
 
 
 def upgrade() -> None:
+    op.create_index("ix_subscribers_zone_time", "subscribers", ["time_zone", "briefing_time"])
     op.add_column("deliveries", sa.Column("expires_at", UtcDateTime(), nullable=True))
     op.add_column("deliveries", sa.Column("segment", sa.Integer(), nullable=True))
     op.create_index(
@@ -68,6 +69,6 @@ def downgrade() -> None:
     op.drop_table("briefing_holidays")
     op.drop_table("editions")
     op.drop_index("ix_deliveries_expiring", table_name="deliveries")
-    with op.batch_alter_table("deliveries") as batch:
-        batch.drop_column("segment")
-        batch.drop_column("expires_at")
+    op.drop_index("ix_subscribers_zone_time", table_name="subscribers")
+    op.drop_column("deliveries", "segment")
+    op.drop_column("deliveries", "expires_at")
