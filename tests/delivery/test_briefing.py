@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 
@@ -81,6 +82,8 @@ def test_engine_sends_each_reader_at_their_time_and_never_after_their_noon(
     assert isinstance(berlin_mail, EmailMessage) and isinstance(tokyo_mail, EmailMessage)
     assert berlin_mail["List-Id"] == '"Morning Briefing" <morning-briefing.news.example.com>'
     assert berlin_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsedate_to_datetime(berlin_mail["Date"]) == _at(24, 5, 30)  # dated when it went
+    assert parsedate_to_datetime(tokyo_mail["Date"]) == _at(23, 21, 30)
     text = berlin_mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert GREETING in text
     assert "1. Parliament dissolved" in text

@@ -94,7 +94,7 @@ class Engine:
         self.stats = Stats()
         self._links = Links.from_settings(settings)
         self._tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers: dict[tuple[int, int], CampaignMessages] = {}
+        self._composers: dict[tuple[int, int, int], CampaignMessages] = {}
         self._confirmations = ConfirmationJobs(db, settings, self._links, self._tokens, clock)
         self._recorder = OutcomeRecorder(db, settings, clock)
         self._leader = Leadership(db) if lead else None
@@ -200,10 +200,11 @@ class Engine:
                 limit=self.batch,
                 campaign_ids=ids,
             )
-            self._prepare_composers(conn, {(r.campaign_id, r.segment or 0) for r in rows}, now)
+            keys = {row.id: _composer_key(row, now) for row in rows}
+            self._prepare_composers(conn, set(keys.values()), now)
         claimed_at = time.monotonic()
         for row in rows:
-            composer = self._composers[(row.campaign_id, row.segment or 0)]
+            composer = self._composers[keys[row.id]]
             if not row.still_subscribed:
                 self._results.append(Outcome.cancelled(row.id, row.campaign_id))
                 self._in_flight += 1
@@ -224,12 +225,13 @@ class Engine:
         self.stats.claimed += len(jobs)
         return jobs
 
-    def _prepare_composers(self, conn, keys: set[tuple[int, int]], now: datetime) -> None:  # type: ignore[no-untyped-def]
-        """Build each (campaign, segment) message once: alerts have one, briefings one per
-        distinct topic set of their readers."""
+    def _prepare_composers(self, conn, keys: set[tuple[int, int, int]], now: datetime) -> None:  # type: ignore[no-untyped-def]
+        """Build each message once: an alert's per campaign, a briefing's per topic segment
+        (re-dated every quarter hour, as its readers' mornings come round)."""
         missing = keys - self._composers.keys()
-        found = campaigns.get_many(conn, {campaign_id for campaign_id, _ in missing})
-        for campaign_id, segment in missing:
+        found = campaigns.get_many(conn, {campaign_id for campaign_id, _, _ in missing})
+        for key in missing:
+            campaign_id, segment, bucket = key
             campaign = found[campaign_id]
             mailing_list = list_store.by_id(conn, campaign.list_id)
             rendered = None
@@ -243,12 +245,14 @@ class Engine:
                     list_name=mailing_list.name,
                     newsroom=self._links.newsroom,
                 )
-            self._composers[(campaign_id, segment)] = CampaignMessages(
+                for old in [k for k in self._composers if k[:2] == key[:2] and k[2] < bucket]:
+                    del self._composers[old]
+            self._composers[key] = CampaignMessages(
                 campaign,
                 mailing_list,
                 links=self._links,
                 tokens=self._tokens,
-                date=campaign.started_at or now,
+                date=now if segment >= 0 else campaign.started_at or now,
                 rendered=rendered,
             )
 
@@ -381,6 +385,13 @@ class Engine:
         for _ in senders:
             queue.put_nowait(STOP)
         await asyncio.gather(*senders)
+
+
+def _composer_key(row: deliveries.DueDelivery, now: datetime) -> tuple[int, int, int]:
+    """(campaign, segment, quarter hour) for briefing rows; (campaign, -1, 0) for the rest."""
+    if row.segment is None:
+        return (row.campaign_id, -1, 0)
+    return (row.campaign_id, row.segment, int(now.timestamp()) // 900)
 
 
 def _run(coroutine) -> None:  # type: ignore[no-untyped-def]
