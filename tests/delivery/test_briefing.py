@@ -6,14 +6,15 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
+import pytest
 from sqlalchemy import select
 
-from bulletin.delivery import scheduler
+from bulletin.delivery import briefing_duty, scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.domain.editions import GREETING, EditionStatus
 from bulletin.services import briefing
 from bulletin.services.context import Context
-from bulletin.store import editions
+from bulletin.store import audit, editions
 from bulletin.store.tables import deliveries
 from tests.support.briefing import add_story, briefing_reader
 from tests.support.engines import engine_for
@@ -115,6 +116,10 @@ def test_duty_assembles_before_the_first_send_and_approves_at_the_deadline(
     assert edition is not None and edition.status is EditionStatus.SENDING
     assert edition.approved_by == "scheduler"
     assert _status(ctx) == {tokyo: "queued"}
+    with ctx.db.transaction() as conn:
+        logged = [(e["actor"], e["action"]) for e in audit.recent(conn)]
+    assert ("scheduler", "briefing.assemble") in logged
+    assert ("scheduler", "briefing.approve") in logged
     _round(ctx)
     assert len(_status(ctx)) == 1  # running again queues nobody twice
 
@@ -161,3 +166,16 @@ def test_no_story_means_a_skipped_edition_and_no_rows(ctx: Context, clock: FakeC
     clock.now = _at(24, 5, 30)
     _round(ctx)
     assert _status(ctx) == {}
+
+
+def test_expiry_sweep_works_in_chunks_until_nothing_stale_is_left(
+    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.now = _at(23, 20)
+    add_story(ctx)
+    readers = [briefing_reader(ctx, zone="Europe/Berlin") for _ in range(5)]
+    briefing.approve(ctx, TUESDAY, actor=None, write_now=True)
+    monkeypatch.setattr(briefing_duty, "EXPIRE_CHUNK", 2)
+    assert briefing_duty.expire_stale(ctx.db, now=_at(24, 10, 59)) == 0  # 11:59 in Berlin
+    assert briefing_duty.expire_stale(ctx.db, now=_at(24, 11, 0)) == 5
+    assert _status(ctx) == {reader: "expired" for reader in readers}

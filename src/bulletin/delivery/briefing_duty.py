@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bulletin.domain.editions import Edition, EditionStatus, Rules
-from bulletin.store import briefing, briefing_ledger, deliveries, editions
+from bulletin.store import audit, briefing, briefing_ledger, deliveries, editions
 from bulletin.store import lists as list_store
 from bulletin.store.db import Database
 
 log = logging.getLogger(__name__)
 
 EVERY_S = 60.0
+EXPIRE_CHUNK = 10_000
 SCHEDULER = "scheduler"
 EXPIRED_REASON = "not sent: the briefing expired (the reader's local noon had passed)"
 
@@ -61,8 +62,13 @@ class BriefingDuty:
 
 def expire_stale(db: Database, *, now: datetime) -> int:
     """Queued rows past their own expiry are marked expired (every scheduler round)."""
-    with db.transaction() as conn:
-        return deliveries.expire_stale(conn, now=now, reason=EXPIRED_REASON)
+    total = 0
+    while True:
+        with db.transaction() as conn:
+            done = deliveries.expire_stale(conn, now=now, reason=EXPIRED_REASON, limit=EXPIRE_CHUNK)
+        total += done
+        if done < EXPIRE_CHUNK:
+            return total
 
 
 def run(db: Database, *, rules: Rules, now: datetime) -> DutyRound:
@@ -97,10 +103,12 @@ def _one_date(
                 conn, edition_date, rules=rules, plan=the_plan, now=now
             )
             if made:
+                _audit(conn, "briefing.assemble", edition_date, now, edition.status.value)
                 result.assembled.append(edition_date)
                 log.info("briefing for %s assembled: %s", edition_date, edition.status.value)
         deadline = the_plan.first_send_at - rules.approve_before
         if edition is not None and now >= deadline and _approve(conn, edition, now=now):
+            _audit(conn, "briefing.approve", edition_date, now, "at its deadline")
             result.approved.append(edition_date)
             log.info("briefing for %s approved at its deadline", edition_date)
 
@@ -122,6 +130,7 @@ def _skip_unsent(conn, edition_date: date, *, now: datetime) -> int:  # type: ig
     edition = editions.by_date(conn, edition_date)
     if edition is None or not edition.status.editable:
         return 0
+    _audit(conn, "briefing.skip", edition_date, now, "not approved before the last expiry")
     return int(
         editions.update_fields(
             conn,
@@ -131,6 +140,18 @@ def _skip_unsent(conn, edition_date: date, *, now: datetime) -> int:  # type: ig
             status=EditionStatus.SKIPPED,
             skip_reason=f"Not approved before the last reader's expiry ({edition.status.value}).",
         )
+    )
+
+
+def _audit(conn, action: str, edition_date: date, now: datetime, note: str) -> None:  # type: ignore[no-untyped-def]
+    audit.record(
+        conn,
+        actor=SCHEDULER,
+        action=action,
+        now=now,
+        target_type="edition",
+        target_id=edition_date.isoformat(),
+        detail={"note": note},
     )
 
 

@@ -286,15 +286,25 @@ def close_unsent(
     ).rowcount
 
 
-def expire_stale(conn: Connection, *, now: datetime, reason: str) -> int:
-    """Queued rows past their own expiry are marked expired, never sent late."""
-    return conn.execute(
-        update(deliveries)
+def expire_stale(conn: Connection, *, now: datetime, reason: str, limit: int = 10_000) -> int:
+    """Up to `limit` queued rows past their own expiry are marked expired, never sent late.
+
+    In chunks, so that after a long downtime a million stale rows do not make one
+    transaction that holds up every sender.
+    """
+    stale = (
+        select(deliveries.c.id)
         .where(
             deliveries.c.status == DeliveryStatus.QUEUED,
             deliveries.c.expires_at.is_not(None),
             deliveries.c.expires_at <= now,
         )
+        .limit(limit)
+        .scalar_subquery()
+    )
+    return conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(stale), deliveries.c.status == DeliveryStatus.QUEUED)
         .values(status=DeliveryStatus.EXPIRED, last_reply=reason)
     ).rowcount
 
