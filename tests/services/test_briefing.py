@@ -12,7 +12,7 @@ from bulletin.domain.editions import GREETING, EditionStatus
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Role
 from bulletin.domain.schedule import send_for
-from bulletin.services import briefing
+from bulletin.services import briefing, curation
 from bulletin.services.context import Context
 from bulletin.store import audit, editions
 from bulletin.store.tables import deliveries
@@ -97,12 +97,12 @@ def test_curation_changes_the_draft_and_each_change_is_audited(
     editor = make_editor(ctx)
     briefing.assemble(ctx, day, actor=editor)
 
-    briefing.reorder(ctx, day, [c, a, b], actor=editor)
-    briefing.set_pinned(ctx, day, a, pinned=True, actor=editor)
-    briefing.drop(ctx, day, b, actor=editor)
-    briefing.add(ctx, day, extra, actor=editor)
-    briefing.set_summary(ctx, day, c, "An editor's own words.", actor=editor)
-    edition = briefing.set_greeting(ctx, day, "Good morning, early risers.", actor=editor)
+    curation.reorder(ctx, day, [c, a, b], actor=editor)
+    curation.set_pinned(ctx, day, a, pinned=True, actor=editor)
+    curation.drop(ctx, day, b, actor=editor)
+    curation.add(ctx, day, extra, actor=editor)
+    curation.set_summary(ctx, day, c, "An editor's own words.", actor=editor)
+    edition = curation.set_greeting(ctx, day, "Good morning, early risers.", actor=editor)
 
     assert [i.story_id for i in edition.items] == [c, a, extra]
     assert [i.pinned for i in edition.items] == [False, True, False]
@@ -123,15 +123,15 @@ def test_bad_curation_is_refused_and_changes_nothing(ctx: Context, day: date) ->
     editor = make_editor(ctx)
     before = briefing.assemble(ctx, day, actor=editor)
     with pytest.raises(InvalidInput, match="exactly once"):
-        briefing.reorder(ctx, day, [a, a], actor=editor)
+        curation.reorder(ctx, day, [a, a], actor=editor)
     with pytest.raises(InvalidInput, match="at most 60 words"):
-        briefing.set_summary(ctx, day, a, "word " * 61, actor=editor)
+        curation.set_summary(ctx, day, a, "word " * 61, actor=editor)
     with pytest.raises(NotFound):
-        briefing.drop(ctx, day, 999_999, actor=editor)
+        curation.drop(ctx, day, 999_999, actor=editor)
     with pytest.raises(InvalidInput, match="at least one story"):
-        briefing.drop(ctx, day, a, actor=editor)
+        curation.drop(ctx, day, a, actor=editor)
     with pytest.raises(PermissionDenied):
-        briefing.set_greeting(ctx, day, "Hi", actor=make_editor(ctx, Role.VIEWER))
+        curation.set_greeting(ctx, day, "Hi", actor=make_editor(ctx, Role.VIEWER))
     assert briefing.preview(ctx, day).edition == before
 
 
@@ -145,7 +145,7 @@ def test_held_edition_waits_and_approved_one_is_frozen(ctx: Context, day: date) 
     assert approved.status is EditionStatus.SENDING
     assert approved.approved_by == editor.email
     with pytest.raises(InvalidInput, match="only a draft or a held"):
-        briefing.set_pinned(ctx, day, a, pinned=True, actor=editor)
+        curation.set_pinned(ctx, day, a, pinned=True, actor=editor)
 
 
 def test_approval_queues_each_reader_at_their_local_time_until_their_noon(

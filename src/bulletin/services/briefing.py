@@ -1,9 +1,9 @@
-"""The morning briefing for editors: preview, assemble, curate, hold, approve; no-briefing dates.
+"""The morning briefing for editors: preview, assemble, hold, approve; no-briefing dates.
 
 The scheduler does all of this unattended (see `delivery.briefing_duty`); these are the
 same steps at an editor's hand, each checked against their role and written to the
-audit log. Curation changes only a draft or held edition: once approved, the ledger
-is being written and the edition is what readers get.
+audit log. Curation (`services.curation`) changes only a draft or held edition: once
+approved, the ledger is being written and the edition is what readers get.
 """
 
 from __future__ import annotations
@@ -14,17 +14,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from bulletin.domain.editions import MAX_ITEMS, Edition, EditionStatus
+from bulletin.domain.editions import Edition, EditionStatus
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
-from bulletin.domain.ranking import SUMMARY_WORDS, Item, summarize
+from bulletin.domain.ranking import Item
 from bulletin.domain.schedule import is_briefing_day
 from bulletin.mail.briefing import render_briefing, segment_items
 from bulletin.services.context import Context
-from bulletin.store import audit, briefing, briefing_ledger, candidates, editions
+from bulletin.store import audit, briefing, briefing_ledger, editions
 from bulletin.store import lists as list_store
-
-MAX_GREETING = 300
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,7 @@ def items_for(edition: Edition, segment: int) -> tuple[Item, ...]:
 
 def assemble(ctx: Context, edition_date: date, *, actor: Editor | None) -> Edition:
     """Store the draft for the date now (or return the one it already has)."""
-    who = _who(actor)
+    who = who_may_change(actor)
     rules = ctx.settings.briefing_rules
     now = ctx.clock()
     with ctx.db.transaction() as conn:
@@ -152,7 +150,9 @@ def assemble(ctx: Context, edition_date: date, *, actor: Editor | None) -> Editi
             )
         edition, made = briefing.assemble(conn, edition_date, rules=rules, plan=the_plan, now=now)
         if made:
-            _audit(conn, ctx, who, "briefing.assemble", edition, {"status": edition.status.value})
+            audit_edition(
+                conn, ctx, who, "briefing.assemble", edition, {"status": edition.status.value}
+            )
     return edition
 
 
@@ -164,7 +164,7 @@ def approve(
     With `write_now` the ledger is written before returning (the command line);
     otherwise the scheduler writes it within a minute (the desk).
     """
-    who = _who(actor)
+    who = who_may_change(actor)
     edition = assemble(ctx, edition_date, actor=actor)
     now = ctx.clock()
     with ctx.db.transaction() as conn:
@@ -183,10 +183,10 @@ def approve(
             held_by=None,
         ):
             raise InvalidInput("Someone else changed this briefing meanwhile; reload it.")
-        _audit(conn, ctx, who, "briefing.approve", edition, None)
+        audit_edition(conn, ctx, who, "briefing.approve", edition, None)
     if write_now:
         briefing.write_ledger(ctx.db, edition_date, rules=ctx.settings.briefing_rules, now=now)
-    return _get(ctx, edition_date)
+    return get(ctx, edition_date)
 
 
 def hold(ctx: Context, edition_date: date, *, actor: Editor | None) -> Edition:
@@ -212,7 +212,7 @@ def _move(
     allowed: list[EditionStatus],
     held: bool,
 ) -> Edition:
-    who = _who(actor)
+    who = who_may_change(actor)
     edition = assemble(ctx, edition_date, actor=actor)
     with ctx.db.transaction() as conn:
         if not editions.update_fields(
@@ -227,147 +227,11 @@ def _move(
                 f"Only a {allowed[0].value} briefing can be set to {to.value}; "
                 f"this one is {edition.status.value}."
             )
-        _audit(conn, ctx, who, f"briefing.{'hold' if held else 'release'}", edition, None)
-    return _get(ctx, edition_date)
+        audit_edition(conn, ctx, who, f"briefing.{'hold' if held else 'release'}", edition, None)
+    return get(ctx, edition_date)
 
 
-# Curation --------------------------------------------------------------------------------
-
-
-def reorder(ctx: Context, edition_date: date, order: list[int], *, actor: Editor | None) -> Edition:
-    def change(edition: Edition) -> dict[str, object]:
-        by_id = {i.story_id: i for i in edition.items}
-        if sorted(order) != sorted(by_id):
-            raise InvalidInput("A new order must list each story of the briefing exactly once.")
-        return {"items": [by_id[i] for i in order]}
-
-    return _curate(ctx, edition_date, actor, "briefing.reorder", {"order": order}, change)
-
-
-def set_pinned(
-    ctx: Context, edition_date: date, story_id: int, *, pinned: bool, actor: Editor | None
-) -> Edition:
-    """A pinned story keeps its place in every topic segment."""
-
-    def change(edition: Edition) -> dict[str, object]:
-        _item(edition, story_id)
-        items = [replace(i, pinned=pinned) if i.story_id == story_id else i for i in edition.items]
-        return {"items": items}
-
-    action = "briefing.pin" if pinned else "briefing.unpin"
-    return _curate(ctx, edition_date, actor, action, {"story_id": story_id}, change)
-
-
-def drop(ctx: Context, edition_date: date, story_id: int, *, actor: Editor | None) -> Edition:
-    def change(edition: Edition) -> dict[str, object]:
-        _item(edition, story_id)
-        items = [i for i in edition.items if i.story_id != story_id]
-        if not items:
-            raise InvalidInput("A briefing needs at least one story; hold it instead.")
-        return {"items": items}
-
-    return _curate(ctx, edition_date, actor, "briefing.drop", {"story_id": story_id}, change)
-
-
-def add(ctx: Context, edition_date: date, story_id: int, *, actor: Editor | None) -> Edition:
-    """Add a stored story at the end (its summary taken from it like any other)."""
-    now = ctx.clock()
-    with ctx.db.transaction() as conn:
-        candidate = candidates.one(conn, story_id, now=now)
-    if candidate is None:
-        raise NotFound(f"There is no publishable story {story_id}.")
-    summary = summarize(candidate)
-    if candidate.needs_headline or not candidate.url or summary is None:
-        raise InvalidInput("That story needs a headline, a link and a summary before it can go.")
-
-    def change(edition: Edition) -> dict[str, object]:
-        if any(i.story_id == story_id for i in edition.items):
-            raise InvalidInput("That story is already in the briefing.")
-        if len(edition.items) >= MAX_ITEMS:
-            raise InvalidInput(f"A briefing has at most {MAX_ITEMS} stories; drop one first.")
-        item = Item(
-            story_id=story_id,
-            headline=" ".join(candidate.headline.split()),
-            summary=summary,
-            section=candidate.section,
-            url=candidate.url,
-            topics=candidate.topics,
-        )
-        reserve = [r for r in edition.reserve if r.story_id != story_id]
-        return {"items": [*edition.items, item], "reserve": reserve}
-
-    return _curate(ctx, edition_date, actor, "briefing.add", {"story_id": story_id}, change)
-
-
-def set_summary(
-    ctx: Context, edition_date: date, story_id: int, text: str, *, actor: Editor | None
-) -> Edition:
-    """An editor's own summary for one item (at most 60 words)."""
-    summary = _words(text, limit=SUMMARY_WORDS, what="A summary")
-
-    def change(edition: Edition) -> dict[str, object]:
-        _item(edition, story_id)
-        items = [
-            replace(i, summary=summary) if i.story_id == story_id else i for i in edition.items
-        ]
-        return {"items": items}
-
-    detail = {"story_id": story_id, "summary": summary}
-    return _curate(ctx, edition_date, actor, "briefing.summary", detail, change)
-
-
-def set_greeting(ctx: Context, edition_date: date, text: str, *, actor: Editor | None) -> Edition:
-    greeting = " ".join(text.split())
-    if not greeting or len(greeting) > MAX_GREETING:
-        raise InvalidInput(f"The greeting must be 1 to {MAX_GREETING} characters.")
-    return _curate(
-        ctx,
-        edition_date,
-        actor,
-        "briefing.greeting",
-        {"greeting": greeting},
-        lambda _edition: {"greeting": greeting},
-    )
-
-
-def _words(text: str, *, limit: int, what: str) -> str:
-    collapsed = " ".join(text.split())
-    if not collapsed:
-        raise InvalidInput(f"{what} cannot be empty.")
-    if len(collapsed.split()) > limit:
-        raise InvalidInput(
-            f"{what} must be at most {limit} words (this has {len(collapsed.split())})."
-        )
-    return collapsed
-
-
-def _item(edition: Edition, story_id: int) -> Item:
-    for item in edition.items:
-        if item.story_id == story_id:
-            return item
-    raise NotFound(f"Story {story_id} is not in the {edition.edition_date} briefing.")
-
-
-def _curate(ctx, edition_date: date, actor, action: str, detail, change) -> Edition:  # type: ignore[no-untyped-def]
-    who = _who(actor)
-    edition = assemble(ctx, edition_date, actor=actor)
-    with ctx.db.transaction() as conn:
-        current = editions.by_date(conn, edition_date, lock=True)
-        assert current is not None
-        if not current.status.editable:
-            raise InvalidInput(
-                f"The {edition_date} briefing is {current.status.value}; only a draft or a held "
-                "briefing can be changed."
-            )
-        values = change(current)
-        editions.update_fields(
-            conn, edition.id, now=ctx.clock(), allowed_from=[current.status], **values
-        )
-        _audit(conn, ctx, who, action, current, detail)
-    return _get(ctx, edition_date)
-
-
-def _get(ctx: Context, edition_date: date) -> Edition:
+def get(ctx: Context, edition_date: date) -> Edition:
     with ctx.db.transaction() as conn:
         edition = editions.by_date(conn, edition_date)
     if edition is None:
@@ -375,13 +239,15 @@ def _get(ctx: Context, edition_date: date) -> Edition:
     return edition
 
 
-def _who(actor: Editor | None) -> str:
+def who_may_change(actor: Editor | None) -> str:
     if actor is not None and not actor.role.can_send:
         raise PermissionDenied("Your role can view the briefing but not change it.")
     return actor.email if actor else "cli"
 
 
-def _audit(conn: Connection, ctx: Context, who: str, action: str, edition: Edition, detail) -> None:  # type: ignore[no-untyped-def]
+def audit_edition(
+    conn: Connection, ctx: Context, who: str, action: str, edition: Edition, detail
+) -> None:  # type: ignore[no-untyped-def]
     audit.record(
         conn,
         actor=who,
@@ -405,7 +271,7 @@ def holidays(ctx: Context) -> list[tuple[date, str]]:
 
 
 def add_holiday(ctx: Context, day: date, *, note: str, actor: Editor | None) -> bool:
-    who = _who(actor)
+    who = who_may_change(actor)
     note = " ".join(note.split())[:200] or "no briefing"
     with ctx.db.transaction() as conn:
         added = editions.add_holiday(conn, day, note=note, actor=who, now=ctx.clock())
@@ -423,7 +289,7 @@ def add_holiday(ctx: Context, day: date, *, note: str, actor: Editor | None) -> 
 
 
 def remove_holiday(ctx: Context, day: date, *, actor: Editor | None) -> bool:
-    who = _who(actor)
+    who = who_may_change(actor)
     with ctx.db.transaction() as conn:
         removed = editions.remove_holiday(conn, day)
         if removed:

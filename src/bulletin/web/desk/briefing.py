@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bulletin.domain.editions import Edition, topics_of
 from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.topics import TOPICS
-from bulletin.services import briefing
+from bulletin.services import briefing, curation
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
 from bulletin.web.desk.routes import SANDBOX_CSP
@@ -112,16 +112,16 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor) -> Edit
     if action in ("assemble", "approve", "hold", "release"):
         return getattr(briefing, action)(ctx, day, actor=editor)  # type: ignore[no-any-return]
     if action == "greeting":
-        return briefing.set_greeting(ctx, day, text(form, "text"), actor=editor)
+        return curation.set_greeting(ctx, day, text(form, "text"), actor=editor)
     story_id = _story_id(form)
     if action in ("pin", "unpin"):
-        return briefing.set_pinned(ctx, day, story_id, pinned=action == "pin", actor=editor)
+        return curation.set_pinned(ctx, day, story_id, pinned=action == "pin", actor=editor)
     if action == "drop":
-        return briefing.drop(ctx, day, story_id, actor=editor)
+        return curation.drop(ctx, day, story_id, actor=editor)
     if action == "add":
-        return briefing.add(ctx, day, story_id, actor=editor)
+        return curation.add(ctx, day, story_id, actor=editor)
     if action == "summary":
-        return briefing.set_summary(ctx, day, story_id, text(form, "text"), actor=editor)
+        return curation.set_summary(ctx, day, story_id, text(form, "text"), actor=editor)
     order = [i.story_id for i in briefing.preview(ctx, day).edition.items]
     if story_id not in order:
         raise InvalidInput(f"Story {story_id} is not in this briefing.")
@@ -129,7 +129,7 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor) -> Edit
     to = at - 1 if action == "up" else at + 1
     if 0 <= to < len(order):
         order[at], order[to] = order[to], order[at]
-    return briefing.reorder(ctx, day, order, actor=editor)
+    return curation.reorder(ctx, day, order, actor=editor)
 
 
 def _story_id(form: FormData) -> int:
