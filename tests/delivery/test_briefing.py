@@ -179,3 +179,20 @@ def test_expiry_sweep_works_in_chunks_until_nothing_stale_is_left(
     assert briefing_duty.expire_stale(ctx.db, now=_at(24, 10, 59)) == 0  # 11:59 in Berlin
     assert briefing_duty.expire_stale(ctx.db, now=_at(24, 11, 0)) == 5
     assert _status(ctx) == {reader: "expired" for reader in readers}
+
+
+def test_a_failing_briefing_duty_does_not_stop_the_scheduler_round(
+    ctx: Context, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.now = _at(23, 20)
+    add_story(ctx)
+    reader = briefing_reader(ctx, zone="Europe/Berlin")
+    briefing.approve(ctx, TUESDAY, actor=None, write_now=True)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the briefing")
+
+    monkeypatch.setattr(briefing_duty, "run", broken)
+    clock.now = _at(24, 11, 30)  # past noon in Berlin
+    _round(ctx)  # does not raise, and the rest of the round still runs
+    assert _status(ctx) == {reader: "expired"}

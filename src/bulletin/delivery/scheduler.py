@@ -6,9 +6,12 @@ so the senders' claims and records are never held up behind a long one.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bulletin.delivery import briefing_duty
 from bulletin.delivery.briefing_duty import BriefingDuty
@@ -17,7 +20,10 @@ from bulletin.store import briefing as briefing_store
 from bulletin.store import campaigns, deliveries, fanout
 from bulletin.store.db import Database
 
+log = logging.getLogger(__name__)
+
 EXPIRED_REASON = "not sent: the alert expired first"
+STORE_DOWN = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -41,7 +47,12 @@ def run_round(
         result.swept = deliveries.sweep_expired_leases(conn, now=now)
     result.expired = expire(db, now=now) + briefing_duty.expire_stale(db, now=now)
     if briefing is not None and briefing.due():
-        briefing.run(db, now=now)
+        try:
+            briefing.run(db, now=now)
+        except STORE_DOWN:
+            raise
+        except Exception:  # a briefing problem must never stop alerts going out
+            log.exception("the briefing duty failed; it runs again in a minute")
         result.expired += briefing_duty.expire_stale(db, now=now)
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:

@@ -190,6 +190,9 @@ def write_ledger(db: Database, edition_date: date, *, rules: Rules, now: datetim
     added = 0
     for group, send in the_plan.sends if the_plan else ():
         with db.transaction() as conn:
+            # Two writers (the scheduler, an editor's `send`) take turns per group, so the
+            # second sees the first's rows and adds none, rather than colliding on them.
+            editions.by_date(conn, edition_date, lock=True)
             added += briefing_ledger.write_group(
                 conn,
                 campaign_id=campaign_id,
