@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bulletin import cli_bounces, cli_stories, logs, server
+from bulletin import cli_bounces, cli_briefing, cli_stories, logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, CampaignStatus, Role
@@ -280,8 +280,26 @@ def bench_fanout(
         typer.echo(f"{key:>26}: {value}")
 
 
+@bench_app.command("briefing")
+def bench_briefing(
+    subscribers: Annotated[int, typer.Option(help="Morning-briefing readers.")] = 1_000_000,
+    database: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BULLETIN_BENCH_POSTGRES_URL", help="Server for postgresql.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """Schedule one briefing for N readers over 24 zones; prints the figures as JSON."""
+    from bulletin.benchmarks.briefing import Options, run
+
+    if database not in ("sqlite", "postgresql"):
+        _fail(ValueError("--database is sqlite or postgresql"))
+    figures = run(Options(subscribers=subscribers, database=database, postgres_url=postgres_url))
+    typer.echo(json.dumps(figures))
+
+
 cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
 cli_bounces.register(app)  # `bulletin bounces process`
+cli_briefing.register(app)  # `bulletin briefing`
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -8,11 +8,14 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bulletin.domain.addresses import ensure_header_safe
+from bulletin.domain.editions import Rules
 from bulletin.domain.errors import ConfigurationError, InvalidInput
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -52,6 +55,13 @@ class Settings:
     session_max_age_s: int = 12 * 3600
     # Sites allowed to show the sign-up form (/embed) in an iframe, e.g. https://news.example.org
     embed_origins: tuple[str, ...] = ()
+    # The newsroom's own zone: readers who gave none get their briefing by its clock.
+    time_zone: str = "UTC"
+    briefing_size: int = 7
+    briefing_expiry: time = time(12, 0)
+    briefing_assemble_before_s: int = 120 * 60
+    briefing_approve_before_s: int = 30 * 60
+    briefing_holidays: frozenset[date] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +89,12 @@ class Settings:
             pause_error_rate=_int(env, "BULLETIN_PAUSE_ERROR_PERCENT", 50) / 100,
             alert_expiry_s=_int(env, "BULLETIN_ALERT_EXPIRY_MINUTES", 120) * 60,
             embed_origins=_origins(env.get("BULLETIN_EMBED_ORIGINS", "")),
+            time_zone=_zone(env.get("BULLETIN_TIME_ZONE", "UTC")),
+            briefing_size=_briefing_size(env),
+            briefing_expiry=_clock_time(env, "BULLETIN_BRIEFING_EXPIRY", "12:00"),
+            briefing_assemble_before_s=_int(env, "BULLETIN_BRIEFING_ASSEMBLE_MINUTES", 120) * 60,
+            briefing_approve_before_s=_int(env, "BULLETIN_BRIEFING_APPROVE_MINUTES", 30) * 60,
+            briefing_holidays=_dates(env.get("BULLETIN_BRIEFING_HOLIDAYS", "")),
         )
         settings.validate()
         return settings
@@ -122,6 +138,17 @@ class Settings:
         return f"{url.scheme}://{url.netloc}"
 
     @property
+    def briefing_rules(self) -> Rules:
+        return Rules(
+            default_zone=self.time_zone,
+            expiry=self.briefing_expiry,
+            holidays=self.briefing_holidays,
+            size=self.briefing_size,
+            assemble_before=timedelta(seconds=self.briefing_assemble_before_s),
+            approve_before=timedelta(seconds=self.briefing_approve_before_s),
+        )
+
+    @property
     def production(self) -> bool:
         return self.env == "production"
 
@@ -154,6 +181,46 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} must be at least 1, not {value}.")
     return value
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"BULLETIN_TIME_ZONE must be an IANA zone like Europe/London, not {name!r}."
+        ) from exc
+    return name.strip()
+
+
+def _briefing_size(env: Mapping[str, str]) -> int:
+    size = _int(env, "BULLETIN_BRIEFING_SIZE", 7)
+    if not 1 <= size <= 10:
+        raise ConfigurationError(f"BULLETIN_BRIEFING_SIZE must be 1 to 10 stories, not {size}.")
+    return size
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: str) -> time:
+    raw = env.get(name, default).strip() or default
+    try:
+        return time.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a time of day like 12:00, not {raw!r}.") from exc
+
+
+def _dates(raw: str) -> frozenset[date]:
+    """BULLETIN_BRIEFING_HOLIDAYS: dates (YYYY-MM-DD) separated by spaces or commas."""
+    days: set[date] = set()
+    for part in re.split(r"[\s,]+", raw):
+        if not part:
+            continue
+        try:
+            days.add(date.fromisoformat(part))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"BULLETIN_BRIEFING_HOLIDAYS: {part!r} is not a date like 2026-12-25."
+            ) from exc
+    return frozenset(days)
 
 
 _ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")

@@ -63,12 +63,14 @@ class CampaignMessages:
         links: Links,
         tokens: Tokens,
         date: datetime,
+        rendered: tuple[str, str] | None = None,
     ) -> None:
+        """`rendered` is the (text, HTML) body when it is not an alert's (a briefing's)."""
         self.campaign = campaign
         self.mailing_list = mailing_list
         self._links = links
         self._tokens = tokens
-        self._rendered = _rendered(campaign, mailing_list, links)
+        self._rendered = rendered or _rendered(campaign, mailing_list, links)
         self.skeleton = Skeleton(
             self.message(
                 SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], SLOTS["preferences"], date

@@ -40,14 +40,17 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bulletin.config import Settings
 from bulletin.delivery import scheduler
+from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
 from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay, RelayConnection
+from bulletin.domain.models import CampaignKind
+from bulletin.mail.briefing import render_briefing
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
-from bulletin.store import campaigns, deliveries
+from bulletin.store import campaigns, deliveries, editions
 from bulletin.store import lists as list_store
 from bulletin.store.db import Database
 from bulletin.store.types import utcnow
@@ -91,10 +94,11 @@ class Engine:
         self.stats = Stats()
         self._links = Links.from_settings(settings)
         self._tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers: dict[int, CampaignMessages] = {}
+        self._composers: dict[tuple[int, int, int], CampaignMessages] = {}
         self._confirmations = ConfirmationJobs(db, settings, self._links, self._tokens, clock)
         self._recorder = OutcomeRecorder(db, settings, clock)
         self._leader = Leadership(db) if lead else None
+        self._briefing = BriefingDuty(settings.briefing_rules)
         self._results: list[Outcome] = []
         self._untried: list[Job] = []
         self._in_flight = 0
@@ -177,7 +181,7 @@ class Engine:
         if self._leader is None or not self._leader.holds():
             self._fanouts_pending = False
             return
-        outcome = scheduler.run_round(self.db, now=self.clock())
+        outcome = scheduler.run_round(self.db, now=self.clock(), briefing=self._briefing)
         self._fanouts_pending = outcome.fanouts_pending
         if outcome.swept:
             log.warning("returned %d rows with expired leases to the queue", outcome.swept)
@@ -196,10 +200,11 @@ class Engine:
                 limit=self.batch,
                 campaign_ids=ids,
             )
-            self._prepare_composers(conn, {row.campaign_id for row in rows}, now)
+            keys = {row.id: _composer_key(row, now) for row in rows}
+            self._prepare_composers(conn, set(keys.values()), now)
         claimed_at = time.monotonic()
         for row in rows:
-            composer = self._composers[row.campaign_id]
+            composer = self._composers[keys[row.id]]
             if not row.still_subscribed:
                 self._results.append(Outcome.cancelled(row.id, row.campaign_id))
                 self._in_flight += 1
@@ -213,22 +218,42 @@ class Engine:
                     envelope,
                     row.campaign_id,
                     row.attempts,
-                    composer.campaign.expires_at,
+                    row.expires_at or composer.campaign.expires_at,
                     claimed_at,
                 )
             )
         self.stats.claimed += len(jobs)
         return jobs
 
-    def _prepare_composers(self, conn, campaign_ids: set[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
-        missing = campaign_ids - self._composers.keys()
-        for campaign_id, campaign in campaigns.get_many(conn, missing).items():
-            self._composers[campaign_id] = CampaignMessages(
+    def _prepare_composers(self, conn, keys: set[tuple[int, int, int]], now: datetime) -> None:  # type: ignore[no-untyped-def]
+        """Build each message once: an alert's per campaign, a briefing's per topic segment
+        (re-dated every quarter hour, as its readers' mornings come round)."""
+        missing = keys - self._composers.keys()
+        found = campaigns.get_many(conn, {campaign_id for campaign_id, _, _ in missing})
+        for key in missing:
+            campaign_id, segment, bucket = key
+            campaign = found[campaign_id]
+            mailing_list = list_store.by_id(conn, campaign.list_id)
+            rendered = None
+            if campaign.kind is CampaignKind.BRIEFING:
+                edition = editions.by_campaign(conn, campaign_id)
+                assert edition is not None, f"briefing campaign {campaign_id} has no edition"
+                rendered = render_briefing(
+                    edition,
+                    segment,
+                    subject=campaign.subject,
+                    list_name=mailing_list.name,
+                    newsroom=self._links.newsroom,
+                )
+                for old in [k for k in self._composers if k[:2] == key[:2] and k[2] < bucket]:
+                    del self._composers[old]
+            self._composers[key] = CampaignMessages(
                 campaign,
-                list_store.by_id(conn, campaign.list_id),
+                mailing_list,
                 links=self._links,
                 tokens=self._tokens,
-                date=campaign.started_at or now,
+                date=now if segment >= 0 else campaign.started_at or now,
+                rendered=rendered,
             )
 
     def _all_relays_resting(self) -> bool:
@@ -360,6 +385,13 @@ class Engine:
         for _ in senders:
             queue.put_nowait(STOP)
         await asyncio.gather(*senders)
+
+
+def _composer_key(row: deliveries.DueDelivery, now: datetime) -> tuple[int, int, int]:
+    """(campaign, segment, quarter hour) for briefing rows; (campaign, -1, 0) for the rest."""
+    if row.segment is None:
+        return (row.campaign_id, -1, 0)
+    return (row.campaign_id, row.segment, int(now.timestamp()) // 900)
 
 
 def _run(coroutine) -> None:  # type: ignore[no-untyped-def]

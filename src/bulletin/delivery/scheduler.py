@@ -1,4 +1,4 @@
-"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish.
+"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish, brief.
 
 Runs in one worker at a time (see `leader`). Each duty is its own short transaction,
 so the senders' claims and records are never held up behind a long one.
@@ -6,15 +6,24 @@ so the senders' claims and records are never held up behind a long one.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bulletin.delivery import briefing_duty
+from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
+from bulletin.store import briefing as briefing_store
 from bulletin.store import campaigns, deliveries, fanout
 from bulletin.store.db import Database
 
+log = logging.getLogger(__name__)
+
 EXPIRED_REASON = "not sent: the alert expired first"
+STORE_DOWN = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -26,14 +35,29 @@ class Round:
     fanouts_pending: bool = False
 
 
-def run_round(db: Database, *, now: datetime, fanout_budget_s: float = 0.25) -> Round:
+def run_round(
+    db: Database,
+    *,
+    now: datetime,
+    fanout_budget_s: float = 0.25,
+    briefing: BriefingDuty | None = None,
+) -> Round:
     result = Round()
     with db.transaction() as conn:
         result.swept = deliveries.sweep_expired_leases(conn, now=now)
-    result.expired = expire(db, now=now)
+    result.expired = expire(db, now=now) + briefing_duty.expire_stale(db, now=now)
+    if briefing is not None and briefing.due():
+        try:
+            briefing.run(db, now=now)
+        except STORE_DOWN:
+            raise
+        except Exception:  # a briefing problem must never stop alerts going out
+            log.exception("the briefing duty failed; it runs again in a minute")
+        result.expired += briefing_duty.expire_stale(db, now=now)
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:
         result.finished = len(campaigns.complete_finished(conn, now=now))
+        briefing_store.finish_sent(conn, now=now)
     return result
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, func, literal, select, update
+from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, update
 
 from bulletin.domain.models import CampaignCounts, DeliveryStatus, SubscriptionStatus
 from bulletin.store.bulk import db_value, execute_many, execute_rows
@@ -42,6 +42,8 @@ class DueDelivery(NamedTuple):
     email: str
     attempts: int
     still_subscribed: bool
+    expires_at: datetime | None = None  # this row's own deadline (briefings)
+    segment: int | None = None  # which rendering of the campaign (briefing topic segments)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def claim(
             deliveries.c.campaign_id.in_(campaign_ids),
             deliveries.c.status == DeliveryStatus.QUEUED,
             deliveries.c.send_after <= now,
+            or_(deliveries.c.expires_at.is_(None), deliveries.c.expires_at > now),
         )
         .order_by(deliveries.c.campaign_id, deliveries.c.send_after, deliveries.c.id)
         .limit(limit)
@@ -160,6 +163,8 @@ def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]
             subscribers.c.email,
             deliveries.c.attempts,
             still.label("still_subscribed"),
+            deliveries.c.expires_at,
+            deliveries.c.segment,
         )
         .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
         .outerjoin(
@@ -179,7 +184,13 @@ def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]
     rows = execute_rows(
         conn, query, {"b_owner": owner, "b_until": db_value(conn, deliveries.c.lease_until, until)}
     )
-    return [DueDelivery(a, b, c, d, e, bool(f)) for a, b, c, d, e, f in rows]
+    # Raw driver values: SQLite hands back text, so the column type turns them into times.
+    column_type = deliveries.c.expires_at.type.dialect_impl(conn.dialect)
+    to_time = column_type.result_processor(conn.dialect, None) or (lambda v: v)
+    return [
+        DueDelivery(a, b, c, d, e, bool(f), None if g is None else to_time(g), h)
+        for a, b, c, d, e, f, g, h in rows
+    ]
 
 
 def _campaign_list():  # type: ignore[no-untyped-def]
@@ -272,6 +283,29 @@ def close_unsent(
             deliveries.c.status == DeliveryStatus.QUEUED,
         )
         .values(status=status, last_reply=reason)
+    ).rowcount
+
+
+def expire_stale(conn: Connection, *, now: datetime, reason: str, limit: int = 10_000) -> int:
+    """Up to `limit` queued rows past their own expiry are marked expired, never sent late.
+
+    In chunks, so that after a long downtime a million stale rows do not make one
+    transaction that holds up every sender.
+    """
+    stale = (
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.status == DeliveryStatus.QUEUED,
+            deliveries.c.expires_at.is_not(None),
+            deliveries.c.expires_at <= now,
+        )
+        .limit(limit)
+        .scalar_subquery()
+    )
+    return conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id.in_(stale), deliveries.c.status == DeliveryStatus.QUEUED)
+        .values(status=DeliveryStatus.EXPIRED, last_reply=reason)
     ).rowcount
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -53,6 +54,8 @@ subscribers = Table(
     Column("confirmation_sent_at", UtcDateTime),
     # The reader's local time for the weekday briefing, "HH:MM".
     Column("briefing_time", String(5), nullable=False, server_default="06:00"),
+    # The briefing's ledger is written one (zone, time) group at a time.
+    Index("ix_subscribers_zone_time", "time_zone", "briefing_time"),
 )
 
 # Topics a reader follows (slugs from domain.topics); none means "everything".
@@ -276,6 +279,10 @@ deliveries = Table(
     Column("lease_until", UtcDateTime),
     Column("last_reply", Text),
     Column("sent_at", UtcDateTime),
+    # A briefing row is too late after the reader's local noon; alerts expire per campaign.
+    Column("expires_at", UtcDateTime),
+    # Which rendering of the campaign the reader gets: a briefing's topic set as a bit mask.
+    Column("segment", Integer),
     UniqueConstraint("campaign_id", "subscriber_id", name="uq_deliveries_campaign_subscriber"),
     # Only queued rows are in the claim index, so claiming stays fast however many
     # rows a campaign has already sent.
@@ -294,6 +301,46 @@ deliveries = Table(
         postgresql_where=text("status = 'sending'"),
     ),
     Index("ix_deliveries_campaign_status", "campaign_id", "status"),
+    # Queued rows that can go stale: the scheduler's expiry sweep reads only these.
+    Index(
+        "ix_deliveries_expiring",
+        "expires_at",
+        sqlite_where=text("status = 'queued' AND expires_at IS NOT NULL"),
+        postgresql_where=text("status = 'queued' AND expires_at IS NOT NULL"),
+    ),
+)
+
+# One morning briefing per date (the readers' local date): its items as curated, and
+# where it stands. The unique date is what makes a second edition for a day impossible.
+editions = Table(
+    "editions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("edition_date", Date, nullable=False, unique=True),
+    Column("status", String(20), nullable=False),
+    Column("greeting", Text, nullable=False),
+    Column("sign_off", Text, nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("reserve", JSON, nullable=False),
+    Column("skip_reason", Text),
+    Column("campaign_id", BigId, ForeignKey("campaigns.id")),
+    Column("approved_by", String(320)),
+    Column("held_by", String(320)),
+    Column("assembled_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("approved_at", UtcDateTime),
+    Column("first_send_at", UtcDateTime),
+    Column("last_expiry_at", UtcDateTime),
+)
+
+# Newsroom "no briefing" dates, in the readers' own calendars.
+briefing_holidays = Table(
+    "briefing_holidays",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("note", String(200), nullable=False),
+    Column("created_by", String(320), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 # Transactional mail (confirmation requests): queued here by the web request and

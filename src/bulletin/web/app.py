@@ -16,6 +16,7 @@ from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
 from bulletin.web.desk.api_keys import router as api_keys_router
 from bulletin.web.desk.audit import router as audit_router
+from bulletin.web.desk.briefing import router as briefing_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
 from bulletin.web.desk.stories import router as stories_router
@@ -58,6 +59,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(preferences_router)
     app.include_router(desk_router)
     app.include_router(campaigns_router)
+    app.include_router(briefing_router)
     app.include_router(subscribers_router)
     app.include_router(stories_router)
     app.include_router(users_router)

@@ -7,7 +7,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts, desk, editors, proposals
+from bulletin.services import alerts, briefing, desk, editors, proposals
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
 from bulletin.web.pages import page
 
@@ -108,6 +108,7 @@ def _dashboard(
         lists=desk.list_summaries(ctx),
         campaigns=desk.recent_campaigns(ctx),
         proposals=proposals.proposal_views(ctx),
+        next_briefing=briefing.next_edition(ctx),
         draft=draft,
         error=error,
     )

@@ -1,0 +1,137 @@
+"""Writing a briefing's ledger: one INSERT … SELECT per (time zone, briefing time) group.
+
+Readers who share a zone and a briefing time share a send time and an expiry, so a
+million readers in 24 zones are a few dozen statements, never a loop over readers.
+Each row carries the reader's segment (their topics as a bit mask, see
+`domain.editions`) so the engine renders once per segment. Rows already in the ledger
+are left alone: writing a group twice queues nobody twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, case, func, literal, select
+
+from bulletin.domain.editions import TOPIC_BITS
+from bulletin.domain.models import DeliveryStatus, SubscriptionStatus
+from bulletin.store.tables import (
+    deliveries,
+    subscriber_topics,
+    subscribers,
+    subscriptions,
+    suppressions,
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Readers of the list with the same stored zone (None: the newsroom's) and time."""
+
+    time_zone: str | None
+    briefing_time: str
+    readers: int
+
+
+def _confirmed(list_id: int):  # type: ignore[no-untyped-def]
+    return (
+        select(subscriptions.c.subscriber_id)
+        .join(subscribers, subscribers.c.id == subscriptions.c.subscriber_id)
+        .where(
+            subscriptions.c.list_id == list_id,
+            subscriptions.c.status == SubscriptionStatus.CONFIRMED,
+        )
+    )
+
+
+def groups(conn: Connection, list_id: int) -> list[Group]:
+    query = (
+        _confirmed(list_id)
+        .with_only_columns(subscribers.c.time_zone, subscribers.c.briefing_time, func.count())
+        .group_by(subscribers.c.time_zone, subscribers.c.briefing_time)
+    )
+    return [Group(z, t, n) for z, t, n in conn.execute(query)]
+
+
+def _segment(reader):  # type: ignore[no-untyped-def]
+    bits = case(
+        *[(subscriber_topics.c.topic == slug, bit) for slug, bit in TOPIC_BITS.items()], else_=0
+    )
+    return (
+        select(func.coalesce(func.sum(bits), 0))
+        .where(subscriber_topics.c.subscriber_id == reader)
+        .scalar_subquery()
+    )
+
+
+def segments(conn: Connection, list_id: int) -> list[int]:
+    """The distinct segments among the list's confirmed readers."""
+    masks = (
+        _confirmed(list_id)
+        .with_only_columns(_segment(subscriptions.c.subscriber_id).label("segment"))
+        .subquery()
+    )
+    return sorted(int(s) for s in conn.execute(select(masks.c.segment).distinct()).scalars())
+
+
+def write_group(
+    conn: Connection,
+    *,
+    campaign_id: int,
+    list_id: int,
+    group: Group,
+    send_after: datetime,
+    expires_at: datetime,
+) -> int:
+    """Queue every confirmed, unsuppressed reader of the group; returns how many were added.
+
+    The readers are found through the (zone, time) index on subscribers, with their
+    subscription checked per reader, so each group costs its own size, not the list's.
+    """
+    zone = subscribers.c.time_zone
+    in_group = zone.is_(None) if group.time_zone is None else zone == group.time_zone
+    reader = subscribers.c.id
+    subscribed = (
+        select(subscriptions.c.subscriber_id)
+        .where(
+            subscriptions.c.subscriber_id == reader,
+            subscriptions.c.list_id == list_id,
+            subscriptions.c.status == SubscriptionStatus.CONFIRMED,
+        )
+        .exists()
+    )
+    suppressed = (
+        select(suppressions.c.id).where(suppressions.c.email == subscribers.c.email).exists()
+    )
+    already = (
+        select(deliveries.c.id)
+        .where(deliveries.c.campaign_id == campaign_id, deliveries.c.subscriber_id == reader)
+        .exists()
+    )
+    rows = select(
+        literal(campaign_id),
+        reader,
+        literal(DeliveryStatus.QUEUED.value),
+        literal(send_after, type_=deliveries.c.send_after.type),
+        literal(0),
+        literal(expires_at, type_=deliveries.c.expires_at.type),
+        _segment(reader),
+    ).where(
+        in_group,
+        subscribers.c.briefing_time == group.briefing_time,
+        subscribed,
+        ~suppressed,
+        ~already,
+    )
+    columns = [
+        "campaign_id",
+        "subscriber_id",
+        "status",
+        "send_after",
+        "attempts",
+        "expires_at",
+        "segment",
+    ]
+    insert = deliveries.insert().from_select(columns, rows)
+    return conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount

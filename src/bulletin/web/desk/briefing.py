@@ -1,0 +1,139 @@
+"""The desk's briefing page: the day's edition to curate, preview per segment, hold or approve."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from bulletin.domain.editions import Edition, topics_of
+from bulletin.domain.errors import InvalidInput, NotFound
+from bulletin.domain.topics import TOPICS
+from bulletin.services import briefing, curation
+from bulletin.services.context import Context
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
+from bulletin.web.desk.routes import SANDBOX_CSP
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/desk/briefing")
+
+
+def _day(ctx: Context, raw: str | None) -> date:
+    if not raw:
+        return briefing.next_date(ctx)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise NotFound(f"{raw!r} is not a date like 2026-11-24.") from None
+
+
+def _segment_name(segment: int) -> str:
+    topics = topics_of(segment)
+    return ", ".join(TOPICS[t] for t in TOPICS if t in topics) or "All readers (no topics chosen)"
+
+
+@router.get("", response_class=HTMLResponse)
+def edition_page(
+    request: Request,
+    ctx: ContextDep,
+    editor: EditorDep,
+    date: str | None = None,
+    segment: int = 0,
+) -> Response:
+    return _page(request, ctx, _day(ctx, date), segment=segment)
+
+
+def _page(
+    request: Request,
+    ctx: Context,
+    day: date,
+    *,
+    segment: int = 0,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    shown = briefing.preview(ctx, day)
+    segments = shown.segments if segment in shown.segments else (*shown.segments, segment)
+    return page(
+        request,
+        "desk/briefing.html",
+        status_code=status_code,
+        preview=shown,
+        data=shown.as_json(),
+        edition=shown.edition,
+        segment=segment,
+        segments=[(s, _segment_name(s)) for s in segments],
+        segment_items=briefing.items_for(shown.edition, segment),
+        error=error,
+    )
+
+
+@router.get("/preview.html")
+def preview_html(ctx: ContextDep, editor: EditorDep, date: str, segment: int = 0) -> Response:
+    """One segment's email as readers will see it, in a sandboxed frame."""
+    edition = briefing.preview(ctx, _day(ctx, date)).edition
+    _, html = briefing.render_segment(ctx, edition, segment)
+    return HTMLResponse(html, headers={"Content-Security-Policy": SANDBOX_CSP})
+
+
+ACTIONS = {
+    "assemble",
+    "approve",
+    "hold",
+    "release",
+    "pin",
+    "unpin",
+    "drop",
+    "add",
+    "up",
+    "down",
+    "summary",
+    "greeting",
+}
+
+
+@router.post("/{action}", response_class=HTMLResponse)
+def curate(
+    request: Request, action: str, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    day = _day(ctx, text(form, "date"))
+    if action not in ACTIONS:
+        return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+    try:
+        _apply(ctx, action, day, form, editor)
+    except InvalidInput as exc:
+        return _page(request, ctx, day, error=str(exc), status_code=409)
+    return RedirectResponse(f"/desk/briefing?date={day.isoformat()}", status_code=303)
+
+
+def _apply(ctx: Context, action: str, day: date, form: FormData, editor) -> Edition:  # type: ignore[no-untyped-def]
+    if action in ("assemble", "approve", "hold", "release"):
+        return getattr(briefing, action)(ctx, day, actor=editor)  # type: ignore[no-any-return]
+    if action == "greeting":
+        return curation.set_greeting(ctx, day, text(form, "text"), actor=editor)
+    story_id = _story_id(form)
+    if action in ("pin", "unpin"):
+        return curation.set_pinned(ctx, day, story_id, pinned=action == "pin", actor=editor)
+    if action == "drop":
+        return curation.drop(ctx, day, story_id, actor=editor)
+    if action == "add":
+        return curation.add(ctx, day, story_id, actor=editor)
+    if action == "summary":
+        return curation.set_summary(ctx, day, story_id, text(form, "text"), actor=editor)
+    order = [i.story_id for i in briefing.preview(ctx, day).edition.items]
+    if story_id not in order:
+        raise InvalidInput(f"Story {story_id} is not in this briefing.")
+    at = order.index(story_id)
+    to = at - 1 if action == "up" else at + 1
+    if 0 <= to < len(order):
+        order[at], order[to] = order[to], order[at]
+    return curation.reorder(ctx, day, order, actor=editor)
+
+
+def _story_id(form: FormData) -> int:
+    raw = text(form, "story_id").strip()
+    if not raw.isdigit():
+        raise InvalidInput("Give the story's number (its id), like 1234.")
+    return int(raw)
