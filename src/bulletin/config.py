@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bulletin.domain.addresses import ensure_header_safe
+from bulletin.domain.addresses import ensure_header_safe, normalise_address
 from bulletin.domain.errors import ConfigurationError, InvalidInput
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -52,6 +52,10 @@ class Settings:
     session_max_age_s: int = 12 * 3600
     # Sites allowed to show the sign-up form (/embed) in an iframe, e.g. https://news.example.org
     embed_origins: tuple[str, ...] = ()
+    # Where the desk's test sends go; empty: to the signed-in editor alone.
+    staff_seed_list: tuple[str, ...] = ()
+    # A desk alert needs a second editor's approval before it is sent.
+    alert_approval: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +83,8 @@ class Settings:
             pause_error_rate=_int(env, "BULLETIN_PAUSE_ERROR_PERCENT", 50) / 100,
             alert_expiry_s=_int(env, "BULLETIN_ALERT_EXPIRY_MINUTES", 120) * 60,
             embed_origins=_origins(env.get("BULLETIN_EMBED_ORIGINS", "")),
+            staff_seed_list=_addresses(env.get("BULLETIN_STAFF_SEED_LIST", "")),
+            alert_approval=_flag(env, "BULLETIN_ALERT_APPROVAL"),
         )
         settings.validate()
         return settings
@@ -169,6 +175,29 @@ def _origins(raw: str) -> tuple[str, ...]:
                 " (scheme and host, no path)."
             )
     return origins
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in _TRUE + _FALSE:
+        raise ConfigurationError(f"{name} must be on or off, not {raw!r}.")
+    return raw in _TRUE
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    """BULLETIN_STAFF_SEED_LIST: addresses separated by spaces or commas."""
+    found = []
+    for part in re.split(r"[\s,]+", raw):
+        if not part:
+            continue
+        try:
+            found.append(normalise_address(part))
+        except InvalidInput as exc:
+            raise ConfigurationError(f"BULLETIN_STAFF_SEED_LIST: {exc}") from exc
+    return tuple(dict.fromkeys(found))
 
 
 def _is_placeholder(secret: str) -> bool:

@@ -10,8 +10,8 @@ from email.message import EmailMessage
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, ListKind, MailingList
+from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.message import build, is_eight_bit
 from bulletin.mail.tokens import Tokens
 from tests.support.factories import SECRET, FakeClock

@@ -62,9 +62,10 @@ def test_preparing_a_proposal_fills_the_alert_form(
 ) -> None:
     _wire_flash(ctx, tmp_path)
     desk = _as(client, ctx, Role.EDITOR)
-    link = desk.get("/desk").text.split('href="/desk?proposal=')[1].split("#")[0]
-    form = desk.get(f"/desk?proposal={link}")
-    assert 'value="Earthquake strikes the capital"' in form.text
+    story = desk.get("/desk").text.split('href="/desk/alerts/new?story=')[1].split('"')[0]
+    form = desk.get(f"/desk/alerts/new?story={story}")
+    assert 'id="headline" name="headline" required maxlength="200" value="Earthquake' in form.text
+    assert f'name="story_id" value="{story}"' in form.text
     assert "A strong earthquake struck the capital" in form.text
 
 

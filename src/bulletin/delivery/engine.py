@@ -40,11 +40,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bulletin.config import Settings
 from bulletin.delivery import scheduler
-from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
 from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay, RelayConnection
+from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
 from bulletin.store import campaigns, deliveries
@@ -229,6 +229,7 @@ class Engine:
                 links=self._links,
                 tokens=self._tokens,
                 date=campaign.started_at or now,
+                thread=campaigns.thread_of(conn, campaign),
             )
 
     def _all_relays_resting(self) -> bool:

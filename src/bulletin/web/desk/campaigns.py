@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from bulletin.domain.errors import InvalidInput, PermissionDenied
-from bulletin.domain.models import CampaignStatus
+from bulletin.domain.models import CampaignStatus, Editor
+from bulletin.services import alerts, editors
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
@@ -19,13 +20,47 @@ from bulletin.web.pages import page
 router = APIRouter(prefix="/desk/campaigns")
 
 EVENT_EVERY_S = 1.0
-RUNNING = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.DRAFT)
+RUNNING = (
+    CampaignStatus.SENDING,
+    CampaignStatus.PAUSED,
+    CampaignStatus.DRAFT,
+    CampaignStatus.AWAITING_APPROVAL,
+)
 
 
 @router.get("/{campaign_id}", response_class=HTMLResponse)
 def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    return _campaign_page(request, ctx, campaign_id)
+
+
+def _campaign_page(
+    request: Request,
+    ctx: Context,
+    campaign_id: int,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+) -> Response:
+    """Progress and controls, the alert it updates and its updates, who proposed and approved."""
     current = campaign_service.progress(ctx, campaign_id)
-    return page(request, "desk/campaign.html", progress=current, data=current.as_json())
+    parent, updates = alerts.thread(ctx, current.campaign)
+    return page(
+        request,
+        "desk/campaign.html",
+        status_code=status_code,
+        progress=current,
+        data=current.as_json(),
+        parent=parent,
+        updates=updates,
+        proposer=_editor(ctx, current.campaign.created_by),
+        approver=_editor(ctx, current.campaign.approved_by),
+        followable=current.campaign.status in alerts.FOLLOWABLE,
+        error=error,
+    )
+
+
+def _editor(ctx: Context, editor_id: int | None) -> Editor | None:
+    return editors.get_editor(ctx, editor_id) if editor_id is not None else None
 
 
 @router.get("/{campaign_id}/progress.json")
@@ -77,14 +112,6 @@ def steer(
     try:
         actions[action](ctx, campaign_id, actor=editor)
     except (InvalidInput, PermissionDenied) as exc:
-        current = campaign_service.progress(ctx, campaign_id)
         status = 403 if isinstance(exc, PermissionDenied) else 409
-        return page(
-            request,
-            "desk/campaign.html",
-            status_code=status,
-            progress=current,
-            data=current.as_json(),
-            error=str(exc),
-        )
+        return _campaign_page(request, ctx, campaign_id, status_code=status, error=str(exc))
     return RedirectResponse(f"/desk/campaigns/{campaign_id}", status_code=303)

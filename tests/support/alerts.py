@@ -1,0 +1,51 @@
+"""Driving the desk's alert flow over HTTP: the form, the review step and the Send."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from tests.support.web import csrf_from
+
+ALERT = {
+    "headline": "Markets tumble at the open",
+    "summary": "Stocks fell sharply in early trading.",
+    "url": "https://news.example.com/markets",
+}
+_REVIEW_TOKEN = re.compile(r'name="review_token" value="([^"]+)"')
+
+
+def review(client: TestClient, **fields: str) -> Response:
+    """Post the alert form to the review step (the confirmation page)."""
+    token = csrf_from(client.get("/desk/alerts/new").text)
+    return client.post("/desk/alerts/review", data={"csrf_token": token, **ALERT, **fields})
+
+
+def review_token(page: str) -> str:
+    match = _REVIEW_TOKEN.search(page)
+    assert match, "the page has no review token"
+    return match.group(1)
+
+
+def send(client: TestClient, review_page: str) -> Response:
+    """Press Send on a review page."""
+    return client.post(
+        "/desk/alerts",
+        data={"csrf_token": csrf_from(review_page), "review_token": review_token(review_page)},
+        follow_redirects=False,
+    )
+
+
+def fire(client: TestClient, **fields: str) -> Response:
+    """Review then send; the response to the Send."""
+    reviewed = review(client, **fields)
+    assert reviewed.status_code == 200, reviewed.text
+    return send(client, reviewed.text)
+
+
+def campaign_id_of(response: Response) -> int:
+    location = response.headers["location"]
+    assert location.startswith("/desk/campaigns/"), location
+    return int(location.rsplit("/", 1)[1])
