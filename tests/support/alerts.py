@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
 
 from tests.support.web import csrf_from
 
@@ -17,7 +17,7 @@ ALERT = {
 _REVIEW_TOKEN = re.compile(r'name="review_token" value="([^"]+)"')
 
 
-def review(client: TestClient, **fields: str) -> Response:
+def review(client: TestClient, **fields: str) -> Any:
     """Post the alert form to the review step (the confirmation page)."""
     token = csrf_from(client.get("/desk/alerts/new").text)
     return client.post("/desk/alerts/review", data={"csrf_token": token, **ALERT, **fields})
@@ -29,7 +29,7 @@ def review_token(page: str) -> str:
     return match.group(1)
 
 
-def send(client: TestClient, review_page: str) -> Response:
+def send(client: TestClient, review_page: str) -> Any:
     """Press Send on a review page."""
     return client.post(
         "/desk/alerts",
@@ -38,14 +38,14 @@ def send(client: TestClient, review_page: str) -> Response:
     )
 
 
-def fire(client: TestClient, **fields: str) -> Response:
+def fire(client: TestClient, **fields: str) -> Any:
     """Review then send; the response to the Send."""
     reviewed = review(client, **fields)
     assert reviewed.status_code == 200, reviewed.text
     return send(client, reviewed.text)
 
 
-def campaign_id_of(response: Response) -> int:
+def campaign_id_of(response: Any) -> int:
     location = response.headers["location"]
     assert location.startswith("/desk/campaigns/"), location
     return int(location.rsplit("/", 1)[1])
