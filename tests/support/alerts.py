@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from bulletin.domain.stories import Story
+from bulletin.services import stories
+from bulletin.services.context import Context
 from tests.support.web import csrf_from
 
 ALERT = {
@@ -49,3 +53,19 @@ def campaign_id_of(response: Any) -> int:
     location = response.headers["location"]
     assert location.startswith("/desk/campaigns/"), location
     return int(location.rsplit("/", 1)[1])
+
+
+def make_story(ctx: Context, **fields: Any) -> int:
+    """A story stored through the ingest service (as a feed or `bulletin ingest` would)."""
+    values: dict[str, Any] = {
+        "source": "test",
+        "source_id": f"urn:test:{uuid.uuid4().hex}",
+        "headline": "Harbour fire forces evacuations",
+        "summary": "A fire at the container terminal has spread. Residents are told to leave.",
+        "paragraphs": ("A fire at the container terminal spread overnight.",),
+        "url": f"https://news.example.com/harbour-fire-{uuid.uuid4().hex[:6]}",
+        **fields,
+    }
+    (result,) = stories.store_items(ctx, [Story(**values)], index=stories.cluster_index(ctx))
+    assert result.story is not None, result.failure
+    return result.story.id

@@ -114,9 +114,7 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
         if not campaigns.approve(
             conn, campaign_id, approved_by=actor.id, now=now, expires_at=expires
         ):
-            raise InvalidInput(
-                "This alert is not waiting for approval (already sent or cancelled)."
-            )
+            raise InvalidInput("This alert is no longer waiting for approval.")
         recipients = alerts.start_sending(
             conn, ctx, campaign_id, alerts.breaking_list(conn), now=now
         )
