@@ -86,8 +86,9 @@ async def _progress_events(ctx: Context, campaign_id: int) -> AsyncIterator[str]
     while True:
         current = await asyncio.to_thread(campaign_service.progress, ctx, campaign_id)
         yield f"event: progress\ndata: {json.dumps(current.as_json())}\n\n"
-        finished = current.campaign.fanout_done and current.counts.open == 0
-        if current.campaign.status not in RUNNING or finished:
+        # Every message handed over is not the end: the scheduler then marks the
+        # campaign sent, and the page should say so, so the stream runs until then.
+        if current.campaign.status not in RUNNING:
             yield "event: done\ndata: {}\n\n"
             return
         await asyncio.sleep(EVENT_EVERY_S)
