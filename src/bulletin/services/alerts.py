@@ -20,7 +20,7 @@ from bulletin.domain.models import (
 )
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns, deliveries, fanout
+from bulletin.store import audit, campaigns, deliveries, fanout, proposals
 from bulletin.store import lists as list_store
 from bulletin.store import stories as story_store
 
@@ -109,7 +109,13 @@ def record(
 def start_sending(
     conn: Connection, ctx: Context, campaign_id: int, breaking: MailingList, *, now: datetime
 ) -> int:
-    """Mark the campaign sending and write its first ledger chunk; returns its audience."""
+    """Mark the campaign sending and write its first ledger chunk; returns its audience.
+
+    A first alert from a story closes the story's proposal on the dashboard.
+    """
+    campaign = campaigns.get(conn, campaign_id)
+    if campaign is not None and campaign.story_id is not None and campaign.parent_id is None:
+        proposals.mark_sent(conn, campaign.story_id, campaign_id=campaign_id, now=now)
     campaigns.mark_sending(conn, campaign_id, now=now)
     recipients = deliveries.audience_size(conn, breaking.id)
     fanout.step(conn, campaign_id=campaign_id, list_id=breaking.id, cursor=None, send_after=now)
