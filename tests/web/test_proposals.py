@@ -85,6 +85,6 @@ def test_sending_the_alert_of_a_proposal_takes_it_off_the_dashboard(
     _wire_flash(ctx, tmp_path)
     desk = _as(client, ctx, Role.EDITOR)
     story = desk.get("/desk").text.split('href="/desk/alerts/new?story=')[1].split('"')[0]
-    sent = fire(desk, story_id=story, headline=FLASH["headline"])
+    sent = fire(desk, story_id=story, headline=str(FLASH["headline"]))
     assert sent.status_code == 303
     assert "Prepare this alert" not in desk.get("/desk").text

@@ -70,8 +70,17 @@ def send_reviewed(ctx: Context, token: str, *, actor: Editor) -> FiredAlert:
     """Send the reviewed alert now, or hold it for a second editor if the newsroom says so."""
     alerts.ensure_can_send(actor)
     draft = reviewed_draft(ctx, token, actor=actor)
-    if not ctx.settings.alert_approval:
-        return alerts.fire_alert(ctx, draft, actor=actor)
+    if ctx.settings.alert_approval:
+        return propose(ctx, draft, actor=actor)
+    return alerts.fire_alert(ctx, draft, actor=actor)
+
+
+def propose(ctx: Context, draft: AlertDraft, *, actor: Editor) -> FiredAlert:
+    """Record an alert as awaiting a second editor's approval; nothing is queued.
+
+    `recipients` is the audience now; the one written at approval may differ.
+    """
+    alerts.ensure_can_send(actor)
     alert = validate_alert(draft)
     now = ctx.clock()
     with ctx.db.transaction() as conn:
@@ -100,7 +109,7 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
         campaign = campaigns.get(conn, campaign_id)
         if campaign is None or campaign.kind is not CampaignKind.ALERT:
             raise NotFound(f"There is no alert {campaign_id}.")
-        if campaign.created_by == actor.id:
+        if campaign.created_by is not None and campaign.created_by == actor.id:
             raise PermissionDenied("You proposed this alert: a different editor must approve it.")
         alert = AlertDraft(
             campaign.headline,
