@@ -131,6 +131,12 @@ def test_preview_of_a_half_written_alert_shows_it_and_says_what_is_missing(ctx: 
     assert shown.problem == "An alert needs a sentence or two of summary."
 
 
+def test_preview_of_text_far_over_the_limits_says_so_instead_of_failing(ctx: Context) -> None:
+    draft = dataclasses.replace(DRAFT, summary="x" * 5000)
+    shown = alert_preview.preview(ctx, draft, to="e@news.example.com")
+    assert shown.html == "" and "under 600 characters" in (shown.problem or "")
+
+
 def test_preview_refuses_a_line_break_in_the_subject(ctx: Context) -> None:
     draft = dataclasses.replace(DRAFT, subject="Bridge\r\nBcc: all@example.org")
     shown = alert_preview.preview(ctx, draft, to="e@news.example.com")

@@ -204,6 +204,8 @@ def test_second_editor_approval_end_to_end(ctx: Context) -> None:
         approver = _as(approver_client, ctx)
         page = approver.get(f"/desk/campaigns/{campaign_id}")
         assert "Approve and send" in page.text
+        assert "The email to approve" in page.text and ALERT["summary"] in page.text
+        assert 'class="preview phone" sandbox' in page.text
         assert approver.post(f"/desk/alerts/{campaign_id}/approve", data={}).status_code == 403
         approved = approver.post(
             f"/desk/alerts/{campaign_id}/approve",

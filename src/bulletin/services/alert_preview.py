@@ -28,6 +28,7 @@ from bulletin.store import audit
 TEST_PREFIX = "[TEST] "
 PREVIEW_LINK_TOKEN = "preview"  # the reader links of a preview lead to a "not valid" page
 TEST_SEND_TIMEOUT_S = 15.0
+TOO_LONG = "This alert is too long to be built as an email."
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def preview(ctx: Context, draft: AlertDraft, *, to: str) -> Preview:
         data = mail.build(_message(ctx, loose, to=to))
     except InvalidInput as exc:
         return Preview(subject=subject, html="", text="", problem=str(exc))
+    except ValueError:  # a line too long for mail: only text far over the limits makes one
+        return Preview(subject=subject, html="", text="", problem=problem or TOO_LONG)
     parsed = message_from_bytes(data, policy=policy.default)
     html, text = parsed.get_body(("html",)), parsed.get_body(("plain",))
     return Preview(
@@ -63,6 +66,12 @@ def preview(ctx: Context, draft: AlertDraft, *, to: str) -> Preview:
         text=text.get_content() if text else "",  # type: ignore[attr-defined]
         problem=problem,
     )
+
+
+def of_campaign(ctx: Context, campaign: Campaign, *, to: str) -> Preview:
+    """A recorded alert as `to` would get it (for the editor asked to approve it)."""
+    draft = AlertDraft(campaign.headline, campaign.summary, campaign.url, subject=campaign.subject)
+    return preview(ctx, draft, to=to)
 
 
 def seed_list(ctx: Context, actor: Editor) -> tuple[str, ...]:

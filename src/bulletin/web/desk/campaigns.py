@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import CampaignStatus, Editor
-from bulletin.services import alerts, editors
+from bulletin.services import alert_preview, alerts, editors
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
@@ -44,6 +44,8 @@ def _campaign_page(
     """Progress and controls, the alert it updates and its updates, who proposed and approved."""
     current = campaign_service.progress(ctx, campaign_id)
     parent, updates = alerts.thread(ctx, current.campaign)
+    waiting = current.campaign.status is CampaignStatus.AWAITING_APPROVAL
+    editor = getattr(request.state, "editor", None)
     return page(
         request,
         "desk/campaign.html",
@@ -55,6 +57,11 @@ def _campaign_page(
         proposer=_editor(ctx, current.campaign.created_by),
         approver=_editor(ctx, current.campaign.approved_by),
         followable=current.campaign.status in alerts.FOLLOWABLE,
+        preview=(
+            alert_preview.of_campaign(ctx, current.campaign, to=editor.email)
+            if waiting and editor is not None
+            else None
+        ),
         error=error,
     )
 
