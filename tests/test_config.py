@@ -252,3 +252,37 @@ def test_embed_origins_are_read_from_a_space_or_comma_separated_list(tmp_path: P
 def test_an_embed_origin_must_be_a_scheme_and_host(tmp_path: Path, origin: str) -> None:
     with pytest.raises(ConfigurationError, match="BULLETIN_EMBED_ORIGINS"):
         Settings.from_env(dev_env(tmp_path, BULLETIN_EMBED_ORIGINS=origin))
+
+
+def test_the_alert_flow_settings_default_to_the_editor_and_no_second_approval(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env(dev_env(tmp_path))
+    assert settings.staff_seed_list == () and settings.alert_approval is False
+
+
+def test_staff_seed_list_and_second_approval_are_read(tmp_path: Path) -> None:
+    seed = " desk@News.Example.com, chief@news.example.com desk@news.example.com"
+    settings = Settings.from_env(
+        dev_env(
+            tmp_path,
+            BULLETIN_STAFF_SEED_LIST=seed,
+            BULLETIN_ALERT_APPROVAL="On",
+        )
+    )
+    assert settings.staff_seed_list == ("desk@news.example.com", "chief@news.example.com")
+    assert settings.alert_approval is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BULLETIN_STAFF_SEED_LIST", "desk@news.example.com, not-an-address", "SEED_LIST"),
+        ("BULLETIN_ALERT_APPROVAL", "sometimes", "on or off"),
+    ],
+)
+def test_bad_alert_flow_settings_are_refused_by_name(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(dev_env(tmp_path, **{name: value}))

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bulletin.domain.addresses import ensure_header_safe
+from bulletin.domain.addresses import ensure_header_safe, normalise_address
 from bulletin.domain.editions import Rules
 from bulletin.domain.errors import ConfigurationError, InvalidInput
 
@@ -62,6 +62,10 @@ class Settings:
     briefing_assemble_before_s: int = 120 * 60
     briefing_approve_before_s: int = 30 * 60
     briefing_holidays: frozenset[date] = frozenset()
+    # Where the desk's test sends go; empty: to the signed-in editor alone.
+    staff_seed_list: tuple[str, ...] = ()
+    # A desk alert needs a second editor's approval before it is sent.
+    alert_approval: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +99,8 @@ class Settings:
             briefing_assemble_before_s=_int(env, "BULLETIN_BRIEFING_ASSEMBLE_MINUTES", 120) * 60,
             briefing_approve_before_s=_int(env, "BULLETIN_BRIEFING_APPROVE_MINUTES", 30) * 60,
             briefing_holidays=_dates(env.get("BULLETIN_BRIEFING_HOLIDAYS", "")),
+            staff_seed_list=_addresses(env.get("BULLETIN_STAFF_SEED_LIST", "")),
+            alert_approval=_flag(env, "BULLETIN_ALERT_APPROVAL"),
         )
         settings.validate()
         return settings
@@ -236,6 +242,29 @@ def _origins(raw: str) -> tuple[str, ...]:
                 " (scheme and host, no path)."
             )
     return origins
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in _TRUE + _FALSE:
+        raise ConfigurationError(f"{name} must be on or off, not {raw!r}.")
+    return raw in _TRUE
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    """BULLETIN_STAFF_SEED_LIST: addresses separated by spaces or commas."""
+    found = []
+    for part in re.split(r"[\s,]+", raw):
+        if not part:
+            continue
+        try:
+            found.append(normalise_address(part))
+        except InvalidInput as exc:
+            raise ConfigurationError(f"BULLETIN_STAFF_SEED_LIST: {exc}") from exc
+    return tuple(dict.fromkeys(found))
 
 
 def _is_placeholder(secret: str) -> bool:

@@ -1,7 +1,7 @@
 """Staff in a real browser: an editor fires an alert and finds it in the catcher; roles and CSRF.
 
-The live delivery-progress view and the threaded follow-up ("Send update") come with
-the campaign services being built alongside; their browser steps are added then.
+The whole alert flow from a story (preview, test, confirmation, live progress, threaded
+update) is in test_alert_flow.py.
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     assert_readable(desktop)
     screenshot(desktop, "desk-01-dashboard")
 
+    desktop.get_by_role("link", name="Write a breaking alert").click()
     desktop.get_by_label("Headline", exact=True).fill("Harbour fire forces evacuations")
     desktop.get_by_label(re.compile("^Summary")).fill(
         "A fire at the container terminal has spread. Residents nearby are told to leave."
     )
     desktop.get_by_label("Link to the story").fill("https://news.example.com/harbour-fire")
-    desktop.get_by_role("button", name=re.compile("^Send to .* Breaking News reader")).click()
-    expect(desktop.get_by_role("heading", name="Alert fired")).to_be_visible()
+    desktop.get_by_role("button", name="Review before sending").click()
+    desktop.get_by_role("button", name=re.compile("^Send to .* reader")).click()
+    expect(desktop.get_by_role("heading", name="Harbour fire forces evacuations")).to_be_visible()
     screenshot(desktop, "desk-02-alert-fired")
 
     caught = served.caught_for(reader, "Harbour fire forces evacuations")
@@ -95,9 +97,11 @@ def test_a_viewer_sees_the_desk_but_cannot_send(desktop: Page, served: Served) -
 def test_forms_posted_without_their_csrf_token_are_refused(desktop: Page, served: Served) -> None:
     editor = "day.editor@news.example.com"
     sign_in(desktop, editor, make_staff(served, editor, "editor"))
+    desktop.goto("/desk/alerts/new")
     desktop.get_by_label("Headline", exact=True).fill("Forged alert")
     desktop.get_by_label(re.compile("^Summary")).fill("Should never go out.")
     desktop.get_by_label("Link to the story").fill("https://news.example.com/forged")
+    desktop.get_by_role("button", name="Review before sending").click()
     desktop.evaluate(
         "document.querySelector('form[action=\"/desk/alerts\"] [name=csrf_token]').remove()"
     )

@@ -12,6 +12,7 @@ from bulletin.domain.models import AlertDraft
 from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.web.app import create_app
+from tests.support.alerts import review, send
 from tests.support.engines import engine_for
 from tests.support.factories import make_editor, unique_email
 from tests.support.smtp_sink import SmtpSink
@@ -48,17 +49,15 @@ def test_sign_up_confirm_alert_unsubscribe(ctx: Context, smtp_sink: SmtpSink) ->
     editor = make_editor(ctx, password=PASSWORD)
     with TestClient(app) as desk:
         sign_in(desk, editor.email, PASSWORD)
-        form = desk.get("/desk")
-        fired = desk.post(
-            "/desk/alerts",
-            data={
-                "csrf_token": csrf_from(form.text),
-                "headline": "Storm makes landfall",
-                "summary": "The hurricane came ashore at dawn. Evacuations continue.",
-                "url": "https://news.example.com/storm",
-            },
+        reviewed = review(
+            desk,
+            headline="Storm makes landfall",
+            summary="The hurricane came ashore at dawn. Evacuations continue.",
+            url="https://news.example.com/storm",
         )
-        assert fired.status_code == 200 and "2 readers" in fired.text
+        assert 'id="recipient-count">2</strong>' in reviewed.text
+        fired = send(desk, reviewed.text)
+        assert fired.status_code == 303
     worker.run_until_idle()
     alerts_received = smtp_sink.list_mail()
     assert sorted(r for m in alerts_received for r in m.rcpt_tos) == sorted(readers[:2])

@@ -16,16 +16,12 @@ from bulletin.mail.catcher import MailCatcher
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, campaigns
 from bulletin.web.app import create_app
+from tests.support.alerts import ALERT, fire, review
 from tests.support.factories import confirmed_reader, make_editor
 from tests.support.smtp_sink import free_port
 from tests.support.web import csrf_from, sign_in
 
 PASSWORD = "a-long-password-1"
-ALERT = {
-    "headline": "Markets tumble at the open",
-    "summary": "Stocks fell sharply in early trading.",
-    "url": "https://news.example.com/markets",
-}
 
 
 @pytest.fixture
@@ -43,11 +39,6 @@ def _signed_in(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> Te
 def _campaigns(ctx: Context) -> int:
     with ctx.db.transaction() as conn:
         return int(conn.execute(select(func.count()).select_from(campaigns)).scalar_one())
-
-
-def _fire(client: TestClient, **fields: str) -> object:
-    token = csrf_from(client.get("/desk").text)
-    return client.post("/desk/alerts", data={"csrf_token": token, **ALERT, **fields})
 
 
 def test_desk_requires_sign_in(client: TestClient) -> None:
@@ -94,9 +85,13 @@ def test_session_cookie_is_http_only_and_tampering_signs_you_out(
 def test_editor_fires_an_alert_to_confirmed_readers(client: TestClient, ctx: Context) -> None:
     for _ in range(3):
         confirmed_reader(ctx)
-    response = _fire(_signed_in(client, ctx))
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    assert "3 readers" in response.text  # type: ignore[attr-defined]
+    signed_in = _signed_in(client, ctx)
+    assert 'id="recipient-count">3</strong> Breaking News readers' in review(signed_in).text
+    response = fire(signed_in)
+    assert response.status_code == 303
+    assert "3 readers" not in response.text
+    progress = signed_in.get(response.headers["location"])
+    assert ALERT["headline"] in progress.text and 'id="queued">3<' in progress.text
     with ctx.db.transaction() as conn:
         actions = conn.execute(select(audit_log.c.action, audit_log.c.actor)).all()
     assert ("alert.fire", "editor") not in actions  # the actor is the editor's address
@@ -104,29 +99,36 @@ def test_editor_fires_an_alert_to_confirmed_readers(client: TestClient, ctx: Con
 
 
 def test_headline_with_a_line_break_is_refused_clearly(client: TestClient, ctx: Context) -> None:
-    response = _fire(_signed_in(client, ctx), headline="Breaking\r\nBcc: everyone@example.com")
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "line break" in response.text  # type: ignore[attr-defined]
+    response = review(_signed_in(client, ctx), headline="Breaking\r\nBcc: everyone@example.com")
+    assert response.status_code == 422
+    assert "line break" in response.text
     assert _campaigns(ctx) == 0
 
 
 def test_link_must_be_a_web_address(client: TestClient, ctx: Context) -> None:
-    response = _fire(_signed_in(client, ctx), url="javascript:alert(1)")
-    assert response.status_code == 422  # type: ignore[attr-defined]
+    response = review(_signed_in(client, ctx), url="javascript:alert(1)")
+    assert response.status_code == 422
     assert _campaigns(ctx) == 0
 
 
 def test_viewer_cannot_send(client: TestClient, ctx: Context) -> None:
     signed_in = _signed_in(client, ctx, role=Role.VIEWER)
     assert "can view the desk but not send" in signed_in.get("/desk").text
-    response = _fire(signed_in)
-    assert response.status_code == 403  # type: ignore[attr-defined]
+    token = csrf_from(signed_in.get("/desk").text)
+    for path in ("/desk/alerts/review", "/desk/alerts", "/desk/alerts/test"):
+        response = signed_in.post(path, data={"csrf_token": token, **ALERT})
+        assert response.status_code == 403, path
+    assert signed_in.get("/desk/alerts/new").status_code == 403
     assert _campaigns(ctx) == 0
 
 
 def test_alert_form_without_csrf_is_refused(client: TestClient, ctx: Context) -> None:
     signed_in = _signed_in(client, ctx)
-    response = signed_in.post("/desk/alerts", data=ALERT)
+    reviewed = review(signed_in)
+    for path in ("/desk/alerts/review", "/desk/alerts/test", "/desk/alerts/preview"):
+        assert signed_in.post(path, data=ALERT).status_code == 403, path
+    token = reviewed.text.split('name="review_token" value="')[1].split('"')[0]
+    response = signed_in.post("/desk/alerts", data={"review_token": token})
     assert response.status_code == 403
     assert _campaigns(ctx) == 0
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, SubscriptionStatus
+from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.services.context import Context
 from bulletin.store import lists as list_store
 from bulletin.store import subscribers as subscriber_store

@@ -15,6 +15,7 @@ from bulletin.services import stories
 from bulletin.services.context import Context
 from bulletin.store.tables import campaigns
 from bulletin.web.app import create_app
+from tests.support.alerts import fire
 from tests.support.factories import make_editor
 from tests.support.web import sign_in
 
@@ -62,9 +63,10 @@ def test_preparing_a_proposal_fills_the_alert_form(
 ) -> None:
     _wire_flash(ctx, tmp_path)
     desk = _as(client, ctx, Role.EDITOR)
-    link = desk.get("/desk").text.split('href="/desk?proposal=')[1].split("#")[0]
-    form = desk.get(f"/desk?proposal={link}")
-    assert 'value="Earthquake strikes the capital"' in form.text
+    story = desk.get("/desk").text.split('href="/desk/alerts/new?story=')[1].split('"')[0]
+    form = desk.get(f"/desk/alerts/new?story={story}")
+    assert 'id="headline" name="headline" required maxlength="200" value="Earthquake' in form.text
+    assert f'name="story_id" value="{story}"' in form.text
     assert "A strong earthquake struck the capital" in form.text
 
 
@@ -75,3 +77,14 @@ def test_viewer_sees_proposals_but_cannot_prepare_them(
     page = _as(client, ctx, Role.VIEWER).get("/desk")
     assert "Earthquake strikes the capital" in page.text
     assert "Prepare this alert" not in page.text
+
+
+def test_sending_the_alert_of_a_proposal_takes_it_off_the_dashboard(
+    client: TestClient, ctx: Context, tmp_path: Path
+) -> None:
+    _wire_flash(ctx, tmp_path)
+    desk = _as(client, ctx, Role.EDITOR)
+    story = desk.get("/desk").text.split('href="/desk/alerts/new?story=')[1].split('"')[0]
+    sent = fire(desk, story_id=story, headline=str(FLASH["headline"]))
+    assert sent.status_code == 303
+    assert "Prepare this alert" not in desk.get("/desk").text

@@ -22,10 +22,10 @@ from sqlalchemy import func, select, text
 
 from bulletin.benchmarks.fanout import _database
 from bulletin.delivery.briefing_duty import expire_stale
-from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.domain.editions import EditionStatus, Rules
 from bulletin.domain.stories import Story
 from bulletin.mail.briefing import render_briefing
+from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 from bulletin.store import briefing, briefing_ledger, campaigns, editions, migrate
 from bulletin.store import lists as list_store

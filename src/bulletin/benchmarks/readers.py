@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus
+from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 from bulletin.store import lists as list_store
 from bulletin.store.db import Database

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bulletin.config import Settings
-from bulletin.delivery.compose import Links, confirmation_envelope
 from bulletin.delivery.outcomes import Job
 from bulletin.domain.models import SubscriptionStatus
+from bulletin.mail.compose import Links, confirmation_envelope
 from bulletin.mail.tokens import Tokens
 from bulletin.store import lists as list_store
 from bulletin.store import outbox

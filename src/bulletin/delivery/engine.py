@@ -41,13 +41,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from bulletin.config import Settings
 from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
-from bulletin.delivery.compose import CampaignMessages, Links
 from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
 from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay, RelayConnection
 from bulletin.domain.models import CampaignKind
 from bulletin.mail.briefing import render_briefing
+from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
 from bulletin.store import campaigns, deliveries, editions
@@ -254,6 +254,7 @@ class Engine:
                 tokens=self._tokens,
                 date=now if segment >= 0 else campaign.started_at or now,
                 rendered=rendered,
+                thread=campaigns.thread_of(conn, campaign),
             )
 
     def _all_relays_resting(self) -> bool:

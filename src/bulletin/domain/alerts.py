@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import replace
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.errors import InvalidAlert
-from bulletin.domain.models import AlertDraft
+from bulletin.domain.models import AlertDraft, Campaign
+from bulletin.domain.stories import PubStatus, Story, is_embargoed
 
 MAX_HEADLINE = 200
 MAX_SUMMARY = 600
 MAX_URL = 2000
+UPDATE_PREFIX = "Update: "
 
 
 def validate_alert(draft: AlertDraft) -> AlertDraft:
@@ -32,7 +37,43 @@ def validate_alert(draft: AlertDraft) -> AlertDraft:
             f"Keep the summary to a sentence or two (under {MAX_SUMMARY} characters)."
         )
     _check_url(url)
-    return AlertDraft(headline=headline, summary=summary, url=url, subject=subject)
+    return replace(draft, headline=headline, summary=summary, url=url, subject=subject)
+
+
+def draft_from_story(story: Story, *, story_id: int | None = None) -> AlertDraft:
+    """An alert as a story suggests it: its headline (also the subject), dek or lead, link."""
+    summary = textwrap.shorten(story.summary or story.lead or "", MAX_SUMMARY - 1, placeholder="…")
+    headline = story.headline or ""
+    return AlertDraft(
+        headline=headline,
+        summary=summary,
+        url=story.url or "",
+        subject=headline or None,
+        story_id=story_id,
+    )
+
+
+def story_problem(story: Story, now: datetime) -> str | None:
+    """Why this story may not go to readers in an alert now, or None if it may."""
+    if story.pubstatus is not PubStatus.USABLE:
+        return f"This story is {story.pubstatus.value}: it may not be sent to readers."
+    if is_embargoed(story, now):
+        when = story.embargoed_until.strftime("%d %b %H:%M UTC") if story.embargoed_until else ""
+        return f"This story is under embargo until {when}."
+    return None
+
+
+def follow_up_draft(parent: Campaign) -> AlertDraft:
+    """The starting point of an update to a sent alert: same story, subject 'Update: …'."""
+    subject = parent.subject.removeprefix(UPDATE_PREFIX)
+    return AlertDraft(
+        headline=parent.headline,
+        summary=parent.summary,
+        url=parent.url,
+        subject=(UPDATE_PREFIX + subject)[:MAX_HEADLINE],
+        story_id=parent.story_id,
+        parent_id=parent.id,
+    )
 
 
 def _check_url(url: str) -> None:

@@ -27,6 +27,8 @@ class CampaignKind(enum.StrEnum):
 
 class CampaignStatus(enum.StrEnum):
     DRAFT = "draft"
+    # An alert proposed by one editor, waiting for a second editor's approval.
+    AWAITING_APPROVAL = "awaiting_approval"
     SENDING = "sending"
     SENT = "sent"
     PAUSED = "paused"
@@ -102,6 +104,9 @@ class AlertDraft:
     summary: str
     url: str
     subject: str | None = None
+    # The story it was written from, and the alert it follows up ("Send update").
+    story_id: int | None = None
+    parent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,10 @@ class Campaign:
     fanout_done: bool = True
     status_reason: str | None = None
     parent_id: int | None = None
+    story_id: int | None = None
+    created_by: int | None = None
+    approved_by: int | None = None
+    approved_at: datetime | None = None
 
 
 @dataclass(frozen=True)

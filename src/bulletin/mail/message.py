@@ -35,6 +35,9 @@ class OutgoingMessage:
     date: datetime
     list_headers: ListHeaders | None = None
     in_reply_to: str | None = None
+    # The thread this message answers, oldest first (RFC 5322 3.6.4); defaults to
+    # `in_reply_to` alone.
+    references: tuple[str, ...] = ()
     extra_headers: dict[str, str] = field(default_factory=dict)
     # A fixed MIME boundary (else a random one): a campaign's messages share one, so a
     # reader's message built in full equals the campaign's skeleton filled in for them.
@@ -104,7 +107,8 @@ def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:
         ("Message-ID", message.message_id),
     ]
     if message.in_reply_to:
-        headers += [("In-Reply-To", message.in_reply_to), ("References", message.in_reply_to)]
+        references = " ".join(message.references or (message.in_reply_to,))
+        headers += [("In-Reply-To", message.in_reply_to), ("References", references)]
     if message.list_headers:
         lh = message.list_headers
         headers += [

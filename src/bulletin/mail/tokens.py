@@ -1,4 +1,5 @@
-"""Signed, purpose-bound, expiring tokens for the links in our emails.
+"""Signed, purpose-bound, expiring tokens for the links in our emails (and the desk's
+alert review, which binds what an editor confirmed to what is sent).
 
 Each purpose has its own salt, so a confirm token can never be used to unsubscribe
 (or the reverse) even though both are signed with the same secret. Tokens are
@@ -21,6 +22,8 @@ from bulletin.domain.errors import TokenExpired, TokenInvalid
 CONFIRM_SALT = "bulletin.confirm.v1"
 UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
 PREFERENCES_SALT = "bulletin.preferences.v1"
+ALERT_REVIEW_SALT = "bulletin.alert-review.v1"
+NOT_REVIEWED = "This alert was not reviewed here; review it before sending."
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Tokens:
         # Preference links are signed "subscriber.address-fingerprint" strings, for the
         # same reason.
         self._preferences = signer(secret_key, salt=PREFERENCES_SALT)
+        self._review = URLSafeTimedSerializer(secret_key, salt=ALERT_REVIEW_SALT, signer=signer)
 
     def confirm(self, subscriber_id: int, email: str) -> str:
         return str(self._confirm.dumps([subscriber_id, address_hash(email)]))
@@ -95,6 +99,25 @@ class Tokens:
 
     def preferences(self, subscriber_id: int, email: str) -> str:
         return self._preferences.sign(f"{subscriber_id}.{address_hash(email)}").decode()
+
+    def alert_review(self, payload: dict[str, object]) -> str:
+        """A signed copy of an alert as an editor reviewed it (see services.alert_review)."""
+        return str(self._review.dumps(payload))
+
+    def read_alert_review(self, token: str, *, max_age_s: int) -> dict[str, object]:
+        try:
+            payload = self._review.loads(token, max_age=max_age_s)
+        except SignatureExpired as exc:
+            raise TokenExpired(
+                "This review has expired. Review the alert again before sending it."
+            ) from exc
+        except BadSignature as exc:
+            raise TokenInvalid(
+                "This alert was not reviewed here; review it before sending."
+            ) from exc
+        if not isinstance(payload, dict):
+            raise TokenInvalid("This alert was not reviewed here; review it before sending.")
+        return payload
 
     def read_confirm(self, token: str, *, max_age_s: int) -> ConfirmClaim:
         subscriber_id, digest = _load(

@@ -77,12 +77,19 @@ def cancel(ctx: Context, campaign_id: int, *, actor: Editor | None) -> int:
             conn,
             campaign_id,
             to=CampaignStatus.CANCELLED,
-            allowed_from=[CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.DRAFT],
+            allowed_from=[
+                CampaignStatus.SENDING,
+                CampaignStatus.PAUSED,
+                CampaignStatus.DRAFT,
+                CampaignStatus.AWAITING_APPROVAL,
+            ],
             reason=f"cancelled by {who}",
             now=ctx.clock(),
         )
         if not changed:
-            raise InvalidInput("Only a campaign that is sending or paused can be cancelled.")
+            raise InvalidInput(
+                "Only a campaign that is sending, paused or awaiting approval can be cancelled."
+            )
         campaigns.advance_fanout(conn, campaign_id, cursor=None, done=True)
         closed = deliveries.close_unsent(
             conn, [campaign_id], status=DeliveryStatus.CANCELLED, reason=f"cancelled by {who}"

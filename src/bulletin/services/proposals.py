@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import textwrap
 from dataclasses import dataclass
 
-from bulletin.domain.alerts import MAX_SUMMARY
+from bulletin.domain.alerts import draft_from_story
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft
 from bulletin.domain.stories import Story, alert_reason
@@ -46,17 +45,9 @@ def proposal_views(ctx: Context, limit: int = 20) -> list[ProposalView]:
     return views
 
 
-def draft_for(ctx: Context, proposal_id: int) -> AlertDraft | None:
-    """The alert draft a proposal suggests, for the editor to check and send."""
-    for view in proposal_views(ctx, limit=1000):
-        if view.proposal.id == proposal_id:
-            return view.draft
-    return None
-
-
 def _draft(story: Story) -> AlertDraft:
-    summary = textwrap.shorten(story.summary or story.lead or "", MAX_SUMMARY - 1, placeholder="…")
-    return AlertDraft(headline=story.headline or "", summary=summary, url=story.url or "")
+    draft = draft_from_story(story)
+    return AlertDraft(headline=draft.headline, summary=draft.summary, url=draft.url)
 
 
 def propose_lifted_embargoes(ctx: Context) -> int:
@@ -85,8 +76,7 @@ def auto_send(ctx: Context, results: list[ItemResult]) -> list[int]:
         stored = result.story
         if stored is None or not result.proposed:
             continue
-        story = stored.story
-        draft = _draft(story)
+        draft = draft_from_story(stored.story, story_id=stored.id)
         try:
             campaign = alerts.fire_alert(ctx, draft, actor=None)
         except BulletinError as exc:

@@ -28,6 +28,10 @@ def _to_campaign(row: Row) -> Campaign:
         fanout_done=row.fanout_done,
         status_reason=row.status_reason,
         parent_id=row.parent_id,
+        story_id=row.story_id,
+        created_by=row.created_by,
+        approved_by=row.approved_by,
+        approved_at=row.approved_at,
     )
 
 
@@ -44,6 +48,8 @@ def insert(
     now: datetime,
     expires_at: datetime | None = None,
     parent_id: int | None = None,
+    story_id: int | None = None,
+    status: CampaignStatus = CampaignStatus.DRAFT,
 ) -> int:
     result = conn.execute(
         campaigns.insert()
@@ -51,7 +57,7 @@ def insert(
         .values(
             kind=kind,
             list_id=list_id,
-            status=CampaignStatus.DRAFT,
+            status=status,
             subject=subject,
             headline=headline,
             summary=summary,
@@ -60,6 +66,7 @@ def insert(
             created_at=now,
             expires_at=expires_at,
             parent_id=parent_id,
+            story_id=story_id,
             fanout_done=False,
         )
     )
@@ -74,6 +81,50 @@ def get(conn: Connection, campaign_id: int) -> Campaign | None:
 def get_many(conn: Connection, campaign_ids: set[int]) -> dict[int, Campaign]:
     rows = conn.execute(select(campaigns).where(campaigns.c.id.in_(campaign_ids)))
     return {row.id: _to_campaign(row) for row in rows}
+
+
+def children(conn: Connection, campaign_id: int) -> list[Campaign]:
+    """The follow-ups of a campaign, oldest first."""
+    rows = conn.execute(
+        select(campaigns).where(campaigns.c.parent_id == campaign_id).order_by(campaigns.c.id)
+    )
+    return [_to_campaign(row) for row in rows]
+
+
+MAX_THREAD = 100  # a guard: parents are set once, by us, so there are no cycles
+
+
+def thread_of(conn: Connection, campaign: Campaign) -> list[int]:
+    """The ids of the campaigns `campaign` follows up, oldest first (its parent last)."""
+    thread: list[int] = []
+    parent_id = campaign.parent_id
+    while parent_id is not None and len(thread) < MAX_THREAD:
+        thread.append(parent_id)
+        parent_id = conn.execute(
+            select(campaigns.c.parent_id).where(campaigns.c.id == parent_id)
+        ).scalar_one_or_none()
+    return thread[::-1]
+
+
+def approve(
+    conn: Connection, campaign_id: int, *, approved_by: int, now: datetime, expires_at: datetime
+) -> bool:
+    """Move an alert from awaiting approval to sending; False if it was not awaiting."""
+    result = conn.execute(
+        update(campaigns)
+        .where(
+            campaigns.c.id == campaign_id,
+            campaigns.c.status == CampaignStatus.AWAITING_APPROVAL,
+        )
+        .values(
+            status=CampaignStatus.SENDING,
+            approved_by=approved_by,
+            approved_at=now,
+            started_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return result.rowcount > 0
 
 
 def recent(conn: Connection, limit: int = 20) -> list[Campaign]:

@@ -92,12 +92,17 @@ def _confirmed_readers(list_id: int, after: int | None):  # type: ignore[no-unty
     return query if after is None else query.where(subscriptions.c.subscriber_id > after)
 
 
-def _insert(conn: Connection, campaign_id: int, send_after: datetime, readers) -> int:  # type: ignore[no-untyped-def]
-    suppressed = (
+def _suppressed():  # type: ignore[no-untyped-def]
+    """EXISTS: the reader of the enclosing subscriptions row is on the suppression list."""
+    return (
         select(suppressions.c.id)
         .join(subscribers, subscribers.c.email == suppressions.c.email)
         .where(subscribers.c.id == subscriptions.c.subscriber_id)
+        .exists()
     )
+
+
+def _insert(conn: Connection, campaign_id: int, send_after: datetime, readers) -> int:  # type: ignore[no-untyped-def]
     already = select(deliveries.c.id).where(
         deliveries.c.campaign_id == campaign_id,
         deliveries.c.subscriber_id == subscriptions.c.subscriber_id,
@@ -108,7 +113,7 @@ def _insert(conn: Connection, campaign_id: int, send_after: datetime, readers) -
         literal(DeliveryStatus.QUEUED.value),
         literal(send_after, type_=deliveries.c.send_after.type),
         literal(0),
-    ).where(~suppressed.exists(), ~already.exists())
+    ).where(~_suppressed(), ~already.exists())
     columns = ["campaign_id", "subscriber_id", "status", "send_after", "attempts"]
     insert = deliveries.insert().from_select(columns, rows)
     # SQLAlchemy only keeps an INSERT's row count when asked to.
@@ -348,16 +353,10 @@ def _by_id():  # type: ignore[no-untyped-def]
 
 
 def audience_size(conn: Connection, list_id: int) -> int:
-    """How many readers a fan-out of this list will queue: confirmed and not suppressed."""
-    confirmed = subscriptions.c.status == SubscriptionStatus.CONFIRMED
-    total = conn.execute(
-        select(func.count()).where(subscriptions.c.list_id == list_id, confirmed)
-    ).scalar_one()
-    suppressed = conn.execute(
-        select(func.count())
-        .select_from(suppressions)
-        .join(subscribers, subscribers.c.email == suppressions.c.email)
-        .join(subscriptions, subscriptions.c.subscriber_id == subscribers.c.id)
-        .where(subscriptions.c.list_id == list_id, confirmed)
-    ).scalar_one()
-    return int(total - suppressed)
+    """How many readers a fan-out of this list will queue now.
+
+    The same selection the fan-out inserts from (confirmed on the list, not
+    suppressed), counted: the number an editor confirms is the number that is sent.
+    """
+    audience = _confirmed_readers(list_id, None).where(~_suppressed())
+    return int(conn.execute(select(func.count()).select_from(audience.subquery())).scalar_one())

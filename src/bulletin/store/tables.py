@@ -262,6 +262,9 @@ campaigns = Table(
     Column("fanout_cursor", BigId),
     Column("fanout_done", Boolean, nullable=False, server_default=false()),
     Column("status_reason", Text),
+    # Who approved an alert when a second editor's approval is required, and when.
+    Column("approved_by", Integer, ForeignKey("editors.id")),
+    Column("approved_at", UtcDateTime),
 )
 
 # The delivery ledger: one row per (campaign, subscriber), the single source of truth

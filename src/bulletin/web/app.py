@@ -9,11 +9,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from bulletin.domain.errors import NotFound, PermissionDenied
+from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.services.context import Context
 from bulletin.web.api import app as api
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
+from bulletin.web.desk.alerts import router as alerts_router
 from bulletin.web.desk.api_keys import router as api_keys_router
 from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.briefing import router as briefing_router
@@ -58,6 +59,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(embed_router)
     app.include_router(preferences_router)
     app.include_router(desk_router)
+    app.include_router(alerts_router)
     app.include_router(campaigns_router)
     app.include_router(briefing_router)
     app.include_router(subscribers_router)
@@ -69,6 +71,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(PermissionDenied, _forbidden)
+    app.add_exception_handler(InvalidInput, _refused)
     return app
 
 
@@ -118,6 +121,11 @@ async def _csrf_refused(request: Request, exc: Exception) -> Response:
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return page(request, "desk/not_found.html", status_code=404, what=str(exc))
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    """Input a page did not handle itself: the reason, never a server error."""
+    return page(request, "desk/refused.html", status_code=422, message=str(exc))
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:

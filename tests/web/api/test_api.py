@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterator
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from bulletin.domain.models import Role
 from bulletin.services import api_keys
 from bulletin.services.context import Context
-from bulletin.store.tables import audit_log, campaigns, subscribers
+from bulletin.store.tables import audit_log, campaigns, deliveries, subscribers
 from bulletin.web.app import create_app
 from tests.support.factories import confirmed_reader
 
@@ -196,3 +197,16 @@ def test_an_invalid_alert_is_refused_with_a_reason(
 def test_status_of_an_unknown_alert_is_404(client: TestClient, ctx: Context) -> None:
     response = client.get("/api/v1/alerts/424242", headers=_auth(ctx, Role.VIEWER))
     assert response.status_code == 404
+
+
+def test_with_second_editor_approval_an_api_alert_waits_for_the_desk(ctx: Context) -> None:
+    confirmed_reader(ctx, ["breaking"])
+    held = Context(
+        settings=dataclasses.replace(ctx.settings, alert_approval=True), db=ctx.db, clock=ctx.clock
+    )
+    with TestClient(create_app(held), base_url="http://bulletin.example.com") as client:
+        fired = client.post("/api/v1/alerts", json=ALERT, headers=_auth(ctx, Role.EDITOR))
+    body = fired.json()
+    assert fired.status_code == 201 and body["awaiting_approval"] is True
+    assert _count(ctx, deliveries) == 0
+    assert _audit(ctx)[-1][1] == "alert.propose"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts
+from bulletin.services import alert_review, alerts
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.schemas import AlertCreate, AlertPublic, AlertStatus
 from bulletin.web.deps import ContextDep
@@ -17,14 +17,22 @@ router = APIRouter(prefix="/alerts", tags=["alerts"])
 def fire_alert(
     body: AlertCreate, request: Request, ctx: ContextDep, key: SenderKeyDep
 ) -> AlertPublic:
-    """Send to every confirmed Breaking News reader, now. Recorded in the audit log."""
+    """Send to every confirmed Breaking News reader, now. Recorded in the audit log.
+
+    When the newsroom requires a second editor's approval (BULLETIN_ALERT_APPROVAL), the
+    alert is held instead (`awaiting_approval`) until an editor approves it on the desk.
+    """
     draft = AlertDraft(
         headline=body.headline, summary=body.summary, url=body.url, subject=body.subject
     )
-    fired = alerts.fire_alert(ctx, draft, actor=as_editor(key))
+    if ctx.settings.alert_approval:
+        fired = alert_review.propose(ctx, draft, actor=as_editor(key))
+    else:
+        fired = alerts.fire_alert(ctx, draft, actor=as_editor(key))
     return AlertPublic(
         campaign_id=fired.campaign_id,
         recipients=fired.recipients,
+        awaiting_approval=fired.awaiting_approval,
         status_url=str(request.url_for("alert_status", campaign_id=fired.campaign_id).path),
     )
 

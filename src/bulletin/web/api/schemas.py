@@ -79,6 +79,9 @@ class AlertPublic(BaseModel):
     campaign_id: int
     recipients: int
     status_url: str
+    awaiting_approval: bool = Field(
+        default=False, description="Held for a second editor's approval on the desk."
+    )
 
 
 class AlertStatus(BaseModel):

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from bulletin.domain.errors import InvalidInput, PermissionDenied
-from bulletin.domain.models import CampaignStatus
+from bulletin.domain.models import CampaignStatus, Editor
+from bulletin.services import alert_preview, alerts, editors, reports
 from bulletin.services import campaigns as campaign_service
-from bulletin.services import reports
 from bulletin.services.context import Context
 from bulletin.web.charts import bar_chart
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
@@ -21,13 +21,54 @@ from bulletin.web.pages import page
 router = APIRouter(prefix="/desk/campaigns")
 
 EVENT_EVERY_S = 1.0
-RUNNING = (CampaignStatus.SENDING, CampaignStatus.PAUSED, CampaignStatus.DRAFT)
+RUNNING = (
+    CampaignStatus.SENDING,
+    CampaignStatus.PAUSED,
+    CampaignStatus.DRAFT,
+    CampaignStatus.AWAITING_APPROVAL,
+)
 
 
 @router.get("/{campaign_id}", response_class=HTMLResponse)
 def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    return _campaign_page(request, ctx, campaign_id)
+
+
+def _campaign_page(
+    request: Request,
+    ctx: Context,
+    campaign_id: int,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+) -> Response:
+    """Progress and controls, the alert it updates and its updates, who proposed and approved."""
     current = campaign_service.progress(ctx, campaign_id)
-    return page(request, "desk/campaign.html", progress=current, data=current.as_json())
+    parent, updates = alerts.thread(ctx, current.campaign)
+    waiting = current.campaign.status is CampaignStatus.AWAITING_APPROVAL
+    editor = getattr(request.state, "editor", None)
+    return page(
+        request,
+        "desk/campaign.html",
+        status_code=status_code,
+        progress=current,
+        data=current.as_json(),
+        parent=parent,
+        updates=updates,
+        proposer=_editor(ctx, current.campaign.created_by),
+        approver=_editor(ctx, current.campaign.approved_by),
+        followable=current.campaign.status in alerts.FOLLOWABLE,
+        preview=(
+            alert_preview.of_campaign(ctx, current.campaign, to=editor.email)
+            if waiting and editor is not None
+            else None
+        ),
+        error=error,
+    )
+
+
+def _editor(ctx: Context, editor_id: int | None) -> Editor | None:
+    return editors.get_editor(ctx, editor_id) if editor_id is not None else None
 
 
 @router.get("/{campaign_id}/report", response_class=HTMLResponse)
@@ -61,8 +102,9 @@ async def _progress_events(ctx: Context, campaign_id: int) -> AsyncIterator[str]
     while True:
         current = await asyncio.to_thread(campaign_service.progress, ctx, campaign_id)
         yield f"event: progress\ndata: {json.dumps(current.as_json())}\n\n"
-        finished = current.campaign.fanout_done and current.counts.open == 0
-        if current.campaign.status not in RUNNING or finished:
+        # Every message handed over is not the end: the scheduler then marks the
+        # campaign sent, and the page should say so, so the stream runs until then.
+        if current.campaign.status not in RUNNING:
             yield "event: done\ndata: {}\n\n"
             return
         await asyncio.sleep(EVENT_EVERY_S)
@@ -87,14 +129,6 @@ def steer(
     try:
         actions[action](ctx, campaign_id, actor=editor)
     except (InvalidInput, PermissionDenied) as exc:
-        current = campaign_service.progress(ctx, campaign_id)
         status = 403 if isinstance(exc, PermissionDenied) else 409
-        return page(
-            request,
-            "desk/campaign.html",
-            status_code=status,
-            progress=current,
-            data=current.as_json(),
-            error=str(exc),
-        )
+        return _campaign_page(request, ctx, campaign_id, status_code=status, error=str(exc))
     return RedirectResponse(f"/desk/campaigns/{campaign_id}", status_code=303)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bulletin.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
-from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts, briefing, desk, editors, proposals
-from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
+from bulletin.domain.errors import AuthenticationFailed
+from bulletin.services import briefing, desk, editors, proposals
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, text
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk")
@@ -42,29 +41,15 @@ def logout(request: Request, form: FormDep) -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(
-    request: Request, ctx: ContextDep, editor: EditorDep, proposal: int | None = None
-) -> Response:
-    """The desk; `?proposal=ID` fills the alert form from a wire proposal (nothing is sent)."""
-    draft = proposals.draft_for(ctx, proposal) if proposal is not None else None
-    return _dashboard(request, ctx, draft=draft or AlertDraft("", "", ""))
-
-
-@router.post("/alerts", response_class=HTMLResponse)
-def fire_alert(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
-    draft = AlertDraft(
-        headline=text(form, "headline"),
-        summary=text(form, "summary"),
-        url=text(form, "url"),
-        subject=text(form, "subject") or None,
+def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
+    return page(
+        request,
+        "desk/dashboard.html",
+        lists=desk.list_summaries(ctx),
+        campaigns=desk.recent_campaigns(ctx),
+        proposals=proposals.proposal_views(ctx),
+        next_briefing=briefing.next_edition(ctx),
     )
-    try:
-        fired = alerts.fire_alert(ctx, draft, actor=editor)
-    except PermissionDenied as exc:
-        return _dashboard(request, ctx, draft=draft, error=str(exc), status_code=403)
-    except InvalidInput as exc:
-        return _dashboard(request, ctx, draft=draft, error=str(exc), status_code=422)
-    return page(request, "desk/alert_sent.html", fired=fired, draft=draft)
 
 
 @router.get("/catcher", response_class=HTMLResponse)
@@ -91,24 +76,3 @@ def caught_html(key: str, ctx: ContextDep, editor: EditorDep) -> Response:
     if message is None:
         return HTMLResponse("Not found", status_code=404)
     return HTMLResponse(message.html, headers={"Content-Security-Policy": SANDBOX_CSP})
-
-
-def _dashboard(
-    request: Request,
-    ctx,
-    *,
-    draft: AlertDraft,
-    error: str | None = None,
-    status_code: int = 200,  # type: ignore[no-untyped-def]
-) -> Response:
-    return page(
-        request,
-        "desk/dashboard.html",
-        status_code=status_code,
-        lists=desk.list_summaries(ctx),
-        campaigns=desk.recent_campaigns(ctx),
-        proposals=proposals.proposal_views(ctx),
-        next_briefing=briefing.next_edition(ctx),
-        draft=draft,
-        error=error,
-    )

@@ -52,8 +52,24 @@ class Links:
         return f"bounces+{tag}@{self.domain}"
 
 
+# A follow-up's References name the first alert of the thread and the latest ones:
+# enough for every mail client to thread it, however long a story runs.
+MAX_REFERENCES = 6
+
+
+def reader_message_id(campaign_id: int, subscriber: object, domain: str) -> str:
+    """The Message-ID of one campaign's message to one reader: stable, so resends and
+    follow-ups (In-Reply-To) can name it without storing it."""
+    return mail.message_id(f"bulletin.c{campaign_id}.s{subscriber}", domain)
+
+
 class CampaignMessages:
-    """A campaign rendered and built once; `envelope()` fills in one reader's values."""
+    """A campaign rendered and built once; `envelope()` fills in one reader's values.
+
+    `thread` lists the campaigns this one follows up, oldest first (its parent last):
+    each reader's message then answers that reader's message of the parent
+    (In-Reply-To) and names the thread (References), so mail clients thread them.
+    """
 
     def __init__(
         self,
@@ -64,10 +80,12 @@ class CampaignMessages:
         tokens: Tokens,
         date: datetime,
         rendered: tuple[str, str] | None = None,
+        thread: Sequence[int] = (),
     ) -> None:
         """`rendered` is the (text, HTML) body when it is not an alert's (a briefing's)."""
         self.campaign = campaign
         self.mailing_list = mailing_list
+        self.thread = tuple(thread)
         self._links = links
         self._tokens = tokens
         self._rendered = rendered or _rendered(campaign, mailing_list, links)
@@ -91,13 +109,16 @@ class CampaignMessages:
         }
         text = fill_reader_links(text, **reader_links)
         html = fill_reader_links(html, **reader_links)
+        replies = self._references(subscriber)
         return mail.OutgoingMessage(
             sender=links.sender,
             to=to,
             subject=campaign.subject,
             text=text,
             html=html,
-            message_id=mail.message_id(f"bulletin.c{campaign.id}.s{subscriber}", links.domain),
+            message_id=reader_message_id(campaign.id, subscriber, links.domain),
+            in_reply_to=replies[-1] if replies else None,
+            references=replies,
             date=date,
             boundary=mail.boundary_for(*self._rendered),
             list_headers=mail.ListHeaders(
@@ -106,6 +127,12 @@ class CampaignMessages:
                 unsubscribe_mailto=links.unsubscribe_mailto(token),
             ),
         )
+
+    def _references(self, subscriber: object) -> tuple[str, ...]:
+        thread = self.thread
+        if len(thread) > MAX_REFERENCES:
+            thread = (thread[0], *thread[-(MAX_REFERENCES - 1) :])
+        return tuple(reader_message_id(c, subscriber, self._links.domain) for c in thread)
 
     def token(self, subscriber_id: int) -> str:
         return self._tokens.unsubscribe(subscriber_id, self.mailing_list.id, self.campaign.id)

@@ -1,0 +1,35 @@
+"""The desk's alert flow: who approved an alert when a second editor must.
+
+Revision ID: 0007
+Revises: 0005
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from bulletin.store.types import UtcDateTime
+
+revision: str = "0007"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Batch mode: SQLite cannot add a foreign key with ALTER TABLE.
+    with op.batch_alter_table("campaigns") as batch:
+        batch.add_column(sa.Column("approved_by", sa.Integer()))
+        batch.add_column(sa.Column("approved_at", UtcDateTime()))
+        batch.create_foreign_key(
+            "fk_campaigns_approved_by_editors", "editors", ["approved_by"], ["id"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("campaigns") as batch:
+        batch.drop_constraint("fk_campaigns_approved_by_editors", type_="foreignkey")
+        batch.drop_column("approved_at")
+        batch.drop_column("approved_by")

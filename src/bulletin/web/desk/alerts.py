@@ -1,0 +1,144 @@
+"""The desk's alert flow: write (from a story, a sent alert, or blank), preview, test, review, send.
+
+Thin handlers: every rule lives in services.alerts, services.alert_preview and
+services.alert_review. Only the review step's signed token can send an alert, so
+what an editor confirmed on the review page is what goes out.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from bulletin.domain.errors import InvalidInput, TokenError
+from bulletin.domain.models import AlertDraft, Editor
+from bulletin.services import alert_preview, alert_review, alerts
+from bulletin.services.context import Context
+from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/desk/alerts")
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_alert(
+    request: Request,
+    ctx: ContextDep,
+    editor: SenderDep,
+    story: int | None = None,
+    parent: int | None = None,
+) -> Response:
+    """A blank alert, or one prefilled from a story (`?story=ID`) or as an update (`?parent=ID`)."""
+    if parent is not None:
+        draft = alerts.draft_for_update(ctx, parent)
+    elif story is not None:
+        draft = alerts.draft_for_story(ctx, story)
+    else:
+        draft = AlertDraft("", "", "")
+    return _compose(request, ctx, editor, draft)
+
+
+@router.post("/edit", response_class=HTMLResponse)
+def edit_alert(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    """Back from the review page to the form, with what was written."""
+    return _compose(request, ctx, editor, _draft(form))
+
+
+@router.post("/preview")
+def preview(ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    """The message as built for this editor, for the live preview (JSON: subject, html, text)."""
+    shown = alert_preview.preview(ctx, _draft(form), to=editor.email)
+    return JSONResponse(
+        {
+            "subject": shown.subject,
+            "html": shown.html,
+            "text": shown.text,
+            "problem": shown.problem,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/test", response_class=HTMLResponse)
+def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    draft = _draft(form)
+    try:
+        result = alert_preview.test_send(ctx, draft, actor=editor)
+    except InvalidInput as exc:
+        return _compose(request, ctx, editor, draft, error=str(exc), status_code=422)
+    return _compose(request, ctx, editor, draft, test=result)
+
+
+@router.post("/review", response_class=HTMLResponse)
+def review(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    """The confirmation step: the exact number of readers, and the button that sends."""
+    draft = _draft(form)
+    try:
+        checked = alert_review.review(ctx, draft, actor=editor)
+    except InvalidInput as exc:
+        return _compose(request, ctx, editor, draft, error=str(exc), status_code=422)
+    shown = alert_preview.preview(ctx, checked.draft, to=editor.email)
+    return page(request, "desk/alert_review.html", review=checked, preview=shown)
+
+
+@router.post("", response_class=HTMLResponse)
+def send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    """Send what the review page showed (the signed token), or hold it for approval."""
+    try:
+        fired = alert_review.send_reviewed(ctx, text(form, "review_token"), actor=editor)
+    except (TokenError, InvalidInput) as exc:
+        status = 400 if isinstance(exc, TokenError) else 422
+        return _compose(request, ctx, editor, _draft(form), error=str(exc), status_code=status)
+    return RedirectResponse(f"/desk/campaigns/{fired.campaign_id}", status_code=303)
+
+
+@router.post("/{campaign_id}/approve", response_class=HTMLResponse)
+def approve(
+    request: Request, campaign_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    alert_review.approve(ctx, campaign_id, actor=editor)
+    return RedirectResponse(f"/desk/campaigns/{campaign_id}", status_code=303)
+
+
+def _compose(
+    request: Request,
+    ctx: Context,
+    editor: Editor,
+    draft: AlertDraft,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    test: alert_preview.TestSend | None = None,
+) -> Response:
+    return page(
+        request,
+        "desk/alert_compose.html",
+        status_code=status_code,
+        draft=draft,
+        preview=alert_preview.preview(ctx, draft, to=editor.email),
+        seed=alert_preview.seed_list(ctx, editor),
+        context=alerts.draft_context(ctx, draft),
+        test=test,
+        error=error,
+    )
+
+
+def _draft(form: FormData) -> AlertDraft:
+    return AlertDraft(
+        headline=text(form, "headline"),
+        summary=text(form, "summary"),
+        url=text(form, "url"),
+        subject=text(form, "subject") or None,
+        story_id=_id(text(form, "story_id")),
+        parent_id=_id(text(form, "parent_id")),
+    )
+
+
+def _id(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidInput("That form was damaged (a story or alert number is not a number).")
+    return int(value)
