@@ -207,7 +207,9 @@ def test_two_relays_share_one_campaign_and_each_reader_gets_one_message(ctx: Con
     assert ledger(ctx.db, fired.campaign_id) == {"sent": 300}
 
 
-def test_a_relay_that_is_down_leaves_its_share_to_the_other(ctx: Context) -> None:
+def test_a_relay_that_is_down_leaves_its_share_to_the_other(
+    ctx: Context, caplog: pytest.LogCaptureFixture
+) -> None:
     expected = readers(ctx.db, 300)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     down = f"smtp://127.0.0.1:{free_port()}?starttls=off&connections=4"
@@ -222,5 +224,9 @@ def test_a_relay_that_is_down_leaves_its_share_to_the_other(ctx: Context) -> Non
     assert recipients(up) == Counter({r: 1 for r in expected if r in recipients(up)})
     assert counts["sent"] == len(recipients(up))
     assert counts.get("failed", 0) == 0
-    # Only the few messages tried on the dead relay before it was rested wait for a retry.
-    assert counts.get("queued", 0) <= 4
+    # Only the messages tried on the dead relay wait for a retry: one per refused
+    # connection (its 4 connections at first, 4 more each time its rest runs out on a
+    # slow machine), never the rest of the queue.
+    tries = sum(down.split("?")[0] in r.getMessage() for r in caplog.records)
+    assert 1 <= tries and counts.get("queued", 0) == tries
+    assert counts["sent"] + tries == len(expected)
