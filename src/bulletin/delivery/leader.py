@@ -42,8 +42,15 @@ class Leadership:
         return got
 
     def release(self) -> None:
+        """Give up the lead at once, so another worker can take it at its next try.
+
+        The lock belongs to the database session, so the connection is closed for
+        real (invalidated), not returned to the pool where it would keep the lock
+        and leave every worker, this one included, without a scheduler.
+        """
         if self._conn is not None:
             try:
+                self._conn.invalidate()
                 self._conn.close()
             except Exception:  # the connection may already be gone with the server
                 log.debug("closing the leader connection failed", exc_info=True)
