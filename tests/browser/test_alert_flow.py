@@ -24,6 +24,9 @@ from tests.browser.conftest import (
 from tests.support.served import Served
 
 HEADLINE = "Dam breach floods the lower valley"
+# Steps that wait on the server (a send, a page after a post) get longer than expect's
+# 5 s default: the machine running the tests may be busy.
+WAIT = 20_000
 SUMMARY = "Water is rising in three villages. Residents are told to move to high ground now."
 
 
@@ -62,13 +65,14 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
 
     # The story's alert form, prefilled, with the preview at two widths and as plain text.
     desktop.goto(f"/desk/alerts/new?story={story_id}")
-    expect(desktop.get_by_label("Headline", exact=True)).to_have_value(HEADLINE)
+    expect(desktop.get_by_label("Headline", exact=True)).to_have_value(HEADLINE, timeout=WAIT)
     expect(desktop.get_by_label(re.compile("^Subject line"))).to_have_value(HEADLINE)
     for width in ("desktop", "phone"):
         frame = desktop.frame_locator(f"iframe.preview.{width}")
-        expect(frame.get_by_text(HEADLINE)).to_be_visible()
+        expect(frame.get_by_text(HEADLINE)).to_be_visible(timeout=WAIT)
     desktop.get_by_label(re.compile("^Summary")).fill(SUMMARY)
-    expect(desktop.frame_locator("iframe.preview.phone").get_by_text(SUMMARY)).to_be_visible()
+    phone_preview = desktop.frame_locator("iframe.preview.phone")
+    expect(phone_preview.get_by_text(SUMMARY)).to_be_visible(timeout=WAIT)
     expect(desktop.locator("#preview-text")).to_contain_text("move to high ground now")
     assert_readable(desktop)
     screenshot(desktop, "alert-01-compose", full_page=False)
@@ -78,7 +82,9 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
 
     # A test send goes to the editor only, marked [TEST].
     desktop.get_by_role("button", name="Send a test").click()
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(editor)
+    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(
+        editor, timeout=WAIT
+    )
     assert served.caught_for(editor, "[TEST] " + HEADLINE).message["Subject"].startswith("[TEST]")
 
     # The confirmation step states the count; Send opens the live progress view.
@@ -87,7 +93,7 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     assert count >= 1
     screenshot(desktop, "alert-02-confirm-count")
     desktop.get_by_role("button", name=re.compile(f"^Send to {count:,} reader")).click()
-    expect(desktop.get_by_role("heading", name=HEADLINE)).to_be_visible()
+    expect(desktop.get_by_role("heading", name=HEADLINE)).to_be_visible(timeout=WAIT)
     _sent_in_full(desktop)
     expect(desktop.locator("#sent")).to_have_text(str(count))
     screenshot(desktop, "alert-03-progress-complete")
@@ -95,18 +101,18 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
 
     first = served.caught_for(reader, HEADLINE).message
     desktop.goto("/desk/catcher")
-    expect(desktop.get_by_role("link", name=HEADLINE).first).to_be_visible()
+    expect(desktop.get_by_role("link", name=HEADLINE).first).to_be_visible(timeout=WAIT)
 
     # "Send update": a follow-up threaded to the first alert.
     desktop.goto(first_url)
     desktop.get_by_role("link", name="Send update").click()
-    expect(desktop.get_by_role("heading", name="Send an update")).to_be_visible()
+    expect(desktop.get_by_role("heading", name="Send an update")).to_be_visible(timeout=WAIT)
     expect(desktop.get_by_label(re.compile("^Subject line"))).to_have_value("Update: " + HEADLINE)
     desktop.get_by_label(re.compile("^Summary")).fill("The water is falling. Roads reopen at noon.")
     screenshot(desktop, "alert-04-update-form")
     desktop.get_by_role("button", name="Review before sending").click()
     desktop.get_by_role("button", name=re.compile("^Send to .* reader")).click()
-    expect(desktop.locator("#update-of")).to_contain_text(HEADLINE)
+    expect(desktop.locator("#update-of")).to_contain_text(HEADLINE, timeout=WAIT)
     _sent_in_full(desktop)
     screenshot(desktop, "alert-05-update-progress")
 
@@ -114,5 +120,5 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     assert update["In-Reply-To"] == first["Message-ID"]
     assert update["References"] == first["Message-ID"]
     desktop.goto(first_url)
-    expect(desktop.locator("#updates")).to_contain_text("Update: " + HEADLINE)
+    expect(desktop.locator("#updates")).to_contain_text("Update: " + HEADLINE, timeout=WAIT)
     screenshot(desktop, "alert-06-original-with-update")

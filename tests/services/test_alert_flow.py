@@ -240,6 +240,33 @@ def test_what_is_sent_is_what_was_reviewed(ctx: Context) -> None:
     )
 
 
+def test_pressing_send_twice_sends_once(ctx: Context) -> None:
+    for _ in range(2):
+        confirmed_reader(ctx)
+    editor = make_editor(ctx)
+    token = alert_review.review(ctx, DRAFT, actor=editor).token
+    first = alert_review.send_reviewed(ctx, token, actor=editor)
+    again = alert_review.send_reviewed(ctx, token, actor=editor)
+
+    assert again.campaign_id == first.campaign_id and again.recipients == 2
+    assert _count(ctx, campaign_table) == 1 and _ledger(ctx, first.campaign_id) == 2
+    assert _actions(ctx).count("alert.fire") == 1
+    second_review = alert_review.review(ctx, DRAFT, actor=editor).token
+    assert alert_review.send_reviewed(ctx, second_review, actor=editor).campaign_id != (
+        first.campaign_id
+    )  # a new review is a new alert
+
+
+def test_a_proposal_sent_twice_is_proposed_once(ctx: Context) -> None:
+    newsroom = _with(ctx, alert_approval=True)
+    editor = make_editor(ctx)
+    token = alert_review.review(newsroom, DRAFT, actor=editor).token
+    first = alert_review.send_reviewed(newsroom, token, actor=editor)
+    again = alert_review.send_reviewed(newsroom, token, actor=editor)
+    assert again.campaign_id == first.campaign_id and again.awaiting_approval
+    assert _count(ctx, campaign_table) == 1
+
+
 def test_a_tampered_expired_or_borrowed_review_sends_nothing(ctx: Context) -> None:
     editor, other = make_editor(ctx), make_editor(ctx)
     token = alert_review.review(ctx, DRAFT, actor=editor).token

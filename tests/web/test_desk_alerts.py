@@ -127,6 +127,15 @@ def test_review_states_the_count_and_send_goes_to_the_progress_view(
     assert _count(ctx, deliveries) == 2
 
 
+def test_a_double_press_of_send_lands_on_the_same_alert(client: TestClient, ctx: Context) -> None:
+    confirmed_reader(ctx)
+    desk = _as(client, ctx)
+    reviewed = review(desk)
+    first, second = send(desk, reviewed.text), send(desk, reviewed.text)
+    assert first.headers["location"] == second.headers["location"]
+    assert _count(ctx, campaigns) == 1 and _count(ctx, deliveries) == 1
+
+
 def test_the_send_takes_the_reviewed_content_not_the_posted_fields(
     client: TestClient, ctx: Context
 ) -> None:

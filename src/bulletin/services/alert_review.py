@@ -10,8 +10,11 @@ it, and it goes out then.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
 
 from bulletin.domain.alerts import validate_alert
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied, TokenInvalid
@@ -48,13 +51,13 @@ def review(ctx: Context, draft: AlertDraft, *, actor: Editor) -> Review:
     )
 
 
-def reviewed_draft(ctx: Context, token: str, *, actor: Editor) -> AlertDraft:
-    """The alert a review token carries, if this editor reviewed it recently."""
+def reviewed_draft(ctx: Context, token: str, *, actor: Editor) -> tuple[AlertDraft, str]:
+    """The alert a review token carries and the review's id, if this editor reviewed it."""
     payload = ctx.tokens.read_alert_review(token, max_age_s=REVIEW_MAX_AGE_S)
     if payload.get("editor") != actor.id:
         raise TokenInvalid("This alert was reviewed by someone else; review it yourself first.")
     try:
-        return AlertDraft(
+        draft = AlertDraft(
             subject=str(payload["subject"]),
             headline=str(payload["headline"]),
             summary=str(payload["summary"]),
@@ -62,20 +65,49 @@ def reviewed_draft(ctx: Context, token: str, *, actor: Editor) -> AlertDraft:
             story_id=_optional_int(payload.get("story")),
             parent_id=_optional_int(payload.get("parent")),
         )
+        review_id = str(payload["review"])
     except (KeyError, ValueError) as exc:
         raise TokenInvalid("This alert was not reviewed here; review it before sending.") from exc
+    return draft, review_id
 
 
 def send_reviewed(ctx: Context, token: str, *, actor: Editor) -> FiredAlert:
-    """Send the reviewed alert now, or hold it for a second editor if the newsroom says so."""
+    """Send the reviewed alert now, or hold it for a second editor if the newsroom says so.
+
+    One review sends once: pressing Send again (or replaying the form) returns the
+    alert already made. Two presses at the same instant meet the unique review id in
+    the database; the loser finds the winner's alert.
+    """
     alerts.ensure_can_send(actor)
-    draft = reviewed_draft(ctx, token, actor=actor)
-    if ctx.settings.alert_approval:
-        return propose(ctx, draft, actor=actor)
-    return alerts.fire_alert(ctx, draft, actor=actor)
+    draft, review_id = reviewed_draft(ctx, token, actor=actor)
+    already = _sent_from(ctx, review_id)
+    if already is not None:
+        return already
+    try:
+        if ctx.settings.alert_approval:
+            return propose(ctx, draft, actor=actor, review_id=review_id)
+        return alerts.fire_alert(ctx, draft, actor=actor, review_id=review_id)
+    except IntegrityError:
+        already = _sent_from(ctx, review_id)
+        if already is None:
+            raise
+        return already
 
 
-def propose(ctx: Context, draft: AlertDraft, *, actor: Editor) -> FiredAlert:
+def _sent_from(ctx: Context, review_id: str) -> FiredAlert | None:
+    with ctx.db.transaction() as conn:
+        campaign_id = campaigns.by_review(conn, review_id)
+        if campaign_id is None:
+            return None
+        campaign = campaigns.get(conn, campaign_id)
+        counts = deliveries.counts(conn, campaign_id)
+    waiting = campaign is not None and campaign.status is CampaignStatus.AWAITING_APPROVAL
+    return FiredAlert(campaign_id=campaign_id, recipients=counts.total, awaiting_approval=waiting)
+
+
+def propose(
+    ctx: Context, draft: AlertDraft, *, actor: Editor, review_id: str | None = None
+) -> FiredAlert:
     """Record an alert as awaiting a second editor's approval; nothing is queued.
 
     `recipients` is the audience now; the one written at approval may differ.
@@ -86,7 +118,12 @@ def propose(ctx: Context, draft: AlertDraft, *, actor: Editor) -> FiredAlert:
     with ctx.db.transaction() as conn:
         alerts.check_sources(conn, alert, now=now)
         campaign_id = alerts.record(
-            conn, ctx, alert, actor=actor, status=CampaignStatus.AWAITING_APPROVAL
+            conn,
+            ctx,
+            alert,
+            actor=actor,
+            status=CampaignStatus.AWAITING_APPROVAL,
+            review_id=review_id,
         )
         recipients = deliveries.audience_size(conn, alerts.breaking_list(conn).id)
         audit.record(
@@ -141,6 +178,7 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
 
 def _payload(alert: AlertDraft, actor: Editor) -> dict[str, object]:
     return {
+        "review": secrets.token_hex(16),
         "editor": actor.id,
         "subject": alert.subject,
         "headline": alert.headline,

@@ -41,7 +41,9 @@ class FiredAlert:
     awaiting_approval: bool = False
 
 
-def fire_alert(ctx: Context, draft: AlertDraft, *, actor: Editor | None) -> FiredAlert:
+def fire_alert(
+    ctx: Context, draft: AlertDraft, *, actor: Editor | None, review_id: str | None = None
+) -> FiredAlert:
     """Send an alert to every confirmed reader of `breaking`, now.
 
     `actor` is the signed-in editor, or None for the operator's command line. The
@@ -55,7 +57,9 @@ def fire_alert(ctx: Context, draft: AlertDraft, *, actor: Editor | None) -> Fire
     with ctx.db.transaction() as conn:
         check_sources(conn, alert, now=now)
         breaking = breaking_list(conn)
-        campaign_id = record(conn, ctx, alert, actor=actor, status=CampaignStatus.DRAFT)
+        campaign_id = record(
+            conn, ctx, alert, actor=actor, status=CampaignStatus.DRAFT, review_id=review_id
+        )
         recipients = start_sending(conn, ctx, campaign_id, breaking, now=now)
         audit.record(
             conn,
@@ -86,6 +90,7 @@ def record(
     *,
     actor: Editor | None,
     status: CampaignStatus,
+    review_id: str | None = None,
 ) -> int:
     """The campaign row of a validated alert (not yet sending)."""
     now = ctx.clock()
@@ -103,6 +108,7 @@ def record(
         story_id=alert.story_id,
         parent_id=alert.parent_id,
         status=status,
+        review_id=review_id,
     )
 
 

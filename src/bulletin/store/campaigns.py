@@ -50,6 +50,7 @@ def insert(
     parent_id: int | None = None,
     story_id: int | None = None,
     status: CampaignStatus = CampaignStatus.DRAFT,
+    review_id: str | None = None,
 ) -> int:
     result = conn.execute(
         campaigns.insert()
@@ -67,6 +68,7 @@ def insert(
             expires_at=expires_at,
             parent_id=parent_id,
             story_id=story_id,
+            review_id=review_id,
             fanout_done=False,
         )
     )
@@ -81,6 +83,13 @@ def get(conn: Connection, campaign_id: int) -> Campaign | None:
 def get_many(conn: Connection, campaign_ids: set[int]) -> dict[int, Campaign]:
     rows = conn.execute(select(campaigns).where(campaigns.c.id.in_(campaign_ids)))
     return {row.id: _to_campaign(row) for row in rows}
+
+
+def by_review(conn: Connection, review_id: str) -> int | None:
+    """The campaign sent from this desk review, if one was."""
+    return conn.execute(
+        select(campaigns.c.id).where(campaigns.c.review_id == review_id)
+    ).scalar_one_or_none()
 
 
 def children(conn: Connection, campaign_id: int) -> list[Campaign]:

@@ -265,6 +265,9 @@ campaigns = Table(
     # Who approved an alert when a second editor's approval is required, and when.
     Column("approved_by", Integer, ForeignKey("editors.id")),
     Column("approved_at", UtcDateTime),
+    # The desk review an alert was sent from: unique, so a second press of Send (or a
+    # replayed form) finds the alert already made instead of sending it again.
+    Column("review_id", String(32), unique=True),
 )
 
 # The delivery ledger: one row per (campaign, subscriber), the single source of truth
