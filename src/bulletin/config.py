@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.errors import ConfigurationError, InvalidInput
@@ -52,6 +53,10 @@ class Settings:
     session_max_age_s: int = 12 * 3600
     # Sites allowed to show the sign-up form (/embed) in an iframe, e.g. https://news.example.org
     embed_origins: tuple[str, ...] = ()
+    # The newsroom's own zone: special reports are scheduled in its wall-clock time.
+    newsroom_time_zone: str = "UTC"
+    # Staff addresses a desk editor may test-send to, besides their own.
+    test_addresses: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +84,8 @@ class Settings:
             pause_error_rate=_int(env, "BULLETIN_PAUSE_ERROR_PERCENT", 50) / 100,
             alert_expiry_s=_int(env, "BULLETIN_ALERT_EXPIRY_MINUTES", 120) * 60,
             embed_origins=_origins(env.get("BULLETIN_EMBED_ORIGINS", "")),
+            newsroom_time_zone=_zone(env.get("BULLETIN_NEWSROOM_TIME_ZONE", "UTC")),
+            test_addresses=_addresses(env.get("BULLETIN_TEST_ADDRESSES", "")),
         )
         settings.validate()
         return settings
@@ -169,6 +176,29 @@ def _origins(raw: str) -> tuple[str, ...]:
                 " (scheme and host, no path)."
             )
     return origins
+
+
+def _zone(raw: str) -> str:
+    name = raw.strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"BULLETIN_NEWSROOM_TIME_ZONE: {name!r} is not an IANA time zone"
+            " such as America/New_York or Europe/London."
+        ) from exc
+    return name
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    """BULLETIN_TEST_ADDRESSES: staff addresses separated by spaces or commas."""
+    found = tuple(part for part in re.split(r"[\s,]+", raw) if part)
+    for address in found:
+        if "@" not in address or not address.isascii():
+            raise ConfigurationError(
+                f"BULLETIN_TEST_ADDRESSES: {address!r} is not a plain address like desk@news.org."
+            )
+    return found
 
 
 def _is_placeholder(secret: str) -> bool:

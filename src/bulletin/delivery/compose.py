@@ -8,11 +8,13 @@ from datetime import datetime
 from urllib.parse import quote
 
 from bulletin.config import Settings
-from bulletin.domain.models import Campaign, MailingList
+from bulletin.domain.models import Campaign, CampaignKind, MailingList
+from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
 from bulletin.mail.skeleton import SLOTS, Skeleton
+from bulletin.mail.special import render_special
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
 
@@ -53,7 +55,10 @@ class Links:
 
 
 class CampaignMessages:
-    """A campaign rendered and built once; `envelope()` fills in one reader's values."""
+    """A campaign rendered and built once; `envelope()` fills in one reader's values.
+
+    A special report's campaign passes its `report` content; an alert needs none.
+    """
 
     def __init__(
         self,
@@ -63,12 +68,13 @@ class CampaignMessages:
         links: Links,
         tokens: Tokens,
         date: datetime,
+        report: ReportContent | None = None,
     ) -> None:
         self.campaign = campaign
         self.mailing_list = mailing_list
         self._links = links
         self._tokens = tokens
-        self._rendered = _rendered(campaign, mailing_list, links)
+        self._rendered = _rendered(campaign, mailing_list, links, report)
         self.skeleton = Skeleton(
             self.message(
                 SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], SLOTS["preferences"], date
@@ -127,7 +133,15 @@ class CampaignMessages:
         )
 
 
-def _rendered(campaign: Campaign, mailing_list: MailingList, links: Links) -> tuple[str, str]:
+def _rendered(
+    campaign: Campaign, mailing_list: MailingList, links: Links, report: ReportContent | None
+) -> tuple[str, str]:
+    if campaign.kind is CampaignKind.SPECIAL:
+        if report is None:
+            raise ValueError(f"special report campaign {campaign.id} has no report content")
+        return render_special(
+            report, masthead=links.newsroom, list_name=mailing_list.name, newsroom=links.newsroom
+        )
     return render_pair(
         "alert",
         subject=campaign.subject,

@@ -45,10 +45,12 @@ from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
 from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay, RelayConnection
+from bulletin.domain.models import CampaignKind
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
 from bulletin.store import campaigns, deliveries
 from bulletin.store import lists as list_store
+from bulletin.store import special_reports as report_store
 from bulletin.store.db import Database
 from bulletin.store.types import utcnow
 
@@ -223,12 +225,18 @@ class Engine:
     def _prepare_composers(self, conn, campaign_ids: set[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
         missing = campaign_ids - self._composers.keys()
         for campaign_id, campaign in campaigns.get_many(conn, missing).items():
+            report = (
+                report_store.by_campaign(conn, campaign_id)
+                if campaign.kind is CampaignKind.SPECIAL
+                else None
+            )
             self._composers[campaign_id] = CampaignMessages(
                 campaign,
                 list_store.by_id(conn, campaign.list_id),
                 links=self._links,
                 tokens=self._tokens,
                 date=campaign.started_at or now,
+                report=report.content if report else None,
             )
 
     def _all_relays_resting(self) -> bool:

@@ -1,4 +1,4 @@
-"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish.
+"""The scheduler's rounds: start due reports, keep fan-outs going, recover leases, expire, finish.
 
 Runs in one worker at a time (see `leader`). Each duty is its own short transaction,
 so the senders' claims and records are never held up behind a long one.
@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from bulletin.delivery.starts import start_due_reports
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
 from bulletin.store import campaigns, deliveries, fanout
 from bulletin.store.db import Database
@@ -20,6 +21,7 @@ EXPIRED_REASON = "not sent: the alert expired first"
 @dataclass
 class Round:
     swept: int = 0
+    started: int = 0
     expired: int = 0
     fanned_out: int = 0
     finished: int = 0
@@ -31,6 +33,7 @@ def run_round(db: Database, *, now: datetime, fanout_budget_s: float = 0.25) -> 
     with db.transaction() as conn:
         result.swept = deliveries.sweep_expired_leases(conn, now=now)
     result.expired = expire(db, now=now)
+    result.started = len(start_due_reports(db, now=now))
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:
         result.finished = len(campaigns.complete_finished(conn, now=now))
