@@ -1,4 +1,4 @@
-"""A special report's skeleton, filled in for one reader, is byte-for-byte the full builder's message."""
+"""Special reports in mail: sanitised sections, plain text, and a skeleton equal to the builder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Preview and test sends: what the editor checks is what readers get, and only the editor gets it."""
+"""Preview and test sends: the editor checks what readers get, and only the editor gets it."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_desk_test_sends_go_to_the_editor_or_staff_addresses_only(
     editor = make_editor(relayed)
     report = special_reports.create(relayed, CONTENT, actor=editor)
 
-    with pytest.raises(PermissionDenied, match="outsider@example.org"):
+    with pytest.raises(PermissionDenied, match=r"outsider@example\.org"):
         special_preview.test_send(relayed, report.id, ["outsider@example.org"], actor=editor)
     assert smtp_sink.received == []
 

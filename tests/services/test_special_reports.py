@@ -1,4 +1,4 @@
-"""Special reports end to end: scheduled in newsroom time, sent once when due, cancellable until then."""
+"""Special reports end to end: newsroom time, sent once when due, cancellable until then."""
 
 from __future__ import annotations
 
@@ -173,7 +173,8 @@ def test_section_html_is_sanitised_before_it_is_kept_and_sent(newsroom: Context)
         sections=(
             Section(
                 "Inside",
-                '<p onclick="steal()">Fine <script>alert(1)</script><a href="javascript:x()">x</a></p>'
+                '<p onclick="steal()">Fine <script>alert(1)</script>'
+                '<a href="javascript:x()">x</a></p>'
                 "<style>p{}</style><iframe src='https://evil.example'></iframe>",
             ),
         ),
