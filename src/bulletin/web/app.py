@@ -18,6 +18,7 @@ from bulletin.web.desk.api_keys import router as api_keys_router
 from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
@@ -56,6 +57,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(preferences_router)
     app.include_router(desk_router)
     app.include_router(campaigns_router)
+    app.include_router(special_reports_router)
     app.include_router(subscribers_router)
     app.include_router(audit_router)
     app.include_router(api_keys_router)
