@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bulletin import cli_stories, logs, server
+from bulletin import cli_special, cli_stories, logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, CampaignStatus, Role
@@ -281,6 +281,7 @@ def bench_fanout(
 
 
 cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
+cli_special.register(app)  # `bulletin special`
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -7,6 +7,7 @@ of kind `special` to the `special-reports` list when its time comes (see
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from bulletin.domain.reports import (
     SpecialReport,
     validate_content,
 )
-from bulletin.mail.richtext import sanitise
+from bulletin.mail.richtext import sanitise, to_text
 from bulletin.services.context import Context
 from bulletin.services.special_preview import check_renderable
 from bulletin.store import audit, campaigns
@@ -33,6 +34,7 @@ from bulletin.store import stories as story_store
 
 # An editor typing the current minute means "now", not "a minute ago".
 PAST_GRACE = timedelta(minutes=1)
+_H2 = re.compile(r"<h2\b[^>]*>(.*?)</h2\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,9 @@ def create(
 ) -> SpecialReport:
     """Save a new report as a draft; with `at` ('YYYY-MM-DD HH:MM', newsroom time), schedule it."""
     who = _who(actor)
+    instant = _instant(ctx, at) if at else None
     content = clean_content(content)
     check_renderable(ctx, content)
-    instant = _instant(ctx, at) if at else None
     now = ctx.clock()
     with ctx.db.transaction() as conn:
         report_id = store.insert(conn, content, created_by=actor.id if actor else None, now=now)
@@ -144,6 +146,15 @@ def from_story(ctx: Context, story_id: int) -> ReportContent:
         cta_url=s.url or "",
         story_id=story.id,
     )
+
+
+def sections_from_html(document: str) -> tuple[Section, ...]:
+    """One section per <h2> (its heading); any text before the first <h2> is a section too."""
+    parts = _H2.split(document)
+    sections = [Section("", parts[0])] if parts[0].strip() else []
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        sections.append(Section(to_text(heading), body))
+    return tuple(sections)
 
 
 def _instant(ctx: Context, at: str) -> datetime:
