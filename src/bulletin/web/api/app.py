@@ -20,7 +20,7 @@ from bulletin.domain.errors import (
     TokenError,
 )
 from bulletin.services.context import Context
-from bulletin.web.api import alerts, subscribers
+from bulletin.web.api import alerts, special_reports, subscribers
 
 PREFIX = "/api/v1"
 STATUS = {
@@ -36,7 +36,7 @@ def create_api(ctx: Context) -> FastAPI:
     api = FastAPI(
         title=f"{ctx.settings.newsroom_name} — Bulletin API",
         version="1",
-        description="Readers and breaking alerts. Every change is written to the audit log.",
+        description="Readers, breaking alerts and special reports. Every change is audited.",
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -44,6 +44,7 @@ def create_api(ctx: Context) -> FastAPI:
     api.state.context = ctx
     api.include_router(subscribers.router)
     api.include_router(alerts.router)
+    api.include_router(special_reports.router)
     api.add_exception_handler(BulletinError, _problem)
     return api
 
