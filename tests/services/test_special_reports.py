@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -233,3 +234,30 @@ def test_a_story_fills_in_a_draft(newsroom: Context) -> None:
     assert "Crews stayed all night." in content.sections[0].body_html
     assert content.cta_url == story.url and content.story_id == result.story.id
     assert reports.create(newsroom, content, actor=None).content.story_id == result.story.id
+
+
+def test_a_cancel_racing_the_start_waits_for_it_and_is_refused(newsroom: Context) -> None:
+    """The scheduler holds the report's row while it starts; the editor's cancel waits, then
+    sees it started: the report is sent in full or not at all, never half-cancelled."""
+    report_id = _scheduled(newsroom)
+    outcome: dict[str, object] = {}
+
+    def cancel() -> None:
+        try:
+            reports.cancel(newsroom, report_id, actor=None)
+            outcome["result"] = "cancelled"
+        except InvalidInput as exc:
+            outcome["result"] = exc
+
+    with newsroom.db.transaction() as conn:
+        campaign_id = starts.start_report(
+            conn, report_id, now=datetime(2027, 3, 14, 11, tzinfo=UTC)
+        )
+        racer = threading.Thread(target=cancel)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive()  # held up by the start's lock, not deciding on stale data
+    racer.join(30)
+    assert isinstance(outcome["result"], InvalidInput)
+    assert f"campaign {campaign_id}" in str(outcome["result"])
+    assert reports.get(newsroom, report_id).report.status is ReportStatus.SENDING
