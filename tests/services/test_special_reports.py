@@ -261,3 +261,8 @@ def test_a_cancel_racing_the_start_waits_for_it_and_is_refused(newsroom: Context
     assert isinstance(outcome["result"], InvalidInput)
     assert f"campaign {campaign_id}" in str(outcome["result"])
     assert reports.get(newsroom, report_id).report.status is ReportStatus.SENDING
+
+
+def test_a_report_cannot_name_a_story_that_is_not_there(newsroom: Context) -> None:
+    with pytest.raises(InvalidInput, match="no story 999"):
+        reports.create(newsroom, dataclasses.replace(CONTENT, story_id=999), actor=None)

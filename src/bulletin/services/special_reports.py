@@ -74,6 +74,7 @@ def create(
     check_renderable(ctx, content)
     now = ctx.clock()
     with ctx.db.transaction() as conn:
+        _check_story(conn, content.story_id)
         report_id = store.insert(conn, content, created_by=actor.id if actor else None, now=now)
         _audit(conn, ctx, who, "special.create", report_id, {"headline": content.headline})
         if instant is not None:
@@ -89,6 +90,7 @@ def update(
     content = clean_content(content)
     check_renderable(ctx, content)
     with ctx.db.transaction() as conn:
+        _check_story(conn, content.story_id)
         if not store.update_content(conn, report_id, content, now=ctx.clock()):
             raise _not_changeable(_get(conn, report_id), "edited")
         _audit(conn, ctx, who, "special.edit", report_id, {"headline": content.headline})
@@ -184,6 +186,11 @@ def _view(ctx: Context, conn: Connection, report: SpecialReport) -> ReportView:
         scheduled_local=local_time.describe(at, zone) if at else None,
         scheduled_input=local_time.as_local_text(at, zone) if at else "",
     )
+
+
+def _check_story(conn: Connection, story_id: int | None) -> None:
+    if story_id is not None and story_store.get(conn, story_id) is None:
+        raise InvalidInput(f"There is no story {story_id} to base the report on.")
 
 
 def _get(conn: Connection, report_id: int) -> SpecialReport:
