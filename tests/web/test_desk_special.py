@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from bulletin.domain.models import Editor, Role
 from bulletin.domain.reports import ReportContent, ReportStatus, Section
-from bulletin.services import special_reports
+from bulletin.domain.stories import Story
+from bulletin.services import special_reports, stories
 from bulletin.services.context import Context
 from bulletin.web.app import create_app
 from tests.support.factories import FakeClock, make_editor
@@ -170,3 +171,24 @@ def test_test_send_from_the_page_goes_to_the_editor(
         data={"csrf_token": token, "to": "stranger@example.org"},
     )
     assert refused.status_code == 403 and len(smtp_sink.received) == 1
+
+
+def test_new_from_a_story_fills_the_form(client: TestClient, desk: Context) -> None:
+    story = Story(
+        source="t",
+        headline="Bridge reopens",
+        summary="After two years.",
+        body_html="<p>Traffic flows again.</p>",
+        url="https://news.example.com/bridge",
+    )
+    (stored,) = stories.store_items(desk, [story], index=stories.cluster_index(desk))
+    assert stored.story is not None
+    _as(client, desk)
+    page = client.get(f"/desk/special-reports/new?story={stored.story.id}")
+    assert 'value="Bridge reopens"' in page.text and "Traffic flows again." in page.text
+    assert f'name="story_id" value="{stored.story.id}"' in page.text
+    headless = Story(source="t", body_html="<p>No headline.</p>")
+    (bare,) = stories.store_items(desk, [headless], index=stories.cluster_index(desk))
+    assert bare.story is not None
+    refused = client.get(f"/desk/special-reports/new?story={bare.story.id}")
+    assert refused.status_code == 422 and "has no headline yet" in refused.text

@@ -40,7 +40,10 @@ def index(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
 @router.get("/new", response_class=HTMLResponse)
 def new(request: Request, ctx: ContextDep, editor: SenderDep, story: int | None = None) -> Response:
     """The form, empty or (`?story=ID`) filled from a stored story."""
-    content = special_reports.from_story(ctx, story) if story is not None else EMPTY
+    try:
+        content = special_reports.from_story(ctx, story) if story is not None else EMPTY
+    except InvalidInput as exc:
+        return _editor_page(request, ctx, editor, content=EMPTY, at="", error=str(exc))
     return _editor_page(request, ctx, editor, content=content, at="")
 
 
