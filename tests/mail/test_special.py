@@ -93,4 +93,4 @@ def test_plain_text_reads_paragraphs_lists_and_links() -> None:
         '<p>One <a href="https://x.org/a">link</a>.</p><ol><li>first</li><li>second</li></ol>'
         "<p>Line<br>break</p>"
     )
-    assert text == "One link (https://x.org/a).\n\n1. first\n\n2. second\n\nLine\nbreak"
+    assert text == "One link (https://x.org/a).\n\n1. first\n2. second\n\nLine\nbreak"

@@ -42,7 +42,16 @@ def to_text(fragment: str) -> str:
         return _squash(nh3.clean(fragment, tags=set()))
     blocks: list[str] = []
     _walk(root, blocks, [""])
-    return "\n\n".join(b for b in (block.strip() for block in blocks) if b)
+    out = ""
+    for block in blocks:
+        # List items stay together, one a line; everything else is a paragraph apart.
+        tight = out and _is_item(block) and _is_item(out.rsplit("\n", 1)[-1])
+        out += ("\n" if tight else "\n\n") + block if out else block
+    return out
+
+
+def _is_item(line: str) -> bool:
+    return line.startswith("- ") or bool(re.match(r"\d+\. ", line))
 
 
 def _walk(element: etree._Element, blocks: list[str], current: list[str]) -> None:
@@ -77,8 +86,8 @@ def _prefix(element: etree._Element) -> str:
 
 
 def _close(blocks: list[str], current: list[str]) -> None:
-    text = "\n".join(_squash(line) for line in current[0].split("\n"))
-    if text.strip():
+    text = "\n".join(_squash(line) for line in current[0].split("\n")).strip()
+    if text and text not in ("-", "- "):
         blocks.append(text)
     current[0] = ""
 
