@@ -56,11 +56,13 @@ def main() -> None:
         report.dek, report.cta_url, NOW, started_at=NOW,
     )  # fmt: skip
     tokens = Tokens("bench-secret-key-that-is-long-enough-012345", clock=lambda: NOW)
-    started = time.perf_counter()
-    messages = CampaignMessages(
-        campaign, SPECIAL, links=LINKS, tokens=tokens, date=NOW, report=report
-    )
-    render_s = time.perf_counter() - started
+    timings = []
+    for _ in range(3):  # the first includes compiling templates and setting up the inliner
+        started = time.perf_counter()
+        messages = CampaignMessages(
+            campaign, SPECIAL, links=LINKS, tokens=tokens, date=NOW, report=report
+        )
+        timings.append(time.perf_counter() - started)
     started = time.perf_counter()
     size = 0
     for n in range(1, args.readers + 1):
@@ -79,7 +81,8 @@ def main() -> None:
             {
                 "sections": args.sections,
                 "message_bytes": size,
-                "render_once_ms": round(render_s * 1000, 1),
+                "render_first_ms": round(timings[0] * 1000, 1),
+                "render_once_ms": round(min(timings[1:]) * 1000, 1),
                 "readers": args.readers,
                 "per_reader_skeleton_us": round(fill_s / args.readers * 1e6, 1),
                 "per_reader_full_build_us": round(full_s / sample * 1e6, 1),
