@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bulletin import cli_bounces, cli_briefing, cli_stories, logs, server
+from bulletin import cli_bounces, cli_briefing, cli_special, cli_stories, logs, server
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, CampaignStatus, Role
@@ -300,6 +300,7 @@ def bench_briefing(
 cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
 cli_bounces.register(app)  # `bulletin bounces process`
 cli_briefing.register(app)  # `bulletin briefing`
+cli_special.register(app)  # `bulletin special`
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -52,6 +52,7 @@ from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
 from bulletin.store import campaigns, deliveries, editions
 from bulletin.store import lists as list_store
+from bulletin.store import special_reports as report_store
 from bulletin.store.db import Database
 from bulletin.store.types import utcnow
 
@@ -235,6 +236,11 @@ class Engine:
             campaign = found[campaign_id]
             mailing_list = list_store.by_id(conn, campaign.list_id)
             rendered = None
+            report = (
+                report_store.by_campaign(conn, campaign_id)
+                if campaign.kind is CampaignKind.SPECIAL
+                else None
+            )
             if campaign.kind is CampaignKind.BRIEFING:
                 edition = editions.by_campaign(conn, campaign_id)
                 assert edition is not None, f"briefing campaign {campaign_id} has no edition"
@@ -255,6 +261,7 @@ class Engine:
                 date=now if segment >= 0 else campaign.started_at or now,
                 rendered=rendered,
                 thread=campaigns.thread_of(conn, campaign),
+                report=report.content if report else None,
             )
 
     def _all_relays_resting(self) -> bool:

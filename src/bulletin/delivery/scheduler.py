@@ -1,4 +1,5 @@
-"""The scheduler's rounds: keep fan-outs going, recover lost leases, expire, finish, brief.
+"""The scheduler's rounds: start due reports, keep fan-outs going, recover leases, expire,
+finish, brief.
 
 Runs in one worker at a time (see `leader`). Each duty is its own short transaction,
 so the senders' claims and records are never held up behind a long one.
@@ -15,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bulletin.delivery import briefing_duty
 from bulletin.delivery.briefing_duty import BriefingDuty
+from bulletin.delivery.starts import start_due_reports
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
 from bulletin.store import briefing as briefing_store
 from bulletin.store import campaigns, deliveries, fanout
@@ -29,6 +31,7 @@ STORE_DOWN = (OperationalError, InterfaceError)
 @dataclass
 class Round:
     swept: int = 0
+    started: int = 0
     expired: int = 0
     fanned_out: int = 0
     finished: int = 0
@@ -54,6 +57,7 @@ def run_round(
         except Exception:  # a briefing problem must never stop alerts going out
             log.exception("the briefing duty failed; it runs again in a minute")
         result.expired += briefing_duty.expire_stale(db, now=now)
+    result.started = len(start_due_reports(db, now=now))
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:
         result.finished = len(campaigns.complete_finished(conn, now=now))

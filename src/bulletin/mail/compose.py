@@ -8,11 +8,13 @@ from datetime import datetime
 from urllib.parse import quote
 
 from bulletin.config import Settings
-from bulletin.domain.models import Campaign, MailingList
+from bulletin.domain.models import Campaign, CampaignKind, MailingList
+from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
 from bulletin.mail.skeleton import SLOTS, Skeleton
+from bulletin.mail.special import render_special
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
 
@@ -69,6 +71,8 @@ class CampaignMessages:
     `thread` lists the campaigns this one follows up, oldest first (its parent last):
     each reader's message then answers that reader's message of the parent
     (In-Reply-To) and names the thread (References), so mail clients thread them.
+
+    A special report's campaign passes its `report` content; an alert needs none.
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class CampaignMessages:
         date: datetime,
         rendered: tuple[str, str] | None = None,
         thread: Sequence[int] = (),
+        report: ReportContent | None = None,
     ) -> None:
         """`rendered` is the (text, HTML) body when it is not an alert's (a briefing's)."""
         self.campaign = campaign
@@ -88,7 +93,7 @@ class CampaignMessages:
         self.thread = tuple(thread)
         self._links = links
         self._tokens = tokens
-        self._rendered = rendered or _rendered(campaign, mailing_list, links)
+        self._rendered = rendered or _rendered(campaign, mailing_list, links, report)
         self.skeleton = Skeleton(
             self.message(
                 SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], SLOTS["preferences"], date
@@ -156,7 +161,15 @@ class CampaignMessages:
         )
 
 
-def _rendered(campaign: Campaign, mailing_list: MailingList, links: Links) -> tuple[str, str]:
+def _rendered(
+    campaign: Campaign, mailing_list: MailingList, links: Links, report: ReportContent | None
+) -> tuple[str, str]:
+    if campaign.kind is CampaignKind.SPECIAL:
+        if report is None:
+            raise ValueError(f"special report campaign {campaign.id} has no report content")
+        return render_special(
+            report, masthead=links.newsroom, list_name=mailing_list.name, newsroom=links.newsroom
+        )
     return render_pair(
         "alert",
         subject=campaign.subject,

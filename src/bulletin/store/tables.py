@@ -270,6 +270,29 @@ campaigns = Table(
     Column("review_id", String(32), unique=True),
 )
 
+# Special reports: the editor's content, and its schedule. It becomes a campaign of
+# kind `special` (campaign_id) only when its time comes and the fan-out starts.
+special_reports = Table(
+    "special_reports",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("headline", String(500), nullable=False),
+    Column("dek", Text, nullable=False),
+    Column("hero", JSON),
+    Column("sections", JSON, nullable=False),
+    Column("cta_url", String(2000), nullable=False),
+    Column("cta_label", String(200), nullable=False),
+    Column("story_id", BigId, ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("scheduled_at", UtcDateTime),
+    Column("campaign_id", BigId, ForeignKey("campaigns.id"), unique=True),
+    Column("created_by", Integer, ForeignKey("editors.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_special_reports_status_scheduled_at", "status", "scheduled_at"),
+)
+
 # The delivery ledger: one row per (campaign, subscriber), the single source of truth
 # for what was sent. The unique pair makes a repeated fan-out harmless.
 deliveries = Table(

@@ -20,6 +20,7 @@ from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.briefing import router as briefing_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.desk.users import router as users_router
@@ -62,6 +63,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(alerts_router)
     app.include_router(campaigns_router)
     app.include_router(briefing_router)
+    app.include_router(special_reports_router)
     app.include_router(subscribers_router)
     app.include_router(stories_router)
     app.include_router(users_router)

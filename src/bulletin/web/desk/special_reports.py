@@ -1,0 +1,191 @@
+"""Desk pages for special reports: list, write, preview (desktop, phone, text), test, send."""
+
+from __future__ import annotations
+
+from itertools import zip_longest
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from bulletin.domain.errors import InvalidInput, PermissionDenied
+from bulletin.domain.models import Editor
+from bulletin.domain.reports import Picture, ReportContent, Section
+from bulletin.services import special_preview, special_reports
+from bulletin.services.context import Context
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.web.pages import page
+
+router = APIRouter(prefix="/desk/special-reports")
+
+# The preview is the email's own HTML: shown in a sandboxed frame, never run as our page.
+PREVIEW_CSP = (
+    "sandbox; default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline';"
+    " frame-ancestors 'self'"
+)
+EMPTY = ReportContent(headline="", sections=(Section("", ""),))
+SECTION_FIELDS = ("heading", "body", "image_url", "image_caption", "image_credit")
+
+
+@router.get("", response_class=HTMLResponse)
+def index(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
+    return page(
+        request,
+        "desk/special_reports.html",
+        views=special_reports.recent(ctx),
+        zone=ctx.settings.time_zone,
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new(request: Request, ctx: ContextDep, editor: SenderDep, story: int | None = None) -> Response:
+    """The form, empty or (`?story=ID`) filled from a stored story."""
+    try:
+        content = special_reports.from_story(ctx, story) if story is not None else EMPTY
+    except InvalidInput as exc:
+        return _editor_page(request, ctx, editor, content=EMPTY, at="", error=str(exc))
+    return _editor_page(request, ctx, editor, content=content, at="")
+
+
+@router.post("", response_class=HTMLResponse)
+def create(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    content = content_from_form(form)
+    at = text(form, "at") if text(form, "action") == "schedule" else ""
+    try:
+        report = special_reports.create(ctx, content, actor=editor, at=at or None)
+    except InvalidInput as exc:
+        return _editor_page(
+            request, ctx, editor, content=content, at=text(form, "at"), error=str(exc)
+        )
+    return RedirectResponse(f"/desk/special-reports/{report.id}", status_code=303)
+
+
+@router.get("/{report_id}", response_class=HTMLResponse)
+def show(request: Request, report_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    return _report_page(request, ctx, editor, report_id)
+
+
+@router.post("/{report_id}", response_class=HTMLResponse)
+def save(
+    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    content = content_from_form(form)
+    try:
+        special_reports.update(ctx, report_id, content, actor=editor)
+    except InvalidInput as exc:
+        return _report_page(request, ctx, editor, report_id, content=content, error=str(exc))
+    return RedirectResponse(f"/desk/special-reports/{report_id}", status_code=303)
+
+
+@router.post("/{report_id}/schedule", response_class=HTMLResponse)
+def schedule(
+    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    try:
+        special_reports.schedule(ctx, report_id, text(form, "at"), actor=editor)
+    except InvalidInput as exc:
+        return _report_page(request, ctx, editor, report_id, at=text(form, "at"), error=str(exc))
+    return RedirectResponse(f"/desk/special-reports/{report_id}", status_code=303)
+
+
+@router.post("/{report_id}/cancel", response_class=HTMLResponse)
+def cancel(
+    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    try:
+        special_reports.cancel(ctx, report_id, actor=editor)
+    except InvalidInput as exc:
+        return _report_page(request, ctx, editor, report_id, error=str(exc), status_code=409)
+    return RedirectResponse(f"/desk/special-reports/{report_id}", status_code=303)
+
+
+@router.post("/{report_id}/test-send", response_class=HTMLResponse)
+def test_send(
+    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    try:
+        results = special_preview.test_send(ctx, report_id, texts(form, "to"), actor=editor)
+    except (InvalidInput, PermissionDenied) as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 422
+        return _report_page(request, ctx, editor, report_id, error=str(exc), status_code=status)
+    return _report_page(request, ctx, editor, report_id, test_results=results)
+
+
+@router.get("/{report_id}/preview.html")
+def preview_html(report_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    shown = special_preview.preview(ctx, report_id, to=editor.email)
+    return HTMLResponse(shown.html, headers={"Content-Security-Policy": PREVIEW_CSP})
+
+
+@router.get("/{report_id}/preview.txt")
+def preview_text(report_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+    return PlainTextResponse(special_preview.preview(ctx, report_id, to=editor.email).text)
+
+
+def content_from_form(form: FormData) -> ReportContent:
+    """The report as the form sent it; section rows left wholly blank are dropped."""
+    columns = [texts(form, f"section_{name}") for name in SECTION_FIELDS]
+    sections = tuple(
+        Section(heading, body, Picture(url, caption, credit) if url or caption or credit else None)
+        for heading, body, url, caption, credit in zip_longest(*columns, fillvalue="")
+        if any(v.strip() for v in (heading, body, url, caption, credit))
+    )
+    hero = [text(form, f"hero_{name}") for name in ("url", "caption", "credit")]
+    story = text(form, "story_id")
+    return ReportContent(
+        headline=text(form, "headline"),
+        subject=text(form, "subject"),
+        dek=text(form, "dek"),
+        hero=Picture(*hero) if any(v.strip() for v in hero) else None,
+        sections=sections,
+        cta_url=text(form, "cta_url"),
+        cta_label=text(form, "cta_label"),
+        story_id=int(story) if story.isdigit() else None,
+    )
+
+
+def _editor_page(
+    request: Request,
+    ctx: Context,
+    editor: Editor,
+    *,
+    content: ReportContent,
+    at: str,
+    error: str | None = None,
+) -> Response:
+    return page(
+        request,
+        "desk/special_report_new.html",
+        status_code=422 if error else 200,
+        content=content,
+        at=at,
+        zone=ctx.settings.time_zone,
+        error=error,
+    )
+
+
+def _report_page(
+    request: Request,
+    ctx: Context,
+    editor: Editor,
+    report_id: int,
+    *,
+    content: ReportContent | None = None,
+    at: str | None = None,
+    error: str | None = None,
+    status_code: int | None = None,
+    test_results: list[special_preview.TestResult] | None = None,
+) -> Response:
+    view = special_reports.get(ctx, report_id)
+    return page(
+        request,
+        "desk/special_report.html",
+        status_code=status_code or (422 if error else 200),
+        view=view,
+        content=content or view.report.content,
+        at=view.scheduled_input if at is None else at,
+        zone=ctx.settings.time_zone,
+        test_to=special_preview.allowed_test_recipients(ctx, editor),
+        test_results=test_results,
+        error=error,
+    )
