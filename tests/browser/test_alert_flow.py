@@ -79,6 +79,9 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     # A full-page capture blanks sandboxed frames in Chromium: the preview as the window shows it.
     desktop.locator("#preview").scroll_into_view_if_needed()
     screenshot(desktop, "alert-01-compose-preview", full_page=False)
+    # Back to the form, as a person would: headless Chromium loses a click on a button
+    # it scrolled to from below these frames (no request leaves).
+    desktop.evaluate("window.scrollTo(0, 0)")
 
     # A test send goes to the editor only, marked [TEST].
     desktop.get_by_role("button", name="Send a test").click()
