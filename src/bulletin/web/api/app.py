@@ -18,7 +18,7 @@ from bulletin.domain.errors import (
     TokenError,
 )
 from bulletin.services.context import Context
-from bulletin.web.api import alerts, campaigns, special_reports, subscribers
+from bulletin.web.api import alerts, campaigns, special_reports, stories, subscribers
 
 PREFIX = "/api/v1"
 STATUS = {
@@ -35,7 +35,7 @@ def create_api(ctx: Context) -> FastAPI:
         title=f"{ctx.settings.newsroom_name} — Bulletin API",
         version="1",
         description=(
-            "Readers, breaking alerts, special reports and campaigns."
+            "Readers, stories, breaking alerts, special reports and campaigns."
             " Every change is written to the audit log."
         ),
         docs_url="/docs",
@@ -46,6 +46,7 @@ def create_api(ctx: Context) -> FastAPI:
     api.include_router(subscribers.router)
     api.include_router(alerts.router)
     api.include_router(campaigns.router)
+    api.include_router(stories.router)
     api.include_router(special_reports.router)
     api.add_exception_handler(BulletinError, _problem)
     return api

@@ -115,3 +115,42 @@ class CampaignProgress(BaseModel):
 
 class CancelResult(CampaignProgress):
     not_sent: int = Field(description="Messages this cancel stopped from going out.")
+
+
+class StoryCreate(BaseModel):
+    headline: str = Field(examples=["Dam breach floods the lower valley"])
+    body: str = Field(description="Plain text; paragraphs separated by blank lines.")
+    summary: str | None = Field(default=None, description="The dek: one or two sentences.")
+    url: str | None = Field(default=None, examples=["https://news.example.com/dam"])
+    section: str | None = Field(default=None, examples=["Politics"])
+    topics: list[str] = []
+    byline: list[str] = Field(default=[], description="The people who wrote it.")
+    urgency: int | None = Field(default=None, description="IPTC urgency, 1 (flash) to 9.")
+    source_id: str | None = Field(
+        default=None, description="Your system's id for it: sending it again updates it."
+    )
+
+
+class StoryIngest(BaseModel):
+    url: str | None = Field(default=None, description="An http(s) address to fetch.")
+    content: str | None = Field(default=None, description="The document itself.")
+    format: str = Field(default="auto", description="auto, text, rss, atom, ninjs or html.")
+
+
+class StoryListItem(BaseModel):
+    id: int
+    headline: str | None
+    summary: str
+    source: str | None
+    section: str | None
+    needs_headline: bool
+    version: int
+    created_at: datetime
+    published_at: datetime | None
+
+
+class StoryPage(BaseModel):
+    items: list[StoryListItem]
+    next_before: int | None = Field(
+        description="Pass as `before` for older stories; null at the end."
+    )
