@@ -13,6 +13,7 @@ from bulletin.services.context import Context
 from bulletin.store.tables import deliveries, editions
 from tests.support.briefing import add_story, briefing_reader
 from tests.support.factories import SECRET
+from tests.support.smtp_sink import SmtpSink
 
 runner = CliRunner()
 
@@ -102,3 +103,25 @@ def test_holidays_add_list_remove(tmp_path: Path, database_url: str) -> None:
     assert "2030-12-25  Christmas" in listed.output
     assert held.exit_code == 1 and "not a briefing day" in held.output
     assert removed.exit_code == 0 and "no longer" in removed.output
+
+
+def test_test_send_mails_the_named_address_only_and_writes_no_ledger_rows(
+    tmp_path: Path, database_url: str, ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    add_story(ctx, headline="Parliament dissolved", section="Politics")
+    briefing_reader(ctx, zone="Europe/Berlin", email="reader@example.org")
+    env = {**_env(tmp_path, database_url), "BULLETIN_SMTP_URL": smtp_sink.url}
+    args = ["briefing", "test-send", "--date", "2030-01-07", "--to", "me@news.example.com"]
+
+    missing = runner.invoke(app, args, env=env)
+    assert missing.exit_code == 1 and "There is no briefing for 2030-01-07" in missing.output
+    assert runner.invoke(app, ["briefing", "hold", "--date", "2030-01-07"], env=env).exit_code == 0
+    sent = runner.invoke(app, args, env=env)
+
+    assert sent.exit_code == 0, sent.output
+    assert "me@news.example.com: sent" in sent.output
+    (received,) = smtp_sink.received
+    assert received.rcpt_tos == ["me@news.example.com"]
+    assert str(received.message["Subject"]).strip().startswith("[TEST] Your Morning Briefing")
+    assert "1. Parliament dissolved" in received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert _count(ctx, deliveries) == 0

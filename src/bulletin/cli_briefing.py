@@ -1,4 +1,4 @@
-"""The `bulletin briefing` commands: preview, send, hold, release, no-briefing dates."""
+"""The `bulletin briefing` commands: preview, test-send, send, hold, release, no-briefing dates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
-from bulletin.services import briefing
+from bulletin.services import briefing, briefing_test
 from bulletin.services.context import Context
 
 briefing_app = typer.Typer(help="The weekday-morning briefing.", no_args_is_help=True)
@@ -90,6 +90,28 @@ def send(day: DateOption = None) -> None:
         f"Briefing for {edition.edition_date} approved ({edition.status.value}): "
         f"{shown['readers']} readers, from {shown['first_send_at']} to {shown['last_expiry_at']}."
     )
+
+
+@briefing_app.command("test-send")
+def test_send(
+    to: Annotated[list[str], typer.Option(help="Address to send the test to (repeatable).")],
+    day: DateOption = None,
+    segment: Annotated[
+        int, typer.Option(help="The readers' topic segment (0: readers with no topics).")
+    ] = 0,
+) -> None:
+    """Send the edition as a segment's readers get it, marked [TEST], to these addresses only."""
+    ctx = _context()
+    try:
+        results = briefing_test.test_send(
+            ctx, _date(ctx, day), segment=segment, recipients=to, actor=None
+        )
+    except BulletinError as exc:
+        _fail(exc)
+    for result in results:
+        typer.echo(f"{result.recipient}: {'sent' if result.sent else 'NOT sent'} ({result.reply})")
+    if not all(r.sent for r in results):
+        raise typer.Exit(code=1)
 
 
 @briefing_app.command("hold")

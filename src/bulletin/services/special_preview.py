@@ -13,21 +13,20 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, Editor
 from bulletin.domain.reports import SPECIAL_REPORTS, ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.message import OutgoingMessage
-from bulletin.mail.transports import Envelope, Transport, transport_from_url
+from bulletin.mail.transports import Envelope, Transport
 from bulletin.services.context import Context
+from bulletin.services.test_sends import TestResult, checked_recipients, send_now
 from bulletin.store import audit
 from bulletin.store import lists as list_store
 from bulletin.store import special_reports as store
 
 PREVIEW_SUBSCRIBER = 0
-MAX_TEST_RECIPIENTS = 10
 
 
 @dataclass(frozen=True)
@@ -36,13 +35,6 @@ class Preview:
     text: str
     html: str
     headers: list[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class TestResult:
-    recipient: str
-    sent: bool
-    reply: str
 
 
 def preview(ctx: Context, report_id: int, *, to: str = "reader@example.org") -> Preview:
@@ -72,11 +64,6 @@ def check_renderable(ctx: Context, content: ReportContent) -> None:
         ) from exc
 
 
-def allowed_test_recipients(ctx: Context, editor: Editor) -> list[str]:
-    """Where an editor may test-send from the desk: their own address and the staff list."""
-    return list(dict.fromkeys([editor.email, *ctx.settings.staff_seed_list]))
-
-
 def test_send(
     ctx: Context,
     report_id: int,
@@ -92,21 +79,14 @@ def test_send(
     """
     if actor is not None and not actor.role.can_send:
         raise PermissionDenied("Your role can view special reports but not send tests.")
-    addresses = _recipients(ctx, recipients, actor)
+    addresses = checked_recipients(ctx, recipients, actor)
     content = _content(ctx, report_id)
     now = ctx.clock()
     envelopes = [
         _test_envelope(ctx, report_id, content, to=address, key=n, now=now)
         for n, address in enumerate(addresses)
     ]
-    relay = transport or transport_from_url(relay_url(ctx))
-    try:
-        result = relay.send_batch(envelopes)
-    finally:
-        relay.close()
-    replies = {key: (True, reply) for key, reply in result.sent}
-    replies.update({key: (False, reply) for key, reply in result.temporary + result.permanent})
-    outcomes = [TestResult(a, *replies[n]) for n, a in enumerate(addresses)]
+    outcomes = send_now(ctx, envelopes, transport)
     with ctx.db.transaction() as conn:
         audit.record(
             conn,
@@ -118,32 +98,6 @@ def test_send(
             detail={"to": addresses, "sent": sum(o.sent for o in outcomes)},
         )
     return outcomes
-
-
-def relay_url(ctx: Context) -> str:
-    """The first configured relay, else the built-in catcher (running inside `bulletin serve`)."""
-    settings = ctx.settings
-    urls = (settings.relays or "").split() or ([settings.smtp_url] if settings.smtp_url else [])
-    if urls:
-        return urls[0]
-    return f"smtp://{settings.catcher_host}:{settings.catcher_port}?starttls=off"
-
-
-def _recipients(ctx: Context, recipients: list[str], actor: Editor | None) -> list[str]:
-    addresses = list(dict.fromkeys(normalise_address(r) for r in recipients if r.strip()))
-    if not addresses:
-        raise InvalidInput("Name at least one address to send the test to.")
-    if len(addresses) > MAX_TEST_RECIPIENTS:
-        raise InvalidInput(f"Send a test to at most {MAX_TEST_RECIPIENTS} addresses at a time.")
-    if actor is not None:
-        allowed = {a.lower() for a in allowed_test_recipients(ctx, actor)}
-        refused = [a for a in addresses if a.lower() not in allowed]
-        if refused:
-            raise PermissionDenied(
-                f"Tests from the desk go to you or the staff addresses set in"
-                f" BULLETIN_STAFF_SEED_LIST, not to {', '.join(refused)}."
-            )
-    return addresses
 
 
 def _content(ctx: Context, report_id: int) -> ReportContent:

@@ -9,11 +9,12 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.editions import Edition, topics_of
-from bulletin.domain.errors import InvalidInput, NotFound
+from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bulletin.domain.models import Editor
 from bulletin.domain.topics import TOPICS
-from bulletin.services import briefing, curation
+from bulletin.services import briefing, briefing_test, curation, test_sends
 from bulletin.services.context import Context
-from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.desk.routes import SANDBOX_CSP
 from bulletin.web.pages import page
 
@@ -42,7 +43,7 @@ def edition_page(
     date: str | None = None,
     segment: int = 0,
 ) -> Response:
-    return _page(request, ctx, _day(ctx, date), segment=segment)
+    return _page(request, ctx, _day(ctx, date), segment=segment, editor=editor)
 
 
 def _page(
@@ -51,7 +52,9 @@ def _page(
     day: date,
     *,
     segment: int = 0,
+    editor: Editor | None = None,
     error: str | None = None,
+    test_results: list[test_sends.TestResult] | None = None,
     status_code: int = 200,
 ) -> Response:
     shown = briefing.preview(ctx, day)
@@ -67,6 +70,8 @@ def _page(
         segments=[(s, _segment_name(s)) for s in segments],
         segment_items=briefing.items_for(shown.edition, segment),
         error=error,
+        test_to=test_sends.allowed_test_recipients(ctx, editor) if editor else [],
+        test_results=test_results,
     )
 
 
@@ -76,6 +81,30 @@ def preview_html(ctx: ContextDep, editor: EditorDep, date: str, segment: int = 0
     edition = briefing.preview(ctx, _day(ctx, date)).edition
     _, html = briefing.render_segment(ctx, edition, segment)
     return HTMLResponse(html, headers={"Content-Security-Policy": SANDBOX_CSP})
+
+
+@router.post("/test-send", response_class=HTMLResponse)
+def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    """Send one segment's edition, marked [TEST], to the editor or the staff addresses."""
+    day = _day(ctx, text(form, "date"))
+    segment = _segment(form)
+    try:
+        results = briefing_test.test_send(
+            ctx, day, segment=segment, recipients=texts(form, "to"), actor=editor
+        )
+    except (InvalidInput, PermissionDenied, NotFound) as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 422
+        return _page(
+            request, ctx, day, segment=segment, editor=editor, error=str(exc), status_code=status
+        )
+    return _page(request, ctx, day, segment=segment, editor=editor, test_results=results)
+
+
+def _segment(form: FormData) -> int:
+    raw = text(form, "segment").strip() or "0"
+    if not raw.isdigit():
+        raise NotFound(f"{raw!r} is not a segment number.")
+    return int(raw)
 
 
 ACTIONS = {
@@ -104,7 +133,7 @@ def curate(
     try:
         _apply(ctx, action, day, form, editor)
     except InvalidInput as exc:
-        return _page(request, ctx, day, error=str(exc), status_code=409)
+        return _page(request, ctx, day, editor=editor, error=str(exc), status_code=409)
     return RedirectResponse(f"/desk/briefing?date={day.isoformat()}", status_code=303)
 
 

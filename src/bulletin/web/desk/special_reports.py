@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.reports import Picture, ReportContent, Section
-from bulletin.services import special_preview, special_reports
+from bulletin.services import special_preview, special_reports, test_sends
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.pages import page
@@ -174,7 +174,7 @@ def _report_page(
     at: str | None = None,
     error: str | None = None,
     status_code: int | None = None,
-    test_results: list[special_preview.TestResult] | None = None,
+    test_results: list[test_sends.TestResult] | None = None,
 ) -> Response:
     view = special_reports.get(ctx, report_id)
     return page(
@@ -185,7 +185,7 @@ def _report_page(
         content=content or view.report.content,
         at=view.scheduled_input if at is None else at,
         zone=ctx.settings.time_zone,
-        test_to=special_preview.allowed_test_recipients(ctx, editor),
+        test_to=test_sends.allowed_test_recipients(ctx, editor),
         test_results=test_results,
         error=error,
     )

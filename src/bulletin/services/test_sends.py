@@ -1,0 +1,76 @@
+"""What every test send shares: who may receive it, which relay carries it, its outcome.
+
+A test send goes out at once through the configured relay (or the built-in catcher),
+not through the ledger: it is a handful of messages an editor is waiting to see, and
+it never reaches readers. Special reports and the morning briefing both send tests
+this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bulletin.domain.addresses import normalise_address
+from bulletin.domain.errors import InvalidInput, PermissionDenied
+from bulletin.domain.models import Editor
+from bulletin.mail.transports import Envelope, Transport, transport_from_url
+from bulletin.services.context import Context
+
+MAX_TEST_RECIPIENTS = 10
+
+
+@dataclass(frozen=True)
+class TestResult:
+    recipient: str
+    sent: bool
+    reply: str
+
+
+def allowed_test_recipients(ctx: Context, editor: Editor) -> list[str]:
+    """Where an editor may test-send from the desk: their own address and the staff list."""
+    return list(dict.fromkeys([editor.email, *ctx.settings.staff_seed_list]))
+
+
+def checked_recipients(ctx: Context, recipients: Sequence[str], actor: Editor | None) -> list[str]:
+    """The addresses, normalised and deduplicated; from the desk, only the allowed ones.
+
+    The operator's command line (`actor` None) may name any address.
+    """
+    addresses = list(dict.fromkeys(normalise_address(r) for r in recipients if r.strip()))
+    if not addresses:
+        raise InvalidInput("Name at least one address to send the test to.")
+    if len(addresses) > MAX_TEST_RECIPIENTS:
+        raise InvalidInput(f"Send a test to at most {MAX_TEST_RECIPIENTS} addresses at a time.")
+    if actor is not None:
+        allowed = {a.lower() for a in allowed_test_recipients(ctx, actor)}
+        refused = [a for a in addresses if a.lower() not in allowed]
+        if refused:
+            raise PermissionDenied(
+                f"Tests from the desk go to you or the staff addresses set in"
+                f" BULLETIN_STAFF_SEED_LIST, not to {', '.join(refused)}."
+            )
+    return addresses
+
+
+def relay_url(ctx: Context) -> str:
+    """The first configured relay, else the built-in catcher (running inside `bulletin serve`)."""
+    settings = ctx.settings
+    urls = (settings.relays or "").split() or ([settings.smtp_url] if settings.smtp_url else [])
+    if urls:
+        return urls[0]
+    return f"smtp://{settings.catcher_host}:{settings.catcher_port}?starttls=off"
+
+
+def send_now(
+    ctx: Context, envelopes: Sequence[Envelope], transport: Transport | None = None
+) -> list[TestResult]:
+    """Send each envelope (keyed by its position) at once; each address's own outcome."""
+    relay = transport or transport_from_url(relay_url(ctx))
+    try:
+        result = relay.send_batch(list(envelopes))
+    finally:
+        relay.close()
+    replies = {key: (True, reply) for key, reply in result.sent}
+    replies.update({key: (False, reply) for key, reply in result.temporary + result.permanent})
+    return [TestResult(e.recipient, *replies[e.key]) for e in envelopes]
