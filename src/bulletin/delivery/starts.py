@@ -64,6 +64,7 @@ def start_report(conn: Connection, report_id: int, *, now: datetime) -> int | No
         list_id=special.id,
         cursor=None,
         send_after=report.scheduled_at,
+        limit=fanout.FIRST_CHUNK,
     )
     audit.record(
         conn,

@@ -124,7 +124,14 @@ def start_sending(
         proposals.mark_sent(conn, campaign.story_id, campaign_id=campaign_id, now=now)
     campaigns.mark_sending(conn, campaign_id, now=now)
     recipients = deliveries.audience_size(conn, breaking.id)
-    fanout.step(conn, campaign_id=campaign_id, list_id=breaking.id, cursor=None, send_after=now)
+    fanout.step(
+        conn,
+        campaign_id=campaign_id,
+        list_id=breaking.id,
+        cursor=None,
+        send_after=now,
+        limit=fanout.FIRST_CHUNK,
+    )
     return recipients
 
 
