@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from bulletin import cli_bounces, cli_briefing, cli_special, cli_stories, logs, server
-from bulletin.config import Settings
+from bulletin.cli_common import context as _context
+from bulletin.cli_common import fail as _fail
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.models import AlertDraft, CampaignStatus, Role
 from bulletin.services import alerts, api_keys, editors
@@ -30,18 +31,6 @@ apikeys_app = typer.Typer(help="Keys for the REST API (/api/v1).", no_args_is_he
 app.add_typer(apikeys_app, name="apikeys")
 app.add_typer(users_app, name="users")
 app.add_typer(alert_app, name="alert")
-
-
-def _context() -> Context:
-    try:
-        return Context.from_settings(Settings.from_env())
-    except BulletinError as exc:
-        _fail(exc)
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
 
 
 @app.command()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from bulletin.cli_common import fail as _fail
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
 from bulletin.services.context import Context
@@ -17,11 +18,6 @@ bounces_app = typer.Typer(help="Returned mail: bounces and complaints.", no_args
 
 def register(app: typer.Typer) -> None:
     app.add_typer(bounces_app, name="bounces")
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
 
 
 @bounces_app.command("process")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from bulletin.config import Settings
+from bulletin.cli_common import context as _context
+from bulletin.cli_common import fail as _fail
 from bulletin.domain.errors import BulletinError
 from bulletin.services import briefing, briefing_test
 from bulletin.services.context import Context
@@ -25,18 +26,6 @@ DateOption = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.add_typer(briefing_app, name="briefing")
-
-
-def _context() -> Context:
-    try:
-        return Context.from_settings(Settings.from_env())
-    except BulletinError as exc:
-        _fail(exc)
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
 
 
 def _date(ctx: Context, raw: str | None) -> date:

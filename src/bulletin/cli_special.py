@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from bulletin.config import Settings
+from bulletin.cli_common import context as _context
+from bulletin.cli_common import fail as _fail
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.reports import Picture, ReportContent
 from bulletin.services import special_preview, special_reports
-from bulletin.services.context import Context
 
 special_app = typer.Typer(
     help="Special reports: long-form emails to the Special Reports list.", no_args_is_help=True
@@ -22,18 +22,6 @@ special_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(special_app, name="special")
-
-
-def _context() -> Context:
-    try:
-        return Context.from_settings(Settings.from_env())
-    except BulletinError as exc:
-        _fail(exc)
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
 
 
 @special_app.command("schedule")

@@ -7,11 +7,12 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bulletin.config import Settings
+from bulletin.cli_common import context as _context
+from bulletin.cli_common import fail as _fail
 from bulletin.domain.errors import BulletinError
 from bulletin.ingest.detect import Format
 from bulletin.services.context import Context
@@ -30,18 +31,6 @@ feeds_app = typer.Typer(help="Feeds the worker polls for stories.", no_args_is_h
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
     app.add_typer(feeds_app, name="feeds")
-
-
-def _context() -> Context:
-    try:
-        return Context.from_settings(Settings.from_env())
-    except BulletinError as exc:
-        _fail(exc)
-
-
-def _fail(exc: BaseException) -> NoReturn:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
 
 
 def ingest(
