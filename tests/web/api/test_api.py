@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +15,7 @@ from bulletin.services import api_keys
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, campaigns, deliveries, subscribers
 from bulletin.web.app import create_app
+from tests.support.api import key_headers
 from tests.support.factories import confirmed_reader
 
 ALERT = {
@@ -23,17 +23,6 @@ ALERT = {
     "summary": "The hurricane came ashore at dawn.",
     "url": "https://news.example.com/storm",
 }
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx), base_url="http://bulletin.example.com") as test_client:
-        yield test_client
-
-
-def _auth(ctx: Context, role: Role) -> dict[str, str]:
-    _, secret = api_keys.create_key(ctx, name=f"{role.value} key", role=role, actor=None)
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
@@ -84,7 +73,7 @@ def test_a_revoked_key_stops_working(client: TestClient, ctx: Context) -> None:
 
 def test_subscribers_are_read_page_by_page(client: TestClient, ctx: Context) -> None:
     ids = [confirmed_reader(ctx, ["breaking"]) for _ in range(3)]
-    headers = _auth(ctx, Role.VIEWER)
+    headers = key_headers(ctx, Role.VIEWER)
     first = client.get("/api/v1/subscribers", params={"limit": 2}, headers=headers).json()
     assert [item["id"] for item in first["items"]] == ids[:2]
     assert first["items"][0]["lists"] == {"breaking": "confirmed"}
@@ -98,7 +87,7 @@ def test_subscribers_are_read_page_by_page(client: TestClient, ctx: Context) -> 
 
 def test_one_subscriber_by_id_or_address(client: TestClient, ctx: Context) -> None:
     reader = confirmed_reader(ctx, ["special-reports"], email="maria@example.org")
-    headers = _auth(ctx, Role.VIEWER)
+    headers = key_headers(ctx, Role.VIEWER)
     one = client.get(f"/api/v1/subscribers/{reader}", headers=headers).json()
     assert one["email"] == "maria@example.org" and one["lists"] == {"special-reports": "confirmed"}
     found = client.get(
@@ -113,7 +102,7 @@ def test_an_editor_key_imports_a_file_and_the_import_is_audited(
 ) -> None:
     response = client.post(
         "/api/v1/subscribers/import",
-        headers=_auth(ctx, Role.EDITOR),
+        headers=key_headers(ctx, Role.EDITOR),
         data={"consent_source": "CMS registration", "lists": ["breaking"]},
         files={"file": ("r.csv", b"email\nann@readers.example.org\nbob@readers.example.org\n")},
     )
@@ -129,7 +118,7 @@ def test_a_file_with_problems_imports_nothing_and_reports_them(
 ) -> None:
     response = client.post(
         "/api/v1/subscribers/import",
-        headers=_auth(ctx, Role.EDITOR),
+        headers=key_headers(ctx, Role.EDITOR),
         data={"consent_source": "CMS", "lists": ["breaking"]},
         files={"file": ("r.csv", b"email\nann@readers.example.org\nnope\n")},
     )
@@ -140,7 +129,7 @@ def test_a_file_with_problems_imports_nothing_and_reports_them(
 
 def test_export_streams_csv(client: TestClient, ctx: Context) -> None:
     confirmed_reader(ctx, ["breaking"], email="maria@example.org")
-    response = client.get("/api/v1/subscribers/export", headers=_auth(ctx, Role.EDITOR))
+    response = client.get("/api/v1/subscribers/export", headers=key_headers(ctx, Role.EDITOR))
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["email"] for r in rows] == ["maria@example.org"]
@@ -151,7 +140,7 @@ def test_an_editor_key_fires_an_alert_and_reads_its_status(
 ) -> None:
     for _ in range(2):
         confirmed_reader(ctx, ["breaking"])
-    headers = _auth(ctx, Role.EDITOR)
+    headers = key_headers(ctx, Role.EDITOR)
     fired = client.post("/api/v1/alerts", json=ALERT, headers=headers)
     assert fired.status_code == 201, fired.text
     body = fired.json()
@@ -167,7 +156,7 @@ def test_an_editor_key_fires_an_alert_and_reads_its_status(
 def test_a_viewer_key_reads_but_cannot_send_import_or_export(
     client: TestClient, ctx: Context
 ) -> None:
-    headers = _auth(ctx, Role.VIEWER)
+    headers = key_headers(ctx, Role.VIEWER)
     assert client.post("/api/v1/alerts", json=ALERT, headers=headers).status_code == 403
     assert client.get("/api/v1/subscribers/export", headers=headers).status_code == 403
     imported = client.post(
@@ -187,7 +176,7 @@ def test_an_invalid_alert_is_refused_with_a_reason(
     client: TestClient, ctx: Context, field: str, value: str
 ) -> None:
     response = client.post(
-        "/api/v1/alerts", json={**ALERT, field: value}, headers=_auth(ctx, Role.EDITOR)
+        "/api/v1/alerts", json={**ALERT, field: value}, headers=key_headers(ctx, Role.EDITOR)
     )
     assert response.status_code == 422
     assert response.json()["detail"]
@@ -195,7 +184,7 @@ def test_an_invalid_alert_is_refused_with_a_reason(
 
 
 def test_status_of_an_unknown_alert_is_404(client: TestClient, ctx: Context) -> None:
-    response = client.get("/api/v1/alerts/424242", headers=_auth(ctx, Role.VIEWER))
+    response = client.get("/api/v1/alerts/424242", headers=key_headers(ctx, Role.VIEWER))
     assert response.status_code == 404
 
 
@@ -205,7 +194,7 @@ def test_with_second_editor_approval_an_api_alert_waits_for_the_desk(ctx: Contex
         settings=dataclasses.replace(ctx.settings, alert_approval=True), db=ctx.db, clock=ctx.clock
     )
     with TestClient(create_app(held), base_url="http://bulletin.example.com") as client:
-        fired = client.post("/api/v1/alerts", json=ALERT, headers=_auth(ctx, Role.EDITOR))
+        fired = client.post("/api/v1/alerts", json=ALERT, headers=key_headers(ctx, Role.EDITOR))
     body = fired.json()
     assert fired.status_code == 201 and body["awaiting_approval"] is True
     assert _count(ctx, deliveries) == 0

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bulletin.domain.models import Role
-from bulletin.services import api_keys
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log
-from bulletin.web.app import create_app
+from tests.support.api import key_headers
 from tests.support.factories import confirmed_reader
 
 ALERT = {
@@ -22,21 +18,10 @@ ALERT = {
 }
 
 
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx), base_url="http://bulletin.example.com") as test_client:
-        yield test_client
-
-
-def _auth(ctx: Context, role: Role) -> dict[str, str]:
-    _, secret = api_keys.create_key(ctx, name=f"{role.value} key", role=role, actor=None)
-    return {"Authorization": f"Bearer {secret}"}
-
-
 def _fire(client: TestClient, ctx: Context, readers: int = 3) -> int:
     for _ in range(readers):
         confirmed_reader(ctx, ["breaking"])
-    fired = client.post("/api/v1/alerts", json=ALERT, headers=_auth(ctx, Role.EDITOR))
+    fired = client.post("/api/v1/alerts", json=ALERT, headers=key_headers(ctx, Role.EDITOR))
     assert fired.status_code == 201, fired.text
     return int(fired.json()["campaign_id"])
 
@@ -53,7 +38,9 @@ def _last_audit(ctx: Context) -> tuple[str, str, str]:
 
 def test_a_campaign_reports_its_live_counts(client: TestClient, ctx: Context) -> None:
     campaign_id = _fire(client, ctx)
-    body = client.get(f"/api/v1/campaigns/{campaign_id}", headers=_auth(ctx, Role.VIEWER)).json()
+    body = client.get(
+        f"/api/v1/campaigns/{campaign_id}", headers=key_headers(ctx, Role.VIEWER)
+    ).json()
     assert body["id"] == campaign_id and body["status"] == "sending"
     assert body["subject"] == ALERT["headline"]
     assert (body["total"], body["queued"], body["sent"]) == (3, 3, 0)
@@ -64,7 +51,7 @@ def test_an_editor_key_pauses_and_resumes_and_each_step_is_audited(
     client: TestClient, ctx: Context
 ) -> None:
     campaign_id = _fire(client, ctx)
-    headers = _auth(ctx, Role.EDITOR)
+    headers = key_headers(ctx, Role.EDITOR)
     paused = client.post(f"/api/v1/campaigns/{campaign_id}/pause", headers=headers)
     assert paused.status_code == 200, paused.text
     assert paused.json()["status"] == "paused" and "editor key" in paused.json()["reason"]
@@ -78,7 +65,7 @@ def test_an_editor_key_pauses_and_resumes_and_each_step_is_audited(
 def test_cancel_stops_every_message_not_yet_sent(client: TestClient, ctx: Context) -> None:
     campaign_id = _fire(client, ctx, readers=4)
     cancelled = client.post(
-        f"/api/v1/campaigns/{campaign_id}/cancel", headers=_auth(ctx, Role.ADMIN)
+        f"/api/v1/campaigns/{campaign_id}/cancel", headers=key_headers(ctx, Role.ADMIN)
     ).json()
     assert cancelled["status"] == "cancelled" and cancelled["not_sent"] == 4
     assert (cancelled["cancelled"], cancelled["queued"]) == (4, 0)
@@ -87,7 +74,7 @@ def test_cancel_stops_every_message_not_yet_sent(client: TestClient, ctx: Contex
 
 def test_a_viewer_key_reads_but_cannot_steer(client: TestClient, ctx: Context) -> None:
     campaign_id = _fire(client, ctx)
-    viewer = _auth(ctx, Role.VIEWER)
+    viewer = key_headers(ctx, Role.VIEWER)
     for action in ("pause", "resume", "cancel"):
         refused = client.post(f"/api/v1/campaigns/{campaign_id}/{action}", headers=viewer)
         assert refused.status_code == 403, action
@@ -100,7 +87,7 @@ def test_a_step_that_does_not_fit_the_campaign_is_refused_with_a_reason(
     client: TestClient, ctx: Context
 ) -> None:
     campaign_id = _fire(client, ctx)
-    headers = _auth(ctx, Role.EDITOR)
+    headers = key_headers(ctx, Role.EDITOR)
     refused = client.post(f"/api/v1/campaigns/{campaign_id}/resume", headers=headers)
     assert refused.status_code == 422 and "paused" in refused.json()["detail"]
     missing = client.get("/api/v1/campaigns/999999", headers=headers)

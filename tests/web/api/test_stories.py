@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import Role
-from bulletin.services import api_keys
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, stories
-from bulletin.web.app import create_app
+from tests.support.api import key_headers
 from tests.support.http_feeds import FeedServer, Route
 
 STORY = {
@@ -35,17 +33,6 @@ RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
 </channel></rss>"""
 
 
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx), base_url="http://bulletin.example.com") as test_client:
-        yield test_client
-
-
-def _auth(ctx: Context, role: Role) -> dict[str, str]:
-    _, secret = api_keys.create_key(ctx, name=f"{role.value} key", role=role, actor=None)
-    return {"Authorization": f"Bearer {secret}"}
-
-
 def _stored(ctx: Context) -> int:
     with ctx.db.transaction() as conn:
         return int(conn.execute(select(func.count()).select_from(stories)).scalar_one())
@@ -57,7 +44,7 @@ def _actions(ctx: Context) -> list[str]:
 
 
 def test_an_editor_key_writes_a_story_and_reads_it_back(client: TestClient, ctx: Context) -> None:
-    editor = _auth(ctx, Role.EDITOR)
+    editor = key_headers(ctx, Role.EDITOR)
     made = client.post("/api/v1/stories", json=STORY, headers=editor)
     assert made.status_code == 201, made.text
     body = made.json()
@@ -66,13 +53,13 @@ def test_an_editor_key_writes_a_story_and_reads_it_back(client: TestClient, ctx:
     assert body["topics"] == ["weather", "floods"] and body["byline_people"] == ["Ann Lee"]
     # Text is text: the markup a caller sends is escaped, never taken as HTML.
     assert "&lt;b&gt;must&lt;/b&gt;" in body["body_html"] and "<b>" not in body["body_html"]
-    read = client.get(f"/api/v1/stories/{body['id']}", headers=_auth(ctx, Role.VIEWER)).json()
+    read = client.get(f"/api/v1/stories/{body['id']}", headers=key_headers(ctx, Role.VIEWER)).json()
     assert read["urgency"] == 2 and read["versions"] == 1 and read["cluster"] == []
     assert "story.write" in _actions(ctx)
 
 
 def test_the_same_source_id_again_updates_the_story(client: TestClient, ctx: Context) -> None:
-    editor = _auth(ctx, Role.EDITOR)
+    editor = key_headers(ctx, Role.EDITOR)
     first = client.post("/api/v1/stories", json=STORY, headers=editor).json()
     again = client.post("/api/v1/stories", json=STORY, headers=editor)
     assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
@@ -99,7 +86,7 @@ def test_a_story_that_cannot_be_stored_is_refused_with_the_reason(
     client: TestClient, ctx: Context, change: dict[str, object], reason: str
 ) -> None:
     refused = client.post(
-        "/api/v1/stories", json={**STORY, **change}, headers=_auth(ctx, Role.EDITOR)
+        "/api/v1/stories", json={**STORY, **change}, headers=key_headers(ctx, Role.EDITOR)
     )
     assert refused.status_code == 422 and reason in refused.json()["detail"], refused.text
     assert _stored(ctx) == 0
@@ -107,13 +94,13 @@ def test_a_story_that_cannot_be_stored_is_refused_with_the_reason(
 
 def test_a_document_is_ingested_item_by_item(client: TestClient, ctx: Context) -> None:
     done = client.post(
-        "/api/v1/stories/ingest", json={"content": RSS}, headers=_auth(ctx, Role.EDITOR)
+        "/api/v1/stories/ingest", json={"content": RSS}, headers=key_headers(ctx, Role.EDITOR)
     )
     assert done.status_code == 200, done.text
     body = done.json()
     assert [i["headline"] for i in body["items"]] == ["Court rules on map", "Storm nears coast"]
     assert body["summary"]["new"] == 2 and body["summary"]["failed"] == 0
-    listed = client.get("/api/v1/stories?q=storm", headers=_auth(ctx, Role.VIEWER)).json()
+    listed = client.get("/api/v1/stories?q=storm", headers=key_headers(ctx, Role.VIEWER)).json()
     assert [s["headline"] for s in listed["items"]] == ["Storm nears coast"]
     assert listed["next_before"] is None
 
@@ -125,7 +112,7 @@ def test_a_url_is_fetched_and_a_failing_one_reported_precisely(
     feed_server.routes["/story.json"] = Route(
         body=json.dumps(item).encode(), content_type="application/json"
     )
-    editor = _auth(ctx, Role.EDITOR)
+    editor = key_headers(ctx, Role.EDITOR)
     fetched = client.post(
         "/api/v1/stories/ingest", json={"url": feed_server.url("/story.json")}, headers=editor
     ).json()
@@ -137,7 +124,7 @@ def test_a_url_is_fetched_and_a_failing_one_reported_precisely(
 
 
 def test_ingest_needs_exactly_one_of_url_and_content(client: TestClient, ctx: Context) -> None:
-    editor = _auth(ctx, Role.EDITOR)
+    editor = key_headers(ctx, Role.EDITOR)
     both = client.post(
         "/api/v1/stories/ingest", json={"url": "https://a.example/", "content": RSS}, headers=editor
     )
@@ -148,7 +135,7 @@ def test_ingest_needs_exactly_one_of_url_and_content(client: TestClient, ctx: Co
 def test_a_viewer_key_reads_stories_but_cannot_write_or_ingest(
     client: TestClient, ctx: Context
 ) -> None:
-    viewer = _auth(ctx, Role.VIEWER)
+    viewer = key_headers(ctx, Role.VIEWER)
     assert client.post("/api/v1/stories", json=STORY, headers=viewer).status_code == 403
     ingest = client.post("/api/v1/stories/ingest", json={"content": RSS}, headers=viewer)
     assert ingest.status_code == 403 and _stored(ctx) == 0
