@@ -128,6 +128,7 @@ def _figures(
         "total_s": round(total_s, 2),
         "messages_per_s": round(accepted / total_s, 1) if total_s > 0 else None,
         "cpu_s_per_1000": round(usage.cpu_s / max(accepted, 1) * 1000, 4),
+        "system_cpu_s_per_1000": round(usage.system_s / max(accepted, 1) * 1000, 4),
         "peak_rss_mb": round(usage.peak_rss_mb, 1),
         "duplicates": sum(max(0, n - 1) for n in per_reader),
         "missing": sum(1 for n in per_reader if n == 0),

@@ -12,12 +12,14 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 class Usage:
     cpu_s: float
     peak_rss_mb: float
+    system_s: float = 0.0  # of cpu_s, in the kernel (on loopback, mostly the TCP stack)
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) seconds of CPU the process has used."""
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+    return int(fields[11]) / _TICKS, int(fields[12]) / _TICKS
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -33,8 +35,14 @@ class ProcessMeter:
 
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
-        self._start = {pid: cpu_seconds(pid) for pid in pids}
+        self._start = {pid: cpu_times(pid) for pid in pids}
 
     def since_start(self) -> Usage:
-        cpu = sum(cpu_seconds(pid) - self._start[pid] for pid in self.pids)
-        return Usage(cpu_s=cpu, peak_rss_mb=max(peak_rss_mb(pid) for pid in self.pids))
+        used = [(cpu_times(pid), self._start[pid]) for pid in self.pids]
+        user = sum(now[0] - then[0] for now, then in used)
+        system = sum(now[1] - then[1] for now, then in used)
+        return Usage(
+            cpu_s=user + system,
+            peak_rss_mb=max(peak_rss_mb(pid) for pid in self.pids),
+            system_s=system,
+        )

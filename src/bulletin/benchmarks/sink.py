@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import re
 import signal
-import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
@@ -75,12 +74,15 @@ def serve(port: int, counters: SinkCounters, campaign_id: Any, ready: Any) -> No
     """Process entry point: run the sink until SIGTERM."""
     from aiosmtpd.controller import Controller
 
+    # SIGTERM is waited for, not handled: a handler setting an Event could run again
+    # inside Event.set when a second SIGTERM came (multiprocessing sends one at exit to
+    # daemonic children) and deadlock on the Event's own lock. Blocked before the
+    # server's thread starts, so that thread inherits the mask and never takes it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     controller = Controller(
         _Handler(counters, campaign_id), hostname="127.0.0.1", port=port, data_size_limit=10**7
     )
     controller.start()
     ready.set()
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    stopped.wait()
+    signal.sigwait({signal.SIGTERM})
     controller.stop()

@@ -2,11 +2,19 @@
 
 Why not aiosmtplib: measured on this project's 2-core machine against an aiosmtpd sink
 (uvloop, 16 connections, 20,000 messages), aiosmtplib spends 0.21 s of CPU per 1,000
-messages, most of the engine's whole budget (0.25 s for claim, render, send, record);
-this client, which only does what bulk sending needs, spends 0.11 s. It speaks EHLO,
-STARTTLS, implicit TLS, AUTH PLAIN/LOGIN, 8BITMIME and PIPELINING (RFC 2920) when the
-relay offers it. The blocking `SmtpTransport` (smtplib) stays the simple path for
-low-volume mail.
+messages, most of the engine's whole budget (0.25 s for claim, render, send, record).
+This client only does what bulk sending needs: EHLO, STARTTLS, implicit TLS, AUTH
+PLAIN/LOGIN, 8BITMIME and PIPELINING (RFC 2920) when the relay offers it. The blocking
+`SmtpTransport` (smtplib) stays the simple path for low-volume mail.
+
+Why a protocol and not asyncio's streams: a message is four exchanges with a relay
+that does not pipeline (MAIL, RCPT, DATA, the message). With streams each reply wakes
+the sending task; here the protocol answers each good reply itself, from the callback
+that received it, and the task wakes once per message, when the relay has its final
+word. Against the benchmark's sink (16 connections, 30,000 messages, three runs each)
+that took the client from 0.146-0.173 to 0.115-0.142 s of CPU per 1,000 messages.
+Anything off the happy path (a refusal, an odd reply) goes back to the task, which
+sorts it out one reply at a time.
 
 Errors: a reply is data (`(code, text)`); losing the connection, a timeout or a
 protocol violation raises `SmtpConnectionLost`, and the caller decides what becomes of
@@ -18,14 +26,135 @@ from __future__ import annotations
 import asyncio
 import base64
 import ssl
+from collections import deque
+from collections.abc import Callable
 
 from bulletin.mail.transports.smtp import RelayAddress
 
 CRLF = b"\r\n"
+MAX_LINE = 65_536  # RFC 5321 allows 512 octets; anything past this is not a relay
+Reply = tuple[int, str]
+Heard = Reply | Exception
 
 
 class SmtpConnectionLost(Exception):
     """The connection failed, timed out or the relay broke the protocol."""
+
+
+class _Wire(asyncio.Protocol):
+    """Bytes in, whole replies out: to `listener` if one is set, else kept in order."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.listener: Callable[[Heard], None] | None = None
+        self.unheard: deque[Heard] = deque()
+        self._buffer = b""
+        self._lines: list[str] = []
+        self.last_lines: list[str] = []  # of the latest reply (EHLO's list of extensions)
+        self._closed: Exception | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer + data if self._buffer else data
+        start = 0
+        while (end := buffer.find(b"\n", start)) >= 0:
+            line, start = buffer[start : end + 1], end + 1
+            if len(line) < 4 or not line[:3].isdigit():
+                self._fail(ValueError(f"not an SMTP reply: {line[:40]!r}"))
+                return
+            self._lines.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+            if line[3:4] != b"-":
+                lines = self.last_lines = self._lines
+                self._lines = []
+                self._hear((int(lines[-1][:3]), " ".join(lines).strip()))
+        self._buffer = buffer[start:]
+        if len(self._buffer) > MAX_LINE:
+            self._fail(ValueError("reply line too long"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = EOFError(f"relay closed the connection{f': {exc}' if exc else ''}")
+        self._hear(self._closed)
+
+    def next_reply(self, listener: Callable[[Heard], None]) -> None:
+        """Call `listener` with the next reply (or the error that means none will come)."""
+        if self.unheard:
+            listener(self.unheard.popleft())
+        elif self._closed is not None:
+            listener(self._closed)
+        else:
+            self.listener = listener
+
+    def _hear(self, heard: Heard) -> None:
+        listener, self.listener = self.listener, None
+        if listener is None:
+            self.unheard.append(heard)
+        else:
+            listener(heard)
+
+    def _fail(self, error: Exception) -> None:
+        self._hear(error)
+        if self.transport is not None:
+            self.transport.abort()
+
+
+class _Envelope:
+    """One message's happy path, driven from the protocol's callbacks.
+
+    Without PIPELINING each good reply sends the next command at once; with it the
+    envelope went in one write and the three replies are collected. Either way the
+    future gets ("sent", replies) once the relay answered the message, or
+    ("stopped", replies) at the first reply off the happy path.
+    """
+
+    EXPECTED = ((200, 400), (200, 400), (354, 355))
+
+    def __init__(self, wire: _Wire, commands: list[bytes], data: bytes, *, pipelined: bool) -> None:
+        self.wire = wire
+        self.commands = commands
+        self.data = data
+        self.pipelined = pipelined
+        self.replies: list[Reply] = []
+        self.done: asyncio.Future[tuple[str, list[Reply]]] = (
+            asyncio.get_running_loop().create_future()
+        )
+
+    def start(self) -> None:
+        transport = self.wire.transport
+        assert transport is not None
+        if self.pipelined:
+            transport.write(b"".join(self.commands))
+        else:
+            transport.write(self.commands[0])
+        self.wire.next_reply(self.heard)
+
+    def heard(self, reply: Heard) -> None:
+        if self.done.done():
+            return
+        if isinstance(reply, Exception):
+            self.done.set_exception(reply)
+            return
+        replies = self.replies
+        replies.append(reply)
+        step = len(replies)
+        if step == 4:
+            self.done.set_result(("sent", replies))
+            return
+        low, high = self.EXPECTED[step - 1]
+        good = low <= reply[0] < high
+        if self.pipelined and step < 3:
+            self.wire.next_reply(self.heard)
+            return
+        if self.pipelined:
+            good = all(lo <= r[0] < hi for r, (lo, hi) in zip(replies, self.EXPECTED, strict=True))
+        if not good:
+            self.done.set_result(("stopped", replies))
+            return
+        transport = self.wire.transport
+        assert transport is not None
+        transport.write(self.data if step == 3 else self.commands[step])
+        self.wire.next_reply(self.heard)
 
 
 class SmtpConnection:
@@ -33,8 +162,7 @@ class SmtpConnection:
         self.relay = relay
         self._ssl = ssl_context
         self._timeout = timeout
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._wire: _Wire | None = None
         self.extensions: dict[str, str] = {}
         # A timeout per message would cost a timer per message; instead one check a
         # second aborts the connection if the message in hand has taken too long.
@@ -48,10 +176,11 @@ class SmtpConnection:
 
     async def open(self) -> None:
         relay = self.relay
+        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._timeout):
-                self._reader, self._writer = await asyncio.open_connection(
-                    relay.host, relay.port, ssl=self._ssl if relay.implicit_tls else None
+                _, self._wire = await loop.create_connection(
+                    _Wire, relay.host, relay.port, ssl=self._ssl if relay.implicit_tls else None
                 )
                 await self._expect(220)
                 await self._ehlo()
@@ -64,12 +193,14 @@ class SmtpConnection:
             raise SmtpConnectionLost(f"{type(exc).__name__}: {exc}") from exc
         self._watch()
 
-    async def send(
-        self, sender: str, recipient: str, data: bytes, *, eight_bit: bool
-    ) -> tuple[int, str]:
+    async def send(self, sender: str, recipient: str, data: bytes, *, eight_bit: bool) -> Reply:
         """Deliver one message; returns the relay's final reply for it."""
         body = " BODY=8BITMIME" if eight_bit and "8bitmime" in self.extensions else ""
-        commands = [f"MAIL FROM:<{sender}>{body}", f"RCPT TO:<{recipient}>", "DATA"]
+        commands = [
+            f"MAIL FROM:<{sender}>{body}\r\n".encode(),
+            f"RCPT TO:<{recipient}>\r\n".encode(),
+            b"DATA\r\n",
+        ]
         self._deadline = self._loop_time() + self._timeout
         try:
             return await self._transaction(commands, data)
@@ -87,81 +218,71 @@ class SmtpConnection:
 
     def _watch(self) -> None:
         loop = asyncio.get_running_loop()
-        if self._deadline is not None and loop.time() > self._deadline and self._writer:
+        wire = self._wire
+        if self._deadline is not None and loop.time() > self._deadline and wire:
             self._timed_out = True
-            self._writer.transport.abort()
+            if wire.transport is not None:
+                wire.transport.abort()
         self._watchdog = loop.call_later(1.0, self._watch)
 
     async def close(self, *, polite: bool = False) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
-        writer, self._writer, self._reader = self._writer, None, None
-        if writer is None:
+        wire, self._wire = self._wire, None
+        if wire is None or wire.transport is None:
             return
-        try:
-            if polite:
-                writer.write(b"QUIT\r\n")
-                await asyncio.wait_for(writer.drain(), 2)
-            writer.close()
-        except (OSError, TimeoutError):
-            pass
+        if polite and not wire.transport.is_closing():
+            wire.transport.write(b"QUIT\r\n")
+        wire.transport.close()  # sends what is buffered (the QUIT), then closes
 
-    async def _transaction(self, commands: list[str], data: bytes) -> tuple[int, str]:
-        if self.pipelining:
-            self._write(CRLF.join(c.encode() for c in commands) + CRLF)
-            replies = [await self._reply() for _ in commands]
-        else:
-            replies = []
-            for command in commands:
-                self._write(command.encode() + CRLF)
-                replies.append(await self._reply())
-                if replies[-1][0] >= 400:
-                    break
-        return await self._finish(replies, data)
+    async def _transaction(self, commands: list[bytes], data: bytes) -> Reply:
+        wire = self._live_wire()
+        envelope = _Envelope(wire, commands, _dot_stuffed(data), pipelined=self.pipelining)
+        envelope.start()
+        outcome, replies = await envelope.done
+        if outcome == "sent":
+            return replies[3]
+        return await self._recover(replies)
 
-    async def _finish(self, replies: list[tuple[int, str]], data: bytes) -> tuple[int, str]:
-        """Send the message after a good envelope; otherwise reset and report the refusal."""
+    async def _recover(self, replies: list[Reply]) -> Reply:
+        """The envelope went wrong: close any DATA the relay opened, reset, report why."""
         refusal = next((reply for reply in replies[:2] if reply[0] >= 400), None)
         data_reply = replies[2] if len(replies) == 3 else None
-        if refusal and data_reply and data_reply[0] == 354:
+        if data_reply and data_reply[0] == 354:
             self._write(b".\r\n")  # RFC 2920: end a DATA the relay opened despite a refusal
             await self._reply()
-        if refusal or data_reply is None or data_reply[0] != 354:
-            self._write(b"RSET\r\n")
-            await self._reply()
-            code, text = refusal or data_reply or (451, "451 no reply to DATA")
+        self._write(b"RSET\r\n")
+        await self._reply()
+        if refusal is not None:
+            code, text = refusal
             if refusal is replies[0] and code >= 500:
                 code = 451  # the relay refused our envelope sender, not this reader
             return code, text
-        self._write(_dot_stuffed(data))
-        return await self._reply()
+        if data_reply is not None and data_reply[0] >= 400:
+            return data_reply
+        text = data_reply[1] if data_reply else "no reply"
+        return 451, f"451 unexpected answer to DATA: {text}"
+
+    def _live_wire(self) -> _Wire:
+        if self._wire is None or self._wire.transport is None:
+            raise EOFError("connection closed")
+        return self._wire
 
     def _write(self, payload: bytes) -> None:
-        if self._writer is None:
-            raise EOFError("connection closed")
-        self._writer.write(payload)
+        transport = self._live_wire().transport
+        assert transport is not None
+        transport.write(payload)
 
-    async def _reply(self) -> tuple[int, str]:
-        lines = await self._reply_lines()
-        return int(lines[-1][:3]), " ".join(lines).strip()
+    async def _reply(self) -> Reply:
+        heard: asyncio.Future[Heard] = asyncio.get_running_loop().create_future()
+        self._live_wire().next_reply(heard.set_result)
+        reply = await heard
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
 
-    async def _reply_lines(self) -> list[str]:
-        """One (possibly multi-line) reply; ValueError if it is not SMTP."""
-        if self._reader is None:
-            raise EOFError("connection closed")
-        lines = []
-        while True:
-            line = await self._reader.readline()
-            if not line.endswith(b"\n"):
-                raise EOFError("relay closed the connection")
-            if len(line) < 4 or not line[:3].isdigit():
-                raise ValueError(f"not an SMTP reply: {line[:40]!r}")
-            lines.append(line.decode("utf-8", "replace").rstrip("\r\n"))
-            if line[3:4] != b"-":
-                return lines
-
-    async def _expect(self, code: int) -> tuple[int, str]:
+    async def _expect(self, code: int) -> Reply:
         reply = await self._reply()
         if reply[0] != code:
             raise OSError(f"relay said {reply[1]!r}")
@@ -169,10 +290,10 @@ class SmtpConnection:
 
     async def _ehlo(self) -> None:
         self._write(b"EHLO bulletin\r\n")
-        lines = await self._reply_lines()
-        if not lines[-1].startswith("250"):
-            raise OSError(f"relay refused EHLO: {lines[-1]!r}")
-        self.extensions = _extensions(lines[1:])
+        code, text = await self._reply()
+        if code != 250:
+            raise OSError(f"relay refused EHLO: {text!r}")
+        self.extensions = _extensions(self._live_wire().last_lines[1:])
 
     async def _starttls(self) -> None:
         if "starttls" not in self.extensions:
@@ -181,8 +302,12 @@ class SmtpConnection:
             return
         self._write(b"STARTTLS\r\n")
         await self._expect(220)
-        assert self._writer is not None
-        await self._writer.start_tls(self._ssl, server_hostname=self.relay.host)
+        wire = self._live_wire()
+        assert wire.transport is not None
+        loop = asyncio.get_running_loop()
+        wire.transport = await loop.start_tls(  # type: ignore[assignment]
+            wire.transport, wire, self._ssl, server_hostname=self.relay.host
+        )
         await self._ehlo()
 
     async def _login(self) -> None:
