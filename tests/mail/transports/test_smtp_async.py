@@ -301,3 +301,31 @@ def test_pipelined_refusal_is_reported_and_the_next_message_still_goes(
     assert [code for code, _ in replies] == [250, 550, 250]
     assert [d.rcpt_to for d in server.delivered] == [reader(1), reader(3)]
     assert "RSET" in server.commands
+
+
+# Relays that answer out of turn
+
+
+async def scripted_relay(answers: dict[bytes, bytes]) -> tuple[asyncio.Server, str]:
+    """A relay that answers each command by its first word, from `answers`."""
+
+    async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 scripted.test ESMTP\r\n")
+        while line := await reader.readline():
+            writer.write(answers.get(line.split()[0].upper(), b"250 ok") + b"\r\n")
+
+    server = await asyncio.start_server(session, "127.0.0.1", 0)
+    return server, f"smtp://127.0.0.1:{server.sockets[0].getsockname()[1]}?starttls=off"
+
+
+def test_relay_accepting_data_without_asking_for_the_message_is_not_counted_as_sent() -> None:
+    async def scenario() -> list[tuple[int, str]]:
+        server, url = await scripted_relay({b"DATA": b"250 2.0.0 thanks"})
+        async with server:
+            return await send_all(url, [(1, message(1))])
+
+    ((code, text),) = run(scenario())
+
+    assert code == 451
+    assert "unexpected answer to DATA" in text
+    assert "250 2.0.0 thanks" in text
