@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 
 from bulletin.domain.errors import TokenExpired, TokenInvalid
 from bulletin.mail.tokens import (
     CONFIRM_SALT,
+    UNSUBSCRIBE_SALT,
     ConfirmClaim,
     PreferencesClaim,
     Tokens,
     UnsubscribeClaim,
+    _signer_on,
     address_hash,
 )
 from tests.support.factories import SECRET, FakeClock
@@ -167,3 +169,17 @@ def test_preferences_and_confirm_tokens_are_not_interchangeable() -> None:
         tokens.read_confirm(preferences, max_age_s=DAY)
     with pytest.raises(TokenInvalid):
         tokens.read_preferences(confirm, max_age_s=DAY)
+
+
+@pytest.mark.parametrize("payload", ["1.2", "123456789.3.77", "42.0123456789abcdef", ""])
+def test_fast_signing_makes_exactly_what_itsdangerous_makes(payload: str) -> None:
+    clock = FakeClock()
+    fast = _signer_on(clock)(SECRET, salt=UNSUBSCRIBE_SALT)
+    plain = TimestampSigner(SECRET, salt=UNSUBSCRIBE_SALT)
+    plain.get_timestamp = lambda: int(clock().timestamp())  # type: ignore[method-assign]
+
+    for _ in range(2):  # the second time from the cached key and timestamp
+        assert fast.sign(payload) == plain.sign(payload)
+        assert plain.unsign(fast.sign(payload)) == payload.encode()
+    clock.advance(seconds=1)
+    assert fast.sign(payload) == plain.sign(payload)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, update
 
 from bulletin.domain.models import CampaignCounts, DeliveryStatus, SubscriptionStatus
-from bulletin.store.bulk import db_value, execute_many, execute_rows
+from bulletin.store.bulk import Prepared, db_value, execute_many, execute_rows
 from bulletin.store.tables import (
     campaigns,
     deliveries,
@@ -158,9 +158,9 @@ def claim(
     return _claimed(conn, owner, until)
 
 
-def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]:
+def _claimed_query():  # type: ignore[no-untyped-def]
     still = subscriptions.c.status == SubscriptionStatus.CONFIRMED
-    query = (
+    return (
         select(
             deliveries.c.id,
             deliveries.c.campaign_id,
@@ -186,8 +186,16 @@ def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]
         )
         .order_by(deliveries.c.id)
     )
+
+
+_CLAIMED = Prepared(_claimed_query)
+
+
+def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]:
     rows = execute_rows(
-        conn, query, {"b_owner": owner, "b_until": db_value(conn, deliveries.c.lease_until, until)}
+        conn,
+        _CLAIMED,
+        {"b_owner": owner, "b_until": db_value(conn, deliveries.c.lease_until, until)},
     )
     # Raw driver values: SQLite hands back text, so the column type turns them into times.
     column_type = deliveries.c.expires_at.type.dialect_impl(conn.dialect)
@@ -211,16 +219,21 @@ def mark_sent(conn: Connection, outcomes: Sequence[tuple[int, str]], *, now: dat
     sent_at = db_value(conn, deliveries.c.sent_at, now)
     execute_many(
         conn,
-        _by_id().values(
-            status=DeliveryStatus.SENT.value,
-            sent_at=bindparam("b_at"),
-            last_reply=bindparam("b_reply"),
-            attempts=deliveries.c.attempts + 1,
-            lease_owner=None,
-            lease_until=None,
-        ),
+        _MARK_SENT,
         [{"b_id": key, "b_reply": reply, "b_at": sent_at} for key, reply in outcomes],
     )
+
+
+_MARK_SENT = Prepared(
+    lambda: _by_id().values(
+        status=DeliveryStatus.SENT.value,
+        sent_at=bindparam("b_at"),
+        last_reply=bindparam("b_reply"),
+        attempts=deliveries.c.attempts + 1,
+        lease_owner=None,
+        lease_until=None,
+    )
+)
 
 
 def mark_final(
