@@ -123,6 +123,8 @@ def test_relay_url_options_set_connections_and_limits_and_are_not_passed_to_smtp
         3600,
         100000,
     )
+    assert relay.limit.limits
+    assert relay_from_url("smtp://mx1.example.net?window=60:10").limit.limits
     assert relay.url == "smtp://user:secret@mx1.example.net:587?starttls=require"
     assert relay.display == "smtp://mx1.example.net:587"
 
@@ -131,6 +133,7 @@ def test_relay_url_without_options_gets_sixteen_connections_and_no_limit() -> No
     relay = relay_from_url("smtps://mx.example.net")
     assert relay.connections == 16
     assert (relay.limit.per_second, relay.limit.window_count) == (0, 0)
+    assert not relay.limit.limits
     assert relay.display == "smtps://mx.example.net:465"
 
 

@@ -59,6 +59,7 @@ from bulletin.store.types import utcnow
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+TOO_LATE_S = LEASE.total_seconds() / 2  # a message claimed this long ago goes back
 FLUSH_EVERY_S = 0.05
 SCHEDULER_EVERY_S = 1.0
 STORE_RETRY_S = 1.0
@@ -230,6 +231,8 @@ class Engine:
         """Build each message once: an alert's per campaign, a briefing's per topic segment
         (re-dated every quarter hour, as its readers' mornings come round)."""
         missing = keys - self._composers.keys()
+        if not missing:
+            return
         found = campaigns.get_many(conn, {campaign_id for campaign_id, _, _ in missing})
         for key in missing:
             campaign_id, segment, bucket = key
@@ -271,15 +274,18 @@ class Engine:
 
     async def _sender(self, relay: Relay, queue: asyncio.Queue[Job | None]) -> None:
         connection: RelayConnection | None = None
+        limited = relay.limit.limits
         while True:
-            await self._wait_out_rest(relay)
+            if relay.health.retry_at:
+                await self._wait_out_rest(relay)
             job = await queue.get()
             if job is STOP:
                 break
-            if time.monotonic() - job.claimed_at > LEASE.total_seconds() / 2:
+            if time.monotonic() - job.claimed_at > TOO_LATE_S:
                 self._results.append(Outcome.of(job, 451, "451 not sent in time: no relay free"))
                 continue
-            await relay.limit.acquire()
+            if limited:
+                await relay.limit.acquire()
             code, reply, connection = await self._send(relay, connection, job)
             self._results.append(Outcome.of(job, code, reply))
             if code >= 400 and relay.health.resting:

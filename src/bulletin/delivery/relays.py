@@ -57,6 +57,11 @@ class RateLimit:
     _buckets: deque[list[int]] = field(default_factory=deque)
     _total: int = 0
 
+    @property
+    def limits(self) -> bool:
+        """False for a relay with no limits: its senders need not ask."""
+        return self.per_second > 0 or self.window_count > 0
+
     async def acquire(self) -> None:
         if self.per_second > 0:
             now = time.monotonic()
