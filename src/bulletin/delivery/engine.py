@@ -63,6 +63,7 @@ TOO_LATE_S = LEASE.total_seconds() / 2  # a message claimed this long ago goes b
 FLUSH_EVERY_S = 0.05
 SCHEDULER_EVERY_S = 1.0
 STORE_RETRY_S = 1.0
+SHUTDOWN_GRACE_S = 60.0
 STORE_DOWN = (OperationalError, InterfaceError)  # unreachable, restarting, connection lost
 STOP = None
 T = TypeVar("T")
@@ -106,6 +107,9 @@ class Engine:
         self._in_flight = 0
         self._fanouts_pending = True
         self._stopping = False
+        # How long a stopping engine keeps trying to record outcomes while the database
+        # is away: under systemd's default stop timeout (90 s), so we say what was lost.
+        self.shutdown_grace_s = SHUTDOWN_GRACE_S
 
     # Entry points for threads and tests -------------------------------------------------
 
@@ -193,6 +197,7 @@ class Engine:
         jobs = self._confirmations.claim(self.owner, now=now, lease=LEASE, limit=self.batch)
         with self.db.transaction() as conn:
             ids = campaigns.sendable_ids(conn, now=now)
+            self._forget_composers(ids)
             self._claims += 1
             rows = deliveries.claim(
                 conn,
@@ -226,6 +231,18 @@ class Engine:
             )
         self.stats.claimed += len(jobs)
         return jobs
+
+    def _forget_composers(self, sending: Sequence[int]) -> None:
+        """A worker runs for months: the messages of campaigns no longer sending (sent,
+        cancelled, paused) go. One that resumes is built again, to the same bytes."""
+        live = set(sending)
+        for key in [key for key in self._composers if key[0] not in live]:
+            del self._composers[key]
+
+    @property
+    def cached_campaigns(self) -> set[int]:
+        """The campaigns whose message this engine holds built (for tests and operators)."""
+        return {campaign_id for campaign_id, _, _ in self._composers}
 
     def _prepare_composers(self, conn, keys: set[tuple[int, int, int]], now: datetime) -> None:  # type: ignore[no-untyped-def]
         """Build each message once: an alert's per campaign, a briefing's per topic segment
@@ -337,8 +354,14 @@ class Engine:
     # Flushing and shutting down -----------------------------------------------------------
 
     async def _flusher(self, stop: asyncio.Event) -> None:
+        give_up_at = float("inf")
         while True:
             stopping = stop.is_set()
+            if stopping and give_up_at == float("inf"):
+                give_up_at = time.monotonic() + self.shutdown_grace_s
+            if time.monotonic() > give_up_at and (self._results or self._untried):
+                self._abandon_unrecorded()
+                return
             if self._untried:
                 await self._give_back()
             if self._results:
@@ -353,6 +376,25 @@ class Engine:
                 return
             else:
                 await asyncio.sleep(FLUSH_EVERY_S)
+
+    def _abandon_unrecorded(self) -> None:
+        """Stopping, and the database has not answered for the whole grace period.
+
+        Waiting for ever would only end in the service manager's SIGKILL, with the same
+        result and no word of it: the rows stay leased, the scheduler returns them to the
+        queue when the lease ends, and those a relay had accepted are sent again.
+        """
+        accepted = sum(1 for outcome in self._results if outcome.code and outcome.code < 300)
+        log.error(
+            "stopping with the database unavailable for %.0f s: %d outcomes (%d accepted by"
+            " a relay) and %d unsent messages were not recorded; their rows go back to the"
+            " queue when their lease ends, and the accepted ones will be sent again",
+            self.shutdown_grace_s,
+            len(self._results),
+            accepted,
+            len(self._untried),
+        )
+        self._results, self._untried = [], []
 
     async def _give_back(self) -> None:
         untried, self._untried = self._untried, []

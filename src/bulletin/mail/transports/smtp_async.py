@@ -77,6 +77,10 @@ class _Wire(asyncio.Protocol):
         self._closed = EOFError(f"relay closed the connection{f': {exc}' if exc else ''}")
         self._hear(self._closed)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed is not None
+
     def next_reply(self, listener: Callable[[Heard], None]) -> None:
         """Call `listener` with the next reply (or the error that means none will come)."""
         if self.unheard:
@@ -265,9 +269,10 @@ class SmtpConnection:
         return 451, f"451 unexpected answer to DATA: {text}"
 
     def _live_wire(self) -> _Wire:
-        if self._wire is None or self._wire.transport is None:
+        wire = self._wire
+        if wire is None or wire.transport is None or wire.closed:
             raise EOFError("connection closed")
-        return self._wire
+        return wire
 
     def _write(self, payload: bytes) -> None:
         transport = self._live_wire().transport
