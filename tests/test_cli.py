@@ -28,6 +28,7 @@ def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
         "BULLETIN_SECRET_KEY": SECRET,
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+        "BULLETIN_FETCH_ALLOW_NETWORKS": "127.0.0.0/8",
     }
 
 

@@ -286,3 +286,20 @@ def test_bad_alert_flow_settings_are_refused_by_name(
 ) -> None:
     with pytest.raises(ConfigurationError, match=message):
         Settings.from_env(dev_env(tmp_path, **{name: value}))
+
+
+def test_fetches_reach_public_addresses_only_unless_a_network_is_allowed(tmp_path: Path) -> None:
+    assert Settings.from_env(dev_env(tmp_path)).fetch_allow_networks == ()
+    settings = Settings.from_env(
+        dev_env(tmp_path, BULLETIN_FETCH_ALLOW_NETWORKS="10.20.0.0/16, 192.168.5.7 fd00::/8")
+    )
+    assert [str(net) for net in settings.fetch_allow_networks] == [
+        "10.20.0.0/16",
+        "192.168.5.7/32",
+        "fd00::/8",
+    ]
+
+
+def test_a_network_that_is_not_one_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"BULLETIN_FETCH_ALLOW_NETWORKS: .*intranet"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_FETCH_ALLOW_NETWORKS="intranet"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import re
 import secrets
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bulletin.domain.addresses import ensure_header_safe, normalise_address
 from bulletin.domain.editions import Rules
 from bulletin.domain.errors import ConfigurationError, InvalidInput
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "secret-key", "default", "password", "dev", "test"}
@@ -66,6 +69,9 @@ class Settings:
     staff_seed_list: tuple[str, ...] = ()
     # A desk alert needs a second editor's approval before it is sent.
     alert_approval: bool = False
+    # Private networks that feeds and story URLs may still be fetched from (an intranet
+    # wire server); every other non-public address is refused (see services.fetch).
+    fetch_allow_networks: tuple[IPNetwork, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +107,7 @@ class Settings:
             briefing_holidays=_dates(env.get("BULLETIN_BRIEFING_HOLIDAYS", "")),
             staff_seed_list=_addresses(env.get("BULLETIN_STAFF_SEED_LIST", "")),
             alert_approval=_flag(env, "BULLETIN_ALERT_APPROVAL"),
+            fetch_allow_networks=_networks(env.get("BULLETIN_FETCH_ALLOW_NETWORKS", "")),
         )
         settings.validate()
         return settings
@@ -252,6 +259,19 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw not in _TRUE + _FALSE:
         raise ConfigurationError(f"{name} must be on or off, not {raw!r}.")
     return raw in _TRUE
+
+
+def _networks(raw: str) -> tuple[IPNetwork, ...]:
+    """BULLETIN_FETCH_ALLOW_NETWORKS: addresses or CIDR ranges, separated by spaces or commas."""
+    found = []
+    for part in re.split(r"[\s,]+", raw):
+        if not part:
+            continue
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ConfigurationError(f"BULLETIN_FETCH_ALLOW_NETWORKS: {exc}") from exc
+    return tuple(found)
 
 
 def _addresses(raw: str) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,8 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         newsroom_name="The Daily Example",
         data_dir=tmp_path / "data",
         smtp_url="memory",
+        # The feed and story servers of the tests listen on loopback.
+        fetch_allow_networks=(ipaddress.ip_network("127.0.0.0/8"),),
     )
     return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
 

@@ -17,6 +17,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     delay_s: float = 0.0
+    location: str | None = None  # sent as Location (with a 3xx status: a redirect)
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -49,6 +50,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("ETag", route.etag)
         if route.last_modified:
             self.send_header("Last-Modified", route.last_modified)
+        if route.location:
+            self.send_header("Location", route.location)
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(route.body)  # the client may have given up (timeouts)

@@ -127,6 +127,7 @@ def poll_feed(
             last_modified=feed.last_modified,
             timeout=timeout,
             max_bytes=max_bytes,
+            allow_networks=ctx.settings.fetch_allow_networks,
         )
     except FetchError as exc:
         return _failed_poll(ctx, feed, started=started, error=exc.reason, status=exc.status)

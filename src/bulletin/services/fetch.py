@@ -2,14 +2,27 @@
 
 httpx errors are translated to FetchError here, each naming the URL and saying what
 went wrong in words an editor can act on.
+
+Only public addresses are fetched. Feed and story URLs come from editors (and API
+keys); without this, one could point Bulletin at the machine's own services or the
+newsroom's internal network (a cloud metadata endpoint, an admin page) and read the
+answer back as a story. Every request, redirects included, is checked against the
+addresses its host resolves to; `BULLETIN_FETCH_ALLOW_NETWORKS` lets chosen private
+ranges through (an intranet wire server). The check happens before httpx connects and
+resolves again, so a DNS server that answers differently the second time (rebinding)
+is not stopped here: that needs a resolving proxy or egress rules.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
 
+from bulletin.config import IPNetwork
 from bulletin.domain.errors import FetchError
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 
@@ -36,6 +49,7 @@ def fetch(
     last_modified: str | None = None,
     timeout: float = TIMEOUT_S,
     max_bytes: int = MAX_DOCUMENT_BYTES,
+    allow_networks: Sequence[IPNetwork] = (),
 ) -> Fetched:
     """GET `url`, sending the validators from the last poll so unchanged feeds cost nothing."""
     headers = {"User-Agent": USER_AGENT}
@@ -43,16 +57,50 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    client = httpx.Client(
+        timeout=timeout,
+        follow_redirects=True,
+        max_redirects=5,
+        event_hooks={"request": [public_only(url, allow_networks)]},
+    )
     try:
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client,
-            client.stream("GET", url, headers=headers) as response,
-        ):
+        with client, client.stream("GET", url, headers=headers) as response:
             return _read(url, response, max_bytes=max_bytes)
     except httpx.TimeoutException:
         raise FetchError(url, f"did not answer within {timeout:g} seconds") from None
     except httpx.HTTPError as exc:
         raise FetchError(url, f"could not be fetched ({type(exc).__name__}: {exc})") from None
+
+
+def public_only(url: str, allow_networks: Sequence[IPNetwork]) -> Callable[[httpx.Request], None]:
+    """A request hook refusing any hop to a host that is not on the public internet."""
+
+    def check(request: httpx.Request) -> None:
+        host = request.url.host
+        for address in _addresses(host, request.url.port or 443):
+            if not address.is_global and not any(address in net for net in allow_networks):
+                hop = "" if str(request.url) == url else f" (redirected to {request.url})"
+                raise FetchError(
+                    url,
+                    f"points at {address}, a private or local address{hop}; Bulletin fetches"
+                    " only public addresses (an administrator can allow a network with"
+                    " BULLETIN_FETCH_ALLOW_NETWORKS)",
+                )
+
+    return check
+
+
+def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address `host` resolves to; none if it does not resolve (httpx then says so)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(info[4][0]) for info in found]
 
 
 def _read(url: str, response: httpx.Response, *, max_bytes: int) -> Fetched:

@@ -69,6 +69,10 @@ def settings_rows(ctx: Context, *, actor: Editor) -> list[tuple[str, str]]:
         ("A send pauses itself at", f"{s.pause_error_rate:.0%} refused"),
         ("Rows claimed per batch", str(s.worker_batch)),
         ("Sites that may embed the sign-up form", ", ".join(s.embed_origins) or "none"),
+        (
+            "Private networks feeds may be fetched from",
+            ", ".join(str(net) for net in s.fetch_allow_networks) or "none: public addresses only",
+        ),
         ("Secret key", "set (never shown)"),
     ]
 

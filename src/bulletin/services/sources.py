@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin.config import IPNetwork
 from bulletin.domain.errors import IngestError
 from bulletin.ingest.detect import EXTENSIONS
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
@@ -47,7 +48,12 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def read_documents(source: str, *, stdin: bytes | None = None) -> Iterator[Document | IngestError]:
+def read_documents(
+    source: str,
+    *,
+    stdin: bytes | None = None,
+    allow_networks: Sequence[IPNetwork] = (),
+) -> Iterator[Document | IngestError]:
     """Each document of a source; one that cannot be read comes as an IngestError naming
     it, so the rest of a directory is still read. A source that cannot be read at all
     (a URL that fails, a path that does not exist) raises."""
@@ -55,7 +61,7 @@ def read_documents(source: str, *, stdin: bytes | None = None) -> Iterator[Docum
         yield Document(source="<stdin>", data=stdin or b"")
         return
     if is_url(source):
-        fetched = fetch(source)
+        fetched = fetch(source, allow_networks=allow_networks)
         yield Document(
             source=source, data=fetched.data or b"", name=source, content_type=fetched.content_type
         )

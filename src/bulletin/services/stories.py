@@ -78,7 +78,8 @@ def ingest(
     `on_document` is called after each document (a progress bar's tick)."""
     index = cluster_index(ctx)
     try:
-        for document in read_documents(source, stdin=stdin):
+        allow = ctx.settings.fetch_allow_networks
+        for document in read_documents(source, stdin=stdin, allow_networks=allow):
             if on_document is not None:
                 on_document()
             if isinstance(document, IngestError):
