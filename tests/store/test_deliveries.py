@@ -39,8 +39,12 @@ def test_fan_out_queues_only_confirmed_unsuppressed_readers(ctx: Context, clock:
     confirmed_reader(ctx, lists=["morning-briefing"])
     suppressed_email = unique_email()
     suppressed_id = confirmed_reader(ctx, email=suppressed_email)
+    # Suppressed, but not readers of this list: they must not be taken off its count.
+    elsewhere_email = unique_email()
+    confirmed_reader(ctx, lists=["morning-briefing"], email=elsewhere_email)
     with ctx.db.transaction() as conn:
-        suppressions.add(conn, suppressed_email, reason="hard_bounce", now=clock())
+        for email in (suppressed_email, elsewhere_email, unique_email()):
+            suppressions.add(conn, email, reason="hard_bounce", now=clock())
 
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
 

@@ -371,5 +371,21 @@ def audience_size(conn: Connection, list_id: int) -> int:
     The same selection the fan-out inserts from (confirmed on the list, not
     suppressed), counted: the number an editor confirms is the number that is sent.
     """
-    audience = _confirmed_readers(list_id, None).where(~_suppressed())
-    return int(conn.execute(select(func.count()).select_from(audience.subquery())).scalar_one())
+    # Confirmed readers minus the suppressed among them, counted from the (short)
+    # suppression list's side: asking each of a million readers whether they are
+    # suppressed took 11 s on SQLite, inside the transaction that starts an alert.
+    # Exact, since a reader has one subscription per list and an address one suppression.
+    confirmed = (subscriptions.c.list_id == list_id) & (
+        subscriptions.c.status == SubscriptionStatus.CONFIRMED
+    )
+    readers = select(func.count()).select_from(subscriptions).where(confirmed)
+    suppressed = (
+        select(func.count())
+        .select_from(
+            suppressions.join(subscribers, subscribers.c.email == suppressions.c.email).join(
+                subscriptions, subscriptions.c.subscriber_id == subscribers.c.id
+            )
+        )
+        .where(confirmed)
+    )
+    return int(conn.execute(readers).scalar_one()) - int(conn.execute(suppressed).scalar_one())
