@@ -75,11 +75,14 @@ def fetch(
 def public_only(url: str, allow_networks: Sequence[IPNetwork]) -> Callable[[httpx.Request], None]:
     """A request hook refusing any hop to a host that is not on the public internet."""
 
+    requests = 0
+
     def check(request: httpx.Request) -> None:
-        host = request.url.host
-        for address in _addresses(host, request.url.port or 443):
+        nonlocal requests
+        requests += 1
+        for address in _addresses(request.url.host, request.url.port or 443):
             if not address.is_global and not any(address in net for net in allow_networks):
-                hop = "" if str(request.url) == url else f" (redirected to {request.url})"
+                hop = "" if requests == 1 else f" (redirected to {request.url})"
                 raise FetchError(
                     url,
                     f"points at {address}, a private or local address{hop}; Bulletin fetches"
