@@ -69,6 +69,7 @@ def run(options: Options) -> dict[str, Any]:
         migrate.upgrade(db)
         make_confirmed_readers(db, options.subscribers)
         db.dispose()
+        _settle(url)
         sinks = [_start_sink(options.subscribers, campaign) for _ in range(options.relay_processes)]
         raw = _raw_limit(options, url, sinks)
         for sink in sinks:
@@ -133,6 +134,23 @@ def _figures(
         "duplicates": sum(max(0, n - 1) for n in per_reader),
         "missing": sum(1 for n in per_reader if n == 0),
     }
+
+
+def _settle(url: str) -> None:
+    """Vacuum and analyse the readers just loaded, as a live database would have them.
+
+    Right after a bulk load PostgreSQL's first read of each page sets its hint bits
+    and has no visibility map to count from: Send's audience count took 1.5 s at
+    1,000,000 readers, 0.06 s after VACUUM ANALYZE. A newsroom's reader tables are
+    not loaded seconds before an alert, so the benchmark measures the settled case.
+    """
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("VACUUM ANALYZE subscribers, subscriptions"))
+        else:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
 
 
 def _alert() -> AlertDraft:
