@@ -7,6 +7,10 @@ from email.message import EmailMessage
 
 from fastapi.testclient import TestClient
 
+from bulletin.domain.models import Role
+from bulletin.services.context import Context
+from tests.support.factories import make_editor
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -23,6 +27,16 @@ def sign_up(client: TestClient, email: str, lists: list[str], time_zone: str = "
         data={"csrf_token": token, "email": email, "lists": lists, "time_zone": time_zone},
         follow_redirects=False,
     )
+
+
+STAFF_PASSWORD = "a-long-password-1"
+
+
+def signed_in_as(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:
+    """The client, signed in as a new staff member with this role."""
+    editor = make_editor(ctx, role=role, password=STAFF_PASSWORD)
+    sign_in(client, editor.email, STAFF_PASSWORD)
+    return client
 
 
 def sign_in(client: TestClient, email: str, password: str) -> None:

@@ -14,10 +14,9 @@ from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.web.app import create_app
 from tests.support.briefing import add_story, briefing_reader
-from tests.support.factories import FakeClock, make_editor
-from tests.support.web import csrf_from, sign_in
+from tests.support.factories import FakeClock
+from tests.support.web import csrf_from, signed_in_as
 
-PASSWORD = "a-long-password-1"
 TUESDAY = date(2026, 11, 24)
 
 
@@ -26,12 +25,6 @@ def client(ctx: Context, clock: FakeClock) -> Iterator[TestClient]:
     clock.now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday afternoon
     with TestClient(create_app(ctx)) as test_client:
         yield test_client
-
-
-def _as(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
 
 
 def _post(client: TestClient, action: str, **data: object) -> object:
@@ -47,7 +40,7 @@ def test_page_shows_the_draft_window_and_segments(client: TestClient, ctx: Conte
     add_story(ctx, headline="Parliament dissolved", section="Politics")
     briefing_reader(ctx, zone="Europe/Berlin", topics=["science"])
     briefing_reader(ctx, zone="America/New_York")
-    page = _as(client, ctx).get("/desk/briefing?date=2026-11-24")
+    page = signed_in_as(client, ctx).get("/desk/briefing?date=2026-11-24")
     assert page.status_code == 200
     assert "Parliament dissolved" in page.text
     assert "Preview by segment (2)" in page.text
@@ -61,7 +54,7 @@ def test_page_shows_the_draft_window_and_segments(client: TestClient, ctx: Conte
 def test_editor_curates_then_approves(client: TestClient, ctx: Context) -> None:
     first = add_story(ctx, urgency=2)
     second = add_story(ctx, urgency=5, section="Business")
-    _as(client, ctx)
+    signed_in_as(client, ctx)
     assert _post(client, "down", story_id=first).status_code == 303  # type: ignore[attr-defined]
     assert _post(client, "pin", story_id=first).status_code == 303  # type: ignore[attr-defined]
     _post(client, "summary", story_id=second, text="Markets rose sharply.")
@@ -81,7 +74,7 @@ def test_editor_curates_then_approves(client: TestClient, ctx: Context) -> None:
 
 def test_bad_input_is_refused_with_a_message(client: TestClient, ctx: Context) -> None:
     add_story(ctx)
-    _as(client, ctx)
+    signed_in_as(client, ctx)
     response = _post(client, "summary", story_id="12x", text="x")
     assert response.status_code == 409  # type: ignore[attr-defined]
     assert "story&#39;s number" in response.text  # type: ignore[attr-defined]
@@ -89,14 +82,14 @@ def test_bad_input_is_refused_with_a_message(client: TestClient, ctx: Context) -
 
 def test_viewer_reads_but_cannot_change(client: TestClient, ctx: Context) -> None:
     add_story(ctx)
-    page = _as(client, ctx, Role.VIEWER).get("/desk/briefing?date=2026-11-24")
+    page = signed_in_as(client, ctx, Role.VIEWER).get("/desk/briefing?date=2026-11-24")
     assert page.status_code == 200 and "Save summary" not in page.text
     assert _post(client, "hold").status_code == 403  # type: ignore[attr-defined]
 
 
 def test_forms_need_the_csrf_token(client: TestClient, ctx: Context) -> None:
     add_story(ctx)
-    _as(client, ctx)
+    signed_in_as(client, ctx)
     response = client.post("/desk/briefing/hold", data={"date": "2026-11-24"})
     assert response.status_code in (400, 403)
     assert briefing.preview(ctx, TUESDAY).stored is False
@@ -105,7 +98,7 @@ def test_forms_need_the_csrf_token(client: TestClient, ctx: Context) -> None:
 def test_dashboard_says_why_the_next_edition_was_skipped(client: TestClient, ctx: Context) -> None:
     briefing_reader(ctx, zone="Europe/Berlin")
     briefing.assemble(ctx, TUESDAY, actor=None)  # no stories: skipped
-    page = _as(client, ctx).get("/desk")
+    page = signed_in_as(client, ctx).get("/desk")
     assert "Next Morning Briefing" in page.text
     assert "No story qualified" in page.text
     assert "24 Nov 05:00 UTC" in page.text

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -15,19 +13,12 @@ from bulletin.services import alerts, bounces, reports, subscriptions
 from bulletin.services.context import Context
 from bulletin.store import deliveries as delivery_store
 from bulletin.store.tables import deliveries, subscribers
-from bulletin.web.app import create_app
 from tests.support.bounces import returned_mail
 from tests.support.factories import FakeClock, confirmed_reader, make_editor, web_requester
 from tests.support.web import sign_in
 
 PASSWORD = "a-long-password-1"
 ALERT = AlertDraft("Bridge collapses", "Traffic diverted.", "https://news.example.com/bridge")
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
 
 
 def _ledger(ctx: Context, campaign_id: int) -> list[tuple[int, int, str]]:

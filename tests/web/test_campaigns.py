@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import AlertDraft, Role
 from bulletin.services import alerts
 from bulletin.services.context import Context
-from bulletin.web.app import create_app
 from tests.support.engines import engine_for
-from tests.support.factories import confirmed_reader, make_editor
-from tests.support.web import csrf_from, sign_in
+from tests.support.factories import confirmed_reader
+from tests.support.web import csrf_from, signed_in_as
 
-PASSWORD = "a-long-password-1"
 ALERT = AlertDraft(
     headline="Polls close", summary="Counting starts.", url="https://n.example.com/p"
 )
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
-
-
-def _as(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
 
 
 def _fired(ctx: Context, readers: int = 3) -> int:
@@ -42,14 +26,16 @@ def _fired(ctx: Context, readers: int = 3) -> int:
 
 def test_progress_json_counts_the_ledger(client: TestClient, ctx: Context) -> None:
     campaign_id = _fired(ctx)
-    data = _as(client, ctx).get(f"/desk/campaigns/{campaign_id}/progress.json").json()
+    data = signed_in_as(client, ctx).get(f"/desk/campaigns/{campaign_id}/progress.json").json()
     assert (data["status"], data["total"], data["queued"], data["sent"]) == ("sending", 3, 3, 0)
 
 
 def test_event_stream_reports_progress_then_done(client: TestClient, ctx: Context) -> None:
     campaign_id = _fired(ctx)
     engine_for(ctx, "memory").run_until_idle()
-    with _as(client, ctx).stream("GET", f"/desk/campaigns/{campaign_id}/events") as response:
+    with signed_in_as(client, ctx).stream(
+        "GET", f"/desk/campaigns/{campaign_id}/events"
+    ) as response:
         body = "".join(response.iter_text())
     assert response.headers["content-type"].startswith("text/event-stream")
     events = [block for block in body.split("\n\n") if block]
@@ -60,7 +46,7 @@ def test_event_stream_reports_progress_then_done(client: TestClient, ctx: Contex
 
 def test_editor_pauses_and_resumes_from_the_page(client: TestClient, ctx: Context) -> None:
     campaign_id = _fired(ctx)
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     page = desk.get(f"/desk/campaigns/{campaign_id}")
     assert "Pause</button>" in page.text
     desk.post(f"/desk/campaigns/{campaign_id}/pause", data={"csrf_token": csrf_from(page.text)})
@@ -72,7 +58,7 @@ def test_editor_pauses_and_resumes_from_the_page(client: TestClient, ctx: Contex
 
 def test_cancel_closes_every_unsent_row(client: TestClient, ctx: Context) -> None:
     campaign_id = _fired(ctx)
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     page = desk.get(f"/desk/campaigns/{campaign_id}")
     desk.post(f"/desk/campaigns/{campaign_id}/cancel", data={"csrf_token": csrf_from(page.text)})
     data = desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()
@@ -81,7 +67,7 @@ def test_cancel_closes_every_unsent_row(client: TestClient, ctx: Context) -> Non
 
 def test_viewer_cannot_pause(client: TestClient, ctx: Context) -> None:
     campaign_id = _fired(ctx)
-    viewer = _as(client, ctx, role=Role.VIEWER)
+    viewer = signed_in_as(client, ctx, role=Role.VIEWER)
     page = viewer.get(f"/desk/campaigns/{campaign_id}")
     assert "Pause</button>" not in page.text
     response = viewer.post(
@@ -93,11 +79,11 @@ def test_viewer_cannot_pause(client: TestClient, ctx: Context) -> None:
 
 def test_pause_without_csrf_is_refused(client: TestClient, ctx: Context) -> None:
     campaign_id = _fired(ctx)
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     assert desk.post(f"/desk/campaigns/{campaign_id}/pause", data={}).status_code == 403
     assert desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["status"] == "sending"
 
 
 def test_unknown_campaign_is_a_clear_404(client: TestClient, ctx: Context) -> None:
-    response = _as(client, ctx).get("/desk/campaigns/999999")
+    response = signed_in_as(client, ctx).get("/desk/campaigns/999999")
     assert response.status_code == 404 and "no campaign 999999" in response.text

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -15,19 +13,12 @@ from bulletin.domain.models import Role
 from bulletin.mail.catcher import MailCatcher
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, campaigns
-from bulletin.web.app import create_app
 from tests.support.alerts import ALERT, fire, review
 from tests.support.factories import confirmed_reader, make_editor
 from tests.support.smtp_sink import free_port
 from tests.support.web import csrf_from, sign_in
 
 PASSWORD = "a-long-password-1"
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
 
 
 def _signed_in(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,30 +10,14 @@ from fastapi.testclient import TestClient
 from bulletin.domain.models import AlertDraft, Role
 from bulletin.services import alerts, api_keys
 from bulletin.services.context import Context
-from bulletin.web.app import create_app
-from tests.support.factories import make_editor
-from tests.support.web import csrf_from, sign_in
-
-PASSWORD = "a-long-password-1"
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
-
-
-def _as(client: TestClient, ctx: Context, role: Role) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
+from tests.support.web import csrf_from, signed_in_as
 
 
 def test_the_audit_log_shows_who_did_what(client: TestClient, ctx: Context) -> None:
     alerts.fire_alert(
         ctx, AlertDraft("Quake <strikes>", "Felt widely.", "https://n.example/q"), actor=None
     )
-    page = _as(client, ctx, Role.VIEWER).get("/desk/audit")
+    page = signed_in_as(client, ctx, Role.VIEWER).get("/desk/audit")
     assert page.status_code == 200
     assert "alert.fire" in page.text and "cli" in page.text
     assert "Quake &lt;strikes&gt;" in page.text
@@ -46,7 +29,7 @@ def test_the_audit_log_pages_back_through_older_entries(client: TestClient, ctx:
         alerts.fire_alert(
             ctx, AlertDraft(f"Story number {n}", "Text.", "https://n.example/s"), actor=None
         )
-    first = _as(client, ctx, Role.VIEWER).get("/desk/audit")
+    first = signed_in_as(client, ctx, Role.VIEWER).get("/desk/audit")
     assert "Story number 54" in first.text and "Story number 3<" not in first.text
     older = re.search(r'href="(/desk/audit\?before=\d+)"', first.text)
     assert older
@@ -57,7 +40,7 @@ def test_the_audit_log_pages_back_through_older_entries(client: TestClient, ctx:
 def test_an_admin_creates_a_key_that_is_shown_once_and_works(
     client: TestClient, ctx: Context
 ) -> None:
-    admin = _as(client, ctx, Role.ADMIN)
+    admin = signed_in_as(client, ctx, Role.ADMIN)
     token = csrf_from(admin.get("/desk/api-keys").text)
     created = admin.post(
         "/desk/api-keys", data={"csrf_token": token, "name": "CMS", "role": "editor"}
@@ -72,7 +55,7 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_works(
 
 def test_an_admin_revokes_a_key(client: TestClient, ctx: Context) -> None:
     key, _secret = api_keys.create_key(ctx, name="Old CMS", role=Role.EDITOR, actor=None)
-    admin = _as(client, ctx, Role.ADMIN)
+    admin = signed_in_as(client, ctx, Role.ADMIN)
     token = csrf_from(admin.get("/desk/api-keys").text)
     response = admin.post(f"/desk/api-keys/{key.id}/revoke", data={"csrf_token": token})
     assert response.status_code == 200 and "revoked" in response.text
@@ -81,7 +64,7 @@ def test_an_admin_revokes_a_key(client: TestClient, ctx: Context) -> None:
 
 @pytest.mark.parametrize("role", [Role.EDITOR, Role.VIEWER])
 def test_only_admins_reach_the_api_key_page(client: TestClient, ctx: Context, role: Role) -> None:
-    signed_in = _as(client, ctx, role)
+    signed_in = signed_in_as(client, ctx, role)
     assert signed_in.get("/desk/api-keys").status_code == 403
     token = csrf_from(signed_in.get("/desk").text)
     response = signed_in.post(

@@ -15,11 +15,9 @@ from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, campaigns, deliveries
 from bulletin.web.app import create_app
 from tests.support.alerts import ALERT, campaign_id_of, fire, make_story, review, review_token, send
-from tests.support.factories import confirmed_reader, make_editor
+from tests.support.factories import confirmed_reader
 from tests.support.smtp_sink import SmtpSink
-from tests.support.web import csrf_from, sign_in
-
-PASSWORD = "a-long-password-1"
+from tests.support.web import csrf_from, signed_in_as
 
 
 def _app(ctx: Context, **settings: object) -> TestClient:
@@ -37,12 +35,6 @@ def client(ctx: Context) -> Iterator[TestClient]:
         yield test_client
 
 
-def _as(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
-
-
 def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
     with ctx.db.transaction() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
@@ -50,7 +42,7 @@ def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
 
 def test_the_form_starts_blank_or_from_a_story(client: TestClient, ctx: Context) -> None:
     story_id = make_story(ctx, url="https://news.example.com/harbour")
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     blank = desk.get("/desk/alerts/new")
     prefilled = desk.get(f"/desk/alerts/new?story={story_id}")
 
@@ -69,7 +61,7 @@ def test_the_form_shows_a_server_rendered_preview_in_sandboxed_frames(
     client: TestClient, ctx: Context
 ) -> None:
     story_id = make_story(ctx)
-    page = _as(client, ctx).get(f"/desk/alerts/new?story={story_id}").text
+    page = signed_in_as(client, ctx).get(f"/desk/alerts/new?story={story_id}").text
     assert page.count('<iframe class="preview') == 2
     assert 'class="preview desktop" sandbox ' in page and 'class="preview phone" sandbox ' in page
     assert page.count('srcdoc="&lt;') == 2  # the email, escaped into the attribute
@@ -79,7 +71,7 @@ def test_the_form_shows_a_server_rendered_preview_in_sandboxed_frames(
 def test_the_preview_endpoint_returns_what_the_builder_makes(
     client: TestClient, ctx: Context
 ) -> None:
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     token = csrf_from(desk.get("/desk/alerts/new").text)
     shown = desk.post("/desk/alerts/preview", data={"csrf_token": token, **ALERT}).json()
     half = desk.post("/desk/alerts/preview", data={"csrf_token": token, "headline": "Only"}).json()
@@ -98,7 +90,7 @@ def test_the_preview_endpoint_returns_what_the_builder_makes(
 def test_a_test_send_reaches_the_seed_list_and_says_so(ctx: Context, smtp_sink: SmtpSink) -> None:
     seed = ("desk@news.example.com", "chief@news.example.com")
     with _app(ctx, smtp_url=smtp_sink.url, staff_seed_list=seed) as client:
-        desk = _as(client, ctx)
+        desk = signed_in_as(client, ctx)
         token = csrf_from(desk.get("/desk/alerts/new").text)
         page = desk.post("/desk/alerts/test", data={"csrf_token": token, **ALERT})
 
@@ -114,7 +106,7 @@ def test_review_states_the_count_and_send_goes_to_the_progress_view(
 ) -> None:
     for _ in range(2):
         confirmed_reader(ctx)
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     reviewed = review(desk)
     assert 'id="recipient-count">2</strong> Breaking News readers' in reviewed.text
     assert "Send to 2 readers" in reviewed.text
@@ -129,7 +121,7 @@ def test_review_states_the_count_and_send_goes_to_the_progress_view(
 
 def test_a_double_press_of_send_lands_on_the_same_alert(client: TestClient, ctx: Context) -> None:
     confirmed_reader(ctx)
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     reviewed = review(desk)
     first, second = send(desk, reviewed.text), send(desk, reviewed.text)
     assert first.headers["location"] == second.headers["location"]
@@ -139,7 +131,7 @@ def test_a_double_press_of_send_lands_on_the_same_alert(client: TestClient, ctx:
 def test_the_send_takes_the_reviewed_content_not_the_posted_fields(
     client: TestClient, ctx: Context
 ) -> None:
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     reviewed = review(desk)
     sent = desk.post(
         "/desk/alerts",
@@ -159,7 +151,7 @@ def test_the_send_takes_the_reviewed_content_not_the_posted_fields(
 def test_a_forged_review_token_sends_nothing_and_keeps_the_text(
     client: TestClient, ctx: Context
 ) -> None:
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     reviewed = review(desk)
     response = desk.post(
         "/desk/alerts",
@@ -171,21 +163,21 @@ def test_a_forged_review_token_sends_nothing_and_keeps_the_text(
 
 
 def test_a_subject_with_a_line_break_is_refused_at_review(client: TestClient, ctx: Context) -> None:
-    response = review(_as(client, ctx), subject="Alert\r\nBcc: everyone@example.org")
+    response = review(signed_in_as(client, ctx), subject="Alert\r\nBcc: everyone@example.org")
     assert response.status_code == 422
     assert "subject contains a line break" in response.text
     assert _count(ctx, campaigns) == 0
 
 
 def test_a_damaged_story_number_is_refused_with_a_message(client: TestClient, ctx: Context) -> None:
-    response = review(_as(client, ctx), story_id="12; drop table")
+    response = review(signed_in_as(client, ctx), story_id="12; drop table")
     assert response.status_code == 422 and "not a number" in response.text
 
 
 def test_a_viewer_cannot_write_test_review_send_or_approve(
     client: TestClient, ctx: Context
 ) -> None:
-    viewer = _as(client, ctx, Role.VIEWER)
+    viewer = signed_in_as(client, ctx, Role.VIEWER)
     token = csrf_from(viewer.get("/desk").text)
     assert viewer.get("/desk/alerts/new").status_code == 403
     for path in ("/desk/alerts/preview", "/desk/alerts/test", "/desk/alerts/review"):
@@ -197,7 +189,7 @@ def test_a_viewer_cannot_write_test_review_send_or_approve(
 def test_second_editor_approval_end_to_end(ctx: Context) -> None:
     confirmed_reader(ctx)
     with _app(ctx, alert_approval=True) as proposer_client:
-        proposer = _as(proposer_client, ctx)
+        proposer = signed_in_as(proposer_client, ctx)
         reviewed = review(proposer)
         assert "Propose for approval" in reviewed.text and "second editor" in reviewed.text
         campaign_id = campaign_id_of(send(proposer, reviewed.text))
@@ -210,7 +202,7 @@ def test_second_editor_approval_end_to_end(ctx: Context) -> None:
         assert _count(ctx, deliveries) == 0
 
     with _app(ctx, alert_approval=True) as approver_client:
-        approver = _as(approver_client, ctx)
+        approver = signed_in_as(approver_client, ctx)
         page = approver.get(f"/desk/campaigns/{campaign_id}")
         assert "Approve and send" in page.text
         assert "The email to approve" in page.text and ALERT["summary"] in page.text
@@ -233,7 +225,7 @@ def test_send_update_makes_a_follow_up_shown_on_both_campaign_pages(
     client: TestClient, ctx: Context
 ) -> None:
     confirmed_reader(ctx)
-    desk = _as(client, ctx)
+    desk = signed_in_as(client, ctx)
     first = campaign_id_of(fire(desk))
     first_page = desk.get(f"/desk/campaigns/{first}")
     assert f'href="/desk/alerts/new?parent={first}">Send update' in first_page.text

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -14,23 +12,8 @@ from bulletin.domain.models import AlertDraft, Role
 from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.store.tables import subscribers
-from bulletin.web.app import create_app
-from tests.support.factories import confirmed_reader, make_editor
-from tests.support.web import csrf_from, sign_in
-
-PASSWORD = "a-long-password-1"
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
-
-
-def _as(client: TestClient, ctx: Context, role: Role) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
+from tests.support.factories import confirmed_reader
+from tests.support.web import csrf_from, signed_in_as
 
 
 def _subscribers(ctx: Context) -> int:
@@ -51,7 +34,7 @@ def _upload(client: TestClient, data: str, **fields: object) -> object:
 def test_search_finds_readers_by_part_of_their_address(client: TestClient, ctx: Context) -> None:
     confirmed_reader(ctx, email="maria.lopez@example.org")
     confirmed_reader(ctx, email="tom@elsewhere.example")
-    page = _as(client, ctx, Role.VIEWER).get("/desk/subscribers", params={"q": "LOPEZ"})
+    page = signed_in_as(client, ctx, Role.VIEWER).get("/desk/subscribers", params={"q": "LOPEZ"})
     assert "maria.lopez@example.org" in page.text
     assert "tom@elsewhere.example" not in page.text
     assert "1 reader matching" in page.text
@@ -59,7 +42,7 @@ def test_search_finds_readers_by_part_of_their_address(client: TestClient, ctx: 
 
 def test_search_treats_wildcards_literally(client: TestClient, ctx: Context) -> None:
     confirmed_reader(ctx, email="maria@example.org")
-    page = _as(client, ctx, Role.VIEWER).get("/desk/subscribers", params={"q": "%"})
+    page = signed_in_as(client, ctx, Role.VIEWER).get("/desk/subscribers", params={"q": "%"})
     assert "0 readers matching" in page.text
 
 
@@ -70,7 +53,7 @@ def test_a_readers_page_shows_lists_consent_and_what_was_sent(
     alerts.fire_alert(
         ctx, AlertDraft("Dam bursts upstream", "Evacuate now.", "https://n.example/dam"), actor=None
     )
-    page = _as(client, ctx, Role.VIEWER).get(f"/desk/subscribers/{reader}")
+    page = signed_in_as(client, ctx, Role.VIEWER).get(f"/desk/subscribers/{reader}")
     assert page.status_code == 200
     assert "maria@example.org" in page.text
     assert "Breaking News Alerts" in page.text and "confirmed" in page.text
@@ -81,7 +64,8 @@ def test_a_readers_page_shows_lists_consent_and_what_was_sent(
 
 def test_an_editor_imports_a_clean_file(client: TestClient, ctx: Context) -> None:
     response = _upload(
-        _as(client, ctx, Role.EDITOR), "email\nann@readers.example.org\nbob@readers.example.org\n"
+        signed_in_as(client, ctx, Role.EDITOR),
+        "email\nann@readers.example.org\nbob@readers.example.org\n",
     )
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert "Imported. 2 subscriptions added" in response.text  # type: ignore[attr-defined]
@@ -92,7 +76,7 @@ def test_a_file_with_a_bad_row_imports_nothing_and_lists_the_row(
     client: TestClient, ctx: Context
 ) -> None:
     response = _upload(
-        _as(client, ctx, Role.EDITOR), "email\nann@readers.example.org\n<b>bad</b>\n"
+        signed_in_as(client, ctx, Role.EDITOR), "email\nann@readers.example.org\n<b>bad</b>\n"
     )
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert "Nothing was imported" in response.text  # type: ignore[attr-defined]
@@ -101,7 +85,7 @@ def test_a_file_with_a_bad_row_imports_nothing_and_lists_the_row(
 
 
 def test_import_needs_the_consent_statement(client: TestClient, ctx: Context) -> None:
-    signed_in = _as(client, ctx, Role.EDITOR)
+    signed_in = signed_in_as(client, ctx, Role.EDITOR)
     response = _upload(signed_in, "email\nann@readers.example.org\n", attest="")
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert _subscribers(ctx) == 0
@@ -109,7 +93,7 @@ def test_import_needs_the_consent_statement(client: TestClient, ctx: Context) ->
 
 def test_export_downloads_every_reader_as_csv(client: TestClient, ctx: Context) -> None:
     confirmed_reader(ctx, ["breaking"], email="maria@example.org")
-    response = _as(client, ctx, Role.EDITOR).get("/desk/subscribers/export.csv")
+    response = signed_in_as(client, ctx, Role.EDITOR).get("/desk/subscribers/export.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
@@ -118,7 +102,7 @@ def test_export_downloads_every_reader_as_csv(client: TestClient, ctx: Context) 
 
 
 def test_a_viewer_can_look_but_not_import_or_export(client: TestClient, ctx: Context) -> None:
-    viewer = _as(client, ctx, Role.VIEWER)
+    viewer = signed_in_as(client, ctx, Role.VIEWER)
     assert "Import readers" not in viewer.get("/desk/subscribers").text
     assert viewer.get("/desk/subscribers/export.csv").status_code == 403
     response = _upload(viewer, "email\nann@readers.example.org\n")
@@ -127,7 +111,7 @@ def test_a_viewer_can_look_but_not_import_or_export(client: TestClient, ctx: Con
 
 
 def test_import_without_csrf_is_refused(client: TestClient, ctx: Context) -> None:
-    signed_in = _as(client, ctx, Role.EDITOR)
+    signed_in = signed_in_as(client, ctx, Role.EDITOR)
     response = signed_in.post(
         "/desk/subscribers/import",
         data={"lists": ["breaking"], "source": "x", "attest": "yes"},

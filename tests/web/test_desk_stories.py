@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -18,24 +16,8 @@ from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.store import stories as story_store
 from bulletin.store.tables import stories as stories_table
-from bulletin.web.app import create_app
-from tests.support.factories import make_editor
 from tests.support.http_feeds import FeedServer, Route
-from tests.support.web import csrf_from, sign_in
-
-PASSWORD = "a-long-password-1"
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
-
-
-def _as(client: TestClient, ctx: Context, role: Role) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
+from tests.support.web import csrf_from, signed_in_as
 
 
 def _ninjs(n: int, **fields: Any) -> dict[str, Any]:
@@ -64,7 +46,7 @@ def test_the_list_shows_stories_newest_first_and_pages_back(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     _ingest(ctx, tmp_path, *[_ninjs(n) for n in range(30)])
-    page = _as(client, ctx, Role.VIEWER).get("/desk/stories")
+    page = signed_in_as(client, ctx, Role.VIEWER).get("/desk/stories")
     assert page.status_code == 200
     headlines = re.findall(r"Wire story number (\d+)<", page.text)
     assert headlines == [str(n) for n in range(29, 4, -1)]  # 25 newest, newest first
@@ -86,7 +68,7 @@ def test_search_finds_headline_and_body_text_and_filters(
         _ninjs(3, headline="Football final tonight", genres=[{"name": "Sport"}]),
         _ninjs(4, headline=""),  # a story that still needs its headline
     )
-    viewer = _as(client, ctx, Role.VIEWER)
+    viewer = signed_in_as(client, ctx, Role.VIEWER)
     found = viewer.get("/desk/stories", params={"q": "earthquake"}).text
     assert "Earthquake strikes the capital" in found and "Council votes on budget" in found
     assert "Football final" not in found
@@ -127,7 +109,7 @@ def test_a_story_page_shows_byline_images_cluster_and_sanitised_body(
         ctx, tmp_path, _ninjs(99, headline="Valley cut off by floods", body_html=f"<p>{text}</p>")
     )
     editing.set_headline(ctx, first, "Floods cut off <b>valley</b>", actor=None)
-    page = _as(client, ctx, Role.VIEWER).get(f"/desk/stories/{first}").text
+    page = signed_in_as(client, ctx, Role.VIEWER).get(f"/desk/stories/{first}").text
     assert "Floods cut off &lt;b&gt;valley&lt;/b&gt;" in page  # autoescaped
     assert "Thousands are stranded." in page and "Jane Doe" in page and "Associated Press" in page
     assert "GENEVA" in page
@@ -142,7 +124,7 @@ def test_an_editor_edits_headline_and_summary_keeping_the_old_version(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     [story_id] = _ingest(ctx, tmp_path, _ninjs(1, headline=""))
-    editor = _as(client, ctx, Role.EDITOR)
+    editor = signed_in_as(client, ctx, Role.EDITOR)
     page = editor.get(f"/desk/stories/{story_id}").text
     assert "Fire alert from this story" not in page  # no headline yet
     saved = editor.post(
@@ -174,7 +156,7 @@ def test_an_empty_headline_is_refused_and_an_unchanged_one_makes_no_version(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     [story_id] = _ingest(ctx, tmp_path, _ninjs(1))
-    editor = _as(client, ctx, Role.EDITOR)
+    editor = signed_in_as(client, ctx, Role.EDITOR)
     token = csrf_from(editor.get(f"/desk/stories/{story_id}").text)
     refused = editor.post(
         f"/desk/stories/{story_id}/edit",
@@ -194,7 +176,7 @@ def test_viewers_cannot_edit_or_ingest_and_forms_need_csrf(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     [story_id] = _ingest(ctx, tmp_path, _ninjs(1))
-    viewer = _as(client, ctx, Role.VIEWER)
+    viewer = signed_in_as(client, ctx, Role.VIEWER)
     token = csrf_from(viewer.get("/desk/stories").text)
     assert "Bring in a story" not in viewer.get("/desk/stories").text
     edit = {"csrf_token": token, "headline": "Changed", "summary": ""}
@@ -202,7 +184,7 @@ def test_viewers_cannot_edit_or_ingest_and_forms_need_csrf(
     paste = {"csrf_token": token, "mode": "text", "text": "Some text.", "format": "auto"}
     assert viewer.post("/desk/stories/ingest", data=paste).status_code == 403
     client.cookies.clear()
-    editor = _as(client, ctx, Role.EDITOR)
+    editor = signed_in_as(client, ctx, Role.EDITOR)
     editor.get("/desk/stories")
     no_token = {"headline": "Changed", "summary": ""}
     assert editor.post(f"/desk/stories/{story_id}/edit", data=no_token).status_code == 403
@@ -221,7 +203,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
 def test_pasting_a_story_stores_it_and_a_bad_paste_stores_nothing(
     client: TestClient, ctx: Context
 ) -> None:
-    editor = _as(client, ctx, Role.EDITOR)
+    editor = signed_in_as(client, ctx, Role.EDITOR)
     token = csrf_from(editor.get("/desk/stories").text)
     article = (
         "Storm closes the harbour\n\nBy Ann Writer\n\n"
@@ -255,7 +237,7 @@ def test_ingesting_a_url_fetches_it_and_reports_a_failure_precisely(
         body=json.dumps(_ninjs(7, headline="Bridge reopens")).encode(),
         content_type="application/json",
     )
-    editor = _as(client, ctx, Role.EDITOR)
+    editor = signed_in_as(client, ctx, Role.EDITOR)
     token = csrf_from(editor.get("/desk/stories").text)
     url = feed_server.url("/story.json")
     fetched = editor.post(
@@ -281,4 +263,4 @@ def test_ingesting_a_url_fetches_it_and_reports_a_failure_precisely(
 
 
 def test_an_unknown_story_is_a_404(client: TestClient, ctx: Context) -> None:
-    assert _as(client, ctx, Role.VIEWER).get("/desk/stories/999").status_code == 404
+    assert signed_in_as(client, ctx, Role.VIEWER).get("/desk/stories/999").status_code == 404

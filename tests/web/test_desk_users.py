@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,12 +17,6 @@ from tests.support.factories import make_editor
 from tests.support.web import csrf_from, sign_in
 
 PASSWORD = "a-long-password-1"
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
 
 
 def _signed_in(client: TestClient, ctx: Context, role: Role) -> tuple[TestClient, Editor, str]:

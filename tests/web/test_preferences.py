@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -16,15 +14,8 @@ from bulletin.services.context import Context
 from bulletin.store import lists as list_store
 from bulletin.store import subscribers as subscriber_store
 from bulletin.store.tables import subscribers
-from bulletin.web.app import create_app
 from tests.support.factories import confirmed_reader
 from tests.support.web import csrf_from, link_in, path_of
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
 
 
 def _email_of(ctx: Context, subscriber_id: int) -> str:

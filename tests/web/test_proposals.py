@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -14,24 +12,15 @@ from bulletin.domain.models import Role
 from bulletin.services import stories
 from bulletin.services.context import Context
 from bulletin.store.tables import campaigns
-from bulletin.web.app import create_app
 from tests.support.alerts import fire
-from tests.support.factories import make_editor
-from tests.support.web import sign_in
+from tests.support.web import signed_in_as
 
-PASSWORD = "a-long-password-1"
 FLASH = {
     "uri": "urn:newsml:wire:flash-1",
     "headline": "Earthquake strikes the capital",
     "body_text": "A strong earthquake struck the capital on Wednesday morning.",
     "urgency": 1,
 }
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
 
 
 def _wire_flash(ctx: Context, tmp_path: Path) -> None:
@@ -41,17 +30,11 @@ def _wire_flash(ctx: Context, tmp_path: Path) -> None:
     assert results[0].proposed == "flash"
 
 
-def _as(client: TestClient, ctx: Context, role: Role) -> TestClient:
-    editor = make_editor(ctx, role=role, password=PASSWORD)
-    sign_in(client, editor.email, PASSWORD)
-    return client
-
-
 def test_dashboard_lists_the_proposal_and_sends_nothing(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     _wire_flash(ctx, tmp_path)
-    page = _as(client, ctx, Role.EDITOR).get("/desk")
+    page = signed_in_as(client, ctx, Role.EDITOR).get("/desk")
     assert "Earthquake strikes the capital" in page.text
     assert "flash" in page.text and "Prepare this alert" in page.text
     with ctx.db.transaction() as conn:
@@ -62,7 +45,7 @@ def test_preparing_a_proposal_fills_the_alert_form(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     _wire_flash(ctx, tmp_path)
-    desk = _as(client, ctx, Role.EDITOR)
+    desk = signed_in_as(client, ctx, Role.EDITOR)
     story = desk.get("/desk").text.split('href="/desk/alerts/new?story=')[1].split('"')[0]
     form = desk.get(f"/desk/alerts/new?story={story}")
     assert 'id="headline" name="headline" required maxlength="200" value="Earthquake' in form.text
@@ -74,7 +57,7 @@ def test_viewer_sees_proposals_but_cannot_prepare_them(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     _wire_flash(ctx, tmp_path)
-    page = _as(client, ctx, Role.VIEWER).get("/desk")
+    page = signed_in_as(client, ctx, Role.VIEWER).get("/desk")
     assert "Earthquake strikes the capital" in page.text
     assert "Prepare this alert" not in page.text
 
@@ -83,7 +66,7 @@ def test_sending_the_alert_of_a_proposal_takes_it_off_the_dashboard(
     client: TestClient, ctx: Context, tmp_path: Path
 ) -> None:
     _wire_flash(ctx, tmp_path)
-    desk = _as(client, ctx, Role.EDITOR)
+    desk = signed_in_as(client, ctx, Role.EDITOR)
     story = desk.get("/desk").text.split('href="/desk/alerts/new?story=')[1].split('"')[0]
     sent = fire(desk, story_id=story, headline=str(FLASH["headline"]))
     assert sent.status_code == 303

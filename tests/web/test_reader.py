@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -17,12 +15,6 @@ from bulletin.store.tables import outbox, subscribers
 from bulletin.web.app import create_app
 from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
 from tests.support.web import csrf_from, sign_up
-
-
-@pytest.fixture
-def client(ctx: Context) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx)) as test_client:
-        yield test_client
 
 
 def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
