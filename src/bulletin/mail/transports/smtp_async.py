@@ -145,13 +145,14 @@ class _Envelope:
         if step == 4:
             self.done.set_result(("sent", replies))
             return
-        low, high = self.EXPECTED[step - 1]
-        good = low <= reply[0] < high
-        if self.pipelined and step < 3:
-            self.wire.next_reply(self.heard)
-            return
         if self.pipelined:
+            if step < 3:  # the envelope's replies are judged together, once all are in
+                self.wire.next_reply(self.heard)
+                return
             good = all(lo <= r[0] < hi for r, (lo, hi) in zip(replies, self.EXPECTED, strict=True))
+        else:
+            low, high = self.EXPECTED[step - 1]
+            good = low <= reply[0] < high
         if not good:
             self.done.set_result(("stopped", replies))
             return
