@@ -6,8 +6,10 @@ import dataclasses
 import time
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import select
 
+from bulletin.delivery import scheduler
 from bulletin.delivery.engine import Engine
 from bulletin.domain.models import AlertDraft, CampaignStatus, DeliveryStatus
 from bulletin.services import alerts, subscriptions
@@ -52,6 +54,29 @@ def test_alert_reaches_each_confirmed_reader_once(ctx: Context, smtp_sink: SmtpS
     assert {status for status, _, _ in _rows(ctx, fired.campaign_id).values()} == {"sent"}
     with ctx.db.transaction() as conn:
         assert campaigns.get(conn, fired.campaign_id).status is CampaignStatus.SENT  # type: ignore[union-attr]
+
+
+def test_worker_claims_the_first_chunk_before_its_scheduler_round(
+    ctx: Context, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after Send the scheduler writes the next ledger chunk: the messages already
+    due must not wait behind it."""
+    confirmed_reader(ctx)
+    alerts.fire_alert(ctx, ALERT, actor=None)
+    engine = _worker(ctx, smtp_sink.url)
+    claimed_before_rounds: list[int] = []
+    run_round = scheduler.run_round
+
+    def noting_round(*args, **kwargs):  # type: ignore[no-untyped-def]
+        claimed_before_rounds.append(engine.stats.claimed)
+        return run_round(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "run_round", noting_round)
+
+    engine.run_until_idle()
+
+    assert claimed_before_rounds[0] > 0
+    assert len(smtp_sink.list_mail()) == 1
 
 
 def test_each_message_carries_list_headers_and_a_stable_message_id(

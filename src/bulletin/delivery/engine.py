@@ -150,19 +150,18 @@ class Engine:
     ) -> None:
         next_round = 0.0
         while not (stop and stop.is_set()):
+            # Claim before the scheduler round: right after Send, the round writes the
+            # next ledger chunk, and the first messages must not wait behind it.
+            claimed = await self._claim_into(queue)
             if time.monotonic() >= next_round:
                 next_round = time.monotonic() + SCHEDULER_EVERY_S
                 await self._in_store(self._scheduler_round)
-            if self._all_relays_resting() and until_idle and self._idle():
-                return  # nothing in hand and nowhere to send: as idle as it gets
-            if queue.qsize() >= self.batch or self._all_relays_resting():
-                await asyncio.sleep(0.01)
+            if claimed:
                 continue
-            _, jobs = await self._in_store(self._claim)
-            if jobs:
-                self._in_flight += len(jobs)
-                for job in jobs:
-                    queue.put_nowait(job)
+            if claimed is None:  # no room in the queue, or nowhere to send
+                if self._all_relays_resting() and until_idle and self._idle():
+                    return  # nothing in hand and nowhere to send: as idle as it gets
+                await asyncio.sleep(0.01)
                 continue
             if until_idle and self._idle():
                 await asyncio.to_thread(self._scheduler_round)
@@ -171,6 +170,18 @@ class Engine:
                 next_round = 0.0
                 continue
             await asyncio.sleep(self.settings.worker_idle_s)
+
+    async def _claim_into(self, queue: asyncio.Queue[Job | None]) -> int | None:
+        """Claim a batch into the queue: how many, or None when there was no call to."""
+        if queue.qsize() >= self.batch or self._all_relays_resting():
+            return None
+        _, jobs = await self._in_store(self._claim)
+        if not jobs:
+            return 0
+        self._in_flight += len(jobs)
+        for job in jobs:
+            queue.put_nowait(job)
+        return len(jobs)
 
     def _idle(self) -> bool:
         return self._in_flight == 0 and not self._results and not self._fanouts_pending
