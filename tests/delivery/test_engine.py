@@ -56,27 +56,33 @@ def test_alert_reaches_each_confirmed_reader_once(ctx: Context, smtp_sink: SmtpS
         assert campaigns.get(conn, fired.campaign_id).status is CampaignStatus.SENT  # type: ignore[union-attr]
 
 
-def test_worker_claims_the_first_chunk_before_its_scheduler_round(
+def test_a_long_scheduler_round_does_not_hold_up_claiming_and_sending(
     ctx: Context, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Right after Send the scheduler writes the next ledger chunk: the messages already
-    due must not wait behind it."""
-    confirmed_reader(ctx)
+    """A round can write ledger chunks for a second or more: meanwhile the worker goes on
+    claiming (here one reader per claim) and sending."""
+    for email in _emails(3):
+        confirmed_reader(ctx, email=email)
     alerts.fire_alert(ctx, ALERT, actor=None)
     engine = _worker(ctx, smtp_sink.url)
-    claimed_before_rounds: list[int] = []
+    engine.batch = 1
+    delivered_during_first_round: list[int] = []
     run_round = scheduler.run_round
 
-    def noting_round(*args, **kwargs):  # type: ignore[no-untyped-def]
-        claimed_before_rounds.append(engine.stats.claimed)
+    def long_first_round(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not delivered_during_first_round:
+            deadline = time.monotonic() + 5
+            while len(smtp_sink.list_mail()) < 3 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            delivered_during_first_round.append(len(smtp_sink.list_mail()))
         return run_round(*args, **kwargs)
 
-    monkeypatch.setattr(scheduler, "run_round", noting_round)
+    monkeypatch.setattr(scheduler, "run_round", long_first_round)
 
     engine.run_until_idle()
 
-    assert claimed_before_rounds[0] > 0
-    assert len(smtp_sink.list_mail()) == 1
+    assert delivered_during_first_round == [3]
+    assert len(smtp_sink.list_mail()) == 3
 
 
 def test_each_message_carries_list_headers_and_a_stable_message_id(

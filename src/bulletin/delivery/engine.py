@@ -11,7 +11,8 @@ One asyncio loop per worker process runs:
   transaction: accepted → sent (with the relay's reply); 4xx, dropped connections and
   unreachable relays → back in the queue with exponential back-off and jitter until
   the campaign's deadline; 5xx → failed with the reply kept;
-- the **scheduler** round (in the one worker that leads, see `leader`), every second.
+- the **scheduler** round (in the one worker that leads, see `leader`), every second,
+  beside the feeder: a round writing ledger chunks never holds up claiming.
 
 No transaction is ever open while talking to a relay. A worker that dies leaves its
 claimed rows leased; the scheduler returns them to the queue when the lease runs out.
@@ -25,6 +26,7 @@ outcomes wait in memory and are written once it answers again, so none is lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -134,9 +136,14 @@ class Engine:
         )
         flusher_stop = asyncio.Event()
         flusher = asyncio.create_task(self._flusher(flusher_stop))
+        self._round_lock = asyncio.Lock()
+        rounds_stop = asyncio.Event()
+        rounds = asyncio.create_task(self._schedule(rounds_stop))
         try:
             await self._feed(queue, stop=stop, until_idle=until_idle)
         finally:
+            rounds_stop.set()
+            await rounds
             await self._shut_down(queue, senders)
             flusher_stop.set()
             await flusher
@@ -148,14 +155,8 @@ class Engine:
     async def _feed(
         self, queue: asyncio.Queue[Job | None], *, stop: threading.Event | None, until_idle: bool
     ) -> None:
-        next_round = 0.0
         while not (stop and stop.is_set()):
-            # Claim before the scheduler round: right after Send, the round writes the
-            # next ledger chunk, and the first messages must not wait behind it.
             claimed = await self._claim_into(queue)
-            if time.monotonic() >= next_round:
-                next_round = time.monotonic() + SCHEDULER_EVERY_S
-                await self._in_store(self._scheduler_round)
             if claimed:
                 continue
             if claimed is None:  # no room in the queue, or nowhere to send
@@ -164,10 +165,10 @@ class Engine:
                 await asyncio.sleep(0.01)
                 continue
             if until_idle and self._idle():
-                await asyncio.to_thread(self._scheduler_round)
+                async with self._round_lock:
+                    await asyncio.to_thread(self._scheduler_round)
                 if self._idle() and not await asyncio.to_thread(self._claim_ahead, queue):
                     return
-                next_round = 0.0
                 continue
             await asyncio.sleep(self.settings.worker_idle_s)
 
@@ -182,6 +183,15 @@ class Engine:
         for job in jobs:
             queue.put_nowait(job)
         return len(jobs)
+
+    async def _schedule(self, stop: asyncio.Event) -> None:
+        """The scheduler round every second, beside the feeder: a round writing ledger
+        chunks (a second or more on PostgreSQL) must not hold up claiming and sending."""
+        while not stop.is_set():
+            async with self._round_lock:
+                await self._in_store(self._scheduler_round)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), SCHEDULER_EVERY_S)
 
     def _idle(self) -> bool:
         return self._in_flight == 0 and not self._results and not self._fanouts_pending
