@@ -85,6 +85,34 @@ def test_a_long_scheduler_round_does_not_hold_up_claiming_and_sending(
     assert len(smtp_sink.list_mail()) == 3
 
 
+def test_a_failing_scheduler_round_is_logged_and_the_next_one_runs(
+    ctx: Context,
+    smtp_sink: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    confirmed_reader(ctx)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    run_round = scheduler.run_round
+    calls: list[int] = []
+
+    def failing_first_round(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("briefing table locked by a migration")
+        return run_round(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "run_round", failing_first_round)
+
+    _worker(ctx, smtp_sink.url).run_until_idle()
+
+    assert "the scheduler round failed" in caplog.text
+    assert "briefing table locked by a migration" in caplog.text
+    assert len(smtp_sink.list_mail()) == 1
+    with ctx.db.transaction() as conn:
+        assert campaigns.get(conn, fired.campaign_id).status is CampaignStatus.SENT  # type: ignore[union-attr]
+
+
 def test_each_message_carries_list_headers_and_a_stable_message_id(
     ctx: Context, smtp_sink: SmtpSink
 ) -> None:

@@ -189,7 +189,10 @@ class Engine:
         chunks (a second or more on PostgreSQL) must not hold up claiming and sending."""
         while not stop.is_set():
             async with self._round_lock:
-                await self._in_store(self._scheduler_round)
+                try:
+                    await self._in_store(self._scheduler_round)
+                except Exception:  # the next round tries again; sending goes on meanwhile
+                    log.exception("the scheduler round failed; it runs again in a second")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), SCHEDULER_EVERY_S)
 
