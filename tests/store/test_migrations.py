@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -53,3 +57,41 @@ def test_downgrade_then_upgrade_round_trips(database_url: str) -> None:
     migrate.upgrade(db)
     assert migrate.current_revision(db) == migrate.head_revision()
     db.dispose()
+
+
+def test_head_constant_is_the_head_alembic_finds() -> None:
+    assert migrate.head_revision() == migrate.HEAD
+
+
+def test_a_database_behind_the_head_is_not_current(database_url: str) -> None:
+    db = _fresh(database_url)
+    try:
+        migrate.upgrade(db, "0007")
+        assert migrate.current_revision(db) == "0007"
+        assert not migrate.is_current(db)
+    finally:
+        migrate.upgrade(db)
+        db.dispose()
+
+
+def test_an_empty_database_has_no_revision(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert migrate.current_revision(db) is None
+    assert not migrate.is_current(db)
+    db.dispose()
+
+
+def test_checking_the_schema_does_not_load_alembic(database_url: str) -> None:
+    """A worker checks the schema at start; Alembic (about 10 MB) stays out of it."""
+    check = (
+        "import sys\n"
+        "from bulletin import cli, server\n"
+        "from bulletin.store import migrate\n"
+        "from bulletin.store.db import Database\n"
+        "assert migrate.is_current(Database(sys.argv[1]))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check, database_url], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
