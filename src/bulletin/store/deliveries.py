@@ -373,7 +373,8 @@ def audience_size(conn: Connection, list_id: int) -> int:
     """
     # Confirmed readers minus the suppressed among them, counted from the (short)
     # suppression list's side: asking each of a million readers whether they are
-    # suppressed took 11 s on SQLite, inside the transaction that starts an alert.
+    # suppressed took 0.55 s at 1,000,000 on SQLite (this way 0.26 s), inside the
+    # transaction that starts an alert.
     # Exact, since a reader has one subscription per list and an address one suppression.
     confirmed = (subscriptions.c.list_id == list_id) & (
         subscriptions.c.status == SubscriptionStatus.CONFIRMED
