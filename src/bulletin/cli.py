@@ -266,7 +266,7 @@ def bench_fanout(
         typer.echo(json.dumps(figures))
         return
     for key, value in figures.items():
-        typer.echo(f"{key:>26}: {value}")
+        typer.echo(f"{key:>28}: {value}")
 
 
 @bench_app.command("briefing")

@@ -71,7 +71,9 @@ def run(options: Options) -> dict[str, Any]:
         db.dispose()
         _settle(url)
         sinks = [_start_sink(options.subscribers, campaign) for _ in range(options.relay_processes)]
+        raw_meter = _sink_meter(sinks)
         raw = _raw_limit(options, url, sinks)
+        raw_sink = raw_meter.since_start()
         for sink in sinks:
             sink.counters.reset()
         figures = _send(options, url, workdir, sinks, campaign)
@@ -84,6 +86,12 @@ def run(options: Options) -> dict[str, Any]:
     figures["fraction_of_raw_limit"] = (
         round(figures["messages_per_s"] / raw, 3) if raw and figures["messages_per_s"] else None
     )
+    figures["raw_sink_cpu_ms_per_message"] = (
+        round(raw_sink.cpu_s / options.subscribers * 1000, 4) if raw else None
+    )
+    figures["raw_sink_busy"] = (
+        round(raw_sink.cpu_s / len(sinks) / (options.subscribers / raw), 3) if raw else None
+    )
     return figures
 
 
@@ -93,19 +101,23 @@ def _send(
     env = _worker_env(options, url, workdir, sinks)
     workers = [_start_worker(env) for _ in range(options.workers)]
     try:
-        meter = ProcessMeter([w.pid for w in workers])
+        meter, sink_meter = ProcessMeter([w.pid for w in workers]), _sink_meter(sinks)
         ctx = Context(settings=Settings.from_env(env), db=Database(url))
         sent_at = time.time()
         fired = alerts.fire_alert(ctx, _alert(), actor=None)
         campaign.value = fired.campaign_id
         fire_s = time.time() - sent_at
         _wait_for(sinks, options.subscribers)
-        usage = meter.since_start()
+        usage, sink_usage = meter.since_start(), sink_meter.since_start()
         ctx.db.dispose()
     finally:
         for worker in workers:
             _stop(worker)
-    return _figures(options, url, sinks, sent_at, fire_s, usage)
+    figures = _figures(options, url, sinks, sent_at, fire_s, usage)
+    accepted = max(figures["accepted"], 1)
+    figures["sink_cpu_ms_per_message"] = round(sink_usage.cpu_s / accepted * 1000, 4)
+    figures["sink_busy"] = round(sink_usage.cpu_s / len(sinks) / figures["total_s"], 3)
+    return figures
 
 
 def _figures(
@@ -192,6 +204,12 @@ def _start_sink(subscribers: int, campaign: Any) -> Sink:
     if not ready.wait(30):
         raise RuntimeError("the SMTP sink did not start")
     return Sink(port, counters, process)
+
+
+def _sink_meter(sinks: list[Sink]) -> ProcessMeter:
+    """The sinks' own CPU: what a message costs the relay shows whether the sender or the
+    sink set the pace (a sink near 100 % busy is the limit, whoever feeds it)."""
+    return ProcessMeter([s.process.pid for s in sinks if s.process.pid is not None])
 
 
 def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
