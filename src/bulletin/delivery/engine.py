@@ -389,6 +389,7 @@ class Engine:
             if self._untried:
                 await self._give_back()
             if self._results:
+                started = time.monotonic()
                 batch, self._results = self._results, []
                 recorded, _ = await self._in_store(partial(self._recorder.record, batch))
                 if not recorded:
@@ -396,6 +397,8 @@ class Engine:
                     continue
                 self._in_flight -= len(batch)
                 self._count(batch)
+                if not stopping:  # one group per interval, however fast outcomes come
+                    await asyncio.sleep(FLUSH_EVERY_S - (time.monotonic() - started))
             elif stopping:
                 return
             else:
