@@ -213,9 +213,10 @@ def _sink_meter(sinks: list[Sink]) -> ProcessMeter:
 
 
 def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
-    """Measured in a process of its own, like the workers: a million messages through
-    asyncio in the benchmark's own process left it slow for a while, and Send, made
-    from that process next, took 0.5-0.9 s instead of 0.2 s at 1,000,000 readers."""
+    """Measured in a process of its own, like the workers, so that nothing of a million
+    messages through asyncio stays in the process that then makes the Send. (Send was
+    slow after the raw run mostly for another reason: the reader tables go cold in the
+    page cache meanwhile, see the README.)"""
     if not options.raw:
         return None
     message = sample_message(url, SECRET)
