@@ -95,7 +95,7 @@ def test_outcomes_are_written_in_one_group_per_flush_interval(
     readers = create_readers(ctx.db, 300)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     engine = _worker(ctx, "memory")
-    engine.batch = 20  # small claims, so outcomes trickle in while others are recorded
+    engine.batch = 5  # small claims, so outcomes trickle in over many flush intervals
     flushes: list[tuple[float, int]] = []
     record = engine._recorder.record
 
