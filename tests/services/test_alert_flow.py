@@ -7,7 +7,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bulletin.delivery.engine import Engine
 from bulletin.domain.errors import (
@@ -25,6 +25,7 @@ from bulletin.services import alert_preview, alert_review, alerts, campaigns, su
 from bulletin.services.context import Context
 from bulletin.store import campaigns as campaign_store
 from bulletin.store import suppressions
+from bulletin.store.db import READ_ONLY
 from bulletin.store.tables import audit_log, deliveries
 from bulletin.store.tables import campaigns as campaign_table
 from tests.support.alerts import make_story
@@ -223,6 +224,29 @@ def test_the_review_counts_exactly_the_readers_the_send_queues(ctx: Context) -> 
     fired = alert_review.send_reviewed(ctx, reviewed.token, actor=editor)
 
     assert reviewed.recipients == 4 == fired.recipients == _ledger(ctx, fired.campaign_id)
+
+
+def test_send_counts_its_audience_only_after_the_transaction_that_starts_it(
+    ctx: Context,
+) -> None:
+    # At a million readers on a cold cache the count takes most of a second; inside
+    # the transaction that starts the alert (SQLite's write lock) it would hold up
+    # the workers' first claim, and with it the first message, by as much.
+    for _ in range(3):
+        confirmed_reader(ctx)
+    editor = make_editor(ctx)
+    counts_read_only: list[bool] = []
+
+    def note_counts(conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "count(" in statement.lower() and "subscriptions" in statement:
+            counts_read_only.append(bool(conn.get_execution_options().get(READ_ONLY)))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note_counts)
+    fired = alerts.fire_alert(ctx, DRAFT, actor=editor)
+    event.remove(ctx.db.engine, "before_cursor_execute", note_counts)
+
+    assert fired.recipients == 3 == _ledger(ctx, fired.campaign_id)
+    assert counts_read_only and all(counts_read_only)
 
 
 def test_what_is_sent_is_what_was_reviewed(ctx: Context) -> None:

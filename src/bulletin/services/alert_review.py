@@ -161,9 +161,7 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
             conn, campaign_id, approved_by=actor.id, now=now, expires_at=expires
         ):
             raise InvalidInput("This alert is no longer waiting for approval.")
-        recipients = alerts.start_sending(
-            conn, ctx, campaign_id, alerts.breaking_list(conn), now=now
-        )
+        alerts.start_sending(conn, ctx, campaign_id, alerts.breaking_list(conn), now=now)
         audit.record(
             conn,
             actor=actor.email,
@@ -171,9 +169,9 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
             now=now,
             target_type="campaign",
             target_id=campaign_id,
-            detail={"headline": campaign.headline, "recipients": recipients},
+            detail={"headline": campaign.headline},
         )
-    return FiredAlert(campaign_id=campaign_id, recipients=recipients)
+    return FiredAlert(campaign_id=campaign_id, recipients=alerts.audience(ctx))
 
 
 def _payload(alert: AlertDraft, actor: Editor) -> dict[str, object]:

@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# Execution option marking a connection whose transaction only reads (`Database.reading`).
+READ_ONLY = "bulletin_read_only"
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -39,8 +42,15 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # A deferred transaction that reads and then writes fails at once with
         # SQLITE_BUSY if another writer got in between; taking the write lock up
-        # front makes it wait its turn (busy_timeout) instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # front makes it wait its turn (busy_timeout) instead. A transaction that
+        # only reads needs no lock in WAL mode: it is deferred, and query_only
+        # (set on every begin, so it never outlives the transaction) refuses writes.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("PRAGMA query_only=ON")
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("PRAGMA query_only=OFF")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -61,6 +71,15 @@ class Database:
         """A connection in a transaction, committed on success, rolled back on error."""
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A transaction that only reads: on SQLite it neither waits for nor holds up a
+        writer (a long count on a cold cache must not stop the workers' claims)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True, "postgresql_readonly": True})
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
