@@ -60,3 +60,20 @@ def test_sink_stops_however_many_sigterms_arrive() -> None:
             break
     process.join(30)
     assert process.exitcode is not None, "the sink is still running"
+
+
+def test_a_sink_not_told_the_campaign_counts_the_first_one_to_arrive() -> None:
+    # Send's first messages can leave before Send has returned the campaign's id.
+    process, counters, port = start_sink(campaign_id=0)
+    pid = process.pid or 0
+    try:
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            for campaign, subscriber in ((9, 1), (9, 2), (4, 3)):
+                client.sendmail(
+                    "a@news.example.com", ["r@readers.example.org"], message(campaign, subscriber)
+                )
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        process.join(30)
+    assert counters.accepted.value == 3
+    assert list(counters.seen)[:5] == [0, 1, 1, 0, 0]

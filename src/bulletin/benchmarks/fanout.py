@@ -105,6 +105,8 @@ def _send(
         ctx = Context(settings=Settings.from_env(env), db=Database(url))
         sent_at = time.time()
         fired = alerts.fire_alert(ctx, _alert(), actor=None)
+        if campaign.value not in (0, fired.campaign_id):
+            raise RuntimeError(f"the sink counted campaign {campaign.value}, not the alert's")
         campaign.value = fired.campaign_id
         fire_s = time.time() - sent_at
         _wait_for(sinks, options.subscribers)

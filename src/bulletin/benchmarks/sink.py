@@ -61,6 +61,10 @@ class _Handler:
         c.accepted.value += 1
         c.last_at.value = now
         match = MESSAGE_ID.search(envelope.original_content, 0, 4096)
+        if match and not self.campaign_id.value:
+            # Not told yet: the first messages of a Send can arrive before Send returns
+            # the campaign's id, so the first campaign to arrive is the one counted.
+            self.campaign_id.value = int(match.group(1))
         if match and int(match.group(1)) == self.campaign_id.value:
             sid = int(match.group(2))
             if sid < len(c.seen):
