@@ -21,7 +21,7 @@ from bulletin.domain.models import AlertDraft, CampaignStatus
 from bulletin.services import alerts
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
-from bulletin.store import campaigns, fanout
+from bulletin.store import audit, campaigns, fanout
 from tests.support.engines import engine_for
 from tests.support.factories import FakeClock
 from tests.support.processes import create_readers, ledger, wait_until
@@ -174,6 +174,20 @@ def test_progress_counts_every_status_with_rate_and_eta(
     assert now.eta_s == pytest.approx(1 / 0.7)  # one left at that rate
     assert now.fraction_done == pytest.approx(0.9)
     assert (later.rate_per_s, later.eta_s) == (0.0, None)  # nothing sent lately: no guess
+
+
+def test_progress_is_read_while_a_writer_holds_the_database(ctx: Context) -> None:
+    # The desk polls progress every second during a send. On SQLite a transaction that
+    # took the write lock would wait here (busy_timeout) and, during a real send, hold
+    # up the workers' claims and records for as long as the counting took.
+    create_readers(ctx.db, 3)
+    campaign_id = alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
+
+    with ctx.db.transaction() as writer:
+        audit.record(writer, actor="test", action="test.hold", now=ctx.clock())
+        current = campaign_service.progress(ctx, campaign_id)
+
+    assert (current.counts.total, current.counts.queued) == (3, 3)
 
 
 # Errors, expiry

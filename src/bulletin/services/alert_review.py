@@ -115,6 +115,7 @@ def propose(
     alerts.ensure_can_send(actor)
     alert = validate_alert(draft)
     now = ctx.clock()
+    recipients = alerts.audience(ctx)  # counted before the write lock is taken, not under it
     with ctx.db.transaction() as conn:
         alerts.check_sources(conn, alert, now=now)
         campaign_id = alerts.record(
@@ -125,7 +126,6 @@ def propose(
             status=CampaignStatus.AWAITING_APPROVAL,
             review_id=review_id,
         )
-        recipients = deliveries.audience_size(conn, alerts.breaking_list(conn).id)
         audit.record(
             conn,
             actor=actor.email,
