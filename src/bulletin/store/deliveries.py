@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from bulletin.domain.models import CampaignCounts, DeliveryStatus, SubscriptionStatus
 from bulletin.store.bulk import Prepared, db_value, execute_many, execute_rows
@@ -134,28 +144,42 @@ def claim(
     `owner` must be unique to this claim (the engine adds a sequence number): the rows
     are read back by it, which is cheaper than carrying their ids through RETURNING.
     """
-    if not campaign_ids:
-        return []
+    until = now + lease
+    left = limit
+    # One campaign at a time, lowest id first (the order the rows would be taken in
+    # anyway): with a single campaign_id and 'queued' written into the SQL, both
+    # SQLite and PostgreSQL read the due rows in order from the partial index and stop
+    # after `limit`. With a bound status or an IN list, PostgreSQL's generic plan
+    # could not use the partial index: it read and sorted every queued row of the
+    # campaigns for each claim (about 0.3 s a claim with a million queued).
+    for campaign_id in sorted(campaign_ids):
+        left -= _claim_from(conn, campaign_id, owner=owner, now=now, until=until, limit=left)
+        if left <= 0:
+            break
+    return _claimed(conn, owner, until)
+
+
+def _claim_from(
+    conn: Connection, campaign_id: int, *, owner: str, now: datetime, until: datetime, limit: int
+) -> int:
     due = (
         select(deliveries.c.id)
         .where(
-            deliveries.c.campaign_id.in_(campaign_ids),
-            deliveries.c.status == DeliveryStatus.QUEUED,
+            deliveries.c.campaign_id == campaign_id,
+            deliveries.c.status == literal_column(f"'{DeliveryStatus.QUEUED.value}'"),
             deliveries.c.send_after <= now,
             or_(deliveries.c.expires_at.is_(None), deliveries.c.expires_at > now),
         )
-        .order_by(deliveries.c.campaign_id, deliveries.c.send_after, deliveries.c.id)
+        .order_by(deliveries.c.send_after, deliveries.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    until = now + lease
-    conn.execute(
+    return conn.execute(
         update(deliveries)
         .where(deliveries.c.id.in_(due))
         .values(status=DeliveryStatus.SENDING, lease_owner=owner, lease_until=until)
-    )
-    return _claimed(conn, owner, until)
+    ).rowcount
 
 
 def _claimed_query():  # type: ignore[no-untyped-def]
