@@ -144,6 +144,8 @@ def claim(
     `owner` must be unique to this claim (the engine adds a sequence number): the rows
     are read back by it, which is cheaper than carrying their ids through RETURNING.
     """
+    if not campaign_ids:
+        return []
     until = now + lease
     left = limit
     # One campaign at a time, lowest id first (the order the rows would be taken in
