@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from bulletin.cli import app
@@ -15,11 +16,19 @@ from bulletin.delivery.relays import Relay, relay_from_url
 from bulletin.domain.models import Role
 from bulletin.services import api_keys
 from bulletin.services.context import Context
-from bulletin.store import migrate
+from bulletin.store import deliveries, migrate
 from bulletin.store.db import Database
 from tests.support.factories import SECRET, confirmed_reader, unique_email
 
 runner = CliRunner()
+DAM = [
+    "--headline",
+    "Dam breaks",
+    "--summary",
+    "Towns evacuated.",
+    "--url",
+    "https://news.example.com/dam",
+]
 
 
 def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
@@ -62,22 +71,27 @@ def test_alert_send_queues_for_every_confirmed_reader(
 ) -> None:
     for _ in range(2):
         confirmed_reader(ctx)
-    result = runner.invoke(
-        app,
-        [
-            "alert",
-            "send",
-            "--headline",
-            "Dam breaks",
-            "--summary",
-            "Towns evacuated.",
-            "--url",
-            "https://news.example.com/dam",
-        ],
-        env=_env(tmp_path, database_url),
-    )
+    result = runner.invoke(app, ["alert", "send", *DAM], env=_env(tmp_path, database_url))
     assert result.exit_code == 0, result.output
     assert "queued for 2 readers" in result.output
+
+
+def test_alert_send_says_the_alert_is_going_out_when_its_readers_cannot_be_counted(
+    tmp_path: Path, database_url: str, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The count runs after the alert is committed; failing there must not read as a
+    # failed send, or the operator runs the command again and every reader gets two.
+    confirmed_reader(ctx)
+
+    def dropped(*_args: object) -> int:
+        raise OperationalError("SELECT count(*)", None, Exception("connection reset"))
+
+    monkeypatch.setattr(deliveries, "audience_size", dropped)
+    result = runner.invoke(app, ["alert", "send", *DAM], env=_env(tmp_path, database_url))
+
+    assert result.exit_code == 0, result.output
+    assert "is sending; its readers could not be counted" in result.output
+    assert "Do not send it again" in result.output
 
 
 def test_alert_send_refuses_a_headline_with_a_line_break(tmp_path: Path, database_url: str) -> None:

@@ -154,7 +154,13 @@ def alert_send(
         )
     except BulletinError as exc:
         _fail(exc)
-    typer.echo(f"Alert {fired.campaign_id} queued for {fired.recipients} readers.")
+    if fired.recipients is None:
+        typer.echo(
+            f"Alert {fired.campaign_id} is sending; its readers could not be counted just now"
+            f" (see `bulletin campaign status {fired.campaign_id}`). Do not send it again."
+        )
+    else:
+        typer.echo(f"Alert {fired.campaign_id} queued for {fired.recipients} readers.")
     if wait:
         _follow(ctx, fired.campaign_id)
 

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from bulletin.delivery.engine import Engine
 from bulletin.domain.errors import (
@@ -247,6 +248,31 @@ def test_send_counts_its_audience_only_after_the_transaction_that_starts_it(
 
     assert fired.recipients == 3 == _ledger(ctx, fired.campaign_id)
     assert counts_read_only and all(counts_read_only)
+
+
+def test_a_count_that_fails_after_the_send_does_not_make_the_send_look_failed(
+    ctx: Context,
+) -> None:
+    # The alert is committed before its readers are counted. Were that read to raise,
+    # an operator would see an error and send the alert a second time.
+    for _ in range(2):
+        confirmed_reader(ctx)
+
+    def drop_the_count(conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get(READ_ONLY) and "count(" in statement.lower():
+            raise OperationalError(statement, None, Exception("server closed the connection"))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", drop_the_count)
+    try:
+        fired = alerts.fire_alert(ctx, DRAFT, actor=make_editor(ctx))
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", drop_the_count)
+
+    assert fired.recipients is None
+    assert _ledger(ctx, fired.campaign_id) == 2
+    with ctx.db.transaction() as conn:
+        campaign = campaign_store.get(conn, fired.campaign_id)
+    assert campaign is not None and campaign.status is CampaignStatus.SENDING
 
 
 def test_what_is_sent_is_what_was_reviewed(ctx: Context) -> None:

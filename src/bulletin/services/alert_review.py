@@ -171,7 +171,9 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
             target_id=campaign_id,
             detail={"headline": campaign.headline},
         )
-    return FiredAlert(campaign_id=campaign_id, recipients=alerts.audience(ctx))
+    return FiredAlert(
+        campaign_id=campaign_id, recipients=alerts.audience_once_sent(ctx, campaign_id)
+    )
 
 
 def _payload(alert: AlertDraft, actor: Editor) -> dict[str, object]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from bulletin.domain.alerts import draft_from_story, follow_up_draft, story_problem, validate_alert
 from bulletin.domain.errors import InvalidAlert, NotFound, PermissionDenied
@@ -24,6 +26,8 @@ from bulletin.store import audit, campaigns, deliveries, fanout, proposals
 from bulletin.store import lists as list_store
 from bulletin.store import stories as story_store
 
+log = logging.getLogger(__name__)
+
 BREAKING = "breaking"
 # An update follows an alert that went out (or started to): not one still waiting.
 FOLLOWABLE = (
@@ -37,7 +41,8 @@ FOLLOWABLE = (
 @dataclass(frozen=True)
 class FiredAlert:
     campaign_id: int
-    recipients: int
+    # None: the alert is going out but its readers could not be counted afterwards.
+    recipients: int | None
     awaiting_approval: bool = False
 
 
@@ -71,7 +76,7 @@ def fire_alert(
             target_id=campaign_id,
             detail=_detail(alert),
         )
-    return FiredAlert(campaign_id=campaign_id, recipients=audience(ctx))
+    return FiredAlert(campaign_id=campaign_id, recipients=audience_once_sent(ctx, campaign_id))
 
 
 def ensure_can_send(actor: Editor | None) -> None:
@@ -158,6 +163,20 @@ def audience(ctx: Context) -> int:
     """How many readers an alert sent now would go to (the fan-out's own selection)."""
     with ctx.db.reading() as conn:
         return deliveries.audience_size(conn, breaking_list(conn).id)
+
+
+def audience_once_sent(ctx: Context, campaign_id: int) -> int | None:
+    """The audience of an alert already committed to go out, or None if it cannot be read.
+
+    Best effort on purpose: were this read to raise, the Send would look failed to the
+    caller although the alert is on its way, and an operator sending it again from the
+    command line would fire a second alert to every reader.
+    """
+    try:
+        return audience(ctx)
+    except DBAPIError as exc:
+        log.warning("alert %s is sending; counting its readers failed: %s", campaign_id, exc.orig)
+        return None
 
 
 def draft_for_story(ctx: Context, story_id: int) -> AlertDraft:

@@ -77,7 +77,10 @@ class AlertCreate(BaseModel):
 
 class AlertPublic(BaseModel):
     campaign_id: int
-    recipients: int
+    recipients: int | None = Field(
+        description="Readers the alert goes to; null if they could not be counted once it was"
+        " sent (status_url gives the exact count from the ledger)."
+    )
     status_url: str
     awaiting_approval: bool = Field(
         default=False, description="Held for a second editor's approval on the desk."
