@@ -226,6 +226,33 @@ def test_rows_not_yet_due_are_not_claimed(ctx: Context, clock: FakeClock) -> Non
     assert due[0].attempts == 1
 
 
+def test_a_group_of_acceptances_records_each_row_with_its_own_reply(
+    ctx: Context, clock: FakeClock
+) -> None:
+    for _ in range(4):
+        confirmed_reader(ctx)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    claimed = _claim(ctx, clock, fired.campaign_id, limit=3)
+    accepted = [(row.id, f"250 2.0.0 queued as Q{row.id}") for row in claimed]
+    with ctx.db.transaction() as conn:
+        deliveries.mark_sent(conn, accepted, now=clock())
+        deliveries.mark_sent(conn, [], now=clock())
+        rows = conn.execute(
+            select(ledger.c.id, ledger.c.status, ledger.c.last_reply, ledger.c.attempts)
+            .add_columns(ledger.c.sent_at, ledger.c.lease_owner)
+            .where(ledger.c.campaign_id == fired.campaign_id)
+            .order_by(ledger.c.id)
+        ).all()
+    done = {key: reply for key, reply in accepted}
+    for row in rows:
+        if row.id in done:
+            assert (row.status, row.last_reply, row.attempts) == ("sent", done[row.id], 1)
+            assert row.sent_at == clock() and row.lease_owner is None
+        else:
+            assert (row.status, row.last_reply, row.sent_at) == ("queued", None, None)
+    assert len(rows) == 4
+
+
 def test_counts_follow_outcomes(ctx: Context, clock: FakeClock) -> None:
     for _ in range(4):
         confirmed_reader(ctx)

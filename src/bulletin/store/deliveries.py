@@ -23,7 +23,9 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Text,
     and_,
     bindparam,
     func,
@@ -33,6 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from bulletin.domain.models import CampaignCounts, DeliveryStatus, SubscriptionStatus
 from bulletin.store.bulk import Prepared, db_value, execute_many, execute_rows
@@ -242,6 +245,17 @@ def _campaign_list():  # type: ignore[no-untyped-def]
 
 def mark_sent(conn: Connection, outcomes: Sequence[tuple[int, str]], *, now: datetime) -> None:
     """Record relay acceptances: (delivery id, the relay's reply)."""
+    if not outcomes:
+        return
+    if conn.dialect.name == "postgresql":
+        # One statement for the group. psycopg runs an executemany row by row in Python,
+        # holding the GIL the worker's event loop needs: at ~3,000 messages/s this was a
+        # third of the worker's database time, and the server ran a statement per row.
+        keys, replies = zip(*outcomes, strict=True)
+        conn.execute(
+            _MARK_SENT_ARRAYS, {"b_ids": list(keys), "b_replies": list(replies), "b_at": now}
+        )
+        return
     sent_at = db_value(conn, deliveries.c.sent_at, now)
     execute_many(
         conn,
@@ -255,6 +269,23 @@ _MARK_SENT = Prepared(
         status=DeliveryStatus.SENT.value,
         sent_at=bindparam("b_at"),
         last_reply=bindparam("b_reply"),
+        attempts=deliveries.c.attempts + 1,
+        lease_owner=None,
+        lease_until=None,
+    )
+)
+
+_GIVEN = select(
+    func.unnest(bindparam("b_ids", type_=ARRAY(BigInteger))).label("id"),
+    func.unnest(bindparam("b_replies", type_=ARRAY(Text))).label("reply"),
+).subquery("given")
+_MARK_SENT_ARRAYS = (
+    update(deliveries)
+    .where(deliveries.c.id == _GIVEN.c.id)
+    .values(
+        status=DeliveryStatus.SENT.value,
+        sent_at=bindparam("b_at"),
+        last_reply=_GIVEN.c.reply,
         attempts=deliveries.c.attempts + 1,
         lease_owner=None,
         lease_until=None,
