@@ -92,6 +92,9 @@ def run(options: Options) -> dict[str, Any]:
     figures["raw_sink_busy"] = (
         round(raw_sink.cpu_s / len(sinks) / (options.subscribers / raw), 3) if raw else None
     )
+    figures["raw_sink_waiting_for_cpu"] = (
+        round(raw_sink.waiting_s / len(sinks) / (options.subscribers / raw), 3) if raw else None
+    )
     return figures
 
 
@@ -119,6 +122,10 @@ def _send(
     accepted = max(figures["accepted"], 1)
     figures["sink_cpu_ms_per_message"] = round(sink_usage.cpu_s / accepted * 1000, 4)
     figures["sink_busy"] = round(sink_usage.cpu_s / len(sinks) / figures["total_s"], 3)
+    # Busy + waiting near 1: the sink had work all along and lacked a core, not messages.
+    figures["sink_waiting_for_cpu"] = round(
+        sink_usage.waiting_s / len(sinks) / figures["total_s"], 3
+    )
     return figures
 
 

@@ -13,6 +13,7 @@ class Usage:
     cpu_s: float
     peak_rss_mb: float
     system_s: float = 0.0  # of cpu_s, in the kernel (on loopback, mostly the TCP stack)
+    waiting_s: float = 0.0  # ready to run, but every core was taken by something else
 
 
 def cpu_times(pid: int) -> tuple[float, float]:
@@ -20,6 +21,22 @@ def cpu_times(pid: int) -> tuple[float, float]:
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rpartition(")")[2].split()
     return int(fields[11]) / _TICKS, int(fields[12]) / _TICKS
+
+
+def run_delay_s(pid: int) -> float:
+    """Seconds the process's threads spent ready to run but waiting for a core.
+
+    From the scheduler's own accounting (/proc/PID/task/*/schedstat, second field). A
+    process that is short of work shows idle time; one that is short of CPU shows it here.
+    """
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as handle:
+                total += int(handle.read().split()[1])
+        except (FileNotFoundError, ProcessLookupError):  # a thread that has just ended
+            continue
+    return total / 1e9
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -36,6 +53,7 @@ class ProcessMeter:
     def __init__(self, pids: list[int]) -> None:
         self.pids = pids
         self._start = {pid: cpu_times(pid) for pid in pids}
+        self._waited = {pid: run_delay_s(pid) for pid in pids}
 
     def since_start(self) -> Usage:
         used = [(cpu_times(pid), self._start[pid]) for pid in self.pids]
@@ -45,4 +63,5 @@ class ProcessMeter:
             cpu_s=user + system,
             peak_rss_mb=max(peak_rss_mb(pid) for pid in self.pids),
             system_s=system,
+            waiting_s=sum(run_delay_s(pid) - self._waited[pid] for pid in self.pids),
         )
