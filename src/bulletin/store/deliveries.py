@@ -30,7 +30,6 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
-    literal_column,
     or_,
     select,
     update,
@@ -152,11 +151,10 @@ def claim(
     until = now + lease
     left = limit
     # One campaign at a time, lowest id first (the order the rows would be taken in
-    # anyway): with a single campaign_id and 'queued' written into the SQL, both
-    # SQLite and PostgreSQL read the due rows in order from the partial index and stop
-    # after `limit`. With a bound status or an IN list, PostgreSQL's generic plan
-    # could not use the partial index: it read and sorted every queued row of the
-    # campaigns for each claim (about 0.3 s a claim with a million queued).
+    # anyway): with a single campaign_id and status, both SQLite and PostgreSQL read
+    # the due rows in order from (campaign, status, send_after, id) and stop after
+    # `limit`. Over an IN list of campaigns they would read and sort every queued row
+    # of them for each claim (about 0.3 s a claim with a million queued).
     for campaign_id in sorted(campaign_ids):
         left -= _claim_from(conn, campaign_id, owner=owner, now=now, until=until, limit=left)
         if left <= 0:
@@ -171,7 +169,7 @@ def _claim_from(
         select(deliveries.c.id)
         .where(
             deliveries.c.campaign_id == campaign_id,
-            deliveries.c.status == literal_column(f"'{DeliveryStatus.QUEUED.value}'"),
+            deliveries.c.status == DeliveryStatus.QUEUED,
             deliveries.c.send_after <= now,
             or_(deliveries.c.expires_at.is_(None), deliveries.c.expires_at > now),
         )

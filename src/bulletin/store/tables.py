@@ -313,23 +313,16 @@ deliveries = Table(
     # Which rendering of the campaign the reader gets: a briefing's topic set as a bit mask.
     Column("segment", Integer),
     UniqueConstraint("campaign_id", "subscriber_id", name="uq_deliveries_campaign_subscriber"),
-    # Only queued rows are in the claim index, so claiming stays fast however many
-    # rows a campaign has already sent.
-    Index(
-        "ix_deliveries_due",
-        "campaign_id",
-        "send_after",
-        "id",
-        sqlite_where=text("status = 'queued'"),
-        postgresql_where=text("status = 'queued'"),
-    ),
+    # A campaign's rows by status, in claim order: claims read the queued ones in order
+    # (however many the campaign has sent already) and the live counts read it alone.
+    # One index for both, so no planner can claim through the other and sort the queue.
+    Index("ix_deliveries_campaign_queue", "campaign_id", "status", "send_after", "id"),
     Index(
         "ix_deliveries_leased",
         "lease_until",
         sqlite_where=text("status = 'sending'"),
         postgresql_where=text("status = 'sending'"),
     ),
-    Index("ix_deliveries_campaign_status", "campaign_id", "status"),
     # Queued rows that can go stale: the scheduler's expiry sweep reads only these.
     Index(
         "ix_deliveries_expiring",
