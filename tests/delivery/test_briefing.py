@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bulletin.delivery import briefing_duty, scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
@@ -15,6 +15,7 @@ from bulletin.domain.editions import GREETING, EditionStatus
 from bulletin.services import briefing
 from bulletin.services.context import Context
 from bulletin.store import audit, editions
+from bulletin.store.db import READ_ONLY
 from bulletin.store.tables import deliveries
 from tests.support.briefing import add_story, briefing_reader
 from tests.support.engines import engine_for
@@ -122,6 +123,31 @@ def test_duty_assembles_before_the_first_send_and_approves_at_the_deadline(
     assert ("scheduler", "briefing.approve") in logged
     _round(ctx)
     assert len(_status(ctx)) == 1  # running again queues nobody twice
+
+
+def test_the_duty_reads_its_reader_groups_without_taking_the_write_lock(
+    ctx: Context, clock: FakeClock
+) -> None:
+    # The groups read the whole list; on SQLite, inside a write transaction, they held
+    # up the workers' claims and records, and an alert's Send, every minute.
+    clock.now = _at(23, 19, 0)
+    add_story(ctx)
+    briefing_reader(ctx, zone="Asia/Tokyo")
+    grouped_read_only: list[bool] = []
+
+    def note_groups(conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "GROUP BY subscribers.time_zone" in statement:
+            grouped_read_only.append(bool(conn.get_execution_options().get(READ_ONLY)))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", note_groups)
+    try:
+        _round(ctx)
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", note_groups)
+
+    assert grouped_read_only == [True]
+    edition = _edition(ctx)  # and the duty's writes still happen
+    assert edition is not None and edition.status is EditionStatus.DRAFT
 
 
 def test_a_held_edition_is_not_approved_and_is_skipped_once_too_late(
