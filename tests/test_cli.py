@@ -131,21 +131,7 @@ def test_alert_send_wait_follows_delivery_to_the_end(
     emails = [unique_email() for _ in range(3)]
     for email in emails:
         confirmed_reader(ctx, email=email)
-    result = runner.invoke(
-        app,
-        [
-            "alert",
-            "send",
-            "--headline",
-            "Dam breaks",
-            "--summary",
-            "Towns evacuated.",
-            "--url",
-            "https://news.example.com/dam",
-            "--wait",
-        ],
-        env=_env(tmp_path, database_url),
-    )
+    result = runner.invoke(app, ["alert", "send", *DAM, "--wait"], env=_env(tmp_path, database_url))
     assert result.exit_code == 0, result.output
     assert "Sent 3, failed 0" in result.output
     alerts = [m for m in running_worker.memory if m[0].startswith("bounces+c")]
