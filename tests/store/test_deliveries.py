@@ -103,6 +103,27 @@ def test_fan_out_twice_queues_nobody_twice(ctx: Context, clock: FakeClock) -> No
     assert _ledger_rows(ctx) == 4
 
 
+def test_a_middle_chunk_run_again_queues_only_its_readers_missing_from_the_ledger(
+    ctx: Context, clock: FakeClock
+) -> None:
+    readers = sorted(confirmed_reader(ctx) for _ in range(6))
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    lost = [readers[0], readers[2], readers[3], readers[5]]  # inside the chunk and around it
+    with ctx.db.transaction() as conn:
+        conn.execute(ledger.delete().where(ledger.c.subscriber_id.in_(lost)))
+        again = fanout.step(
+            conn,
+            campaign_id=fired.campaign_id,
+            list_id=1,
+            cursor=readers[1],
+            send_after=clock(),
+            limit=3,
+        )
+        queued = set(conn.execute(select(ledger.c.subscriber_id)).scalars())
+    assert (again.added, again.cursor) == (2, readers[4])
+    assert queued == {readers[1], readers[2], readers[3], readers[4]}
+
+
 def test_claim_leases_rows_to_one_worker(ctx: Context, clock: FakeClock) -> None:
     for _ in range(5):
         confirmed_reader(ctx)

@@ -92,7 +92,7 @@ def fan_out_chunk(
         last = conn.execute(
             readers.with_only_columns(func.max(subscriptions.c.subscriber_id))
         ).scalar_one_or_none()
-    added = _insert(conn, campaign_id, send_after, chunk)
+    added = _insert(conn, campaign_id, send_after, chunk, span=(after, upper))
     return FanOutChunk(added=added, cursor=last if last is not None else after, done=upper is None)
 
 
@@ -114,11 +114,26 @@ def _suppressed():  # type: ignore[no-untyped-def]
     )
 
 
-def _insert(conn: Connection, campaign_id: int, send_after: datetime, readers) -> int:  # type: ignore[no-untyped-def]
+def _insert(  # type: ignore[no-untyped-def]
+    conn: Connection,
+    campaign_id: int,
+    send_after: datetime,
+    readers,
+    *,
+    span: tuple[int | None, int | None],
+) -> int:
     already = select(deliveries.c.id).where(
         deliveries.c.campaign_id == campaign_id,
         deliveries.c.subscriber_id == subscriptions.c.subscriber_id,
     )
+    # The chunk's own keyset range, said again for the ledger: PostgreSQL checks this
+    # NOT EXISTS as a merge anti join, which otherwise read every row the campaign
+    # already had for each chunk (0.4 ms for the first chunk, 100 ms for the 30th).
+    after, upper = span
+    if after is not None:
+        already = already.where(deliveries.c.subscriber_id > after)
+    if upper is not None:
+        already = already.where(deliveries.c.subscriber_id <= upper)
     rows = readers.with_only_columns(
         literal(campaign_id),
         subscriptions.c.subscriber_id,
