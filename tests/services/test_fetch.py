@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import socket
 
 import pytest
 
@@ -16,6 +17,7 @@ from tests.support.http_feeds import FeedServer, Route
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 ONLY_127_0_0_1 = ipaddress.ip_network("127.0.0.1/32")
+ONLY_127_0_0_2 = ipaddress.ip_network("127.0.0.2/32")
 PAGE = b"<html><head><title>Internal</title></head><body><p>secret</p></body></html>"
 
 
@@ -58,6 +60,49 @@ def test_a_redirect_to_a_private_address_is_refused_at_the_hop(feed_server: Feed
     assert "points at 127.0.0.2" in refused.value.reason
     assert f"redirected to http://127.0.0.2:{port}/admin" in refused.value.reason
     assert refused.value.source == feed_server.url("/story")
+
+
+def test_a_name_that_resolves_elsewhere_the_second_time_is_not_followed_there(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the first answer passes the check, a later one points inside."""
+    feed_server.routes["/admin"] = route = Route(body=PAGE, content_type="text/html")
+    port = int(feed_server.url("/").rsplit(":", 1)[1].rstrip("/"))
+    answers = iter(["127.0.0.2", "127.0.0.1", "127.0.0.1"])  # allowed, then the inside one
+    resolve = socket.getaddrinfo
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        if host == "wire.example":
+            host = next(answers)
+        return resolve(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+
+    with pytest.raises(FetchError, match=r"points at 127\.0\.0\.1, a private or local address"):
+        fetch(f"http://wire.example:{port}/admin", allow_networks=[ONLY_127_0_0_2])
+
+    assert route.requests == []
+
+
+def test_a_name_is_fetched_from_the_address_that_was_checked(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_server.routes["/wire.xml"] = Route(body=b"<rss/>")
+    port = int(feed_server.url("/").rsplit(":", 1)[1].rstrip("/"))
+    lookups: list[str] = []
+    resolve = socket.getaddrinfo
+
+    def counting(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        lookups.append(host)
+        return resolve("127.0.0.1" if host == "wire.example" else host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+
+    fetched = fetch(f"http://wire.example:{port}/wire.xml", allow_networks=[ONLY_127_0_0_1])
+
+    assert fetched.data == b"<rss/>"
+    # The check's lookup and the connection's; the socket is opened to the checked address.
+    assert lookups == ["wire.example", "wire.example", "127.0.0.1"]
 
 
 @pytest.mark.parametrize(
