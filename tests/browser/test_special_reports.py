@@ -45,7 +45,7 @@ def test_editor_writes_previews_tests_and_schedules_a_report(desktop: Page, serv
     # The sandboxed preview frames have an opaque origin: a full-page capture blanks them.
     desktop.get_by_role("heading", name="Preview").scroll_into_view_if_needed()
     screenshot(desktop, "special-01-preview", full_page=False)
-    caught = served.caught_for(editor, "[Test] The town that moved uphill")
+    caught = served.caught_for(editor, "[TEST] The town that moved uphill")
     assert caught.message["List-Id"].startswith('"Special Reports" <special-reports.')
 
     tomorrow = datetime.now(UTC) + timedelta(days=1)

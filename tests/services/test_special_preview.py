@@ -40,7 +40,7 @@ def test_test_send_reaches_the_named_address_only(relayed: Context, smtp_sink: S
     (received,) = smtp_sink.list_mail()
     assert received.rcpt_tos == ["desk@news.example.com"]
     message = received.message
-    assert message["Subject"] == "[Test] Inside the count"
+    assert message["Subject"] == "[TEST] Inside the count"
     assert message["List-Id"] == '"Special Reports" <special-reports.news.example.com>'
     assert "Ballots arrived at 9." in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert smtp_sink.list_mail_to(reader) == []

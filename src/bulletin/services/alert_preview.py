@@ -23,9 +23,9 @@ from bulletin.mail.transports import Envelope, Transport, transport_from_url
 from bulletin.mail.transports.smtp import SmtpTransport
 from bulletin.services import alerts
 from bulletin.services.context import Context
+from bulletin.services.test_sends import TEST_SUBJECT_PREFIX
 from bulletin.store import audit
 
-TEST_PREFIX = "[TEST] "
 PREVIEW_LINK_TOKEN = "preview"  # the reader links of a preview lead to a "not valid" page
 TEST_SEND_TIMEOUT_S = 15.0
 TOO_LONG = "This alert is too long to be built as an email."
@@ -123,7 +123,7 @@ def _test_envelope(ctx: Context, alert: AlertDraft, *, key: int, to: str) -> Env
     data = mail.build(
         replace(
             message,
-            subject=TEST_PREFIX + message.subject,
+            subject=TEST_SUBJECT_PREFIX + message.subject,
             # Each test its own Message-ID: mail clients drop a second copy of one they saw.
             message_id=mail.message_id(f"bulletin.test.{secrets.token_hex(8)}", domain),
         )

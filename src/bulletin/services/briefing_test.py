@@ -21,11 +21,15 @@ from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.transports import Envelope, Transport
 from bulletin.services import briefing
 from bulletin.services.context import Context
-from bulletin.services.test_sends import TestResult, checked_recipients, send_now
+from bulletin.services.test_sends import (
+    TEST_SUBJECT_PREFIX,
+    TestResult,
+    checked_recipients,
+    send_now,
+)
 from bulletin.store import briefing as briefing_store
 from bulletin.store import lists as list_store
 
-TEST_PREFIX = "[TEST] "
 TEST_SUBSCRIBER = 0  # no reader has this id: the copy's own links lead nowhere harmful
 
 
@@ -119,7 +123,7 @@ def _envelope(
     data = mail.build(
         replace(
             outgoing,
-            subject=TEST_PREFIX + outgoing.subject,
+            subject=TEST_SUBJECT_PREFIX + outgoing.subject,
             # Each test its own Message-ID: mail clients drop a second copy of one they saw.
             message_id=mail.message_id(f"bulletin.briefing.test.{uuid.uuid4().hex}", links.domain),
         )

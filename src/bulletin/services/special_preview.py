@@ -2,7 +2,7 @@
 
 A preview and a test are built by the same composer the engine uses for the real send
 (skeleton and all), so what an editor checks is what readers get; only the subject
-(marked "[Test]"), the Message-ID and the addressee differ. Test sends go out at once
+(marked "[TEST]"), the Message-ID and the addressee differ. Test sends go out at once
 through the configured relay (or the built-in catcher), not through the ledger: they
 are a handful of messages an editor is waiting to see, and they never reach readers.
 """
@@ -21,7 +21,12 @@ from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.transports import Envelope, Transport
 from bulletin.services.context import Context
-from bulletin.services.test_sends import TestResult, checked_recipients, send_now
+from bulletin.services.test_sends import (
+    TEST_SUBJECT_PREFIX,
+    TestResult,
+    checked_recipients,
+    send_now,
+)
 from bulletin.store import audit
 from bulletin.store import lists as list_store
 from bulletin.store import special_reports as store
@@ -72,7 +77,7 @@ def test_send(
     actor: Editor | None,
     transport: Transport | None = None,
 ) -> list[TestResult]:
-    """Send the report, marked [Test], to these addresses only; never to readers.
+    """Send the report, marked [TEST], to these addresses only; never to readers.
 
     From the desk (`actor` given) only the editor's own address and the staff addresses
     (BULLETIN_STAFF_SEED_LIST) are allowed; the operator's command line may name any.
@@ -127,7 +132,7 @@ def _test_envelope(
     links = Links.from_settings(ctx.settings)
     outgoing = replace(
         _outgoing(ctx, report_id, content, to=to, now=now),
-        subject=f"[Test] {content.subject or content.headline}",
+        subject=TEST_SUBJECT_PREFIX + (content.subject or content.headline),
         message_id=mail.message_id(
             f"bulletin.special{report_id}.test.{uuid.uuid4().hex}", links.domain
         ),

@@ -18,6 +18,8 @@ from bulletin.mail.transports import Envelope, Transport, transport_from_url
 from bulletin.services.context import Context
 
 MAX_TEST_RECIPIENTS = 10
+# Every test copy, of whatever kind, is marked the same way in the inbox.
+TEST_SUBJECT_PREFIX = "[TEST] "
 
 
 @dataclass(frozen=True)
