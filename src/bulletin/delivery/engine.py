@@ -43,18 +43,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from bulletin.config import Settings
 from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
+from bulletin.delivery.composers import Composers, composer_key
 from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
 from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay, RelayConnection
-from bulletin.domain.models import CampaignKind
-from bulletin.mail.briefing import render_briefing
-from bulletin.mail.compose import CampaignMessages, Links
+from bulletin.mail.compose import Links
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.smtp_async import SmtpConnectionLost
-from bulletin.store import campaigns, deliveries, editions
-from bulletin.store import lists as list_store
-from bulletin.store import special_reports as report_store
+from bulletin.store import campaigns, deliveries
 from bulletin.store.db import Database
 from bulletin.store.types import utcnow
 
@@ -99,7 +96,7 @@ class Engine:
         self.stats = Stats()
         self._links = Links.from_settings(settings)
         self._tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers: dict[tuple[int, int, int], CampaignMessages] = {}
+        self._composers = Composers(self._links, self._tokens)
         self._confirmations = ConfirmationJobs(db, settings, self._links, self._tokens, clock)
         self._recorder = OutcomeRecorder(db, settings, clock)
         self._leader = Leadership(db) if lead else None
@@ -221,7 +218,7 @@ class Engine:
         jobs = self._confirmations.claim(self.owner, now=now, lease=LEASE, limit=self.batch)
         with self.db.transaction() as conn:
             ids = campaigns.sendable_ids(conn, now=now)
-            self._forget_composers(ids)
+            self._composers.forget_all_but(ids)
             self._claims += 1
             rows = deliveries.claim(
                 conn,
@@ -231,11 +228,12 @@ class Engine:
                 limit=self.batch,
                 campaign_ids=ids,
             )
-            keys = {row.id: _composer_key(row, now) for row in rows}
-            self._prepare_composers(conn, set(keys.values()), now)
+            keys = {row.id: composer_key(row, now) for row in rows}
+            self._composers.prepare(conn, set(keys.values()), now)
         claimed_at = time.monotonic()
+        built = self._composers.built
         for row in rows:
-            composer = self._composers[keys[row.id]]
+            composer = built[keys[row.id]]
             if not row.still_subscribed:
                 self._results.append(Outcome.cancelled(row.id, row.campaign_id))
                 self._in_flight += 1
@@ -256,57 +254,10 @@ class Engine:
         self.stats.claimed += len(jobs)
         return jobs
 
-    def _forget_composers(self, sending: Sequence[int]) -> None:
-        """A worker runs for months: the messages of campaigns no longer sending (sent,
-        cancelled, paused) go. One that resumes is built again, to the same bytes."""
-        live = set(sending)
-        for key in [key for key in self._composers if key[0] not in live]:
-            del self._composers[key]
-
     @property
     def cached_campaigns(self) -> set[int]:
         """The campaigns whose message this engine holds built (for tests and operators)."""
-        return {campaign_id for campaign_id, _, _ in self._composers}
-
-    def _prepare_composers(self, conn, keys: set[tuple[int, int, int]], now: datetime) -> None:  # type: ignore[no-untyped-def]
-        """Build each message once: an alert's per campaign, a briefing's per topic segment
-        (re-dated every quarter hour, as its readers' mornings come round)."""
-        missing = keys - self._composers.keys()
-        if not missing:
-            return
-        found = campaigns.get_many(conn, {campaign_id for campaign_id, _, _ in missing})
-        for key in missing:
-            campaign_id, segment, bucket = key
-            campaign = found[campaign_id]
-            mailing_list = list_store.by_id(conn, campaign.list_id)
-            rendered = None
-            report = (
-                report_store.by_campaign(conn, campaign_id)
-                if campaign.kind is CampaignKind.SPECIAL
-                else None
-            )
-            if campaign.kind is CampaignKind.BRIEFING:
-                edition = editions.by_campaign(conn, campaign_id)
-                assert edition is not None, f"briefing campaign {campaign_id} has no edition"
-                rendered = render_briefing(
-                    edition,
-                    segment,
-                    subject=campaign.subject,
-                    list_name=mailing_list.name,
-                    newsroom=self._links.newsroom,
-                )
-                for old in [k for k in self._composers if k[:2] == key[:2] and k[2] < bucket]:
-                    del self._composers[old]
-            self._composers[key] = CampaignMessages(
-                campaign,
-                mailing_list,
-                links=self._links,
-                tokens=self._tokens,
-                date=now if segment >= 0 else campaign.started_at or now,
-                rendered=rendered,
-                thread=campaigns.thread_of(conn, campaign),
-                report=report.content if report else None,
-            )
+        return self._composers.campaigns
 
     def _all_relays_resting(self) -> bool:
         return all(relay.health.resting > 0 for relay in self.relays)
@@ -468,13 +419,6 @@ class Engine:
         for _ in senders:
             queue.put_nowait(STOP)
         await asyncio.gather(*senders)
-
-
-def _composer_key(row: deliveries.DueDelivery, now: datetime) -> tuple[int, int, int]:
-    """(campaign, segment, quarter hour) for briefing rows; (campaign, -1, 0) for the rest."""
-    if row.segment is None:
-        return (row.campaign_id, -1, 0)
-    return (row.campaign_id, row.segment, int(now.timestamp()) // 900)
 
 
 def _run(coroutine) -> None:  # type: ignore[no-untyped-def]
