@@ -174,8 +174,14 @@ class Settings:
         return self.sender_address.rpartition("@")[2].lower()
 
     @property
+    def relay_urls(self) -> tuple[str, ...]:
+        """Where mail goes: `BULLETIN_RELAYS`, else `BULLETIN_SMTP_URL`; empty: the catcher."""
+        listed = tuple((self.relays or "").split())
+        return listed or ((self.smtp_url,) if self.smtp_url else ())
+
+    @property
     def uses_catcher(self) -> bool:
-        return self.smtp_url is None and self.relays is None
+        return not self.relay_urls
 
     @property
     def catcher_dir(self) -> Path:
