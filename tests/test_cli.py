@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from bulletin.cli import app
 from bulletin.delivery.engine import Engine
-from bulletin.delivery.relays import Relay, relay_from_url
+from bulletin.delivery.relays import relay_from_url
 from bulletin.domain.models import Role
+from bulletin.mail.transports.memory import MemoryBox, memory_box
 from bulletin.services import api_keys
 from bulletin.services.context import Context
 from bulletin.store import deliveries, migrate
@@ -114,19 +115,20 @@ def test_alert_send_refuses_a_headline_with_a_line_break(tmp_path: Path, databas
 
 
 @pytest.fixture
-def running_worker(ctx: Context) -> Iterator[Relay]:
-    relay = relay_from_url("memory")
-    engine = Engine(ctx.db, ctx.settings, [relay])
+def running_worker(ctx: Context) -> Iterator[MemoryBox]:
+    box = memory_box("cli-wait")
+    box.clear()
+    engine = Engine(ctx.db, ctx.settings, [relay_from_url("memory://cli-wait")])
     stop = threading.Event()
     thread = threading.Thread(target=engine.run_forever, args=(stop,))
     thread.start()
-    yield relay
+    yield box
     stop.set()
     thread.join()
 
 
 def test_alert_send_wait_follows_delivery_to_the_end(
-    tmp_path: Path, database_url: str, ctx: Context, running_worker: Relay
+    tmp_path: Path, database_url: str, ctx: Context, running_worker: MemoryBox
 ) -> None:
     emails = [unique_email() for _ in range(3)]
     for email in emails:
@@ -134,8 +136,8 @@ def test_alert_send_wait_follows_delivery_to_the_end(
     result = runner.invoke(app, ["alert", "send", *DAM, "--wait"], env=_env(tmp_path, database_url))
     assert result.exit_code == 0, result.output
     assert "Sent 3, failed 0" in result.output
-    alerts = [m for m in running_worker.memory if m[0].startswith("bounces+c")]
-    assert sorted(recipient for _, recipient, _ in alerts) == sorted(emails)
+    alerts = [m for m in running_worker.messages if m.sender.startswith("bounces+c")]
+    assert sorted(m.recipient for m in alerts) == sorted(emails)
 
 
 def test_apikeys_create_prints_a_working_key_once_and_revoke_stops_it(

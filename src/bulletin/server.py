@@ -10,7 +10,7 @@ from contextlib import contextmanager, nullcontext
 
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
-from bulletin.delivery.relays import Relay, relay_from_url, relays_from_config
+from bulletin.delivery.relays import Relay, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
 from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
@@ -31,7 +31,7 @@ def require_current_schema(ctx: Context) -> None:
 def mail_route(settings: Settings) -> Iterator[list[Relay]]:
     """The relays to send through: the configured ones, or a catcher started here."""
     if not settings.uses_catcher:
-        yield relays_from_config(settings.relays, settings.smtp_url)
+        yield relays_from_urls(settings.relay_urls)
         return
     catcher = MailCatcher(
         settings.catcher_dir, host=settings.catcher_host, port=settings.catcher_port
@@ -103,7 +103,7 @@ def work(ctx: Context, *, poll_feeds: bool = False) -> None:
             "`bulletin worker` sends to a relay: set BULLETIN_SMTP_URL or BULLETIN_RELAYS "
             "(the built-in catcher runs inside `bulletin serve`)."
         )
-    relays = relays_from_config(ctx.settings.relays, ctx.settings.smtp_url)
+    relays = relays_from_urls(ctx.settings.relay_urls)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -7,13 +7,15 @@ from collections import Counter
 
 import pytest
 
-from bulletin.delivery.relays import Health, RateLimit, relay_from_url, relays_from_config
+from bulletin.config import Settings
+from bulletin.delivery.relays import Health, RateLimit, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
 from bulletin.domain.models import AlertDraft
 from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.store.db import Database
 from tests.support.engines import engine_for
+from tests.support.factories import SECRET
 from tests.support.processes import create_readers, ledger
 from tests.support.smtp_sink import SmtpSink, free_port
 
@@ -125,7 +127,7 @@ def test_relay_url_options_set_connections_and_limits_and_are_not_passed_to_smtp
     )
     assert relay.limit.limits
     assert relay_from_url("smtp://mx1.example.net?window=60:10").limit.limits
-    assert relay.url == "smtp://user:secret@mx1.example.net:587?starttls=require"
+    assert relay.spec.url == "smtp://user:secret@mx1.example.net:587?starttls=require"
     assert relay.display == "smtp://mx1.example.net:587"
 
 
@@ -165,21 +167,25 @@ def test_relay_url_that_is_not_smtp_is_refused() -> None:
 
 
 def test_relays_setting_lists_several_relays_and_wins_over_the_smtp_url() -> None:
-    relays = relays_from_config(
-        "smtp://a.example.net:25?connections=2  smtp://b.example.net:25", "smtp://c.example.net"
+    settings = Settings(
+        secret_key=SECRET,
+        relays="smtp://a.example.net:25?connections=2  smtp://b.example.net:25",
+        smtp_url="smtp://c.example.net",
     )
+    relays = relays_from_urls(settings.relay_urls)
     assert [r.display for r in relays] == ["smtp://a.example.net:25", "smtp://b.example.net:25"]
     assert [r.connections for r in relays] == [2, 16]
 
 
 def test_smtp_url_alone_is_one_relay() -> None:
-    (relay,) = relays_from_config(None, "smtp://c.example.net:2525")
+    settings = Settings(secret_key=SECRET, relays=None, smtp_url="smtp://c.example.net:2525")
+    (relay,) = relays_from_urls(settings.relay_urls)
     assert relay.display == "smtp://c.example.net:2525"
 
 
 def test_no_relay_at_all_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="No relay"):
-        relays_from_config("  ", None)
+        relays_from_urls(Settings(secret_key=SECRET, relays="  ", smtp_url=None).relay_urls)
 
 
 # Several relays, one queue

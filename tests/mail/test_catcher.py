@@ -13,8 +13,7 @@ import pytest
 
 from bulletin.mail.catcher import MailCatcher, caught, caught_one
 from bulletin.mail.message import OutgoingMessage, build
-from bulletin.mail.transports.base import Envelope
-from bulletin.mail.transports.smtp import SmtpTransport
+from bulletin.mail.transports import Envelope, send_now
 from tests.support.smtp_sink import free_port
 
 SENDER = "alerts@news.example.com"
@@ -164,18 +163,12 @@ def test_catcher_takes_over_an_existing_empty_directory(tmp_path: Path) -> None:
     assert [m.subject for m in caught(maildir)] == ["First on the volume"]
 
 
-def test_catcher_url_takes_mail_from_the_smtp_transport(
-    catcher: MailCatcher, maildir: Path
-) -> None:
-    transport = SmtpTransport(catcher.url)
+def test_catcher_url_takes_mail_through_the_relay_seam(catcher: MailCatcher, maildir: Path) -> None:
     envelope = Envelope(
         key=7, sender=SENDER, recipient="reader@readers.example.org", data=alert_bytes("Hello")
     )
-    try:
-        result = transport.send_batch([envelope])
-    finally:
-        transport.close()
-    assert [key for key, _ in result.sent] == [7]
+    (reply,) = send_now(catcher.url, [envelope], timeout=5)
+    assert reply.accepted, reply
     assert [(m.subject, m.recipients) for m in caught(maildir)] == [
         ("Hello", "reader@readers.example.org")
     ]

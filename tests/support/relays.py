@@ -8,6 +8,7 @@ encrypted, so tests can count connections and prove TLS without peeking at the c
 from __future__ import annotations
 
 import ssl
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +32,14 @@ class RelayHandler(SinkHandler):
     arrivals: list[Arrival] = field(default_factory=list)
     data_reply: str | None = None
     hang_up_after_data: bool = False
+    servers: list[Any] = field(default_factory=list)  # each connection that sent a message
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         encrypted = server.transport.get_extra_info("cipher") is not None
         with self.lock:
             self.arrivals.append(Arrival(tuple(session.peer[:2]), encrypted))
+            if server not in self.servers:
+                self.servers.append(server)
         if self.hang_up_after_data:
             # Runs once the reply is written: the relay closing an idle connection.
             server.loop.call_soon(server.transport.close)
@@ -76,6 +80,28 @@ class Relay:
     @property
     def connections_used(self) -> int:
         return len({arrival.peer for arrival in self.arrivals})
+
+    def close_idle_connections(self, notice: str | None = None) -> int:
+        """Hang up on every connection, as a relay does with ones idle too long; how many.
+
+        With `notice` (say "421 4.4.2 idle too long") it is said first, as Postfix does.
+        """
+        with self.handler.lock:
+            servers, self.handler.servers[:] = list(self.handler.servers), []
+        if not servers:
+            return 0
+        done = threading.Event()
+
+        def hang_up() -> None:  # on the relay's own loop, which all its connections share
+            for server in servers:
+                if notice and not server.transport.is_closing():
+                    server.transport.write(f"{notice}\r\n".encode())
+                server.transport.close()
+            done.set()
+
+        servers[0].loop.call_soon_threadsafe(hang_up)
+        assert done.wait(timeout=10), "the relay did not hang up"
+        return len(servers)
 
     def __enter__(self) -> Relay:
         self._controller.start()

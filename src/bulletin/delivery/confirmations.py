@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bulletin.config import Settings
-from bulletin.delivery.outcomes import Job
+from bulletin.delivery.outcomes import Job, JobKind
 from bulletin.domain.models import SubscriptionStatus
 from bulletin.mail.compose import Links, confirmation_envelope
 from bulletin.mail.tokens import Tokens
@@ -41,7 +41,7 @@ class ConfirmationJobs:
         claimed_at = time.monotonic()
         return [
             Job(
-                "o",
+                JobKind.CONFIRMATION,
                 confirmation_envelope(
                     key=item.id,
                     subscriber_id=item.subscriber_id,

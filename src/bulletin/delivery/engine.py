@@ -46,11 +46,11 @@ from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.composers import Composers, composer_key
 from bulletin.delivery.confirmations import ConfirmationJobs
 from bulletin.delivery.leader import Leadership
-from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
-from bulletin.delivery.relays import Relay, RelayConnection
+from bulletin.delivery.outcomes import Job, JobKind, Outcome, OutcomeRecorder
+from bulletin.delivery.relays import Relay
 from bulletin.mail.compose import Links
 from bulletin.mail.tokens import Tokens
-from bulletin.mail.transports.smtp_async import SmtpConnectionLost
+from bulletin.mail.transports.seam import unreachable_reply
 from bulletin.store import campaigns, deliveries
 from bulletin.store.db import Database
 from bulletin.store.types import utcnow
@@ -101,11 +101,15 @@ class Engine:
         self._recorder = OutcomeRecorder(db, settings, clock)
         self._leader = Leadership(db) if lead else None
         self._briefing = BriefingDuty(settings.briefing_rules)
+        # Loop state: touched only by the engine's coroutines, never from a thread.
         self._results: list[Outcome] = []
         self._untried: list[Job] = []
         self._in_flight = 0
         self._fanouts_pending = True
         self._stopping = False
+        # The scheduler rounds run in threads; a lock of threads keeps them one at a time
+        # (the regular round and the final one of `run_until_idle`), on any event loop.
+        self._round_lock = threading.Lock()
         # How long a stopping engine keeps trying to record outcomes while the database
         # is away: under systemd's default stop timeout (90 s), so we say what was lost.
         self.shutdown_grace_s = SHUTDOWN_GRACE_S
@@ -133,7 +137,6 @@ class Engine:
         )
         flusher_stop = asyncio.Event()
         flusher = asyncio.create_task(self._flusher(flusher_stop))
-        self._round_lock = asyncio.Lock()
         rounds_stop = asyncio.Event()
         rounds = asyncio.create_task(self._schedule(rounds_stop))
         try:
@@ -162,9 +165,8 @@ class Engine:
                 await asyncio.sleep(0.01)
                 continue
             if until_idle and self._idle():
-                async with self._round_lock:
-                    await asyncio.to_thread(self._scheduler_round)
-                if self._idle() and not await asyncio.to_thread(self._claim_ahead, queue):
+                await self._round()  # it may start a send or queue what is now due
+                if self._idle() and not await self._claim_into(queue):
                     return
                 continue
             await asyncio.sleep(self.settings.worker_idle_s)
@@ -173,86 +175,75 @@ class Engine:
         """Claim a batch into the queue: how many, or None when there was no call to."""
         if queue.qsize() >= self.batch or self._all_relays_resting():
             return None
-        _, jobs = await self._in_store(self._claim)
-        if not jobs:
+        self._claims += 1
+        _, claimed = await self._in_store(partial(self._claim, f"{self.owner}#{self._claims}"))
+        if claimed is None:
             return 0
-        self._in_flight += len(jobs)
+        jobs, cancelled = claimed
+        self._in_flight += len(jobs) + len(cancelled)
+        self._results += cancelled
+        self.stats.claimed += len(jobs)
         for job in jobs:
             queue.put_nowait(job)
-        return len(jobs)
+        return len(jobs) + len(cancelled)
 
     async def _schedule(self, stop: asyncio.Event) -> None:
         """The scheduler round every second, beside the feeder: a round writing ledger
         chunks (a second or more on PostgreSQL) must not hold up claiming and sending."""
         while not stop.is_set():
-            async with self._round_lock:
-                try:
-                    await self._in_store(self._scheduler_round)
-                except Exception:  # the next round tries again; sending goes on meanwhile
-                    log.exception("the scheduler round failed; it runs again in a second")
+            try:
+                await self._round()
+            except Exception:  # the next round tries again; sending goes on meanwhile
+                log.exception("the scheduler round failed; it runs again in a second")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), SCHEDULER_EVERY_S)
+
+    async def _round(self) -> None:
+        done, pending = await self._in_store(self._scheduler_round)
+        if done:
+            self._fanouts_pending = bool(pending)
 
     def _idle(self) -> bool:
         return self._in_flight == 0 and not self._results and not self._fanouts_pending
 
-    def _claim_ahead(self, queue: asyncio.Queue[Job | None]) -> bool:
-        """One more claim after the final scheduler round (it may have queued rows)."""
-        jobs = self._claim()
-        self._in_flight += len(jobs)
-        for job in jobs:
-            queue.put_nowait(job)
-        return bool(jobs)
-
-    def _scheduler_round(self) -> None:
-        if self._leader is None or not self._leader.holds():
-            self._fanouts_pending = False
-            return
-        outcome = scheduler.run_round(self.db, now=self.clock(), briefing=self._briefing)
-        self._fanouts_pending = outcome.fanouts_pending
+    def _scheduler_round(self) -> bool:
+        """One round (in a thread): whether fan-outs are still being written."""
+        with self._round_lock:
+            if self._leader is None or not self._leader.holds():
+                return False
+            outcome = scheduler.run_round(self.db, now=self.clock(), briefing=self._briefing)
         if outcome.swept:
             log.warning("returned %d rows with expired leases to the queue", outcome.swept)
+        return outcome.fanouts_pending
 
-    def _claim(self) -> list[Job]:
+    def _claim(self, owner: str) -> tuple[list[Job], list[Outcome]]:
+        """Claim due work (in a thread): the jobs to send, and the rows not to send."""
         now = self.clock()
-        jobs = self._confirmations.claim(self.owner, now=now, lease=LEASE, limit=self.batch)
+        jobs = self._confirmations.claim(owner, now=now, lease=LEASE, limit=self.batch)
         with self.db.transaction() as conn:
             ids = campaigns.sendable_ids(conn, now=now)
             self._composers.forget_all_but(ids)
-            self._claims += 1
             rows = deliveries.claim(
-                conn,
-                owner=f"{self.owner}#{self._claims}",
-                now=now,
-                lease=LEASE,
-                limit=self.batch,
-                campaign_ids=ids,
+                conn, owner=owner, now=now, lease=LEASE, limit=self.batch, campaign_ids=ids
             )
             keys = {row.id: composer_key(row, now) for row in rows}
             self._composers.prepare(conn, set(keys.values()), now)
         claimed_at = time.monotonic()
         built = self._composers.built
+        cancelled: list[Outcome] = []
         for row in rows:
             composer = built[keys[row.id]]
             if not row.still_subscribed:
-                self._results.append(Outcome.cancelled(row.id, row.campaign_id))
-                self._in_flight += 1
+                cancelled.append(Outcome.cancelled(row.id, row.campaign_id))
                 continue
             envelope = composer.envelope(
                 key=row.id, subscriber_id=row.subscriber_id, email=row.email
             )
+            deadline = row.expires_at or composer.campaign.expires_at
             jobs.append(
-                Job(
-                    "d",
-                    envelope,
-                    row.campaign_id,
-                    row.attempts,
-                    row.expires_at or composer.campaign.expires_at,
-                    claimed_at,
-                )
+                Job(JobKind.DELIVERY, envelope, row.campaign_id, row.attempts, deadline, claimed_at)
             )
-        self.stats.claimed += len(jobs)
-        return jobs
+        return jobs, cancelled
 
     @property
     def cached_campaigns(self) -> set[int]:
@@ -265,7 +256,8 @@ class Engine:
     # Senders ----------------------------------------------------------------------------
 
     async def _sender(self, relay: Relay, queue: asyncio.Queue[Job | None]) -> None:
-        connection: RelayConnection | None = None
+        connection = relay.connection()
+        size = connection.batch_size
         limited = relay.limit.limits
         while True:
             if relay.health.retry_at:
@@ -273,42 +265,55 @@ class Engine:
             job = await queue.get()
             if job is STOP:
                 break
-            if time.monotonic() - job.claimed_at > TOO_LATE_S:
-                self._results.append(Outcome.of(job, 451, "451 not sent in time: no relay free"))
+            jobs = self._in_time([job] if size == 1 else _take_more(queue, job, size))
+            if not jobs:
                 continue
             if limited:
-                await relay.limit.acquire()
-            code, reply, connection = await self._send(relay, connection, job)
-            self._results.append(Outcome.of(job, code, reply))
-            if code >= 400 and relay.health.resting:
-                self._give_back_if_stranded(queue)
-        if connection is not None:
-            await connection.close(polite=True)
+                await relay.limit.acquire(len(jobs))
+            result = await connection.send_batch([job.envelope for job in jobs])
+            results = self._results
+            for job, (code, text) in zip(jobs, result.replies, strict=False):
+                results.append(Outcome.of(job, code, text))
+            if result.unreachable is not None:
+                self._unreachable(relay, jobs[len(result.replies) :], result.unreachable, queue)
+            elif relay.health.failures:
+                relay.health.ok()
+        await connection.close(polite=True)
+
+    def _in_time(self, jobs: list[Job]) -> list[Job]:
+        """The jobs still worth sending; one claimed too long ago goes back to the ledger."""
+        now = time.monotonic()
+        if now - jobs[0].claimed_at <= TOO_LATE_S:  # claimed together: the first is oldest
+            return jobs
+        fresh = []
+        for job in jobs:
+            if now - job.claimed_at <= TOO_LATE_S:
+                fresh.append(job)
+            else:
+                self._results.append(Outcome.of(job, 451, "451 not sent in time: no relay free"))
+        return fresh
+
+    def _unreachable(
+        self, relay: Relay, untried: list[Job], reason: str, queue: asyncio.Queue[Job | None]
+    ) -> None:
+        """The relay could not be reached: it rests, and its messages go elsewhere.
+
+        The message in hand counts one try, so the ledger says why it waits and a reader
+        whose message always finds the relays down is given up on in the end; the rest
+        of the batch goes back to the queue for the other relays.
+        """
+        rest = relay.health.failed()
+        log.warning("relay %s unavailable (%s); resting %.0f s", relay.display, reason, rest)
+        first, *others = untried
+        self._results.append(Outcome.of(first, *unreachable_reply(relay.display, reason)))
+        for job in others:
+            queue.put_nowait(job)
+        self._give_back_if_stranded(queue)
 
     async def _wait_out_rest(self, relay: Relay) -> None:
         """A resting relay takes no messages: the other relays' senders share them meanwhile."""
         while relay.health.resting and not self._stopping:
             await asyncio.sleep(min(relay.health.resting, 0.1))
-
-    async def _send(
-        self, relay: Relay, connection: RelayConnection | None, job: Job
-    ) -> tuple[int, str, RelayConnection | None]:
-        envelope = job.envelope
-        try:
-            if connection is None:
-                connection = relay.connection()
-                await connection.open()
-                relay.health.ok()
-            code, reply = await connection.send(
-                envelope.sender, envelope.recipient, envelope.data, eight_bit=envelope.eight_bit
-            )
-            return code, reply, connection
-        except SmtpConnectionLost as exc:
-            if connection is not None:
-                await connection.close()
-            rest = relay.health.failed()
-            log.warning("relay %s unavailable (%s); resting %.0f s", relay.display, exc, rest)
-            return 451, f"451 relay {relay.display} unavailable: {exc}", None
 
     def _give_back_if_stranded(self, queue: asyncio.Queue[Job | None]) -> None:
         """Every relay is resting: the queued messages go back to the ledger, untried.
@@ -408,17 +413,36 @@ class Engine:
         self, queue: asyncio.Queue[Job | None], senders: list[asyncio.Task]
     ) -> None:  # type: ignore[type-arg]
         self._stopping = True
-        unsent: list[Job] = []
-        while not queue.empty():
-            job = queue.get_nowait()
-            if job is not STOP:
-                unsent.append(job)
+        unsent = [job for job in _drain(queue) if job is not STOP]
         # If the database is away these stay leased, and the sweep returns them later.
         if unsent and (await self._in_store(partial(self._recorder.release, unsent)))[0]:
             self._in_flight -= len(unsent)
         for _ in senders:
             queue.put_nowait(STOP)
         await asyncio.gather(*senders)
+        # A sender whose relay went away while stopping put its batch back behind the STOPs.
+        stranded = [job for job in _drain(queue) if job is not STOP]
+        if stranded and (await self._in_store(partial(self._recorder.release, stranded)))[0]:
+            self._in_flight -= len(stranded)
+
+
+def _drain(queue: asyncio.Queue[Job | None]) -> list[Job | None]:
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
+
+
+def _take_more(queue: asyncio.Queue[Job | None], first: Job, size: int) -> list[Job]:
+    """The first job and as many more as are waiting, up to a batch of `size`."""
+    jobs = [first]
+    while len(jobs) < size and not queue.empty():
+        job = queue.get_nowait()
+        if job is STOP:
+            queue.put_nowait(job)  # for whichever sender asks next: each takes one
+            break
+        jobs.append(job)
+    return jobs
 
 
 def _run(coroutine) -> None:  # type: ignore[no-untyped-def]

@@ -8,11 +8,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import NamedTuple
 
 from bulletin.config import Settings
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
-from bulletin.mail.transports import Envelope
+from bulletin.mail.transports.seam import Envelope
 from bulletin.store import campaigns, deliveries, outbox
 from bulletin.store.db import Database
 
@@ -26,13 +27,23 @@ def backoff(attempts: int, *, base_s: float, rng: random.Random = random.Random(
     return timedelta(seconds=min(base_s * 2**attempts, 3600) * rng.uniform(0.8, 1.2))
 
 
+class JobKind(StrEnum):
+    DELIVERY = "delivery"  # a ledger row: one reader's copy of a campaign
+    CONFIRMATION = "confirmation"  # an outbox item: a sign-up's confirmation request
+
+
+# The code of an outcome that never went to a relay: the reader left the list between
+# the fan-out and the claim, so the row is closed as cancelled.
+CANCELLED = 0
+
+
 class Job(NamedTuple):
-    """A claimed message on its way to a relay. kind: "d" ledger row, "o" outbox item.
+    """A claimed message on its way to a relay.
 
     Job and Outcome are named tuples, made once per message: a frozen dataclass costs
     four times as much to make (about 1 µs a message here, each)."""
 
-    kind: str
+    kind: JobKind
     envelope: Envelope
     campaign_id: int | None
     attempts: int
@@ -41,12 +52,12 @@ class Job(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    kind: str
+    kind: JobKind
     key: int
     campaign_id: int | None
     attempts: int
     deadline: datetime | None
-    code: int
+    code: int  # the relay's reply code, or CANCELLED
     reply: str
 
     @classmethod
@@ -57,7 +68,15 @@ class Outcome(NamedTuple):
 
     @classmethod
     def cancelled(cls, key: int, campaign_id: int) -> Outcome:
-        return cls("d", key, campaign_id, 0, None, 0, "not sent: unsubscribed before sending")
+        return cls(
+            JobKind.DELIVERY,
+            key,
+            campaign_id,
+            0,
+            None,
+            CANCELLED,
+            "not sent: unsubscribed before sending",
+        )
 
 
 @dataclass
@@ -80,7 +99,7 @@ class OutcomeRecorder:
         now = self.clock()
         groups = _Groups()
         for outcome in batch:
-            if outcome.kind == "d":
+            if outcome.kind is JobKind.DELIVERY:
                 self._sort(outcome, groups, now)
         with self.db.transaction() as conn:
             deliveries.mark_sent(conn, groups.sent, now=now)
@@ -89,19 +108,19 @@ class OutcomeRecorder:
             deliveries.mark_final(conn, groups.cancelled, status=DeliveryStatus.CANCELLED)
             deliveries.mark_retry(conn, groups.retry)
             for outcome in batch:
-                if outcome.kind == "o":
+                if outcome.kind is JobKind.CONFIRMATION:
                     self._record_outbox(conn, outcome, now)
             self._pause_failing(conn, batch)
 
     def release(self, jobs: Sequence[Job]) -> None:
         """Claimed but never handed to a relay: back to the queue as they were."""
         with self.db.transaction() as conn:
-            deliveries.release(conn, [j.envelope.key for j in jobs if j.kind == "d"])
-            outbox.release(conn, [j.envelope.key for j in jobs if j.kind == "o"])
+            deliveries.release(conn, [j.envelope.key for j in jobs if j.kind is JobKind.DELIVERY])
+            outbox.release(conn, [j.envelope.key for j in jobs if j.kind is JobKind.CONFIRMATION])
 
     def _sort(self, outcome: Outcome, groups: _Groups, now: datetime) -> None:
         key, reply = outcome.key, outcome.reply
-        if outcome.code == 0:
+        if outcome.code == CANCELLED:
             groups.cancelled.append((key, reply))
         elif outcome.code < 300:
             groups.sent.append((key, reply))
@@ -133,7 +152,11 @@ class OutcomeRecorder:
         """A campaign whose relay refusals pass the configured rate pauses itself."""
         touched: set[int] = set()
         for outcome in batch:
-            if outcome.kind != "d" or outcome.campaign_id is None or outcome.code == 0:
+            if (
+                outcome.kind is not JobKind.DELIVERY
+                or outcome.campaign_id is None
+                or outcome.code == CANCELLED
+            ):
                 continue
             window = self._recent.setdefault(outcome.campaign_id, deque(maxlen=AUTO_PAUSE_SAMPLE))
             window.append(outcome.code >= 500)

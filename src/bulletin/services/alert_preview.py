@@ -13,21 +13,18 @@ import secrets
 from dataclasses import dataclass, replace
 from email import message_from_bytes, policy
 
-from bulletin.config import Settings
 from bulletin.domain.alerts import validate_alert
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import AlertDraft, Campaign, CampaignKind, CampaignStatus, Editor
 from bulletin.mail import message as mail
 from bulletin.mail.compose import CampaignMessages, Links
-from bulletin.mail.transports import Envelope, Transport, transport_from_url
-from bulletin.mail.transports.smtp import SmtpTransport
+from bulletin.mail.transports import Envelope
 from bulletin.services import alerts
 from bulletin.services.context import Context
-from bulletin.services.test_sends import TEST_SUBJECT_PREFIX
+from bulletin.services.test_sends import TEST_SUBJECT_PREFIX, send_replies
 from bulletin.store import audit
 
 PREVIEW_LINK_TOKEN = "preview"  # the reader links of a preview lead to a "not valid" page
-TEST_SEND_TIMEOUT_S = 15.0
 TOO_LONG = "This alert is too long to be built as an email."
 
 
@@ -79,21 +76,16 @@ def seed_list(ctx: Context, actor: Editor) -> tuple[str, ...]:
     return ctx.settings.staff_seed_list or (actor.email,)
 
 
-def test_send(
-    ctx: Context, draft: AlertDraft, *, actor: Editor, transport: Transport | None = None
-) -> TestSend:
+def test_send(ctx: Context, draft: AlertDraft, *, actor: Editor) -> TestSend:
     """Send the alert, subject marked [TEST], to the staff seed list through the relay."""
     alerts.ensure_can_send(actor)
     alert = validate_alert(draft)
     recipients = seed_list(ctx, actor)
     envelopes = [_test_envelope(ctx, alert, key=i, to=to) for i, to in enumerate(recipients)]
-    relay = transport or relay_for_tests(ctx.settings)
-    try:
-        result = relay.send_batch(envelopes)
-    finally:
-        relay.close()
-    sent = [recipients[key] for key, _ in result.sent]
-    failed = [(recipients[key], reply) for key, reply in result.temporary + result.permanent]
+    replies = send_replies(ctx, envelopes)
+    outcomes = list(zip(recipients, replies, strict=True))
+    sent = [to for to, reply in outcomes if reply.accepted]
+    failed = [(to, reply.text) for to, reply in outcomes if not reply.accepted]
     with ctx.db.transaction() as conn:
         audit.record(
             conn,
@@ -104,17 +96,6 @@ def test_send(
             detail={"headline": alert.headline, "sent": sent, "failed": [a for a, _ in failed]},
         )
     return TestSend(sent=sent, failed=failed)
-
-
-def relay_for_tests(settings: Settings) -> Transport:
-    """One connection to the first configured relay, or to the built-in catcher."""
-    if settings.uses_catcher:
-        url = f"smtp://{settings.catcher_host}:{settings.catcher_port}?starttls=off"
-    else:
-        url = ((settings.relays or "").split() or [settings.smtp_url or ""])[0]
-    if url == "memory":
-        return transport_from_url(url)
-    return SmtpTransport(url, timeout=TEST_SEND_TIMEOUT_S)
 
 
 def _test_envelope(ctx: Context, alert: AlertDraft, *, key: int, to: str) -> Envelope:

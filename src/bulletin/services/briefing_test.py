@@ -18,7 +18,7 @@ from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, Edito
 from bulletin.mail import message as mail
 from bulletin.mail.briefing import render_briefing
 from bulletin.mail.compose import CampaignMessages, Links
-from bulletin.mail.transports import Envelope, Transport
+from bulletin.mail.transports import Envelope
 from bulletin.services import briefing
 from bulletin.services.context import Context
 from bulletin.services.test_sends import (
@@ -40,7 +40,6 @@ def test_send(
     segment: int,
     recipients: list[str],
     actor: Editor | None,
-    transport: Transport | None = None,
 ) -> list[TestResult]:
     """Send the edition as `segment`'s readers get it, marked [TEST], to these addresses only.
 
@@ -63,7 +62,7 @@ def test_send(
     envelopes = [
         _envelope(ctx, composer, to=address, key=n, now=now) for n, address in enumerate(addresses)
     ]
-    outcomes = send_now(ctx, envelopes, transport)
+    outcomes = send_now(ctx, envelopes)
     with ctx.db.transaction() as conn:
         briefing.audit_edition(
             conn,

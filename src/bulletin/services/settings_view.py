@@ -34,7 +34,7 @@ def masked_url(url: str) -> str:
 def relays(ctx: Context, *, actor: Editor) -> list[RelayView]:
     _require_admin(actor)
     settings = ctx.settings
-    urls = (settings.relays or "").split() or ([settings.smtp_url] if settings.smtp_url else [])
+    urls = settings.relay_urls
     views = []
     for url in urls:
         query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}

@@ -19,7 +19,7 @@ from bulletin.domain.reports import SPECIAL_REPORTS, ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.message import OutgoingMessage
-from bulletin.mail.transports import Envelope, Transport
+from bulletin.mail.transports import Envelope
 from bulletin.services.context import Context
 from bulletin.services.test_sends import (
     TEST_SUBJECT_PREFIX,
@@ -75,7 +75,6 @@ def test_send(
     recipients: list[str],
     *,
     actor: Editor | None,
-    transport: Transport | None = None,
 ) -> list[TestResult]:
     """Send the report, marked [TEST], to these addresses only; never to readers.
 
@@ -91,7 +90,7 @@ def test_send(
         _test_envelope(ctx, report_id, content, to=address, key=n, now=now)
         for n, address in enumerate(addresses)
     ]
-    outcomes = send_now(ctx, envelopes, transport)
+    outcomes = send_now(ctx, envelopes)
     with ctx.db.transaction() as conn:
         audit.record(
             conn,

@@ -2,8 +2,9 @@
 
 A test send goes out at once through the configured relay (or the built-in catcher),
 not through the ledger: it is a handful of messages an editor is waiting to see, and
-it never reaches readers. Special reports and the morning briefing both send tests
-this way.
+it never reaches readers. It takes the relay seam and the SMTP client that the engine
+sends with, so a test that arrives shows the real send would connect the same way.
+Alerts, special reports and the morning briefing all send tests this way.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bulletin.config import Settings
 from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Editor
-from bulletin.mail.transports import Envelope, Transport, transport_from_url
+from bulletin.mail.transports import Envelope, Reply
+from bulletin.mail.transports import send_now as send_through_relay
 from bulletin.services.context import Context
 
 MAX_TEST_RECIPIENTS = 10
 # Every test copy, of whatever kind, is marked the same way in the inbox.
 TEST_SUBJECT_PREFIX = "[TEST] "
+TEST_SEND_TIMEOUT_S = 15.0  # an editor is waiting on the page
 
 
 @dataclass(frozen=True)
@@ -55,24 +59,22 @@ def checked_recipients(ctx: Context, recipients: Sequence[str], actor: Editor | 
     return addresses
 
 
-def relay_url(ctx: Context) -> str:
+def relay_url(settings: Settings) -> str:
     """The first configured relay, else the built-in catcher (running inside `bulletin serve`)."""
-    settings = ctx.settings
-    urls = (settings.relays or "").split() or ([settings.smtp_url] if settings.smtp_url else [])
-    if urls:
-        return urls[0]
+    if settings.relay_urls:
+        return settings.relay_urls[0]
     return f"smtp://{settings.catcher_host}:{settings.catcher_port}?starttls=off"
 
 
-def send_now(
-    ctx: Context, envelopes: Sequence[Envelope], transport: Transport | None = None
-) -> list[TestResult]:
-    """Send each envelope (keyed by its position) at once; each address's own outcome."""
-    relay = transport or transport_from_url(relay_url(ctx))
-    try:
-        result = relay.send_batch(list(envelopes))
-    finally:
-        relay.close()
-    replies = {key: (True, reply) for key, reply in result.sent}
-    replies.update({key: (False, reply) for key, reply in result.temporary + result.permanent})
-    return [TestResult(e.recipient, *replies[e.key]) for e in envelopes]
+def send_replies(ctx: Context, envelopes: Sequence[Envelope]) -> list[Reply]:
+    """Send each envelope at once on one connection to the relay; the relay's reply to each."""
+    return send_through_relay(relay_url(ctx.settings), envelopes, timeout=TEST_SEND_TIMEOUT_S)
+
+
+def send_now(ctx: Context, envelopes: Sequence[Envelope]) -> list[TestResult]:
+    """Send each envelope at once; each address's own outcome."""
+    replies = send_replies(ctx, envelopes)
+    return [
+        TestResult(envelope.recipient, reply.accepted, reply.text)
+        for envelope, reply in zip(envelopes, replies, strict=True)
+    ]

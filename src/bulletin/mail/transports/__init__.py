@@ -1,6 +1,18 @@
-"""Mail transports: where finished messages go (a relay, the catcher, a list in memory)."""
+"""The relay seam and its relays: where finished messages go (SMTP, memory; see `seam`)."""
 
-from bulletin.mail.transports.base import Envelope, SendResult, Transport, classify_reply
-from bulletin.mail.transports.factory import transport_from_url
+from bulletin.mail.transports.addresses import RelayAddress, RelaySpec, parse_relay
+from bulletin.mail.transports.connect import connection_to
+from bulletin.mail.transports.now import send_now
+from bulletin.mail.transports.seam import BatchResult, Envelope, RelayConnection, Reply
 
-__all__ = ["Envelope", "SendResult", "Transport", "classify_reply", "transport_from_url"]
+__all__ = [
+    "BatchResult",
+    "Envelope",
+    "RelayAddress",
+    "RelayConnection",
+    "RelaySpec",
+    "Reply",
+    "connection_to",
+    "parse_relay",
+    "send_now",
+]

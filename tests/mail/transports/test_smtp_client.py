@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bulletin.mail.transports.smtp import parse_relay_url
-from bulletin.mail.transports.smtp_async import SmtpConnection, SmtpConnectionLost
+from bulletin.mail.transports.addresses import parse_smtp_url
+from bulletin.mail.transports.smtp_client import SmtpConnection, SmtpConnectionLost
 from tests.support.pipelining_relay import PipeliningRelay
 from tests.support.relays import Certificates, Relay, password_checker
 from tests.support.smtp_sink import SmtpSink, free_port
@@ -37,7 +37,7 @@ def reader(n: int) -> str:
 
 def connection(url: str, *, context: ssl.SSLContext | None = None) -> SmtpConnection:
     return SmtpConnection(
-        parse_relay_url(url), ssl_context=context or ssl.create_default_context(), timeout=5
+        parse_smtp_url(url), ssl_context=context or ssl.create_default_context(), timeout=5
     )
 
 

@@ -1,0 +1,27 @@
+"""Opening the relay seam for a configured relay: SMTP, or the memory relay."""
+
+from __future__ import annotations
+
+import ssl
+
+from bulletin.mail.transports.addresses import RelaySpec
+from bulletin.mail.transports.memory import MemoryConnection, memory_box
+from bulletin.mail.transports.seam import RelayConnection
+from bulletin.mail.transports.smtp import SmtpRelayConnection
+
+DEFAULT_TIMEOUT_S = 30.0
+
+
+def connection_to(
+    spec: RelaySpec,
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> RelayConnection:
+    """A new, not yet opened connection to the relay (it opens on its first batch)."""
+    if spec.memory_name is not None:
+        return MemoryConnection(memory_box(spec.memory_name))
+    assert spec.smtp is not None, "a relay spec names SMTP or memory"
+    return SmtpRelayConnection(
+        spec.smtp, ssl_context=ssl_context or ssl.create_default_context(), timeout=timeout
+    )
