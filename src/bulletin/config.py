@@ -49,7 +49,7 @@ class Settings(BaseSettings):
 
     env: Annotated[str, Variable(Group.CORE, "`development` or `production`", read=v.mode)] = Field(
         default="development",
-        description="Production refuses a missing or placeholder secret key and a non-https "
+        description="`production` refuses a missing or placeholder secret key and a non-https "
         "base URL.",
     )
     secret_key: Annotated[
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
         default="Bulletin News", description="Shown on pages and in emails."
     )
     data_dir: Annotated[
-        Path, Variable(Group.CORE, "directory", shown_default="./bulletin-data")
+        Path, Variable(Group.CORE, "directory", shown_default="`./bulletin-data`")
     ] = Field(
         default=Path("./bulletin-data"),
         description="Holds the generated secret key and the catcher's Maildir.",
@@ -181,9 +181,9 @@ class Settings(BaseSettings):
         description="How long a worker with nothing to send waits before looking again.",
     )
 
-    briefing_size: Annotated[int, Variable(Group.BRIEFING, "1 to 10", read=v.story_count)] = Field(
-        default=7, description="Stories per edition."
-    )
+    briefing_size: Annotated[
+        int, Variable(Group.BRIEFING, "whole number, 1 to 10", read=v.story_count)
+    ] = Field(default=7, description="Stories per edition.")
     briefing_expiry: Annotated[
         time, Variable(Group.BRIEFING, "time of day, `HH:MM`", read=v.clock_time)
     ] = Field(
@@ -214,7 +214,12 @@ class Settings(BaseSettings):
 
     staff_seed_list: Annotated[
         tuple[str, ...],
-        Variable(Group.DESK, f"addresses {LIST}", read=v.addresses, shown_default="the editor"),
+        Variable(
+            Group.DESK,
+            f"addresses {LIST}",
+            read=v.addresses,
+            shown_default="none: the signed-in editor",
+        ),
     ] = Field(
         default=(),
         description="Where the desk's alert test sends go, and the staff a special report's "

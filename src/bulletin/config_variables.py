@@ -145,12 +145,12 @@ def explain(exc: ValidationError, settings_cls: type[BaseSettings]) -> str:
 
 
 def refuse(reason: str) -> PydanticCustomError:
-    """A refusal shown as "BULLETIN_NAME {reason}"."""
+    """A refusal shown after the variable's name: "NAME {reason}"."""
     return PydanticCustomError(REFUSED, "{reason}", {"reason": reason})
 
 
 def refuse_item(reason: str) -> PydanticCustomError:
-    """A refusal of one item of a list, shown as "BULLETIN_NAME: {reason}"."""
+    """A refusal of one item of a list, shown as "NAME: {reason}"."""
     return PydanticCustomError(REFUSED_ITEM, "{reason}", {"reason": reason})
 
 
