@@ -64,7 +64,6 @@ class Unit:
         return int(count) if count.denominator == 1 else float(count)
 
 
-SECONDS = Unit("seconds", Fraction(1))
 MINUTES = Unit("minutes", Fraction(60))
 HOURS = Unit("hours", Fraction(3600))
 DAYS = Unit("days", Fraction(86400))
@@ -139,7 +138,7 @@ def explain(exc: ValidationError, settings_cls: type[BaseSettings]) -> str:
             lines.append(f"{name} {error['msg']}")
         elif error["type"] == REFUSED_ITEM:
             lines.append(f"{name}: {error['msg']}")
-        else:  # pydantic's own finding, e.g. a wrong type given in Python
+        else:  # pydantic's own finding, worded by pydantic
             lines.append(f"{name}: {error['msg']}.")
     return "\n".join(lines)
 
