@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import stat
 import threading
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bulletin.config import MIN_SECRET_LENGTH, Settings
 from bulletin.domain.errors import ConfigurationError
@@ -303,3 +305,87 @@ def test_fetches_reach_public_addresses_only_unless_a_network_is_allowed(tmp_pat
 def test_a_network_that_is_not_one_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"BULLETIN_FETCH_ALLOW_NETWORKS: .*intranet"):
         Settings.from_env(dev_env(tmp_path, BULLETIN_FETCH_ALLOW_NETWORKS="intranet"))
+
+
+def test_variables_in_other_units_become_the_attributes_seconds_and_fractions(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env(
+        dev_env(
+            tmp_path,
+            BULLETIN_RETRY_BASE_SECONDS="45",
+            BULLETIN_PAUSE_ERROR_PERCENT="25",
+            BULLETIN_ALERT_EXPIRY_MINUTES="90",
+            BULLETIN_BRIEFING_ASSEMBLE_MINUTES="60",
+            BULLETIN_BRIEFING_APPROVE_MINUTES="10",
+        )
+    )
+    assert settings.retry_base_s == 45
+    assert settings.pause_error_rate == 0.25
+    assert settings.alert_expiry_s == 90 * 60
+    assert settings.briefing_rules.assemble_before == timedelta(hours=1)
+    assert settings.briefing_rules.approve_before == timedelta(minutes=10)
+
+
+def test_defaults_of_the_engine_and_the_briefing(tmp_path: Path) -> None:
+    settings = Settings.from_env(dev_env(tmp_path, BULLETIN_BRIEFING_EXPIRY=" "))
+    assert (settings.retry_base_s, settings.pause_error_rate) == (30, 0.5)
+    assert settings.alert_expiry_s == 2 * 3600
+    assert (settings.briefing_size, settings.briefing_expiry) == (7, time(12, 0))
+    assert settings.briefing_assemble_before_s == 120 * 60
+    assert settings.briefing_approve_before_s == 30 * 60
+    assert settings.time_zone == "UTC" and settings.briefing_holidays == frozenset()
+
+
+def test_fixed_settings_are_not_read_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(dev_env(tmp_path, BULLETIN_MAX_ATTEMPTS="2"))
+    assert settings.max_attempts == 8
+
+
+def test_every_bad_variable_is_named_one_a_line(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_WORKER_BATCH="many", BULLETIN_ALERT_APPROVAL="maybe")
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(env)
+    assert str(caught.value).splitlines() == [
+        "BULLETIN_WORKER_BATCH must be a whole number, not 'many'.",
+        "BULLETIN_ALERT_APPROVAL must be on or off, not 'maybe'.",
+    ]
+
+
+def test_from_env_reads_the_process_environment_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BULLETIN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BULLETIN_WORKER_BATCH", "7")
+    assert Settings.from_env().worker_batch == 7
+
+
+def test_settings_built_in_python_read_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULLETIN_WORKER_BATCH", "7")
+    monkeypatch.setenv("BULLETIN_RELAYS", "smtp://relay.example.com")
+    settings = Settings(secret_key=STRONG_SECRET)
+    assert settings.worker_batch == 500 and settings.uses_catcher
+
+
+def test_settings_built_in_python_take_values_in_the_attributes_units() -> None:
+    settings = Settings(secret_key=STRONG_SECRET, alert_expiry_s=60, pause_error_rate=0.1)
+    assert (settings.alert_expiry_s, settings.pause_error_rate) == (60, 0.1)
+
+
+def test_replace_is_a_changed_copy_and_the_original_stays_as_it_was() -> None:
+    settings = Settings(secret_key=STRONG_SECRET)
+    changed = settings.replace(worker_batch=10, staff_seed_list=("desk@news.example.com",))
+    assert (changed.worker_batch, changed.staff_seed_list) == (10, ("desk@news.example.com",))
+    assert (settings.worker_batch, settings.staff_seed_list) == (500, ())
+    assert changed.secret_key == STRONG_SECRET
+
+
+def test_replace_refuses_a_field_that_does_not_exist() -> None:
+    with pytest.raises(TypeError, match="no field worker_bach"):
+        Settings(secret_key=STRONG_SECRET).replace(worker_bach=10)
+
+
+def test_settings_cannot_be_changed_in_place() -> None:
+    settings = Settings(secret_key=STRONG_SECRET)
+    with pytest.raises(ValidationError, match="frozen"):
+        settings.worker_batch = 10

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bulletin import cli_bounces, cli_briefing, cli_special, cli_stories, logs, server
+from bulletin import cli_bounces, cli_briefing, cli_config, cli_special, cli_stories, logs, server
 from bulletin.cli_common import context as _context
 from bulletin.cli_common import fail as _fail
 from bulletin.domain.errors import BulletinError
@@ -296,6 +296,7 @@ cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
 cli_bounces.register(app)  # `bulletin bounces process`
 cli_briefing.register(app)  # `bulletin briefing`
 cli_special.register(app)  # `bulletin special`
+cli_config.register(app)  # `bulletin config reference`
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -3,116 +3,311 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
-import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Annotated, Self
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bulletin.domain.addresses import ensure_header_safe, normalise_address
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bulletin import config_variables as v
+from bulletin.config_variables import DAYS, HOURS, MINUTES, PERCENT, Group, IPNetwork, Variable
+from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.editions import Rules
 from bulletin.domain.errors import ConfigurationError, InvalidInput
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "secret-key", "default", "password", "dev", "test"}
 )
 MIN_SECRET_LENGTH = 32
 MIN_UNSUBSCRIBE_DAYS = 60
+LIST = "separated by spaces or commas"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything Bulletin reads from its environment.
+class Settings(BaseSettings):
+    """Everything Bulletin reads from its environment, in one typed definition.
 
-    Build it with `Settings.from_env()`; tests use `dataclasses.replace` on one.
+    `Settings.from_env()` reads the variables; `Settings(field=value)` takes Python values
+    and reads no environment (tests, benchmarks); `settings.replace(field=value)` is a
+    changed copy. A field's variable is `BULLETIN_` + its name, or its alias; the
+    `Variable` in its annotation says how that is written. docs/configuration.md is
+    rendered from these fields (`bulletin config reference`).
     """
 
-    secret_key: str = field(repr=False)
-    env: str = "development"
-    database_url: str = "sqlite:///./bulletin.db"
-    base_url: str = "http://127.0.0.1:8000"
-    sender: str = "Bulletin News <news@localhost>"
-    newsroom_name: str = "Bulletin News"
-    data_dir: Path = Path("./bulletin-data")
-    smtp_url: str | None = field(default=None, repr=False)
-    catcher_host: str = "127.0.0.1"
-    catcher_port: int = 2525
-    confirm_max_age_s: int = 48 * 3600
-    unsubscribe_max_age_s: int = 365 * 86400
-    confirm_resend_s: int = 600
-    worker_batch: int = 500
-    worker_idle_s: float = 0.2
-    max_attempts: int = 8
-    relays: str | None = field(default=None, repr=False)
-    retry_base_s: int = 30
-    pause_error_rate: float = 0.5
-    alert_expiry_s: int = 2 * 3600
-    session_max_age_s: int = 12 * 3600
-    # Sites allowed to show the sign-up form (/embed) in an iframe, e.g. https://news.example.org
-    embed_origins: tuple[str, ...] = ()
-    # The newsroom's own zone: readers who gave none get their briefing by its clock.
-    time_zone: str = "UTC"
-    briefing_size: int = 7
-    briefing_expiry: time = time(12, 0)
-    briefing_assemble_before_s: int = 120 * 60
-    briefing_approve_before_s: int = 30 * 60
-    briefing_holidays: frozenset[date] = frozenset()
-    # Where the desk's test sends go; empty: to the signed-in editor alone.
-    staff_seed_list: tuple[str, ...] = ()
-    # A desk alert needs a second editor's approval before it is sent.
-    alert_approval: bool = False
-    # Private networks that feeds and story URLs may still be fetched from (an intranet
-    # wire server); every other non-public address is refused (see services.fetch).
-    fetch_allow_networks: tuple[IPNetwork, ...] = ()
+    model_config = SettingsConfigDict(
+        env_prefix="BULLETIN_",
+        case_sensitive=True,
+        frozen=True,
+        populate_by_name=True,
+        extra="forbid",
+    )
+
+    env: Annotated[str, Variable(Group.CORE, "`development` or `production`", read=v.mode)] = Field(
+        default="development",
+        description="`production` refuses a missing or placeholder secret key and a non-https "
+        "base URL.",
+    )
+    secret_key: Annotated[
+        str,
+        Variable(
+            Group.CORE,
+            f"text, at least {MIN_SECRET_LENGTH} characters in production",
+            shown_default="development: made on first run into `BULLETIN_DATA_DIR/secret_key`",
+        ),
+    ] = Field(
+        default="",
+        repr=False,
+        description="Signs sessions and the confirmation and unsubscribe links.",
+    )
+    database_url: Annotated[
+        str, Variable(Group.CORE, "SQLAlchemy URL, e.g. `postgresql+psycopg://user:pass@host/db`")
+    ] = Field(
+        default="sqlite:///./bulletin.db", description="Where readers, stories and sends are kept."
+    )
+    base_url: Annotated[str, Variable(Group.CORE, "http(s) URL", read=v.url)] = Field(
+        default="http://127.0.0.1:8000",
+        description="The public address used in the links of emails.",
+    )
+    newsroom_name: Annotated[str, Variable(Group.CORE, "one line of text")] = Field(
+        default="Bulletin News", description="Shown on pages and in emails."
+    )
+    data_dir: Annotated[
+        Path, Variable(Group.CORE, "directory", shown_default="`./bulletin-data`")
+    ] = Field(
+        default=Path("./bulletin-data"),
+        description="Holds the generated secret key and the catcher's Maildir.",
+    )
+    time_zone: Annotated[
+        str, Variable(Group.CORE, "IANA zone, e.g. `America/New_York`", read=v.zone)
+    ] = Field(
+        default="UTC",
+        description="The newsroom's zone: the briefing's clock for readers who gave none, "
+        "the desk's dates and special reports' schedules.",
+    )
+
+    sender: Annotated[str, Variable(Group.MAIL, "`Name <address>`, the address in ASCII")] = Field(
+        default="Bulletin News <news@localhost>",
+        description="The From of every email; its domain names Message-IDs, List-Ids and "
+        "bounce addresses.",
+    )
+    smtp_url: Annotated[
+        str | None,
+        Variable(
+            Group.MAIL,
+            "`smtp://user:pass@host:587` (`?starttls=require` or `off`) or `smtps://…:465`",
+            read=v.optional,
+            shown_default="unset: the built-in catcher",
+        ),
+    ] = Field(default=None, repr=False, description="The relay all mail goes through.")
+    relays: Annotated[
+        str | None,
+        Variable(
+            Group.MAIL,
+            "relay URLs separated by spaces, each may add "
+            "`?connections=16&rate=500&window=3600:1000000`",
+            read=v.optional,
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="Several relays (connections, messages a second, at most COUNT in any "
+        "SECONDS each); overrides BULLETIN_SMTP_URL.",
+    )
+    catcher_host: Annotated[str, Variable(Group.MAIL, "host name or IP address")] = Field(
+        default="127.0.0.1", description="Where the built-in mail catcher listens."
+    )
+    catcher_port: Annotated[int, Variable(Group.MAIL, "port number", read=v.whole)] = Field(
+        default=2525, description="The port the built-in mail catcher listens on."
+    )
+
+    confirm_max_age_s: Annotated[
+        int, Variable(Group.READERS, "whole hours, at least 1", read=v.whole, unit=HOURS)
+    ] = Field(
+        default=48 * 3600,
+        validation_alias="BULLETIN_CONFIRM_MAX_AGE_HOURS",
+        description="How long a confirmation link works.",
+    )
+    unsubscribe_max_age_s: Annotated[
+        int,
+        Variable(
+            Group.READERS, f"whole days, at least {MIN_UNSUBSCRIBE_DAYS}", read=v.whole, unit=DAYS
+        ),
+    ] = Field(
+        default=365 * 86400,
+        validation_alias="BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS",
+        description="How long an unsubscribe (and preferences) link works.",
+    )
+    confirm_resend_s: int = Field(
+        default=600, description="Least time between two confirmation emails to one reader."
+    )
+
+    worker_batch: Annotated[
+        int, Variable(Group.ENGINE, "whole number, at least 1", read=v.whole)
+    ] = Field(default=500, description="Ledger rows a worker claims at a time.")
+    retry_base_s: Annotated[
+        int, Variable(Group.ENGINE, "whole seconds, at least 1", read=v.whole)
+    ] = Field(
+        default=30,
+        validation_alias="BULLETIN_RETRY_BASE_SECONDS",
+        description="First back-off after a 4xx or an unreachable relay; doubles each try "
+        "(with jitter), capped at an hour.",
+    )
+    pause_error_rate: Annotated[
+        float, Variable(Group.ENGINE, "whole percent, at least 1", read=v.whole, unit=PERCENT)
+    ] = Field(
+        default=0.5,
+        validation_alias="BULLETIN_PAUSE_ERROR_PERCENT",
+        description="A send pauses itself when this share of its last 100 messages were "
+        "refused (5xx).",
+    )
+    alert_expiry_s: Annotated[
+        int, Variable(Group.ENGINE, "whole minutes, at least 1", read=v.whole, unit=MINUTES)
+    ] = Field(
+        default=2 * 3600,
+        validation_alias="BULLETIN_ALERT_EXPIRY_MINUTES",
+        description="An alert not sent by then is marked expired, never sent late.",
+    )
+    max_attempts: int = Field(
+        default=8,
+        description="Tries of one message before a temporary failure counts as permanent.",
+    )
+    worker_idle_s: float = Field(
+        default=0.2,
+        description="How long a worker with nothing to send waits before looking again.",
+    )
+
+    briefing_size: Annotated[
+        int, Variable(Group.BRIEFING, "whole number, 1 to 10", read=v.story_count)
+    ] = Field(default=7, description="Stories per edition.")
+    briefing_expiry: Annotated[
+        time, Variable(Group.BRIEFING, "time of day, `HH:MM`", read=v.clock_time)
+    ] = Field(
+        default=time(12, 0),
+        description="A reader's briefing not sent by this local time is marked expired, "
+        "never sent late.",
+    )
+    briefing_assemble_before_s: Annotated[
+        int, Variable(Group.BRIEFING, "whole minutes, at least 1", read=v.whole, unit=MINUTES)
+    ] = Field(
+        default=120 * 60,
+        validation_alias="BULLETIN_BRIEFING_ASSEMBLE_MINUTES",
+        description="The draft is assembled this long before the first reader's send.",
+    )
+    briefing_approve_before_s: Annotated[
+        int, Variable(Group.BRIEFING, "whole minutes, at least 1", read=v.whole, unit=MINUTES)
+    ] = Field(
+        default=30 * 60,
+        validation_alias="BULLETIN_BRIEFING_APPROVE_MINUTES",
+        description="Unless held, the draft is approved this long before the first reader's send.",
+    )
+    briefing_holidays: Annotated[
+        frozenset[date], Variable(Group.BRIEFING, f"dates `YYYY-MM-DD` {LIST}", read=v.dates)
+    ] = Field(
+        default=frozenset(),
+        description="No-briefing dates, besides those set with `bulletin briefing holidays add`.",
+    )
+
+    staff_seed_list: Annotated[
+        tuple[str, ...],
+        Variable(
+            Group.DESK,
+            f"addresses {LIST}",
+            read=v.addresses,
+            shown_default="none: the signed-in editor",
+        ),
+    ] = Field(
+        default=(),
+        description="Where the desk's alert test sends go, and the staff a special report's "
+        "test copy may go to besides the signed-in editor.",
+    )
+    alert_approval: Annotated[bool, Variable(Group.DESK, "`on` or `off`", read=v.flag)] = Field(
+        default=False,
+        description="On: an alert from the desk or the API waits until a second editor "
+        "approves it.",
+    )
+    session_max_age_s: int = Field(default=12 * 3600, description="How long a desk sign-in lasts.")
+
+    fetch_allow_networks: Annotated[
+        tuple[IPNetwork, ...],
+        Variable(
+            Group.SECURITY,
+            f"addresses or CIDR ranges {LIST}",
+            read=v.networks,
+            shown_default="none: public addresses only",
+        ),
+    ] = Field(
+        default=(),
+        description="Private networks that feed and story URLs may be fetched from (an "
+        "intranet wire server); any other private address is refused, redirects included.",
+    )
+    embed_origins: Annotated[
+        tuple[str, ...],
+        Variable(
+            Group.SECURITY,
+            f"origins like `https://news.example` or `https://*.news.example`, {LIST}",
+            read=v.origins,
+            shown_default="none: only Bulletin itself",
+        ),
+    ] = Field(default=(), description="Sites allowed to frame the sign-up form (/embed).")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        mode = env.get("BULLETIN_ENV", "development").strip().lower()
-        if mode not in ("development", "production"):
-            raise ConfigurationError("BULLETIN_ENV must be 'development' or 'production'.")
-        data_dir = Path(env.get("BULLETIN_DATA_DIR", "./bulletin-data"))
-        settings = cls(
-            secret_key=_secret_key(env.get("BULLETIN_SECRET_KEY"), mode=mode, data_dir=data_dir),
-            env=mode,
-            database_url=env.get("BULLETIN_DATABASE_URL", cls.database_url),
-            base_url=env.get("BULLETIN_BASE_URL", cls.base_url).rstrip("/"),
-            sender=env.get("BULLETIN_SENDER", cls.sender),
-            newsroom_name=env.get("BULLETIN_NEWSROOM_NAME", cls.newsroom_name),
-            data_dir=data_dir,
-            smtp_url=env.get("BULLETIN_SMTP_URL") or None,
-            catcher_host=env.get("BULLETIN_CATCHER_HOST", cls.catcher_host),
-            catcher_port=_int(env, "BULLETIN_CATCHER_PORT", cls.catcher_port),
-            confirm_max_age_s=_int(env, "BULLETIN_CONFIRM_MAX_AGE_HOURS", 48) * 3600,
-            unsubscribe_max_age_s=_int(env, "BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS", 365) * 86400,
-            worker_batch=_int(env, "BULLETIN_WORKER_BATCH", cls.worker_batch),
-            relays=env.get("BULLETIN_RELAYS") or None,
-            retry_base_s=_int(env, "BULLETIN_RETRY_BASE_SECONDS", cls.retry_base_s),
-            pause_error_rate=_int(env, "BULLETIN_PAUSE_ERROR_PERCENT", 50) / 100,
-            alert_expiry_s=_int(env, "BULLETIN_ALERT_EXPIRY_MINUTES", 120) * 60,
-            embed_origins=_origins(env.get("BULLETIN_EMBED_ORIGINS", "")),
-            time_zone=_zone(env.get("BULLETIN_TIME_ZONE", "UTC")),
-            briefing_size=_briefing_size(env),
-            briefing_expiry=_clock_time(env, "BULLETIN_BRIEFING_EXPIRY", "12:00"),
-            briefing_assemble_before_s=_int(env, "BULLETIN_BRIEFING_ASSEMBLE_MINUTES", 120) * 60,
-            briefing_approve_before_s=_int(env, "BULLETIN_BRIEFING_APPROVE_MINUTES", 30) * 60,
-            briefing_holidays=_dates(env.get("BULLETIN_BRIEFING_HOLIDAYS", "")),
-            staff_seed_list=_addresses(env.get("BULLETIN_STAFF_SEED_LIST", "")),
-            alert_approval=_flag(env, "BULLETIN_ALERT_APPROVAL"),
-            fetch_allow_networks=_networks(env.get("BULLETIN_FETCH_ALLOW_NETWORKS", "")),
-        )
-        settings.validate()
+        """Read and check the variables of `environ` (default: this process's environment).
+
+        In development with no BULLETIN_SECRET_KEY, the key made on the data directory's
+        first run is used; production refuses to start without a strong one.
+        """
+        variables = v.Environment(cls, os.environ if environ is None else environ)()
+        try:
+            settings = cls(**variables)
+        except ValidationError as exc:
+            raise ConfigurationError(v.explain(exc, cls)) from exc
+        if not settings.secret_key and not settings.production:
+            settings = settings.replace(secret_key=_development_key(settings.data_dir))
+        settings.check()
         return settings
 
-    def validate(self) -> None:
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments only: a test's settings never pick up the developer's shell.
+
+        The environment is read by `from_env`, from the mapping it is given.
+        """
+        return (init_settings,)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_text(cls, value: object, info: ValidationInfo) -> object:
+        """Text is read as its variable is written (hours, on/off, lists); other values pass.
+
+        The environment gives text and Python callers give typed values, so `Settings(
+        alert_expiry_s=60)` is 60 seconds while BULLETIN_ALERT_EXPIRY_MINUTES=60 is an hour.
+        """
+        variable = v.variable_of(cls.model_fields[info.field_name]) if info.field_name else None
+        if isinstance(value, str) and variable is not None:
+            return variable.parse(value)
+        return value
+
+    def replace(self, **changes: object) -> Self:
+        """A copy with `changes`, each given as a field's value (seconds, not hours)."""
+        unknown = sorted(changes.keys() - type(self).model_fields.keys())
+        if unknown:
+            raise TypeError(f"Settings has no field {', '.join(unknown)}.")
+        return self.model_validate({**dict(self), **changes})
+
+    def check(self) -> None:
         """Refuse settings that cannot work, with a message that says which and why."""
         if self.production and _is_placeholder(self.secret_key):
             raise ConfigurationError(
@@ -132,14 +327,18 @@ class Settings:
                 "BULLETIN_SENDER's address must be plain ASCII; "
                 "write an international domain in its xn-- form."
             )
-        try:
-            ensure_header_safe(self.sender, field="sender")
-            ensure_header_safe(self.newsroom_name, field="newsroom name")
-        except InvalidInput as exc:
-            raise ConfigurationError(str(exc)) from exc
+        for name, value, what in (
+            ("BULLETIN_SENDER", self.sender, "sender"),
+            ("BULLETIN_NEWSROOM_NAME", self.newsroom_name, "newsroom name"),
+        ):
+            try:
+                ensure_header_safe(value, field=what)
+            except InvalidInput as exc:
+                raise ConfigurationError(f"{name}: {exc}") from exc
         if self.unsubscribe_max_age_s < MIN_UNSUBSCRIBE_DAYS * 86400:
             raise ConfigurationError(
-                f"Unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
+                f"BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS must be at least {MIN_UNSUBSCRIBE_DAYS}: "
+                f"unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
             )
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
             raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
@@ -188,121 +387,12 @@ class Settings:
         return self.data_dir / "catcher"
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    """A positive whole number: none of ours (ports, hours, days, batch sizes) can be 0."""
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from exc
-    if value < 1:
-        raise ConfigurationError(f"{name} must be at least 1, not {value}.")
-    return value
-
-
-def _zone(name: str) -> str:
-    try:
-        ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigurationError(
-            f"BULLETIN_TIME_ZONE must be an IANA zone like Europe/London, not {name!r}."
-        ) from exc
-    return name.strip()
-
-
-def _briefing_size(env: Mapping[str, str]) -> int:
-    size = _int(env, "BULLETIN_BRIEFING_SIZE", 7)
-    if not 1 <= size <= 10:
-        raise ConfigurationError(f"BULLETIN_BRIEFING_SIZE must be 1 to 10 stories, not {size}.")
-    return size
-
-
-def _clock_time(env: Mapping[str, str], name: str, default: str) -> time:
-    raw = env.get(name, default).strip() or default
-    try:
-        return time.fromisoformat(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a time of day like 12:00, not {raw!r}.") from exc
-
-
-def _dates(raw: str) -> frozenset[date]:
-    """BULLETIN_BRIEFING_HOLIDAYS: dates (YYYY-MM-DD) separated by spaces or commas."""
-    days: set[date] = set()
-    for part in re.split(r"[\s,]+", raw):
-        if not part:
-            continue
-        try:
-            days.add(date.fromisoformat(part))
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"BULLETIN_BRIEFING_HOLIDAYS: {part!r} is not a date like 2026-12-25."
-            ) from exc
-    return frozenset(days)
-
-
-_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
-
-
-def _origins(raw: str) -> tuple[str, ...]:
-    """BULLETIN_EMBED_ORIGINS: origins separated by spaces or commas (https://*.x.org allowed)."""
-    origins = tuple(part.rstrip("/") for part in re.split(r"[\s,]+", raw) if part)
-    for origin in origins:
-        if not _ORIGIN.match(origin):
-            raise ConfigurationError(
-                f"BULLETIN_EMBED_ORIGINS: {origin!r} is not an origin like https://news.example.org"
-                " (scheme and host, no path)."
-            )
-    return origins
-
-
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
-
-
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw not in _TRUE + _FALSE:
-        raise ConfigurationError(f"{name} must be on or off, not {raw!r}.")
-    return raw in _TRUE
-
-
-def _networks(raw: str) -> tuple[IPNetwork, ...]:
-    """BULLETIN_FETCH_ALLOW_NETWORKS: addresses or CIDR ranges, separated by spaces or commas."""
-    found = []
-    for part in re.split(r"[\s,]+", raw):
-        if not part:
-            continue
-        try:
-            found.append(ipaddress.ip_network(part, strict=False))
-        except ValueError as exc:
-            raise ConfigurationError(f"BULLETIN_FETCH_ALLOW_NETWORKS: {exc}") from exc
-    return tuple(found)
-
-
-def _addresses(raw: str) -> tuple[str, ...]:
-    """BULLETIN_STAFF_SEED_LIST: addresses separated by spaces or commas."""
-    found = []
-    for part in re.split(r"[\s,]+", raw):
-        if not part:
-            continue
-        try:
-            found.append(normalise_address(part))
-        except InvalidInput as exc:
-            raise ConfigurationError(f"BULLETIN_STAFF_SEED_LIST: {exc}") from exc
-    return tuple(dict.fromkeys(found))
-
-
 def _is_placeholder(secret: str) -> bool:
     return secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
 
 
-def _secret_key(given: str | None, *, mode: str, data_dir: Path) -> str:
-    """Use the configured key; in development make one on first run and keep it."""
-    if given:
-        return given
-    if mode == "production":
-        return ""  # validate() refuses it with the explanation
+def _development_key(data_dir: Path) -> str:
+    """The key made on this data directory's first run, and kept."""
     path = data_dir / "secret_key"
     if not path.exists():
         _write_new_key(path)

@@ -85,7 +85,7 @@ def _fresh_context(template: Path, holidays: frozenset[date], clock: FakeClock) 
     folder.mkdir()
     shutil.copy(template, folder / "bulletin.db")
     url = f"sqlite:///{folder / 'bulletin.db'}"
-    settings_ = dataclasses.replace(make_settings(folder, url), briefing_holidays=holidays)
+    settings_ = make_settings(folder, url).replace(briefing_holidays=holidays)
     return Context(settings=settings_, db=Database(url), clock=clock)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 from email.message import EmailMessage
@@ -246,7 +245,7 @@ def test_reader_who_left_after_fan_out_is_not_sent(ctx: Context, smtp_sink: Smtp
 
 
 def test_gives_up_after_the_last_attempt(ctx: Context, clock: FakeClock) -> None:
-    ctx.settings = dataclasses.replace(ctx.settings, alert_expiry_s=7 * 86400)
+    ctx.settings = ctx.settings.replace(alert_expiry_s=7 * 86400)
     reader_id = confirmed_reader(ctx)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     nowhere = f"smtp://127.0.0.1:{free_port()}?starttls=off"

@@ -43,7 +43,7 @@ DRAFT = AlertDraft(
 
 def _with(ctx: Context, **settings: object) -> Context:
     return Context(
-        settings=dataclasses.replace(ctx.settings, **settings),  # type: ignore[arg-type]
+        settings=ctx.settings.replace(**settings),
         db=ctx.db,
         clock=ctx.clock,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
@@ -27,9 +26,7 @@ STAFF = "seed@news.example.com"
 @pytest.fixture
 def relayed(ctx: Context, clock: FakeClock, smtp_sink: SmtpSink) -> Context:
     clock.now = MONDAY_EVENING
-    ctx.settings = dataclasses.replace(
-        ctx.settings, smtp_url=smtp_sink.url, staff_seed_list=(STAFF,)
-    )
+    ctx.settings = ctx.settings.replace(smtp_url=smtp_sink.url, staff_seed_list=(STAFF,))
     return ctx
 
 

@@ -6,7 +6,6 @@ SMTP sink; each test counts at the sink what was sent twice and what was never s
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -65,7 +64,7 @@ def running(engine: Engine) -> Iterator[Engine]:
 
 def small_batches(ctx: Context, batch: int = 10) -> None:
     """Claim a few rows at a time, so that steering a campaign takes effect at once."""
-    ctx.settings = dataclasses.replace(ctx.settings, worker_batch=batch)
+    ctx.settings = ctx.settings.replace(worker_batch=batch)
 
 
 def paced(sink: SmtpSink, per_second: int = 100) -> str:

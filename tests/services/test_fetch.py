@@ -3,7 +3,6 @@ against the newsroom's own machines), redirects included, unless a network is al
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import socket
 
@@ -124,7 +123,7 @@ def test_ingesting_a_private_url_is_a_failed_result_that_says_why(
     ctx: Context, feed_server: FeedServer
 ) -> None:
     feed_server.routes["/admin"] = route = Route(body=PAGE, content_type="text/html")
-    ctx.settings = dataclasses.replace(ctx.settings, fetch_allow_networks=())
+    ctx.settings = ctx.settings.replace(fetch_allow_networks=())
 
     (result,) = list(stories.ingest(ctx, feed_server.url("/admin")))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from bulletin.domain.errors import InvalidInput, PermissionDenied
@@ -24,7 +22,7 @@ CONTENT = ReportContent(
 
 @pytest.fixture
 def relayed(ctx: Context, smtp_sink: SmtpSink) -> Context:
-    ctx.settings = dataclasses.replace(ctx.settings, smtp_url=smtp_sink.url)
+    ctx.settings = ctx.settings.replace(smtp_url=smtp_sink.url)
     return ctx
 
 
@@ -49,9 +47,7 @@ def test_test_send_reaches_the_named_address_only(relayed: Context, smtp_sink: S
 def test_desk_test_sends_go_to_the_editor_or_staff_addresses_only(
     relayed: Context, smtp_sink: SmtpSink
 ) -> None:
-    relayed.settings = dataclasses.replace(
-        relayed.settings, staff_seed_list=("seed@news.example.com",)
-    )
+    relayed.settings = relayed.settings.replace(staff_seed_list=("seed@news.example.com",))
     editor = make_editor(relayed)
     report = special_reports.create(relayed, CONTENT, actor=editor)
 

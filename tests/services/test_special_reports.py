@@ -50,7 +50,7 @@ CONTENT = ReportContent(
 @pytest.fixture
 def newsroom(ctx: Context, clock: FakeClock) -> Context:
     """The test context with the newsroom in New York, the day before the clocks change."""
-    ctx.settings = dataclasses.replace(ctx.settings, time_zone="America/New_York")
+    ctx.settings = ctx.settings.replace(time_zone="America/New_York")
     clock.now = BEFORE_DST
     return ctx
 

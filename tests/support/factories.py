@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import itertools
 from collections.abc import Callable
@@ -31,7 +30,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         # The feed and story servers of the tests listen on loopback.
         fetch_allow_networks=(ipaddress.ip_network("127.0.0.0/8"),),
     )
-    return dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+    return settings.replace(**overrides)
 
 
 class FakeClock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +21,7 @@ from tests.support.web import csrf_from, signed_in_as
 
 def _app(ctx: Context, **settings: object) -> TestClient:
     changed = Context(
-        settings=dataclasses.replace(ctx.settings, **settings),  # type: ignore[arg-type]
+        settings=ctx.settings.replace(**settings),
         db=ctx.db,
         clock=ctx.clock,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -27,9 +26,7 @@ STAFF = "seed@news.example.com"
 @pytest.fixture
 def client(ctx: Context, clock: FakeClock, smtp_sink: SmtpSink) -> Iterator[TestClient]:
     clock.now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday afternoon
-    ctx.settings = dataclasses.replace(
-        ctx.settings, smtp_url=smtp_sink.url, staff_seed_list=(STAFF,)
-    )
+    ctx.settings = ctx.settings.replace(smtp_url=smtp_sink.url, staff_seed_list=(STAFF,))
     add_story(ctx, urgency=2, headline="Parliament dissolved")
     briefing.assemble(ctx, TUESDAY, actor=None)
     with TestClient(create_app(ctx)) as test_client:

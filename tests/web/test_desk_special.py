@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -37,7 +36,7 @@ FORM = {
 
 @pytest.fixture
 def desk(ctx: Context, clock: FakeClock) -> Context:
-    ctx.settings = dataclasses.replace(ctx.settings, time_zone="Europe/Berlin")
+    ctx.settings = ctx.settings.replace(time_zone="Europe/Berlin")
     clock.now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     return ctx
 
@@ -156,7 +155,7 @@ def test_editor_cancels_from_the_page(client: TestClient, desk: Context) -> None
 def test_test_send_from_the_page_goes_to_the_editor(
     client: TestClient, desk: Context, smtp_sink: SmtpSink
 ) -> None:
-    desk.settings = dataclasses.replace(desk.settings, smtp_url=smtp_sink.url)
+    desk.settings = desk.settings.replace(smtp_url=smtp_sink.url)
     editor = _as(client, desk)
     report_id = _report(desk)
     token = csrf_from(client.get(f"/desk/special-reports/{report_id}").text)

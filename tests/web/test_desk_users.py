@@ -144,8 +144,7 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, ctx: Conte
 
 
 def test_settings_show_relays_with_passwords_masked(ctx: Context) -> None:
-    ctx.settings = dataclasses.replace(
-        ctx.settings,
+    ctx.settings = ctx.settings.replace(
         relays="smtp://mailer:s3cret-pass@relay1.example.net:587?connections=8&rate=200 "
         "smtps://relay2.example.net:465?window=3600:100000",
         database_url=ctx.settings.database_url,

@@ -23,9 +23,7 @@ ARTICLES = "https://www.news.example.com"
 def client(ctx: Context) -> Iterator[TestClient]:
     framed = dataclasses.replace(
         ctx,
-        settings=dataclasses.replace(
-            ctx.settings, embed_origins=(ARTICLES, "https://*.partner.example")
-        ),
+        settings=ctx.settings.replace(embed_origins=(ARTICLES, "https://*.partner.example")),
     )
     with TestClient(create_app(framed)) as test_client:
         yield test_client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 
 import pytest
@@ -190,9 +189,7 @@ def test_status_of_an_unknown_alert_is_404(client: TestClient, ctx: Context) -> 
 
 def test_with_second_editor_approval_an_api_alert_waits_for_the_desk(ctx: Context) -> None:
     confirmed_reader(ctx, ["breaking"])
-    held = Context(
-        settings=dataclasses.replace(ctx.settings, alert_approval=True), db=ctx.db, clock=ctx.clock
-    )
+    held = Context(settings=ctx.settings.replace(alert_approval=True), db=ctx.db, clock=ctx.clock)
     with TestClient(create_app(held), base_url="http://bulletin.example.com") as client:
         fired = client.post("/api/v1/alerts", json=ALERT, headers=key_headers(ctx, Role.EDITOR))
     body = fired.json()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -29,7 +28,7 @@ REPORT = {
 
 @pytest.fixture
 def client(ctx: Context, clock: FakeClock) -> Iterator[TestClient]:
-    ctx.settings = dataclasses.replace(ctx.settings, time_zone="America/Chicago")
+    ctx.settings = ctx.settings.replace(time_zone="America/Chicago")
     clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     with TestClient(create_app(ctx), base_url="http://bulletin.example.com") as test_client:
         yield test_client
