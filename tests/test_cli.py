@@ -17,8 +17,9 @@ from bulletin.domain.models import Role
 from bulletin.mail.transports.memory import MemoryBox, memory_box
 from bulletin.services import api_keys
 from bulletin.services.context import Context
-from bulletin.store import deliveries, migrate
+from bulletin.store import migrate
 from bulletin.store.db import Database
+from bulletin.store.ledger import audience
 from tests.support.factories import SECRET, confirmed_reader, unique_email
 
 runner = CliRunner()
@@ -87,7 +88,7 @@ def test_alert_send_says_the_alert_is_going_out_when_its_readers_cannot_be_count
     def dropped(*_args: object) -> int:
         raise OperationalError("SELECT count(*)", None, Exception("connection reset"))
 
-    monkeypatch.setattr(deliveries, "audience_size", dropped)
+    monkeypatch.setattr(audience, "size", dropped)
     result = runner.invoke(app, ["alert", "send", *DAM], env=_env(tmp_path, database_url))
 
     assert result.exit_code == 0, result.output
@@ -118,7 +119,7 @@ def test_alert_send_refuses_a_headline_with_a_line_break(tmp_path: Path, databas
 def running_worker(ctx: Context) -> Iterator[MemoryBox]:
     box = memory_box("cli-wait")
     box.clear()
-    engine = Engine(ctx.db, ctx.settings, [relay_from_url("memory://cli-wait")])
+    engine = Engine.on_database(ctx.db, ctx.settings, [relay_from_url("memory://cli-wait")])
     stop = threading.Event()
     thread = threading.Thread(target=engine.run_forever, args=(stop,))
     thread.start()

@@ -69,7 +69,7 @@ def feed_poller(ctx: Context) -> Iterator[None]:
 
 @contextmanager
 def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
-    engine = Engine(ctx.db, ctx.settings, relays, clock=ctx.clock)
+    engine = Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock)
     stop = threading.Event()
     thread = threading.Thread(target=engine.run_forever, args=(stop,), name="bulletin-engine")
     thread.start()
@@ -108,4 +108,4 @@ def work(ctx: Context, *, poll_feeds: bool = False) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with feed_poller(ctx) if poll_feeds else nullcontext():
-        Engine(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)
+        Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)

@@ -25,8 +25,9 @@ from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.domain.schedule import is_briefing_day, send_for
 from bulletin.services.context import Context
-from bulletin.store import campaigns, deliveries
+from bulletin.store import campaigns
 from bulletin.store.db import Database
+from bulletin.store.ledger import claims, outcomes
 from bulletin.store.tables import deliveries as ledger
 from bulletin.store.tables import editions
 from tests.support.briefing import add_story, briefing_reader
@@ -92,7 +93,7 @@ def _fresh_context(template: Path, holidays: frozenset[date], clock: FakeClock) 
 def _send_due(ctx: Context, now: datetime) -> None:
     with ctx.db.transaction() as conn:
         ids = campaigns.sendable_ids(conn, now=now)
-        claimed = deliveries.claim(
+        claimed = claims.claim(
             conn,
             owner=f"prop-{now.isoformat()}",
             now=now,
@@ -100,7 +101,7 @@ def _send_due(ctx: Context, now: datetime) -> None:
             limit=10_000,
             campaign_ids=ids,
         )
-        deliveries.mark_sent(conn, [(row.id, "250 ok") for row in claimed], now=now)
+        outcomes.mark_sent(conn, [(row.id, "250 ok") for row in claimed], now=now)
 
 
 @settings(

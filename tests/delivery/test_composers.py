@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bulletin.delivery.composers import Composers, composer_key
+from bulletin.domain.ledger import DueDelivery
 from bulletin.domain.models import AlertDraft
 from bulletin.mail.compose import Links
 from bulletin.mail.tokens import Tokens
 from bulletin.services import alerts, briefing
 from bulletin.services.context import Context
 from bulletin.store import editions
-from bulletin.store.deliveries import DueDelivery
+from bulletin.store.ledger.sql import SqlLedger
 from tests.support.briefing import add_story, briefing_reader
 from tests.support.factories import FakeClock, confirmed_reader
 
@@ -60,10 +61,10 @@ def test_an_alert_is_built_once_and_kept(ctx: Context) -> None:
     composers = _composers(ctx)
     key = (campaign_id, -1, 0)
 
-    with ctx.db.reading() as conn:
-        composers.prepare(conn, {key}, ctx.clock())
-        first = composers.built[key]
-        composers.prepare(conn, {key}, ctx.clock())
+    ledger = SqlLedger(ctx.db)
+    composers.prepare(ledger, {key}, ctx.clock())
+    first = composers.built[key]
+    composers.prepare(ledger, {key}, ctx.clock())
 
     assert composers.built[key] is first
     assert first.campaign.id == campaign_id
@@ -74,8 +75,7 @@ def test_campaigns_no_longer_sending_are_let_go(ctx: Context) -> None:
     kept = _alert(ctx, "Polls close")
     finished = _alert(ctx, "Results declared")
     composers = _composers(ctx)
-    with ctx.db.reading() as conn:
-        composers.prepare(conn, {(kept, -1, 0), (finished, -1, 0)}, ctx.clock())
+    composers.prepare(SqlLedger(ctx.db), {(kept, -1, 0), (finished, -1, 0)}, ctx.clock())
     assert composers.campaigns == {kept, finished}
 
     composers.forget_all_but([kept])
@@ -94,9 +94,9 @@ def test_a_new_quarter_hour_replaces_that_segment_only(ctx: Context, clock: Fake
     assert edition is not None and edition.campaign_id is not None
     campaign_id = edition.campaign_id
     composers = _composers(ctx)
-    with ctx.db.reading() as conn:
-        composers.prepare(conn, {(campaign_id, 0, 100), (campaign_id, 1, 100)}, clock.now)
+    ledger = SqlLedger(ctx.db)
+    composers.prepare(ledger, {(campaign_id, 0, 100), (campaign_id, 1, 100)}, clock.now)
 
-        composers.prepare(conn, {(campaign_id, 0, 101)}, clock.now)
+    composers.prepare(ledger, {(campaign_id, 0, 101)}, clock.now)
 
     assert set(composers.built) == {(campaign_id, 0, 101), (campaign_id, 1, 100)}

@@ -20,7 +20,8 @@ from bulletin.domain.models import AlertDraft, CampaignStatus
 from bulletin.services import alerts
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns, fanout
+from bulletin.store import audit, campaigns
+from bulletin.store.ledger import fanout
 from tests.support.engines import engine_for
 from tests.support.factories import FakeClock
 from tests.support.processes import create_readers, ledger, wait_until

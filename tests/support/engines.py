@@ -8,6 +8,5 @@ from bulletin.services.context import Context
 
 
 def engine_for(ctx: Context, *relay_urls: str) -> Engine:
-    return Engine(
-        ctx.db, ctx.settings, [relay_from_url(url) for url in relay_urls], clock=ctx.clock
-    )
+    relays = [relay_from_url(url) for url in relay_urls]
+    return Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock)

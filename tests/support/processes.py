@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bulletin.domain.models import SubscriptionStatus
-from bulletin.store import deliveries as delivery_store
 from bulletin.store.db import Database
+from bulletin.store.ledger.counts import campaign_counts
 from bulletin.store.tables import deliveries, lists, subscribers, subscriptions
 from tests.support.factories import SECRET
 from tests.support.smtp_sink import free_port
@@ -202,7 +202,7 @@ class Tally:
 
 def ledger(db: Database, campaign_id: int) -> dict[str, int]:
     with db.transaction() as conn:
-        counts = delivery_store.counts(conn, campaign_id)
+        counts = campaign_counts(conn, campaign_id)
     return {k: v for k, v in vars(counts).items() if v}
 
 

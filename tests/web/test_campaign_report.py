@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bulletin.domain.models import AlertDraft, DeliveryStatus, Role
 from bulletin.services import alerts, bounces, reports, subscriptions
 from bulletin.services.context import Context
-from bulletin.store import deliveries as delivery_store
+from bulletin.store.ledger import outcomes
 from bulletin.store.tables import deliveries, subscribers
 from tests.support.bounces import returned_mail
 from tests.support.factories import FakeClock, confirmed_reader, make_editor, web_requester
@@ -36,7 +36,7 @@ def _record_sends(ctx: Context, clock: FakeClock, rows: list[int], minute: int) 
     """Rows accepted by the relay `minute` minutes after the first send, as the engine writes."""
     start = clock.now.replace(second=5)
     with ctx.db.transaction() as conn:
-        delivery_store.mark_sent(
+        outcomes.mark_sent(
             conn, [(key, "250 ok") for key in rows], now=start + timedelta(minutes=minute)
         )
 
@@ -52,7 +52,7 @@ def _campaign_with_history(ctx: Context, clock: FakeClock) -> int:
     _record_sends(ctx, clock, ids[:5], minute=0)
     _record_sends(ctx, clock, ids[5:8], minute=2)
     with ctx.db.transaction() as conn:
-        delivery_store.mark_final(
+        outcomes.mark_final(
             conn, [(key, "550 no such user") for key in ids[8:]], status=DeliveryStatus.FAILED
         )
     (_, s0, e0), (_, s1, e1), (_, s2, _) = ledger[:3]

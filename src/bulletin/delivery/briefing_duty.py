@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bulletin.domain.editions import Edition, EditionStatus, Rules
-from bulletin.store import audit, briefing, briefing_ledger, deliveries, editions
+from bulletin.store import audit, briefing, editions
 from bulletin.store import lists as list_store
 from bulletin.store.db import Database
+from bulletin.store.ledger import briefing as briefing_ledger
+from bulletin.store.ledger import outcomes
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def expire_stale(db: Database, *, now: datetime) -> int:
     total = 0
     while True:
         with db.transaction() as conn:
-            done = deliveries.expire_stale(conn, now=now, reason=EXPIRED_REASON, limit=EXPIRE_CHUNK)
+            done = outcomes.expire_stale(conn, now=now, reason=EXPIRED_REASON, limit=EXPIRE_CHUNK)
         total += done
         if done < EXPIRE_CHUNK:
             return total

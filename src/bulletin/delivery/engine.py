@@ -38,21 +38,18 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from bulletin.config import Settings
-from bulletin.delivery import scheduler
-from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.composers import Composers, composer_key
 from bulletin.delivery.confirmations import ConfirmationJobs
-from bulletin.delivery.leader import Leadership
+from bulletin.delivery.ledger import Ledger
 from bulletin.delivery.outcomes import Job, JobKind, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay
+from bulletin.delivery.rounds import Rounds
 from bulletin.mail.compose import Links
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports.seam import unreachable_reply
-from bulletin.store import campaigns, deliveries
-from bulletin.store.db import Database
+from bulletin.store.db import UNAVAILABLE, Database
+from bulletin.store.ledger.sql import SqlLedger
 from bulletin.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -63,7 +60,6 @@ FLUSH_EVERY_S = 0.05
 SCHEDULER_EVERY_S = 1.0
 STORE_RETRY_S = 1.0
 SHUTDOWN_GRACE_S = 60.0
-STORE_DOWN = (OperationalError, InterfaceError)  # unreachable, restarting, connection lost
 STOP = None
 T = TypeVar("T")
 
@@ -77,16 +73,19 @@ class Stats:
 
 
 class Engine:
+    """One worker's sending engine: `ledger` is all it reads and writes (see `ledger`);
+    `rounds`, where given, runs the scheduler beside it (in the worker that leads)."""
+
     def __init__(
         self,
-        db: Database,
+        ledger: Ledger,
         settings: Settings,
         relays: Sequence[Relay],
         *,
         clock: Callable[[], datetime] = utcnow,
-        lead: bool = True,
+        rounds: Rounds | None = None,
     ) -> None:
-        self.db = db
+        self.ledger = ledger
         self.settings = settings
         self.relays = list(relays)
         self.clock = clock
@@ -94,25 +93,37 @@ class Engine:
         self._claims = 0
         self.batch = settings.worker_batch
         self.stats = Stats()
-        self._links = Links.from_settings(settings)
-        self._tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers = Composers(self._links, self._tokens)
-        self._confirmations = ConfirmationJobs(db, settings, self._links, self._tokens, clock)
-        self._recorder = OutcomeRecorder(db, settings, clock)
-        self._leader = Leadership(db) if lead else None
-        self._briefing = BriefingDuty(settings.briefing_rules)
+        links = Links.from_settings(settings)
+        tokens = Tokens(settings.secret_key, clock=clock)
+        self._composers = Composers(links, tokens)
+        self._confirmations = ConfirmationJobs(
+            ledger, links, tokens, valid_hours=settings.confirm_max_age_s // 3600
+        )
+        self._recorder = OutcomeRecorder(ledger, settings, clock)
+        self._rounds = rounds
         # Loop state: touched only by the engine's coroutines, never from a thread.
         self._results: list[Outcome] = []
         self._untried: list[Job] = []
         self._in_flight = 0
         self._fanouts_pending = True
         self._stopping = False
-        # The scheduler rounds run in threads; a lock of threads keeps them one at a time
-        # (the regular round and the final one of `run_until_idle`), on any event loop.
-        self._round_lock = threading.Lock()
         # How long a stopping engine keeps trying to record outcomes while the database
         # is away: under systemd's default stop timeout (90 s), so we say what was lost.
         self.shutdown_grace_s = SHUTDOWN_GRACE_S
+
+    @classmethod
+    def on_database(
+        cls,
+        db: Database,
+        settings: Settings,
+        relays: Sequence[Relay],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        lead: bool = True,
+    ) -> Engine:
+        """The engine of a worker: its ledger in `db`, and the scheduler if `lead`."""
+        rounds = Rounds(db, settings.briefing_rules) if lead else None
+        return cls(SqlLedger(db), settings, relays, clock=clock, rounds=rounds)
 
     # Entry points for threads and tests -------------------------------------------------
 
@@ -147,8 +158,8 @@ class Engine:
             await self._shut_down(queue, senders)
             flusher_stop.set()
             await flusher
-            if self._leader:
-                self._leader.release()
+            if self._rounds is not None:
+                self._rounds.release()
 
     # The feeder -----------------------------------------------------------------------
 
@@ -208,30 +219,20 @@ class Engine:
 
     def _scheduler_round(self) -> bool:
         """One round (in a thread): whether fan-outs are still being written."""
-        with self._round_lock:
-            if self._leader is None or not self._leader.holds():
-                return False
-            outcome = scheduler.run_round(self.db, now=self.clock(), briefing=self._briefing)
-        if outcome.swept:
-            log.warning("returned %d rows with expired leases to the queue", outcome.swept)
-        return outcome.fanouts_pending
+        return self._rounds is not None and self._rounds.run(self.clock())
 
     def _claim(self, owner: str) -> tuple[list[Job], list[Outcome]]:
         """Claim due work (in a thread): the jobs to send, and the rows not to send."""
         now = self.clock()
         jobs = self._confirmations.claim(owner, now=now, lease=LEASE, limit=self.batch)
-        with self.db.transaction() as conn:
-            ids = campaigns.sendable_ids(conn, now=now)
-            self._composers.forget_all_but(ids)
-            rows = deliveries.claim(
-                conn, owner=owner, now=now, lease=LEASE, limit=self.batch, campaign_ids=ids
-            )
-            keys = {row.id: composer_key(row, now) for row in rows}
-            self._composers.prepare(conn, set(keys.values()), now)
+        claimed = self.ledger.claim(owner=owner, now=now, lease=LEASE, limit=self.batch)
+        self._composers.forget_all_but(claimed.sending)
+        keys = {row.id: composer_key(row, now) for row in claimed.rows}
+        self._composers.prepare(self.ledger, set(keys.values()), now)
         claimed_at = time.monotonic()
         built = self._composers.built
         cancelled: list[Outcome] = []
-        for row in rows:
+        for row in claimed.rows:
             composer = built[keys[row.id]]
             if not row.still_subscribed:
                 cancelled.append(Outcome.cancelled(row.id, row.campaign_id))
@@ -394,7 +395,7 @@ class Engine:
         """
         try:
             return True, await asyncio.to_thread(work)
-        except STORE_DOWN as exc:
+        except UNAVAILABLE as exc:
             reason = str(exc.orig or exc).splitlines()[0]
             log.warning("database unavailable (%s); trying again in %.0f s", reason, STORE_RETRY_S)
             await asyncio.sleep(STORE_RETRY_S)

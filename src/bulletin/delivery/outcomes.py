@@ -1,4 +1,4 @@
-"""What became of each message, and writing it to the ledger in one transaction per group."""
+"""What became of each message, and what that means for the ledger, written a group at a time."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import logging
 import random
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
 from bulletin.config import Settings
-from bulletin.domain.models import CampaignStatus, DeliveryStatus
+from bulletin.delivery.ledger import Ledger
+from bulletin.domain.ledger import LedgerWrites
 from bulletin.mail.transports.seam import Envelope
-from bulletin.store import campaigns, deliveries, outbox
-from bulletin.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -79,77 +77,66 @@ class Outcome(NamedTuple):
         )
 
 
-@dataclass
-class _Groups:
-    sent: list[tuple[int, str]] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)
-    expired: list[tuple[int, str]] = field(default_factory=list)
-    cancelled: list[tuple[int, str]] = field(default_factory=list)
-    retry: list[tuple[int, str, datetime]] = field(default_factory=list)
-
-
 class OutcomeRecorder:
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime]) -> None:
-        self.db = db
+    """Sorts outcomes by what they mean for the ledger, and writes each group at once."""
+
+    def __init__(self, ledger: Ledger, settings: Settings, clock: Callable[[], datetime]) -> None:
+        self.ledger = ledger
         self.settings = settings
         self.clock = clock
         self._recent: dict[int, deque[bool]] = {}
 
     def record(self, batch: Sequence[Outcome]) -> None:
-        now = self.clock()
-        groups = _Groups()
+        writes = LedgerWrites(now=self.clock())
         for outcome in batch:
             if outcome.kind is JobKind.DELIVERY:
-                self._sort(outcome, groups, now)
-        with self.db.transaction() as conn:
-            deliveries.mark_sent(conn, groups.sent, now=now)
-            deliveries.mark_final(conn, groups.failed, status=DeliveryStatus.FAILED)
-            deliveries.mark_final(conn, groups.expired, status=DeliveryStatus.EXPIRED)
-            deliveries.mark_final(conn, groups.cancelled, status=DeliveryStatus.CANCELLED)
-            deliveries.mark_retry(conn, groups.retry)
-            for outcome in batch:
-                if outcome.kind is JobKind.CONFIRMATION:
-                    self._record_outbox(conn, outcome, now)
-            self._pause_failing(conn, batch)
+                self._sort(outcome, writes)
+            else:
+                self._sort_confirmation(outcome, writes)
+        writes.pause = self._pauses(batch)
+        for campaign_id in self.ledger.record(writes):
+            log.warning("campaign %s %s", campaign_id, writes.pause[campaign_id])
 
     def release(self, jobs: Sequence[Job]) -> None:
         """Claimed but never handed to a relay: back to the queue as they were."""
-        with self.db.transaction() as conn:
-            deliveries.release(conn, [j.envelope.key for j in jobs if j.kind is JobKind.DELIVERY])
-            outbox.release(conn, [j.envelope.key for j in jobs if j.kind is JobKind.CONFIRMATION])
+        self.ledger.release(
+            deliveries=[j.envelope.key for j in jobs if j.kind is JobKind.DELIVERY],
+            confirmations=[j.envelope.key for j in jobs if j.kind is JobKind.CONFIRMATION],
+        )
 
-    def _sort(self, outcome: Outcome, groups: _Groups, now: datetime) -> None:
+    def _sort(self, outcome: Outcome, writes: LedgerWrites) -> None:
         key, reply = outcome.key, outcome.reply
         if outcome.code == CANCELLED:
-            groups.cancelled.append((key, reply))
+            writes.cancelled.append((key, reply))
         elif outcome.code < 300:
-            groups.sent.append((key, reply))
+            writes.sent.append((key, reply))
         elif outcome.code >= 500:
-            groups.failed.append((key, reply))
+            writes.failed.append((key, reply))
         else:
-            retry_at = now + self._backoff(outcome.attempts)
+            retry_at = writes.now + self._backoff(outcome.attempts)
             if outcome.deadline is not None and retry_at >= outcome.deadline:
-                groups.expired.append((key, f"{reply} (expired before it could be retried)"))
+                writes.expired.append((key, f"{reply} (expired before it could be retried)"))
             elif outcome.attempts + 1 >= self.settings.max_attempts:
-                groups.failed.append((key, f"{reply} (gave up after {outcome.attempts + 1} tries)"))
+                writes.failed.append((key, f"{reply} (gave up after {outcome.attempts + 1} tries)"))
             else:
-                groups.retry.append((key, reply, retry_at))
+                writes.retry.append((key, reply, retry_at))
+
+    def _sort_confirmation(self, outcome: Outcome, writes: LedgerWrites) -> None:
+        key, reply = outcome.key, outcome.reply
+        if outcome.code < 300:
+            writes.confirmations_sent.append((key, reply))
+        elif outcome.code >= 500 or outcome.attempts + 1 >= self.settings.max_attempts:
+            writes.confirmations_failed.append((key, reply))
+        else:
+            writes.confirmations_retry.append(
+                (key, reply, writes.now + self._backoff(outcome.attempts))
+            )
 
     def _backoff(self, attempts: int) -> timedelta:
         return backoff(attempts, base_s=self.settings.retry_base_s)
 
-    def _record_outbox(self, conn, outcome: Outcome, now: datetime) -> None:  # type: ignore[no-untyped-def]
-        if outcome.code < 300:
-            outbox.mark_sent(conn, outcome.key, outcome.reply, now=now)
-        elif outcome.code >= 500 or outcome.attempts + 1 >= self.settings.max_attempts:
-            outbox.mark_failed(conn, outcome.key, outcome.reply)
-        else:
-            outbox.mark_retry(
-                conn, outcome.key, outcome.reply, retry_at=now + self._backoff(outcome.attempts)
-            )
-
-    def _pause_failing(self, conn, batch: Sequence[Outcome]) -> None:  # type: ignore[no-untyped-def]
-        """A campaign whose relay refusals pass the configured rate pauses itself."""
+    def _pauses(self, batch: Sequence[Outcome]) -> dict[int, str]:
+        """The campaigns whose relay refusals pass the configured rate: they pause themselves."""
         touched: set[int] = set()
         for outcome in batch:
             if (
@@ -161,20 +148,14 @@ class OutcomeRecorder:
             window = self._recent.setdefault(outcome.campaign_id, deque(maxlen=AUTO_PAUSE_SAMPLE))
             window.append(outcome.code >= 500)
             touched.add(outcome.campaign_id)
+        pauses = {}
         for campaign_id in touched:
             window = self._recent[campaign_id]
             rate = sum(window) / len(window)
             if len(window) == AUTO_PAUSE_SAMPLE and rate >= self.settings.pause_error_rate:
-                reason = (
+                pauses[campaign_id] = (
                     f"paused automatically: {rate:.0%} of the last {len(window)} messages"
                     " were refused"
                 )
-                if campaigns.change_status(
-                    conn,
-                    campaign_id,
-                    to=CampaignStatus.PAUSED,
-                    allowed_from=[CampaignStatus.SENDING],
-                    reason=reason,
-                ):
-                    log.warning("campaign %s %s", campaign_id, reason)
                 window.clear()
+        return pauses

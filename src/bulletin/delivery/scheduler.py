@@ -12,20 +12,18 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from bulletin.delivery import briefing_duty
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.starts import start_due_reports
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
 from bulletin.store import briefing as briefing_store
-from bulletin.store import campaigns, deliveries, fanout
-from bulletin.store.db import Database
+from bulletin.store import campaigns
+from bulletin.store.db import UNAVAILABLE, Database
+from bulletin.store.ledger import claims, counts, fanout, outcomes
 
 log = logging.getLogger(__name__)
 
 EXPIRED_REASON = "not sent: the alert expired first"
-STORE_DOWN = (OperationalError, InterfaceError)
 
 
 @dataclass
@@ -47,12 +45,12 @@ def run_round(
 ) -> Round:
     result = Round()
     with db.transaction() as conn:
-        result.swept = deliveries.sweep_expired_leases(conn, now=now)
+        result.swept = claims.sweep_expired_leases(conn, now=now)
     result.expired = expire(db, now=now) + briefing_duty.expire_stale(db, now=now)
     if briefing is not None and briefing.due():
         try:
             briefing.run(db, now=now)
-        except STORE_DOWN:
+        except UNAVAILABLE:
             raise
         except Exception:  # a briefing problem must never stop alerts going out
             log.exception("the briefing duty failed; it runs again in a minute")
@@ -69,12 +67,12 @@ def expire(db: Database, *, now: datetime) -> int:
     """Rows of campaigns past their expiry are marked expired, never sent late."""
     with db.transaction() as conn:
         ids = campaigns.expired_ids(conn, now=now)
-        closed = deliveries.close_unsent(
+        closed = outcomes.close_unsent(
             conn, ids, status=DeliveryStatus.EXPIRED, reason=EXPIRED_REASON
         )
         for campaign_id in ids:
             campaigns.advance_fanout(conn, campaign_id, cursor=None, done=True)
-            if not deliveries.has_open_rows(conn, campaign_id):
+            if not counts.has_open_rows(conn, campaign_id):
                 campaigns.change_status(
                     conn,
                     campaign_id,

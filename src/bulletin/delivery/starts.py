@@ -15,10 +15,11 @@ from sqlalchemy import Connection
 
 from bulletin.domain.models import CampaignKind
 from bulletin.domain.reports import SPECIAL_REPORTS
-from bulletin.store import audit, campaigns, fanout
+from bulletin.store import audit, campaigns
 from bulletin.store import lists as list_store
 from bulletin.store import special_reports as report_store
 from bulletin.store.db import Database
+from bulletin.store.ledger import fanout
 
 ACTOR = "scheduler"
 

@@ -22,7 +22,8 @@ from bulletin.domain.models import AlertDraft, CampaignKind, CampaignStatus, Edi
 from bulletin.services import alerts
 from bulletin.services.alerts import FiredAlert
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns, deliveries
+from bulletin.store import audit, campaigns
+from bulletin.store.ledger.counts import campaign_counts
 
 REVIEW_MAX_AGE_S = 30 * 60
 
@@ -100,7 +101,7 @@ def _sent_from(ctx: Context, review_id: str) -> FiredAlert | None:
         if campaign_id is None:
             return None
         campaign = campaigns.get(conn, campaign_id)
-        counts = deliveries.counts(conn, campaign_id)
+        counts = campaign_counts(conn, campaign_id)
     waiting = campaign is not None and campaign.status is CampaignStatus.AWAITING_APPROVAL
     return FiredAlert(campaign_id=campaign_id, recipients=counts.total, awaiting_approval=waiting)
 

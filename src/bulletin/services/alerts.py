@@ -22,9 +22,11 @@ from bulletin.domain.models import (
 )
 from bulletin.services import campaigns as campaign_service
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns, deliveries, fanout, proposals
+from bulletin.store import audit, campaigns, proposals
 from bulletin.store import lists as list_store
 from bulletin.store import stories as story_store
+from bulletin.store.ledger import audience as ledger_audience
+from bulletin.store.ledger import fanout
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +164,7 @@ def check_sources(conn: Connection, alert: AlertDraft, *, now: datetime) -> None
 def audience(ctx: Context) -> int:
     """How many readers an alert sent now would go to (the fan-out's own selection)."""
     with ctx.db.reading() as conn:
-        return deliveries.audience_size(conn, breaking_list(conn).id)
+        return ledger_audience.size(conn, breaking_list(conn).id)
 
 
 def audience_once_sent(ctx: Context, campaign_id: int) -> int | None:
@@ -210,7 +212,7 @@ def draft_context(ctx: Context, draft: AlertDraft) -> DraftContext:
     with ctx.db.reading() as conn:
         stored = story_store.get(conn, draft.story_id) if draft.story_id is not None else None
         parent = campaigns.get(conn, draft.parent_id) if draft.parent_id is not None else None
-        recipients = deliveries.audience_size(conn, breaking_list(conn).id)
+        recipients = ledger_audience.size(conn, breaking_list(conn).id)
     headline = (stored.story.headline or "(no headline)") if stored else None
     return DraftContext(story_headline=headline, parent=parent, recipients=recipients)
 

@@ -21,8 +21,9 @@ from bulletin.domain.ranking import Item
 from bulletin.domain.schedule import is_briefing_day
 from bulletin.mail.briefing import render_briefing, segment_items
 from bulletin.services.context import Context
-from bulletin.store import audit, briefing, briefing_ledger, editions
+from bulletin.store import audit, briefing, editions
 from bulletin.store import lists as list_store
+from bulletin.store.ledger import briefing as briefing_ledger
 
 
 @dataclass(frozen=True)

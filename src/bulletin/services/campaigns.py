@@ -8,7 +8,9 @@ from datetime import timedelta
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Campaign, CampaignCounts, CampaignStatus, DeliveryStatus, Editor
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns, deliveries
+from bulletin.store import audit, campaigns
+from bulletin.store.ledger import counts as ledger_counts
+from bulletin.store.ledger import outcomes
 
 RATE_WINDOW = timedelta(seconds=10)
 
@@ -51,8 +53,8 @@ def progress(ctx: Context, campaign_id: int) -> Progress:
     now = ctx.clock()
     with ctx.db.reading() as conn:
         campaign = _campaign(conn, campaign_id)
-        counts = deliveries.counts(conn, campaign_id)
-        recent = deliveries.sent_since(conn, campaign_id, now - RATE_WINDOW)
+        counts = ledger_counts.campaign_counts(conn, campaign_id)
+        recent = ledger_counts.sent_since(conn, campaign_id, now - RATE_WINDOW)
     rate = recent / RATE_WINDOW.total_seconds()
     eta = counts.open / rate if rate > 0 else None
     return Progress(campaign, counts, rate, eta)
@@ -93,7 +95,7 @@ def cancel(ctx: Context, campaign_id: int, *, actor: Editor | None) -> int:
                 "Only a campaign that is sending, paused or awaiting approval can be cancelled."
             )
         campaigns.advance_fanout(conn, campaign_id, cursor=None, done=True)
-        closed = deliveries.close_unsent(
+        closed = outcomes.close_unsent(
             conn, [campaign_id], status=DeliveryStatus.CANCELLED, reason=f"cancelled by {who}"
         )
         _audit(conn, ctx, who, "campaign.cancel", campaign_id, {"not_sent": closed})

@@ -8,9 +8,10 @@ from typing import Any
 from bulletin.domain.models import Campaign, CampaignCounts, MailingList, SubscriptionStatus
 from bulletin.mail import catcher
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns, deliveries
+from bulletin.store import audit, campaigns
 from bulletin.store import lists as list_store
 from bulletin.store import subscribers as subscriber_store
+from bulletin.store.ledger.counts import campaign_counts
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def list_summaries(ctx: Context) -> list[ListSummary]:
 def recent_campaigns(ctx: Context, limit: int = 10) -> list[CampaignSummary]:
     with ctx.db.transaction() as conn:
         return [
-            CampaignSummary(campaign=c, counts=deliveries.counts(conn, c.id))
+            CampaignSummary(campaign=c, counts=campaign_counts(conn, c.id))
             for c in campaigns.recent(conn, limit)
         ]
 

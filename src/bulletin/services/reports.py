@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from bulletin.domain.errors import NotFound
 from bulletin.domain.models import Campaign, CampaignCounts
 from bulletin.services.context import Context
-from bulletin.store import campaigns, deliveries
+from bulletin.store import campaigns
 from bulletin.store import events as event_store
 from bulletin.store.events import EventKind
+from bulletin.store.ledger.counts import campaign_counts
 
 MAX_BARS = 240  # beyond four hours of minutes, bars cover several minutes each
 
@@ -46,7 +47,7 @@ def campaign_report(ctx: Context, campaign_id: int) -> CampaignReport:
         campaign = campaigns.get(conn, campaign_id)
         if campaign is None:
             raise NotFound(f"There is no campaign {campaign_id}.")
-        counts = deliveries.counts(conn, campaign_id)
+        counts = campaign_counts(conn, campaign_id)
         events = event_store.counts(conn, campaign_id)
         per_minute = event_store.sent_per_minute(conn, campaign_id)
     buckets, width = bucketed(per_minute)

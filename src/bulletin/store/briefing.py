@@ -3,7 +3,7 @@
 An edition is for one date, the readers' *local* date: each reader gets it at their
 own briefing time that day, by their own clock (`domain.schedule`), so an edition's
 sends span about a day of UTC, from the easternmost zone's morning to the westernmost.
-The ledger is written per (zone, time) group (`briefing_ledger`), each group its own
+The ledger is written per (zone, time) group (`store.ledger.briefing`), each group its own
 short transaction; a crash part-way leaves the edition `approved` and writing again
 queues nobody twice.
 """
@@ -20,10 +20,11 @@ from bulletin.domain import ranking
 from bulletin.domain.editions import GREETING, SIGN_OFF, Edition, EditionStatus, Rules
 from bulletin.domain.models import CampaignKind, CampaignStatus
 from bulletin.domain.schedule import DEFAULT_TIME, Send, send_for
-from bulletin.store import briefing_ledger, campaigns, candidates, editions
+from bulletin.store import campaigns, candidates, editions
 from bulletin.store import lists as list_store
-from bulletin.store.briefing_ledger import Group
 from bulletin.store.db import Database
+from bulletin.store.ledger import briefing as briefing_ledger
+from bulletin.store.ledger.briefing import Group
 
 BRIEFING = "morning-briefing"
 FIRST_LOOK_BACK = timedelta(hours=24)

@@ -8,6 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+# What a database that cannot be reached raises (down, restarting, connection cut): the
+# worker waits and tries again with what it meant to write.
+UNAVAILABLE = (OperationalError, InterfaceError)
 
 # Execution option marking a connection whose transaction only reads (`Database.reading`).
 READ_ONLY = "bulletin_read_only"

@@ -13,7 +13,9 @@ from bulletin.domain.models import AlertDraft, DeliveryStatus
 from bulletin.services import alerts, subscriptions
 from bulletin.services.context import Context
 from bulletin.store import campaigns as campaign_store
-from bulletin.store import deliveries, fanout, suppressions
+from bulletin.store import suppressions
+from bulletin.store.ledger import claims, fanout, outcomes
+from bulletin.store.ledger.counts import campaign_counts
 from bulletin.store.tables import deliveries as ledger
 from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
 from tests.support.processes import create_readers
@@ -31,7 +33,7 @@ def _ledger_rows(ctx: Context) -> int:
 
 def _claim(ctx: Context, clock: FakeClock, campaign_id: int, owner: str = "a", limit: int = 10):  # type: ignore[no-untyped-def]
     with ctx.db.transaction() as conn:
-        return deliveries.claim(
+        return claims.claim(
             conn, owner=owner, now=clock(), lease=LEASE, limit=limit, campaign_ids=[campaign_id]
         )
 
@@ -145,7 +147,7 @@ def test_a_claim_over_two_campaigns_takes_the_older_first_and_fills_up_from_the_
     newer = alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
 
     with ctx.db.transaction() as conn:
-        taken = deliveries.claim(
+        taken = claims.claim(
             conn, owner="a", now=clock(), lease=LEASE, limit=5, campaign_ids=[newer, older]
         )
 
@@ -197,11 +199,11 @@ def _index_of_claims(
     ctx: Context, clock: FakeClock, campaign_id: int, *, plans: str = "force_generic_plan"
 ) -> str:
     """The index eight claims read the due rows from, planned as `plans` says (PostgreSQL)."""
-    claims: list[tuple[str, object]] = []
+    seen: list[tuple[str, object]] = []
 
     def note_claims(_conn, _cursor, statement: str, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
         if statement.startswith("UPDATE deliveries SET status"):
-            claims.append((statement, parameters))
+            seen.append((statement, parameters))
 
     event.listen(ctx.db.engine, "before_cursor_execute", note_claims)
     try:
@@ -210,13 +212,13 @@ def _index_of_claims(
                 conn.exec_driver_sql(f"SET LOCAL plan_cache_mode = {plans}")
             before = _index_scans(conn)
             for _ in range(8):  # psycopg prepares a statement on its sixth run
-                deliveries.claim(
+                claims.claim(
                     conn, owner="a", now=clock(), lease=LEASE, limit=5, campaign_ids=[campaign_id]
                 )
-            used = _indexes_used(conn, before, claims[-1])
+            used = _indexes_used(conn, before, seen[-1])
     finally:
         event.remove(ctx.db.engine, "before_cursor_execute", note_claims)
-    assert len(claims) == 8
+    assert len(seen) == 8
     return used
 
 
@@ -253,15 +255,15 @@ def _indexes_used(conn, before: dict[str, int], claim: tuple[str, object]) -> st
     ("sweep", "index"),
     [
         (
-            lambda conn, now: deliveries.expire_stale(conn, now=now, reason="late"),
+            lambda conn, now: outcomes.expire_stale(conn, now=now, reason="late"),
             "ix_deliveries_expiring",
         ),
         (
-            lambda conn, now: deliveries.sweep_expired_leases(conn, now=now),
+            lambda conn, now: claims.sweep_expired_leases(conn, now=now),
             "ix_deliveries_leased",
         ),
         (
-            lambda conn, now: deliveries.claim(
+            lambda conn, now: claims.claim(
                 conn,
                 owner="a",
                 now=now,
@@ -313,11 +315,11 @@ def test_expired_lease_returns_rows_to_queue(ctx: Context, clock: FakeClock) -> 
 
     clock.advance(minutes=4)
     with ctx.db.transaction() as conn:
-        early_sweep = deliveries.sweep_expired_leases(conn, now=clock())
+        early_sweep = claims.sweep_expired_leases(conn, now=clock())
     while_leased = _claim(ctx, clock, fired.campaign_id, owner="b")
     clock.advance(minutes=2)
     with ctx.db.transaction() as conn:
-        swept = deliveries.sweep_expired_leases(conn, now=clock())
+        swept = claims.sweep_expired_leases(conn, now=clock())
     after_expiry = _claim(ctx, clock, fired.campaign_id, owner="b")
 
     assert (early_sweep, while_leased, swept) == (0, [], 2)
@@ -329,7 +331,7 @@ def test_rows_not_yet_due_are_not_claimed(ctx: Context, clock: FakeClock) -> Non
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     (row,) = _claim(ctx, clock, fired.campaign_id)
     with ctx.db.transaction() as conn:
-        deliveries.mark_retry(conn, [(row.id, "451 later", clock() + timedelta(minutes=1))])
+        outcomes.mark_retry(conn, [(row.id, "451 later", clock() + timedelta(minutes=1))])
     early = _claim(ctx, clock, fired.campaign_id)
     clock.advance(minutes=1)
     due = _claim(ctx, clock, fired.campaign_id)
@@ -347,8 +349,8 @@ def test_a_group_of_acceptances_records_each_row_with_its_own_reply(
     claimed = _claim(ctx, clock, fired.campaign_id, limit=3)
     accepted = [(row.id, f"250 2.0.0 queued as Q{row.id}") for row in claimed]
     with ctx.db.transaction() as conn:
-        deliveries.mark_sent(conn, accepted, now=clock())
-        deliveries.mark_sent(conn, [], now=clock())
+        outcomes.mark_sent(conn, accepted, now=clock())
+        outcomes.mark_sent(conn, [], now=clock())
         rows = conn.execute(
             select(ledger.c.id, ledger.c.status, ledger.c.last_reply, ledger.c.attempts)
             .add_columns(ledger.c.sent_at, ledger.c.lease_owner)
@@ -371,8 +373,8 @@ def test_counts_follow_outcomes(ctx: Context, clock: FakeClock) -> None:
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     a, b, _ = _claim(ctx, clock, fired.campaign_id, limit=3)
     with ctx.db.transaction() as conn:
-        deliveries.mark_sent(conn, [(a.id, "250 ok")], now=clock())
-        deliveries.mark_final(conn, [(b.id, "550 no such user")], status=DeliveryStatus.FAILED)
-        counts = deliveries.counts(conn, fired.campaign_id)
+        outcomes.mark_sent(conn, [(a.id, "250 ok")], now=clock())
+        outcomes.mark_final(conn, [(b.id, "550 no such user")], status=DeliveryStatus.FAILED)
+        counts = campaign_counts(conn, fired.campaign_id)
     assert (counts.sent, counts.failed, counts.sending, counts.queued) == (1, 1, 1, 1)
     assert counts.total == 4

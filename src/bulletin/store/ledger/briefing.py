@@ -12,17 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import Connection, Select, case, func, literal, select
 
 from bulletin.domain.editions import TOPIC_BITS
-from bulletin.domain.models import DeliveryStatus, SubscriptionStatus
-from bulletin.store.tables import (
-    deliveries,
-    subscriber_topics,
-    subscribers,
-    subscriptions,
-    suppressions,
-)
+from bulletin.domain.models import DeliveryStatus
+from bulletin.store.ledger import audience
+from bulletin.store.tables import deliveries, subscriber_topics, subscribers, subscriptions
 
 
 @dataclass(frozen=True)
@@ -34,14 +29,11 @@ class Group:
     readers: int
 
 
-def _confirmed(list_id: int):  # type: ignore[no-untyped-def]
+def _confirmed(list_id: int) -> Select[tuple[int]]:
     return (
         select(subscriptions.c.subscriber_id)
         .join(subscribers, subscribers.c.id == subscriptions.c.subscriber_id)
-        .where(
-            subscriptions.c.list_id == list_id,
-            subscriptions.c.status == SubscriptionStatus.CONFIRMED,
-        )
+        .where(audience.confirmed_on(list_id))
     )
 
 
@@ -94,15 +86,8 @@ def write_group(
     reader = subscribers.c.id
     subscribed = (
         select(subscriptions.c.subscriber_id)
-        .where(
-            subscriptions.c.subscriber_id == reader,
-            subscriptions.c.list_id == list_id,
-            subscriptions.c.status == SubscriptionStatus.CONFIRMED,
-        )
+        .where(subscriptions.c.subscriber_id == reader, audience.confirmed_on(list_id))
         .exists()
-    )
-    suppressed = (
-        select(suppressions.c.id).where(suppressions.c.email == subscribers.c.email).exists()
     )
     already = (
         select(deliveries.c.id)
@@ -121,7 +106,7 @@ def write_group(
         in_group,
         subscribers.c.briefing_time == group.briefing_time,
         subscribed,
-        ~suppressed,
+        ~audience.reader_suppressed(reader),
         ~already,
     )
     columns = [

@@ -1,0 +1,42 @@
+"""The scheduler's rounds as the engine runs them: in the one worker that leads, each second.
+
+A round (see `scheduler.run_round`) starts due reports, writes fan-out chunks, sweeps
+expired leases, expires and finishes campaigns, and runs the briefing duty. The engine
+asks `run` from a thread and learns whether fan-outs are still being written.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from bulletin.delivery import scheduler
+from bulletin.delivery.briefing_duty import BriefingDuty
+from bulletin.delivery.leader import Leadership
+from bulletin.domain.editions import Rules
+from bulletin.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class Rounds:
+    def __init__(self, db: Database, rules: Rules) -> None:
+        self._db = db
+        self._leader = Leadership(db)
+        self._briefing = BriefingDuty(rules)
+        # The engine's regular round and its final one (run_until_idle) may overlap.
+        self._lock = threading.Lock()
+
+    def run(self, now: datetime) -> bool:
+        """One round if this worker leads; whether fan-outs are still being written."""
+        with self._lock:
+            if not self._leader.holds():
+                return False
+            outcome = scheduler.run_round(self._db, now=now, briefing=self._briefing)
+        if outcome.swept:
+            log.warning("returned %d rows with expired leases to the queue", outcome.swept)
+        return outcome.fanouts_pending
+
+    def release(self) -> None:
+        self._leader.release()
