@@ -292,6 +292,42 @@ def bench_briefing(
     typer.echo(json.dumps(figures))
 
 
+@bench_app.command("ingest")
+def bench_ingest(
+    items: Annotated[int, typer.Option(min=1, help="Stories in the generated feed.")] = 10_000,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to ingest into (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Ingest a generated N-item RSS feed twice; prints stories/s and peak memory."""
+    from bulletin.benchmarks.ingest import Options, run
+
+    figures = run(Options(items=items, database_url=database_url))
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>30}: {value}")
+
+
+@bench_app.command("special")
+def bench_special(
+    sections: Annotated[int, typer.Option(min=1, max=30, help="Sections in the report.")] = 12,
+    readers: Annotated[int, typer.Option(min=1, help="Readers to fill the skeleton for.")] = 20_000,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Render a long special report once, then per reader; prints what each costs."""
+    from bulletin.benchmarks.special import Options, run
+
+    figures = run(Options(sections=sections, readers=readers))
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>24}: {value}")
+
+
 cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
 cli_bounces.register(app)  # `bulletin bounces process`
 cli_briefing.register(app)  # `bulletin briefing`
