@@ -11,13 +11,21 @@ from sqlalchemy import select
 
 from bulletin.delivery import scheduler
 from bulletin.delivery.engine import FLUSH_EVERY_S, Engine
+from bulletin.delivery.relays import Relay
 from bulletin.domain.models import AlertDraft, CampaignStatus, DeliveryStatus
+from bulletin.mail.transports import parse_relay
 from bulletin.services import alerts, subscriptions
 from bulletin.services.context import Context
 from bulletin.store import campaigns
 from bulletin.store.tables import deliveries
 from tests.support.engines import engine_for
-from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
+from tests.support.factories import (
+    FakeClock,
+    FakeMonotonic,
+    confirmed_reader,
+    unique_email,
+    web_requester,
+)
 from tests.support.processes import create_readers
 from tests.support.smtp_sink import SmtpSink, free_port
 
@@ -214,7 +222,9 @@ def test_relay_down_loses_nothing_and_sends_once_it_is_up(ctx: Context, clock: F
         confirmed_reader(ctx, email=email)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     sink = SmtpSink()
-    worker = _worker(ctx, sink.url)  # nothing listens on that port yet
+    ticks = FakeMonotonic()
+    relay = Relay(parse_relay(sink.url), clock=ticks)  # nothing listens on that port yet
+    worker = Engine.on_database(ctx.db, ctx.settings, [relay], clock=ctx.clock)
 
     worker.run_until_idle()
     assert {s for s, _, _ in _rows(ctx, fired.campaign_id).values()} == {"queued"}
@@ -222,7 +232,8 @@ def test_relay_down_loses_nothing_and_sends_once_it_is_up(ctx: Context, clock: F
     sink.start()
     try:
         clock.advance(minutes=1)
-        time.sleep(worker.relays[0].health.resting)  # the relay's rest after failing
+        assert relay.health.resting > 0  # it could not be reached
+        ticks.now += relay.health.resting  # and its rest runs out
         worker.run_until_idle()
         assert sorted(r for m in sink.list_mail() for r in m.rcpt_tos) == sorted(emails)
     finally:

@@ -15,7 +15,7 @@ from bulletin.services import alerts
 from bulletin.services.context import Context
 from bulletin.store.db import Database
 from tests.support.engines import engine_for
-from tests.support.factories import SECRET
+from tests.support.factories import SECRET, FakeMonotonic
 from tests.support.processes import create_readers, ledger
 from tests.support.smtp_sink import SmtpSink, free_port
 
@@ -24,28 +24,30 @@ ALERT = AlertDraft(
 )
 
 
-def done_after(limit: RateLimit, callers: int, wait_s: float) -> int:
-    """Start `callers` acquire() calls at once; how many have got through after `wait_s`."""
-
-    async def scenario() -> int:
-        tasks = [asyncio.create_task(limit.acquire()) for _ in range(callers)]
-        await asyncio.sleep(wait_s)
-        finished = sum(task.done() for task in tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        return finished
-
-    return asyncio.run(scenario())
+def limited(
+    fake: FakeMonotonic, *, per_second: float = 0.0, window_s: float = 0.0, window_count: int = 0
+) -> RateLimit:
+    return RateLimit(
+        per_second=per_second,
+        window_s=window_s,
+        window_count=window_count,
+        clock=fake,
+        sleep=fake.sleep,
+    )
 
 
-def all_through(limit: RateLimit, callers: int, *, within_s: float) -> bool:
-    async def scenario() -> bool:
-        tasks = [asyncio.create_task(limit.acquire()) for _ in range(callers)]
-        _, pending = await asyncio.wait(tasks, timeout=within_s)
-        for task in pending:
-            task.cancel()
-        return not pending
+def times_through(
+    limit: RateLimit, fake: FakeMonotonic, callers: int, *, each: int = 1
+) -> list[float]:
+    """When (seconds after the start) each of `callers` in turn got through."""
+    start = fake.now
+
+    async def scenario() -> list[float]:
+        through = []
+        for _ in range(callers):
+            await limit.acquire(each)
+            through.append(round(fake.now - start, 6))
+        return through
 
     return asyncio.run(scenario())
 
@@ -54,40 +56,61 @@ def all_through(limit: RateLimit, callers: int, *, within_s: float) -> bool:
 
 
 def test_no_limit_lets_every_caller_through_at_once() -> None:
-    assert done_after(RateLimit(), 1000, 0) == 1000
+    fake = FakeMonotonic()
+    assert times_through(limited(fake), fake, 1000) == [0.0] * 1000
+    assert not RateLimit().limits
 
 
 def test_per_second_rate_lets_one_through_at_once_and_paces_the_rest() -> None:
-    assert done_after(RateLimit(per_second=10), 50, 0) == 1
-    through = done_after(RateLimit(per_second=10), 50, 0.35)
-    assert 1 <= through <= 5  # at most one now and one every 100 ms after
+    fake = FakeMonotonic()
+    assert times_through(limited(fake, per_second=10), fake, 5) == [0.0, 0.1, 0.2, 0.3, 0.4]
 
 
-def test_per_second_rate_gets_everyone_through_in_the_end() -> None:
-    assert all_through(RateLimit(per_second=200), 40, within_s=10)
+def test_per_second_rate_counts_a_batch_as_its_size() -> None:
+    fake = FakeMonotonic()
+    assert times_through(limited(fake, per_second=10), fake, 3, each=5) == [0.0, 0.5, 1.0]
 
 
-def test_window_lets_its_count_through_and_holds_the_rest() -> None:
-    assert done_after(RateLimit(window_s=60, window_count=5), 8, 0.2) == 5
+def test_a_rate_does_not_bank_the_time_it_was_idle() -> None:
+    fake = FakeMonotonic()
+    limit = limited(fake, per_second=10)
+    times_through(limit, fake, 2)
+    fake.now += 60  # a minute with nothing to send
+    assert times_through(limit, fake, 3) == [0.0, 0.1, 0.2]
 
 
-def test_window_lets_the_rest_through_once_it_slides_on() -> None:
-    limit = RateLimit(window_s=1, window_count=5)
-    assert done_after(limit, 5, 0) == 5
-    assert all_through(limit, 3, within_s=10)
+def test_window_lets_its_count_through_and_holds_the_rest_until_it_slides_on() -> None:
+    fake = FakeMonotonic()
+    through = times_through(limited(fake, window_s=60, window_count=5), fake, 8)
+    assert through[:5] == [0.0] * 5
+    assert 60 <= through[5] <= 61  # the first second's messages leave the window
+    assert through[5:] == [through[5]] * 3
 
 
-# Resting a failing relay
+def test_a_window_and_a_rate_both_hold() -> None:
+    fake = FakeMonotonic()
+    limit = limited(fake, per_second=2, window_s=10, window_count=3)
+    through = times_through(limit, fake, 4)
+    assert through[:3] == [0.0, 0.5, 1.0]
+    assert through[3] >= 10
+
+
+# Resting a relay that cannot be reached
 
 
 def test_first_failure_rests_the_relay_one_second() -> None:
-    health = Health()
+    fake = FakeMonotonic()
+    health = Health(clock=fake)
     assert health.failed() == 1.0
-    assert 0 < health.resting <= 1.0
+    assert health.resting == 1.0
+    fake.now += 0.4
+    assert health.resting == pytest.approx(0.6)
+    fake.now += 0.6
+    assert health.resting == 0
 
 
 def test_failures_while_resting_count_once() -> None:
-    health = Health()
+    health = Health(clock=FakeMonotonic())
     health.failed()
     health.failed()
     health.failed()
@@ -95,16 +118,17 @@ def test_failures_while_resting_count_once() -> None:
 
 
 def test_rest_doubles_with_each_failure_up_to_a_minute() -> None:
-    health = Health()
+    fake = FakeMonotonic()
+    health = Health(clock=fake)
     rests = []
     for _ in range(9):
         rests.append(health.failed())
-        health.retry_at = 0.0  # the rest is over; the next try fails again
+        fake.now += rests[-1]  # the rest is over; the next try fails again
     assert rests == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
 
 def test_success_ends_the_rest_and_forgets_the_failures() -> None:
-    health = Health()
+    health = Health(clock=FakeMonotonic())
     health.failed()
     health.ok()
     assert (health.failures, health.resting) == (0, 0)

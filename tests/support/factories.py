@@ -46,6 +46,19 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+class FakeMonotonic:
+    """Monotonic seconds that move only when the test, or a sleep it hands out, moves them."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
 def unique_email(prefix: str = "reader") -> str:
     return f"{prefix}{next(_counter)}@readers.example.org"
 
