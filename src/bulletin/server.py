@@ -53,7 +53,7 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
 @contextmanager
 def feed_poller(ctx: Context) -> Iterator[None]:
     """Registered feeds polled in the background (conditional GET; see services.feeds)."""
-    from bulletin.services import feeds  # the ingest stack, only where feeds are polled
+    from bulletin.services.stories import feeds
 
     stop = threading.Event()
     thread = threading.Thread(

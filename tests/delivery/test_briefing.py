@@ -12,9 +12,10 @@ from sqlalchemy import event, select
 from bulletin.delivery import briefing_duty, scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.domain.editions import GREETING, EditionStatus
-from bulletin.services import briefing
+from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
-from bulletin.store import audit, editions
+from bulletin.store import audit
+from bulletin.store.briefing import editions
 from bulletin.store.db import READ_ONLY
 from bulletin.store.tables import deliveries
 from tests.support.briefing import add_story, briefing_reader

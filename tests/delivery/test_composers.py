@@ -10,9 +10,10 @@ from bulletin.domain.ledger import DueDelivery
 from bulletin.domain.models import AlertDraft
 from bulletin.mail.compose import Links
 from bulletin.mail.tokens import Tokens
-from bulletin.services import alerts, briefing
+from bulletin.services.alerts import sending as alerts
+from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
-from bulletin.store import editions
+from bulletin.store.briefing import editions
 from bulletin.store.ledger.sql import SqlLedger
 from tests.support.briefing import add_story, briefing_reader
 from tests.support.factories import FakeClock, confirmed_reader

@@ -14,8 +14,9 @@ from bulletin.delivery.engine import FLUSH_EVERY_S, Engine
 from bulletin.delivery.relays import Relay
 from bulletin.domain.models import AlertDraft, CampaignStatus, DeliveryStatus
 from bulletin.mail.transports import parse_relay
-from bulletin.services import alerts, subscriptions
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.services.readers import subscriptions
 from bulletin.store import campaigns
 from bulletin.store.tables import deliveries
 from tests.support.engines import engine_for

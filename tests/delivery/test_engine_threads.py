@@ -15,8 +15,9 @@ import pytest
 
 from bulletin.delivery.outcomes import JobKind
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts, subscriptions
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.services.readers import subscriptions
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader, unique_email, web_requester
 from tests.support.processes import ledger

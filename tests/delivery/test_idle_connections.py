@@ -15,7 +15,7 @@ import pytest
 
 from bulletin.delivery.engine import Engine
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from tests.support.engines import engine_for
 from tests.support.processes import attempts, create_readers, ledger, wait_until

@@ -11,7 +11,7 @@ from bulletin.config import Settings
 from bulletin.delivery.relays import Health, RateLimit, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.store.db import Database
 from tests.support.engines import engine_for

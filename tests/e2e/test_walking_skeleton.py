@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.web.app import create_app
 from tests.support.alerts import review, send

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bulletin.domain.models import AlertDraft, CampaignStatus
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.store import campaigns, migrate
 from bulletin.store.db import Database

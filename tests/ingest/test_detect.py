@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.ingest.detect import Format, detect_format
+from bulletin.domain.stories import Format
+from bulletin.ingest.detect import detect_format
 from tests.support.feeds import atom, atom_entry, rss, rss_item
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bulletin.domain.errors import IngestError
-from bulletin.domain.stories import Story
-from bulletin.ingest.detect import Format
+from bulletin.domain.stories import Format, Story
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES, decode_text, parse_document
 from tests.support.fixtures import SEED
 

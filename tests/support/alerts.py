@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bulletin.domain.stories import Story
-from bulletin.services import stories
 from bulletin.services.context import Context
+from bulletin.services.stories import ingest as stories
 from tests.support.web import csrf_from
 
 ALERT = {

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bulletin.domain.models import Role
-from bulletin.services import api_keys
 from bulletin.services.context import Context
+from bulletin.services.staff import api_keys
 
 
 def key_headers(ctx: Context, role: Role) -> dict[str, str]:

@@ -6,10 +6,10 @@ import itertools
 from datetime import datetime
 
 from bulletin.domain.stories import Story
-from bulletin.services import subscriptions
 from bulletin.services.context import Context
-from bulletin.store import preferences
-from bulletin.store import stories as story_store
+from bulletin.services.readers import subscriptions
+from bulletin.store.readers import preferences
+from bulletin.store.stories import versions as story_store
 from tests.support.factories import unique_email, web_requester
 
 _ids = itertools.count(1)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from bulletin.config import Settings
 from bulletin.domain.models import Editor, Role
-from bulletin.services import editors, subscriptions
 from bulletin.services.context import Context
-from bulletin.services.subscriptions import Requester
+from bulletin.services.readers import subscriptions
+from bulletin.services.readers.subscriptions import Requester
+from bulletin.services.staff import accounts as editors
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 _counter = itertools.count(1)

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import Role
-from bulletin.services import briefing
+from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.web.app import create_app

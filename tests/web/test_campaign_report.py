@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bulletin.domain.models import AlertDraft, DeliveryStatus, Role
-from bulletin.services import alerts, bounces, reports, subscriptions
+from bulletin.services.alerts import sending as alerts
+from bulletin.services.campaigns import reports
 from bulletin.services.context import Context
+from bulletin.services.readers import bounces, subscriptions
 from bulletin.store.ledger import outcomes
 from bulletin.store.tables import deliveries, subscribers
 from tests.support.bounces import returned_mail

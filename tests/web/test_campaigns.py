@@ -7,7 +7,7 @@ import json
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import AlertDraft, Role
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader

@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import AlertDraft, Role
-from bulletin.services import alerts, api_keys
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.services.staff import api_keys
 from tests.support.web import csrf_from, signed_in_as
 
 

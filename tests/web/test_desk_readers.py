@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import AlertDraft, Role
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.store.tables import subscribers
 from tests.support.factories import confirmed_reader

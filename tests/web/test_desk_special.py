@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from bulletin.domain.models import Editor, Role
 from bulletin.domain.reports import ReportContent, ReportStatus, Section
 from bulletin.domain.stories import Story
-from bulletin.services import special_reports, stories
 from bulletin.services.context import Context
+from bulletin.services.special_reports import scheduling as special_reports
+from bulletin.services.stories import ingest as stories
 from bulletin.web.app import create_app
 from tests.support.factories import FakeClock, make_editor
 from tests.support.smtp_sink import SmtpSink

@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import Role
-from bulletin.services import editing, stories
 from bulletin.services.context import Context
+from bulletin.services.stories import editing
+from bulletin.services.stories import ingest as stories
 from bulletin.store import audit
-from bulletin.store import stories as story_store
+from bulletin.store.stories import versions as story_store
 from bulletin.store.tables import stories as stories_table
 from tests.support.http_feeds import FeedServer, Route
 from tests.support.web import csrf_from, signed_in_as

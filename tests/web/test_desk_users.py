@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from bulletin.domain.errors import AuthenticationFailed
 from bulletin.domain.models import Editor, Role
-from bulletin.services import editors
 from bulletin.services.context import Context
+from bulletin.services.staff import accounts as editors
 from bulletin.store import audit
 from bulletin.web.app import create_app
 from tests.support.factories import make_editor

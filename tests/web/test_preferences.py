@@ -12,7 +12,7 @@ from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, Subsc
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.services.context import Context
 from bulletin.store import lists as list_store
-from bulletin.store import subscribers as subscriber_store
+from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.tables import subscribers
 from tests.support.factories import confirmed_reader
 from tests.support.web import csrf_from, link_in, path_of

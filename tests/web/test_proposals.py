@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import Role
-from bulletin.services import stories
 from bulletin.services.context import Context
+from bulletin.services.stories import ingest as stories
 from bulletin.store.tables import campaigns
 from tests.support.alerts import fire
 from tests.support.web import signed_in_as

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from bulletin.domain.models import SubscriptionStatus
 from bulletin.mail.tokens import Tokens
-from bulletin.services import subscriptions
 from bulletin.services.context import Context
-from bulletin.store import subscribers as subscriber_store
+from bulletin.services.readers import subscriptions
+from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.tables import outbox, subscribers
 from bulletin.web.app import create_app
 from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester

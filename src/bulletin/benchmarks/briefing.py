@@ -27,11 +27,13 @@ from bulletin.domain.stories import Story
 from bulletin.mail.briefing import render_briefing
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
-from bulletin.store import briefing, campaigns, editions, migrate
+from bulletin.store import campaigns, migrate
 from bulletin.store import lists as list_store
-from bulletin.store import stories as story_store
+from bulletin.store.briefing import editions
+from bulletin.store.briefing import steps as briefing
 from bulletin.store.db import Database
 from bulletin.store.ledger import briefing as briefing_ledger
+from bulletin.store.stories import versions as story_store
 from bulletin.store.tables import deliveries
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"

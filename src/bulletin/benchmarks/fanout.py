@@ -31,7 +31,7 @@ from bulletin.benchmarks.readers import make_confirmed_readers, sample_message
 from bulletin.benchmarks.sink import SinkCounters, serve
 from bulletin.config import Settings
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alerts
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.store import migrate
 from bulletin.store.db import Database

@@ -17,8 +17,8 @@ from typing import Any
 
 from bulletin.config import Settings
 from bulletin.ingest.feeds import parse_feed
-from bulletin.services import stories
 from bulletin.services.context import Context
+from bulletin.services.stories import ingest as stories
 from bulletin.store import migrate
 from bulletin.store.db import Database
 

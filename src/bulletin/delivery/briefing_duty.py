@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bulletin.domain.editions import Edition, EditionStatus, Rules
-from bulletin.store import audit, briefing, editions
+from bulletin.store import audit
 from bulletin.store import lists as list_store
+from bulletin.store.briefing import editions
+from bulletin.store.briefing import steps as briefing
 from bulletin.store.db import Database
 from bulletin.store.ledger import briefing as briefing_ledger
 from bulletin.store.ledger import outcomes

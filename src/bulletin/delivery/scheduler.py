@@ -16,8 +16,8 @@ from bulletin.delivery import briefing_duty
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.starts import start_due_reports
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
-from bulletin.store import briefing as briefing_store
 from bulletin.store import campaigns
+from bulletin.store.briefing import steps as briefing_store
 from bulletin.store.db import UNAVAILABLE, Database
 from bulletin.store.ledger import claims, counts, fanout, outcomes
 

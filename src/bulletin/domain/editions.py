@@ -12,7 +12,6 @@ from bulletin.domain.topics import TOPICS
 
 GREETING = "Good morning. Here are the stories we're following today:"
 SIGN_OFF = "That's the briefing for today. Thanks for reading."
-MIN_ITEMS = 1
 MAX_ITEMS = 10
 
 
@@ -58,10 +57,6 @@ class Edition:
 # Segments: a reader's topic set as a bit mask (bit n = the n-th topic of TOPICS), so the
 # ledger can carry it as one integer and a campaign renders once per distinct mask.
 TOPIC_BITS: dict[str, int] = {slug: 1 << n for n, slug in enumerate(TOPICS)}
-
-
-def segment_of(topics: frozenset[str] | set[str]) -> int:
-    return sum(TOPIC_BITS[t] for t in topics if t in TOPIC_BITS)
 
 
 def topics_of(segment: int | None) -> frozenset[str]:

@@ -14,11 +14,10 @@
      ├── NotFound                    the thing asked for does not exist
      ├── PermissionDenied            signed in, but not allowed to do that
      ├── AuthenticationFailed        wrong address or password
-     ├── ConfigurationError          settings that cannot work (refused at start-up)
-     └── TransportError              the mail relay could not be reached at all
+     └── ConfigurationError          settings that cannot work (refused at start-up)
 
 Every message is written for the reader or editor who caused it: it says what was
-wrong and, where it helps, what to do instead. Library errors (SQLAlchemy, smtplib,
+wrong and, where it helps, what to do instead. Library errors (SQLAlchemy, SMTP,
 itsdangerous) are translated into these at the edge of the layer that sees them.
 """
 
@@ -73,10 +72,6 @@ class AuthenticationFailed(BulletinError):
 
 class ConfigurationError(BulletinError):
     """Settings that cannot work."""
-
-
-class TransportError(BulletinError):
-    """The mail relay could not be reached or spoke nonsense."""
 
 
 class IngestError(InvalidInput):

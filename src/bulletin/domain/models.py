@@ -90,13 +90,6 @@ class Subscriber:
 
 
 @dataclass(frozen=True)
-class Subscription:
-    subscriber_id: int
-    list_id: int
-    status: SubscriptionStatus
-
-
-@dataclass(frozen=True)
 class AlertDraft:
     """What an editor writes to fire a breaking alert."""
 

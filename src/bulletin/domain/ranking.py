@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 DEFAULT_SIZE = 7
@@ -287,7 +287,3 @@ def for_topics(
     order = {item.story_id: n for n, item in enumerate(pool)}
     ranked = sorted(pool, key=lambda i: (-weight(i), order[i.story_id]))
     return tuple(pinned + ranked[: len(free)])
-
-
-def pin(items: Sequence[Item], story_id: int) -> tuple[Item, ...]:
-    return tuple(replace(i, pinned=True) if i.story_id == story_id else i for i in items)

@@ -8,6 +8,18 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+
+class Format(enum.StrEnum):
+    """The story formats Bulletin reads; AUTO: tell from the document itself."""
+
+    AUTO = "auto"
+    TEXT = "text"
+    RSS = "rss"
+    ATOM = "atom"
+    NINJS = "ninjs"
+    HTML = "html"
+
+
 FLASH = 1
 BULLETIN = 2
 ALERT_URGENCY = BULLETIN  # IPTC urgency 1 (flash) and 2 (bulletin) are alert-worthy

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 import re
+
+from bulletin.domain.stories import Format
 
 SNIFF_BYTES = 2048
 _XML_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|rdf|feed|html)\b", re.IGNORECASE)
-
-
-class Format(enum.StrEnum):
-    AUTO = "auto"
-    TEXT = "text"
-    RSS = "rss"
-    ATOM = "atom"
-    NINJS = "ninjs"
-    HTML = "html"
 
 
 EXTENSIONS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from charset_normalizer import from_bytes
 
 from bulletin.domain.errors import IngestError
-from bulletin.domain.stories import ItemFailure, Story
-from bulletin.ingest.detect import Format, detect_format
+from bulletin.domain.stories import Format, ItemFailure, Story
+from bulletin.ingest.detect import detect_format
 from bulletin.ingest.feeds import parse_feed
 from bulletin.ingest.html import parse_html
 from bulletin.ingest.ninjs import parse_ninjs

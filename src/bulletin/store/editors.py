@@ -54,10 +54,6 @@ def mark_login(conn: Connection, editor_id: int, *, now: datetime) -> None:
     conn.execute(update(editors).where(editors.c.id == editor_id).values(last_login_at=now))
 
 
-def all_editors(conn: Connection) -> list[Editor]:
-    return [_to_editor(row) for row in conn.execute(select(editors).order_by(editors.c.id))]
-
-
 @dataclass(frozen=True)
 class EditorListing:
     editor: Editor

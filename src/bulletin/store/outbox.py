@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from bulletin.domain.models import DeliveryStatus
 from bulletin.store.tables import outbox, subscribers
@@ -113,12 +113,6 @@ def mark_retry(conn: Connection, item_id: int, reply: str, *, retry_at: datetime
             lease_until=None,
         )
     )
-
-
-def pending_count(conn: Connection) -> int:
-    return conn.execute(
-        select(func.count()).select_from(outbox).where(outbox.c.status == DeliveryStatus.QUEUED)
-    ).scalar_one()
 
 
 def _row(item_id: int):  # type: ignore[no-untyped-def]

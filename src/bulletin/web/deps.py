@@ -10,9 +10,9 @@ from starlette.templating import Jinja2Templates
 
 from bulletin.domain.errors import PermissionDenied
 from bulletin.domain.models import Editor, Role
-from bulletin.services import editors
 from bulletin.services.context import Context
-from bulletin.services.subscriptions import Requester
+from bulletin.services.readers.subscriptions import Requester
+from bulletin.services.staff import accounts as editors
 from bulletin.web import csrf
 
 

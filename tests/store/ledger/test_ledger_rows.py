@@ -10,12 +10,13 @@ from sqlalchemy import event, func, select
 
 from bulletin.delivery import scheduler
 from bulletin.domain.models import AlertDraft, DeliveryStatus
-from bulletin.services import alerts, subscriptions
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.services.readers import subscriptions
 from bulletin.store import campaigns as campaign_store
-from bulletin.store import suppressions
 from bulletin.store.ledger import claims, fanout, outcomes
 from bulletin.store.ledger.counts import campaign_counts
+from bulletin.store.readers import suppressions
 from bulletin.store.tables import deliveries as ledger
 from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
 from tests.support.processes import create_readers

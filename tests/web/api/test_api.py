@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import Role
-from bulletin.services import api_keys
 from bulletin.services.context import Context
+from bulletin.services.staff import api_keys
 from bulletin.store.tables import audit_log, campaigns, deliveries, subscribers
 from bulletin.web.app import create_app
 from tests.support.api import key_headers

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bulletin.delivery import starts
 from bulletin.domain.models import Role
-from bulletin.services import api_keys
 from bulletin.services.context import Context
+from bulletin.services.staff import api_keys
 from bulletin.store.tables import audit_log
 from bulletin.web.app import create_app
 from tests.support.factories import FakeClock, confirmed_reader

@@ -18,12 +18,13 @@ from bulletin.domain.models import (
     DeliveryStatus,
     SubscriptionStatus,
 )
-from bulletin.store import campaigns, editions, outbox
+from bulletin.store import campaigns, outbox
 from bulletin.store import lists as list_store
 from bulletin.store import special_reports as report_store
-from bulletin.store import subscribers as subscriber_store
+from bulletin.store.briefing import editions
 from bulletin.store.db import Database
 from bulletin.store.ledger import claims, outcomes
+from bulletin.store.readers import subscribers as subscriber_store
 
 
 class SqlLedger:

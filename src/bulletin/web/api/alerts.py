@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from bulletin.domain.models import AlertDraft
-from bulletin.services import alert_review, alerts
+from bulletin.services.alerts import review as alert_review
+from bulletin.services.alerts import sending as alerts
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.schemas import AlertCreate, AlertPublic, AlertStatus
 from bulletin.web.deps import ContextDep

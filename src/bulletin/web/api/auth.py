@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bulletin.domain.errors import AuthenticationFailed, PermissionDenied
 from bulletin.domain.models import ApiKey, Editor
-from bulletin.services import api_keys
+from bulletin.services.staff import api_keys
 from bulletin.web.deps import ContextDep
 
 bearer = HTTPBearer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bulletin.services import campaigns
+from bulletin.services.campaigns import steering as campaigns
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.schemas import CampaignProgress, CancelResult
 from bulletin.web.deps import ContextDep

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from bulletin.services.readers import ReaderSummary
-from bulletin.services.transfer import ImportReport
+from bulletin.services.readers.lookup import ReaderSummary
+from bulletin.services.readers.transfer import ImportReport
 
 
 class SubscriberPublic(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bulletin.services import special_reports
+from bulletin.services.special_reports import scheduling as special_reports
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.special_schemas import ScheduleIn, SpecialReportCreate, SpecialReportPublic
 from bulletin.web.deps import ContextDep

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from bulletin.domain.reports import Picture, ReportContent, Section
-from bulletin.services.special_reports import ReportView
+from bulletin.services.special_reports.scheduling import ReportView
 
 
 class PictureIn(BaseModel):

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query
 from starlette.responses import JSONResponse
 
 from bulletin.domain.errors import InvalidInput
-from bulletin.services import stories, story_desk, story_writing
-from bulletin.services.story_views import result_json, story_json
-from bulletin.store.story_search import StoryFilter
+from bulletin.services.stories import desk as story_desk
+from bulletin.services.stories import ingest as stories
+from bulletin.services.stories import writing as story_writing
+from bulletin.services.stories.desk import StoryFilter
+from bulletin.services.stories.views import result_json, story_json
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.schemas import StoryCreate, StoryIngest, StoryListItem, StoryPage
 from bulletin.web.deps import ContextDep

@@ -8,7 +8,8 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from bulletin.domain.errors import InvalidInput
-from bulletin.services import readers, transfer
+from bulletin.services.readers import lookup as readers
+from bulletin.services.readers import transfer
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, actor_name
 from bulletin.web.api.schemas import ImportReportPublic, SubscriberPage, SubscriberPublic
 from bulletin.web.deps import ContextDep

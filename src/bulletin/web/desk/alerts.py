@@ -13,7 +13,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from bulletin.domain.errors import InvalidInput, TokenError
 from bulletin.domain.models import AlertDraft, Editor
-from bulletin.services import alert_preview, alert_review, alerts
+from bulletin.services.alerts import preview as alert_preview
+from bulletin.services.alerts import review as alert_review
+from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
 from bulletin.web.pages import page

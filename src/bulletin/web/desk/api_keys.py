@@ -7,8 +7,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Role
-from bulletin.services import api_keys
 from bulletin.services.context import Context
+from bulletin.services.staff import api_keys
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
 from bulletin.web.pages import page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from bulletin.services import desk
+from bulletin.services.campaigns import dashboard as desk
 from bulletin.web.deps import ContextDep, EditorDep
 from bulletin.web.pages import page
 

@@ -12,7 +12,10 @@ from bulletin.domain.editions import Edition, topics_of
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.topics import TOPICS
-from bulletin.services import briefing, briefing_test, curation, test_sends
+from bulletin.services import proofs as test_sends
+from bulletin.services.briefing import curation
+from bulletin.services.briefing import editions as briefing
+from bulletin.services.briefing import proofs as briefing_test
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.desk.routes import SANDBOX_CSP

@@ -11,9 +11,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import CampaignStatus, Editor
-from bulletin.services import alert_preview, alerts, editors, reports
-from bulletin.services import campaigns as campaign_service
+from bulletin.services.alerts import preview as alert_preview
+from bulletin.services.alerts import sending as alerts
+from bulletin.services.campaigns import reports
+from bulletin.services.campaigns import steering as campaign_service
 from bulletin.services.context import Context
+from bulletin.services.staff import accounts as editors
 from bulletin.web.charts import bar_chart
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
 from bulletin.web.pages import page

@@ -6,7 +6,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import AuthenticationFailed
-from bulletin.services import briefing, desk, editors, proposals
+from bulletin.services.alerts import proposals
+from bulletin.services.briefing import editions as briefing
+from bulletin.services.campaigns import dashboard as desk
+from bulletin.services.staff import accounts as editors
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, text
 from bulletin.web.pages import page
 

@@ -11,8 +11,10 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.reports import Picture, ReportContent, Section
-from bulletin.services import special_preview, special_reports, test_sends
+from bulletin.services import proofs as test_sends
 from bulletin.services.context import Context
+from bulletin.services.special_reports import preview as special_preview
+from bulletin.services.special_reports import scheduling as special_reports
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.pages import page
 

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput
-from bulletin.services import editing, story_desk
 from bulletin.services.context import Context
-from bulletin.services.story_desk import StoryFilter
+from bulletin.services.stories import desk as story_desk
+from bulletin.services.stories import editing
+from bulletin.services.stories.desk import StoryFilter
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
 from bulletin.web.pages import page
 

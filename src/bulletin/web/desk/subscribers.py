@@ -7,8 +7,10 @@ from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from bulletin.domain.errors import InvalidInput
-from bulletin.services import desk, readers, transfer
+from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
+from bulletin.services.readers import lookup as readers
+from bulletin.services.readers import transfer
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.pages import page
 

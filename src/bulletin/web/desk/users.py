@@ -7,8 +7,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Editor, Role
-from bulletin.services import settings_view, staff
 from bulletin.services.context import Context
+from bulletin.services.staff import admin as staff
+from bulletin.services.staff import settings_view
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
 from bulletin.web.pages import page
 

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput
-from bulletin.services import desk, subscriptions
+from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
+from bulletin.services.readers import subscriptions
 from bulletin.web import csrf
 from bulletin.web.deps import ContextDep, requester, text, texts
 from bulletin.web.pages import page

@@ -7,7 +7,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput, TokenError
 from bulletin.domain.topics import TOPICS, time_zones
-from bulletin.services import preferences
+from bulletin.services.readers import preferences
 from bulletin.web.deps import ContextDep, FormDep, requester, text, texts
 from bulletin.web.pages import page
 

@@ -7,8 +7,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 
 from bulletin.domain.errors import InvalidInput, TokenError
 from bulletin.domain.topics import TOPICS
-from bulletin.services import desk, subscriptions
+from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
+from bulletin.services.readers import subscriptions
 from bulletin.web import csrf
 from bulletin.web.deps import ContextDep, FormDep, requester, text, texts
 from bulletin.web.pages import page

@@ -1,0 +1,107 @@
+"""The `bulletin bench` commands: measured figures, printed as JSON (never tests)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from bulletin.cli.common import fail as _fail
+
+bench_app = typer.Typer(help="Measured figures (not tests).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("fanout")
+def bench_fanout(
+    subscribers: Annotated[int, typer.Option(help="Confirmed readers to create.")] = 100_000,
+    workers: Annotated[int, typer.Option(help="`bulletin worker` processes.")] = 1,
+    relay_processes: Annotated[int, typer.Option(help="SMTP sink processes.")] = 1,
+    database: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BULLETIN_BENCH_POSTGRES_URL", help="Server for postgresql.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    connections: Annotated[int, typer.Option(help="Connections per relay.")] = 16,
+    raw: Annotated[bool, typer.Option(help="Also measure the raw limit.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """One alert to N readers through real workers and SMTP sinks; prints the figures."""
+    from bulletin.benchmarks.fanout import Options, run
+
+    if database not in ("sqlite", "postgresql"):
+        _fail(ValueError("--database is sqlite or postgresql"))
+    if database == "sqlite" and workers != 1:
+        _fail(ValueError("SQLite has one writer: run one worker (use PostgreSQL for more)."))
+    figures = run(
+        Options(
+            subscribers=subscribers,
+            workers=workers,
+            relay_processes=relay_processes,
+            database=database,
+            postgres_url=postgres_url,
+            connections=connections,
+            raw=raw,
+        )
+    )
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>28}: {value}")
+
+
+@bench_app.command("briefing")
+def bench_briefing(
+    subscribers: Annotated[int, typer.Option(help="Morning-briefing readers.")] = 1_000_000,
+    database: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BULLETIN_BENCH_POSTGRES_URL", help="Server for postgresql.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """Schedule one briefing for N readers over 24 zones; prints the figures as JSON."""
+    from bulletin.benchmarks.briefing import Options, run
+
+    if database not in ("sqlite", "postgresql"):
+        _fail(ValueError("--database is sqlite or postgresql"))
+    figures = run(Options(subscribers=subscribers, database=database, postgres_url=postgres_url))
+    typer.echo(json.dumps(figures))
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    items: Annotated[int, typer.Option(min=1, help="Stories in the generated feed.")] = 10_000,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database to ingest into (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Ingest a generated N-item RSS feed twice; prints stories/s and peak memory."""
+    from bulletin.benchmarks.ingest import Options, run
+
+    figures = run(Options(items=items, database_url=database_url))
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>30}: {value}")
+
+
+@bench_app.command("special")
+def bench_special(
+    sections: Annotated[int, typer.Option(min=1, max=30, help="Sections in the report.")] = 12,
+    readers: Annotated[int, typer.Option(min=1, help="Readers to fill the skeleton for.")] = 20_000,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Render a long special report once, then per reader; prints what each costs."""
+    from bulletin.benchmarks.special import Options, run
+
+    figures = run(Options(sections=sections, readers=readers))
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>24}: {value}")

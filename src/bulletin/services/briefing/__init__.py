@@ -1,0 +1,1 @@
+"""The morning briefing for editors: editions, curation and proofs."""

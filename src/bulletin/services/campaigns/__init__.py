@@ -1,0 +1,1 @@
+"""Campaigns once they send: steering, reports and the desk's dashboard."""

@@ -1,0 +1,228 @@
+"""Moving readers in and out as CSV: an all-or-nothing import and a streamed export.
+
+Import is all-or-nothing per file: every row is checked first, and if any row has a
+problem the report lists each one (by line) and nothing at all is imported. Rows
+that are fine but must not be acted on are *skipped* and reported, never silently
+dropped: a reader who left a list is not put back on it, and a suppressed address
+(hard bounce, complaint) is not added.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from bulletin.domain.addresses import normalise_address
+from bulletin.domain.errors import InvalidInput
+from bulletin.domain.models import ConsentAction, MailingList, SubscriptionStatus
+from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_topics
+from bulletin.services.context import Context
+from bulletin.store import audit
+from bulletin.store import lists as list_store
+from bulletin.store.readers import consent, suppressions
+from bulletin.store.readers import lookup as readers
+from bulletin.store.readers import preferences as preference_store
+from bulletin.store.readers import subscribers as subscriber_store
+
+MAX_ROWS = 50_000
+EXPORT_BATCH = 1_000
+METHOD = "csv_import"
+_SPLIT = re.compile(r"[;|\s]+")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    email: str
+    lists: tuple[str, ...]
+    time_zone: str | None = None
+    topics: tuple[str, ...] = ()
+    briefing_time: str | None = None
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """A row (by its line in the file) and what was wrong with it or why it was skipped."""
+
+    line: int
+    email: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    errors: list[RowNote] = field(default_factory=list)
+    skipped: list[RowNote] = field(default_factory=list)
+    added: int = 0
+    unchanged: int = 0
+
+    @property
+    def imported(self) -> bool:
+        return not self.errors
+
+
+def import_csv(
+    ctx: Context, data: str, *, default_lists: list[str], consent_source: str, actor: str
+) -> ImportReport:
+    """Check every row; import all of them as confirmed readers, or none if any is wrong."""
+    if not consent_source.strip():
+        raise InvalidInput("Say where these readers agreed to receive our emails.")
+    with ctx.db.transaction() as conn:
+        known = {ml.slug: ml for ml in list_store.all_lists(conn)}
+    rows, report = parse(data, default_lists=default_lists, known=set(known))
+    if not report.imported:
+        return report
+    with ctx.db.transaction() as conn:
+        for row in rows:
+            _import_row(conn, ctx, row, known=known, report=report, wording=consent_source)
+        audit.record(
+            conn,
+            actor=actor,
+            action="subscribers.import",
+            now=ctx.clock(),
+            detail={"rows": report.rows, "added": report.added, "skipped": len(report.skipped)},
+        )
+    return report
+
+
+def parse(
+    data: str, *, default_lists: list[str], known: set[str]
+) -> tuple[list[ImportRow], ImportReport]:
+    """The rows of a CSV file with an `email` column, and a report of every bad one."""
+    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
+    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    if "email" not in reader.fieldnames:
+        raise InvalidInput("The file needs a header row with an 'email' column.")
+    report = ImportReport()
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            raise InvalidInput(f"A file may hold at most {MAX_ROWS:,} readers; split it.")
+        try:
+            row = _row(line, record, default_lists=default_lists, known=known)
+        except InvalidInput as exc:
+            report.errors.append(RowNote(line, (record.get("email") or "").strip(), str(exc)))
+            continue
+        if row.email.lower() in seen:
+            message = f"Appears twice (first on line {seen[row.email.lower()]})."
+            report.errors.append(RowNote(line, row.email, message))
+        seen.setdefault(row.email.lower(), line)
+        rows.append(row)
+    if report.rows == 0:
+        raise InvalidInput("The file has a header but no readers.")
+    return rows, report
+
+
+def _row(
+    line: int, record: dict[str, str], *, default_lists: list[str], known: set[str]
+) -> ImportRow:
+    def cell(name: str) -> str:
+        return (record.get(name) or "").strip()
+
+    email = normalise_address(cell("email"))
+    slugs = tuple(s for s in _SPLIT.split(cell("lists")) if s) or tuple(default_lists)
+    if not slugs:
+        raise InvalidInput("No list given, and none chosen for the whole file.")
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        raise InvalidInput(f"There is no list called {unknown[0]!r}.")
+    return ImportRow(
+        line=line,
+        email=email,
+        lists=tuple(dict.fromkeys(slugs)),
+        time_zone=valid_time_zone(cell("time_zone")) if cell("time_zone") else None,
+        topics=tuple(valid_topics([t for t in _SPLIT.split(cell("topics")) if t])),
+        briefing_time=valid_briefing_time(cell("briefing_time")) if cell("briefing_time") else None,
+    )
+
+
+def _import_row(
+    conn: Connection,
+    ctx: Context,
+    row: ImportRow,
+    *,
+    known: dict[str, MailingList],
+    report: ImportReport,
+    wording: str,
+) -> None:
+    now = ctx.clock()
+    if suppressions.is_suppressed(conn, row.email):
+        report.skipped.append(RowNote(row.line, row.email, "Suppressed (bounced or complained)."))
+        return
+    subscriber, created = subscriber_store.get_or_create(
+        conn, row.email, time_zone=row.time_zone, now=now
+    )
+    if created:
+        preference_store.set_topics(conn, subscriber.id, list(row.topics), now=now)
+        if row.briefing_time:
+            preference_store.set_schedule(
+                conn, subscriber.id, time_zone=row.time_zone, briefing_time=row.briefing_time
+            )
+    statuses = subscriber_store.statuses(conn, subscriber.id)
+    for slug in row.lists:
+        ml = known[slug]
+        status = statuses.get(ml.id)
+        if status is SubscriptionStatus.CONFIRMED:
+            report.unchanged += 1
+        elif status is SubscriptionStatus.UNSUBSCRIBED:
+            note = f"Left {ml.name} earlier; not added back."
+            report.skipped.append(RowNote(row.line, row.email, note))
+        elif preference_store.join(conn, subscriber.id, ml.id, now=now):
+            report.added += 1
+            consent.record(
+                conn,
+                subscriber_id=subscriber.id,
+                list_id=ml.id,
+                action=ConsentAction.IMPORT,
+                method=METHOD,
+                now=now,
+                wording=f"{ml.name}: {wording.strip()}",
+            )
+
+
+def export_csv(ctx: Context, *, actor: str) -> Iterator[str]:
+    """Every reader as CSV lines, read in keyset batches so memory stays flat."""
+    with ctx.db.transaction() as conn:
+        slugs = [ml.slug for ml in list_store.all_lists(conn)]
+        audit.record(conn, actor=actor, action="subscribers.export", now=ctx.clock())
+    columns = ["email", "created_at", "confirmed_at", "time_zone", "briefing_time", "topics"]
+    yield _line([*columns, *slugs])
+    after = 0
+    while True:
+        with ctx.db.transaction() as conn:
+            batch = readers.export_batch(conn, after_id=after, limit=EXPORT_BATCH)
+            ids = [row.id for row in batch]
+            statuses = readers.statuses_for(conn, ids) if ids else {}
+            topics = readers.topics_for(conn, ids) if ids else {}
+        if not batch:
+            return
+        for row in batch:
+            yield _line(
+                [
+                    row.email,
+                    row.created_at.isoformat(),
+                    row.confirmed_at.isoformat() if row.confirmed_at else "",
+                    row.time_zone or "",
+                    row.briefing_time,
+                    ";".join(topics.get(row.id, [])),
+                    *(statuses.get(row.id, {}).get(slug, "") for slug in slugs),
+                ]
+            )
+        after = batch[-1].id
+
+
+def _line(cells: list[str]) -> str:
+    """One CSV line; a cell a spreadsheet would run as a formula is defused with a quote."""
+    out = io.StringIO()
+    csv.writer(out).writerow(["'" + c if c.startswith(_FORMULA_START) else c for c in cells])
+    return out.getvalue()

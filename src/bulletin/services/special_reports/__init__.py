@@ -1,0 +1,1 @@
+"""Special reports: write and schedule them, preview and proof them."""

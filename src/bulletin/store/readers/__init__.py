@@ -1,0 +1,1 @@
+"""Storage of readers: subscribers and subscriptions, preferences, consent, suppressions, events."""

@@ -1,0 +1,1 @@
+"""Storage of stories: versions, search, feeds and the alert proposals they raise."""

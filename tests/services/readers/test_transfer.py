@@ -1,0 +1,167 @@
+"""CSV import (all or nothing per file, every problem reported by line) and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from bulletin.domain.errors import InvalidInput
+from bulletin.domain.models import SubscriptionStatus
+from bulletin.services.context import Context
+from bulletin.services.readers import preferences, subscriptions, transfer
+from bulletin.store.readers import subscribers as subscriber_store
+from bulletin.store.readers import suppressions
+from bulletin.store.tables import audit_log, consent_records, subscribers
+from tests.support.factories import confirmed_reader, unique_email, web_requester
+
+SOURCE = "Print edition opt-in, March 2026"
+
+
+def _import(ctx: Context, data: str, lists: list[str] | None = None) -> transfer.ImportReport:
+    return transfer.import_csv(
+        ctx, data, default_lists=lists or [], consent_source=SOURCE, actor="ed@news.example.com"
+    )
+
+
+def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
+    with ctx.db.transaction() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _statuses(ctx: Context, email: str) -> dict[int, SubscriptionStatus]:
+    with ctx.db.transaction() as conn:
+        subscriber = subscriber_store.find_by_email(conn, email)
+        assert subscriber is not None
+        return subscriber_store.statuses(conn, subscriber.id)
+
+
+def test_a_clean_file_imports_every_reader_as_confirmed_with_consent_and_audit(
+    ctx: Context,
+) -> None:
+    data = (
+        "email,lists,time_zone,topics,briefing_time\n"
+        "ann@readers.example.org,breaking;morning-briefing,Europe/Berlin,science,07:00\n"
+        "bob@readers.example.org,,,,\n"
+    )
+    report = _import(ctx, data, lists=["special-reports"])
+    assert report.imported and report.errors == []
+    assert (report.rows, report.added, report.unchanged) == (2, 3, 0)
+    assert _statuses(ctx, "ann@readers.example.org") == {
+        1: SubscriptionStatus.CONFIRMED,
+        3: SubscriptionStatus.CONFIRMED,
+    }
+    assert _statuses(ctx, "bob@readers.example.org") == {2: SubscriptionStatus.CONFIRMED}
+    with ctx.db.transaction() as conn:
+        ann = subscriber_store.find_by_email(conn, "ann@readers.example.org")
+        wordings = list(
+            conn.execute(
+                select(consent_records.c.wording).where(consent_records.c.method == "csv_import")
+            ).scalars()
+        )
+        actions = list(conn.execute(select(audit_log.c.action)).scalars())
+    assert ann is not None and (ann.time_zone, ann.briefing_time) == ("Europe/Berlin", "07:00")
+    assert len(wordings) == 3 and all(SOURCE in w for w in wordings)
+    assert actions == ["subscribers.import"]
+
+
+def test_one_bad_row_imports_nothing_and_every_problem_is_reported_by_line(ctx: Context) -> None:
+    data = (
+        "Email,Lists\n"
+        "good@readers.example.org,breaking\n"
+        "not-an-address,breaking\n"
+        "other@readers.example.org,sports-scores\n"
+        "GOOD@readers.example.org,breaking\n"
+    )
+    report = _import(ctx, data)
+    assert not report.imported
+    assert [(e.line, e.email) for e in report.errors] == [
+        (3, "not-an-address"),
+        (4, "other@readers.example.org"),
+        (5, "GOOD@readers.example.org"),
+    ]
+    assert "valid email address" in report.errors[0].message
+    assert "sports-scores" in report.errors[1].message
+    assert "first on line 2" in report.errors[2].message
+    assert _count(ctx, subscribers) == 0
+    assert _count(ctx, audit_log) == 0
+
+
+def test_readers_who_left_or_are_suppressed_are_skipped_not_re_added(ctx: Context) -> None:
+    left = unique_email()
+    reader = confirmed_reader(ctx, ["breaking"], email=left)
+    with ctx.db.transaction() as conn:
+        subscriber_store.unsubscribe(conn, reader, 1, now=ctx.clock())
+        suppressions.add(
+            conn, email="bounced@readers.example.org", reason="bounce", now=ctx.clock()
+        )
+    report = _import(ctx, f"email\n{left}\nbounced@readers.example.org\n", lists=["breaking"])
+    assert report.imported and report.added == 0
+    assert [(n.line, "Left" in n.message or "Suppressed" in n.message) for n in report.skipped] == [
+        (2, True),
+        (3, True),
+    ]
+    assert _statuses(ctx, left)[1] is SubscriptionStatus.UNSUBSCRIBED
+
+
+def test_importing_an_existing_reader_keeps_their_own_choices(ctx: Context) -> None:
+    email = unique_email()
+    result = subscriptions.sign_up(
+        ctx, email=email, list_slugs=["breaking"], requester=web_requester(), time_zone="Asia/Tokyo"
+    )
+    report = _import(ctx, f"email,time_zone\n{email},Europe/Paris\n", lists=["breaking"])
+    assert report.added == 1  # the pending subscription is now confirmed
+    token = ctx.tokens.preferences(result.subscriber_id, email)
+    assert preferences.load(ctx, token).time_zone == "Asia/Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("address\nann@readers.example.org\n", "'email' column"),
+        ("email\n", "no readers"),
+    ],
+)
+def test_unusable_files_are_refused_whole(ctx: Context, data: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        _import(ctx, data, lists=["breaking"])
+
+
+def test_the_consent_source_is_required(ctx: Context) -> None:
+    with pytest.raises(InvalidInput, match="agreed"):
+        transfer.import_csv(
+            ctx,
+            "email\na@readers.example.org\n",
+            default_lists=["breaking"],
+            consent_source=" ",
+            actor="x",
+        )
+
+
+def test_a_row_without_lists_and_no_default_is_a_problem(ctx: Context) -> None:
+    report = _import(ctx, "email\nann@readers.example.org\n")
+    assert not report.imported and "No list" in report.errors[0].message
+
+
+def test_export_lists_every_reader_with_their_statuses_in_batches(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "EXPORT_BATCH", 2)  # several keyset batches from 5 readers
+    emails = [unique_email() for _ in range(5)]
+    for email in emails:
+        confirmed_reader(ctx, ["breaking", "morning-briefing"], email=email)
+    rows = list(csv.DictReader(io.StringIO("".join(transfer.export_csv(ctx, actor="ed")))))
+    assert [row["email"] for row in rows] == emails
+    assert {row["breaking"] for row in rows} == {"confirmed"}
+    assert {row["special-reports"] for row in rows} == {""}
+    assert {row["briefing_time"] for row in rows} == {"06:00"}
+    with ctx.db.transaction() as conn:
+        assert "subscribers.export" in conn.execute(select(audit_log.c.action)).scalars().all()
+
+
+def test_export_defuses_cells_a_spreadsheet_would_run(ctx: Context) -> None:
+    confirmed_reader(ctx, ["breaking"], email="=cmd@readers.example.org")
+    exported = "".join(transfer.export_csv(ctx, actor="ed"))
+    assert "'=cmd@readers.example.org" in exported
