@@ -346,7 +346,7 @@ class SmtpConnection:
         wire = self._live_wire()
         assert wire.transport is not None
         loop = asyncio.get_running_loop()
-        wire.transport = await loop.start_tls(  # type: ignore[assignment]
+        wire.transport = await loop.start_tls(
             wire.transport, wire, self._ssl, server_hostname=self.relay.host
         )
         await self._ehlo()
