@@ -78,7 +78,7 @@ class Options:
 
 def run(options: Options) -> dict[str, Any]:
     workdir = tempfile.mkdtemp(prefix="bulletin-bench-briefing-")
-    url, drop = _database(options, workdir)  # type: ignore[arg-type]
+    url, drop = _database(options, workdir)
     try:
         db = Database(url)
         migrate.upgrade(db)
