@@ -48,18 +48,19 @@ chromium:
 test: install-test chromium
 	$(BIN)/python -m pytest
 
-## lint: ruff (lint and format check)
+## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])
 lint: install-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src tests
 
 ## bench: the delivery benchmark (figures as JSON lines; not part of `make test`)
 bench: install
 	$(BIN)/python bench/fanout.py $(BENCH_SIZES)
 
 format: install-test
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

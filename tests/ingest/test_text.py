@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bulletin.domain.errors import IngestError
+from bulletin.domain.stories import Story
 from bulletin.ingest.text import parse_text
 from tests.support.fixtures import SEED
 
@@ -16,7 +17,7 @@ CAPTION = (
 )
 
 
-def _seed():
+def _seed() -> Story:
     return parse_text(SEED.read_text(encoding="utf-8"), source=str(SEED), source_id=SEED.stem)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,7 +26,7 @@ def _signed_in(client: TestClient, ctx: Context, role: Role) -> tuple[TestClient
     return client, editor, csrf_from(client.get("/desk").text)
 
 
-def _last_audit(ctx: Context) -> dict:  # type: ignore[type-arg]
+def _last_audit(ctx: Context) -> dict[str, Any]:
     with ctx.db.transaction() as conn:
         return audit.recent(conn, 1)[0]
 

@@ -22,7 +22,8 @@ from sqlalchemy import func, select, text
 
 from bulletin.benchmarks.fanout import _database
 from bulletin.delivery.briefing_duty import expire_stale
-from bulletin.domain.editions import EditionStatus, Rules
+from bulletin.domain.editions import Edition, EditionStatus, Rules
+from bulletin.domain.models import Campaign, MailingList
 from bulletin.domain.stories import Story
 from bulletin.mail.briefing import render_briefing
 from bulletin.mail.compose import CampaignMessages, Links
@@ -77,7 +78,7 @@ class Options:
 
 def run(options: Options) -> dict[str, Any]:
     workdir = tempfile.mkdtemp(prefix="bulletin-bench-briefing-")
-    url, drop = _database(options, workdir)  # type: ignore[arg-type]
+    url, drop = _database(options, workdir)
     try:
         db = Database(url)
         migrate.upgrade(db)
@@ -206,7 +207,9 @@ def _store_stories(db: Database, at: datetime) -> None:
             story_store.set_cluster(conn, story_id, story_id)
 
 
-def _render_per_segment(edition, campaign, the_list, segments: list[int]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _render_per_segment(
+    edition: Edition, campaign: Campaign, the_list: MailingList, segments: list[int]
+) -> tuple[float, float]:
     links = Links(
         base_url="https://news.example.com",
         domain="news.example.com",

@@ -19,8 +19,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -182,7 +183,14 @@ def _alert() -> AlertDraft:
     )
 
 
-def _database(options: Options, workdir: str) -> tuple[str, Any]:
+class DatabaseChoice(Protocol):
+    """What a benchmark's options say about its database (this one's and the briefing's)."""
+
+    database: str
+    postgres_url: str
+
+
+def _database(options: DatabaseChoice, workdir: str) -> tuple[str, Callable[[], None]]:
     if options.database == "sqlite":
         return f"sqlite:///{workdir}/bench.db", lambda: None
     server = make_url(options.postgres_url)

@@ -7,23 +7,27 @@ watch progress without asking the sink over a socket.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import re
 import signal
 import time
 from dataclasses import dataclass
-from multiprocessing.sharedctypes import Synchronized
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the server itself is imported in the sink's process only
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
 MESSAGE_ID = re.compile(rb"Message-ID: <bulletin\.c(\d+)\.s(\d+)@", re.IGNORECASE)
 
 
 @dataclass
 class SinkCounters:
-    accepted: Synchronized  # type: ignore[type-arg]
-    first_at: Synchronized  # type: ignore[type-arg]
-    last_at: Synchronized  # type: ignore[type-arg]
-    duplicates: Synchronized  # type: ignore[type-arg]
+    # lock=False: plain ctypes values in shared memory, not Synchronized wrappers.
+    accepted: ctypes.c_longlong
+    first_at: ctypes.c_double
+    last_at: ctypes.c_double
+    duplicates: ctypes.c_longlong
     seen: Any  # shared byte array indexed by subscriber id: how often each arrived
 
     @classmethod
@@ -53,14 +57,14 @@ class _Handler:
         self.c = counters
         self.campaign_id = campaign_id
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         now = time.time()
         c = self.c
         if c.accepted.value == 0:
             c.first_at.value = now
         c.accepted.value += 1
         c.last_at.value = now
-        match = MESSAGE_ID.search(envelope.original_content, 0, 4096)
+        match = MESSAGE_ID.search(envelope.original_content or b"", 0, 4096)
         if match and not self.campaign_id.value:
             # Not told yet: the first messages of a Send can arrive before Send returns
             # the campaign's id, so the first campaign to arrive is the one counted.

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 
 from bulletin.cli.common import context as _context
 from bulletin.cli.common import fail as _fail
 from bulletin.domain.errors import BulletinError
-from bulletin.domain.reports import Picture, ReportContent
+from bulletin.domain.reports import Picture, ReportContent, Section
 from bulletin.services.special_reports import preview as special_preview
 from bulletin.services.special_reports import scheduling as special_reports
 
@@ -57,6 +57,17 @@ def schedule(
     typer.echo(f"Special report {report.id} scheduled for {view.scheduled_local}.")
 
 
+class _Overrides(TypedDict, total=False):
+    """The parts of a report the command line may replace."""
+
+    headline: str
+    subject: str
+    dek: str
+    cta_url: str
+    cta_label: str
+    sections: tuple[Section, ...]
+
+
 def _overridden(
     content: ReportContent,
     headline: str | None,
@@ -66,13 +77,20 @@ def _overridden(
     cta_url: str | None,
     cta_label: str,
 ) -> ReportContent:
-    given = {"headline": headline, "subject": subject, "dek": dek, "cta_url": cta_url}
-    changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    changes: _Overrides = {}
+    if headline is not None:
+        changes["headline"] = headline
+    if subject is not None:
+        changes["subject"] = subject
+    if dek is not None:
+        changes["dek"] = dek
+    if cta_url is not None:
+        changes["cta_url"] = cta_url
     if body_file is not None:
         changes["sections"] = special_reports.sections_from_html(body_file.read_text("utf-8"))
     if cta_label:
         changes["cta_label"] = cta_label
-    return dataclasses.replace(content, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(content, **changes)
 
 
 @special_app.command("list")

@@ -24,6 +24,8 @@ import time as monotonic
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import Connection
+
 from bulletin.domain.editions import Edition, EditionStatus, Rules
 from bulletin.store import audit
 from bulletin.store import lists as list_store
@@ -120,7 +122,7 @@ def _one_date(
             log.info("briefing for %s approved at its deadline", edition_date)
 
 
-def _approve(conn, edition: Edition, *, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+def _approve(conn: Connection, edition: Edition, *, now: datetime) -> bool:
     """A draft nobody held is approved by the scheduler; a held one waits for an editor."""
     return edition.status is EditionStatus.DRAFT and editions.update_fields(
         conn,
@@ -133,7 +135,7 @@ def _approve(conn, edition: Edition, *, now: datetime) -> bool:  # type: ignore[
     )
 
 
-def _skip_unsent(conn, edition_date: date, *, now: datetime) -> int:  # type: ignore[no-untyped-def]
+def _skip_unsent(conn: Connection, edition_date: date, *, now: datetime) -> int:
     edition = editions.by_date(conn, edition_date)
     if edition is None or not edition.status.editable:
         return 0
@@ -150,7 +152,7 @@ def _skip_unsent(conn, edition_date: date, *, now: datetime) -> int:  # type: ig
     )
 
 
-def _audit(conn, action: str, edition_date: date, now: datetime, note: str) -> None:  # type: ignore[no-untyped-def]
+def _audit(conn: Connection, action: str, edition_date: date, now: datetime, note: str) -> None:
     audit.record(
         conn,
         actor=SCHEDULER,

@@ -32,11 +32,11 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bulletin.config import Settings
 from bulletin.delivery.composers import Composers, composer_key
@@ -411,8 +411,8 @@ class Engine:
                 self.stats.temporary += 1
 
     async def _shut_down(
-        self, queue: asyncio.Queue[Job | None], senders: list[asyncio.Task]
-    ) -> None:  # type: ignore[type-arg]
+        self, queue: asyncio.Queue[Job | None], senders: list[asyncio.Task[None]]
+    ) -> None:
         self._stopping = True
         unsent = [job for job in _drain(queue) if job is not STOP]
         # If the database is away these stay leased, and the sweep returns them later.
@@ -446,7 +446,7 @@ def _take_more(queue: asyncio.Queue[Job | None], first: Job, size: int) -> list[
     return jobs
 
 
-def _run(coroutine) -> None:  # type: ignore[no-untyped-def]
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
     """Run on uvloop where it is installed (a third less CPU per message), else asyncio's loop."""
     try:
         import uvloop

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 DEFAULT_SIZE = 7
 SUMMARY_WORDS = 60
@@ -83,7 +84,7 @@ class Item:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> Item:  # type: ignore[type-arg]
+    def from_json(cls, data: dict[str, Any]) -> Item:
         return cls(
             story_id=int(data["story_id"]),
             headline=str(data["headline"]),

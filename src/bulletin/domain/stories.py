@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TypedDict
 
 
 class Format(enum.StrEnum):
@@ -110,6 +111,13 @@ class Story:
             data.pop(volatile)
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+class TextEdits(TypedDict, total=False):
+    """What an editor may rewrite in a story: `dataclasses.replace(story, **edits)`."""
+
+    headline: str | None
+    summary: str | None
 
 
 @dataclass(frozen=True)

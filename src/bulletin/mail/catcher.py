@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Session
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 
 _LINK = re.compile(r"https?://[^\s<>\"]+")
@@ -56,7 +56,7 @@ class _Handler:
             part.mkdir(mode=0o700, exist_ok=True)
         self.box = mailbox.Maildir(maildir, create=False)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: SmtpEnvelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
         content = envelope.original_content or b""
         trace = (
             f"Return-Path: <{envelope.mail_from}>\r\n"

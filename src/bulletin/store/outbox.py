@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, Update, or_, select, update
 
 from bulletin.domain.models import DeliveryStatus
 from bulletin.store.tables import outbox, subscribers
@@ -115,7 +115,7 @@ def mark_retry(conn: Connection, item_id: int, reply: str, *, retry_at: datetime
     )
 
 
-def _row(item_id: int):  # type: ignore[no-untyped-def]
+def _row(item_id: int) -> Update:
     return update(outbox).where(outbox.c.id == item_id)
 
 

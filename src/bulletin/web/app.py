@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from starlette.middleware.base import DispatchFunction, RequestResponseEndpoint
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -77,14 +78,14 @@ def create_app(ctx: Context) -> FastAPI:
     return app
 
 
-async def _security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
     response: Response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
 
 
-def _framing_policy(embed_origins: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _framing_policy(embed_origins: tuple[str, ...]) -> DispatchFunction:
     """Only /embed may be framed, and only by the configured origins; nothing else at all.
 
     X-Frame-Options cannot name several origins, so framed pages rely on CSP
@@ -92,7 +93,7 @@ def _framing_policy(embed_origins: tuple[str, ...]):  # type: ignore[no-untyped-
     """
     embed_ancestors = " ".join(("'self'", *embed_origins))
 
-    async def policy(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+    async def policy(request: Request, call_next: RequestResponseEndpoint) -> Response:
         response: Response = await call_next(request)
         path = request.url.path
         if path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/"):

@@ -21,11 +21,11 @@ class LoginRequired(Exception):
 
 
 def get_context(request: Request) -> Context:
-    return request.app.state.context  # type: ignore[no-any-return]
+    return request.app.state.context
 
 
 def get_templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates  # type: ignore[no-any-return]
+    return request.app.state.templates
 
 
 ContextDep = Annotated[Context, Depends(get_context)]

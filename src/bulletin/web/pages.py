@@ -22,7 +22,7 @@ def page(
     templates = request.app.state.templates
     ctx = request.app.state.context
     context.setdefault("error", None)
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
+    return templates.TemplateResponse(
         request,
         name,
         {

@@ -37,7 +37,7 @@ def _ledger_rows(ctx: Context) -> int:
 
 
 def _body(message) -> str:  # type: ignore[no-untyped-def]
-    return message.get_body(("plain",)).get_content()  # type: ignore[no-any-return]
+    return message.get_body(("plain",)).get_content()
 
 
 def test_the_test_copy_reaches_the_named_address_only_and_is_audited(

@@ -32,7 +32,7 @@ def _consent(ctx: Context, subscriber_id: int) -> list[tuple[str, str, str | Non
             .where(consent_records.c.subscriber_id == subscriber_id)
             .order_by(consent_records.c.id)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
 
 def _change(**fields: object) -> PreferenceChange:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_a_name_that_resolves_elsewhere_the_second_time_is_not_followed_there(
     answers = iter(["127.0.0.2", "127.0.0.1", "127.0.0.1"])  # allowed, then the inside one
     resolve = socket.getaddrinfo
 
-    def rebinding(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+    def rebinding(host: str, *args: object, **kwargs: object) -> list[Any]:
         if host == "wire.example":
             host = next(answers)
         return resolve(host, *args, **kwargs)  # type: ignore[arg-type]
@@ -91,7 +92,7 @@ def test_a_name_is_fetched_from_the_address_that_was_checked(
     lookups: list[str] = []
     resolve = socket.getaddrinfo
 
-    def counting(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+    def counting(host: str, *args: object, **kwargs: object) -> list[Any]:
         lookups.append(host)
         return resolve("127.0.0.1" if host == "wire.example" else host, *args, **kwargs)  # type: ignore[arg-type]
 

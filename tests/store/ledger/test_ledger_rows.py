@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Connection, event, func, select
 
 from bulletin.delivery import scheduler
 from bulletin.domain.models import AlertDraft, DeliveryStatus
@@ -278,8 +279,8 @@ def _indexes_used(conn, before: dict[str, int], claim: tuple[str, object]) -> st
     ids=["expiry", "leases", "claim and read-back"],
 )
 def test_the_scheduler_sweeps_read_their_partial_index_once_prepared(
-    ctx: Context, clock: FakeClock, sweep, index: str
-) -> None:  # type: ignore[no-untyped-def]
+    ctx: Context, clock: FakeClock, sweep: Callable[[Connection, datetime], object], index: str
+) -> None:
     """The scheduler runs both sweeps every second, and a claim reads its rows back by
     lease. With the status bound, the plan of the prepared statement (psycopg prepares
     on the sixth run) could not use the partial index and read the whole ledger

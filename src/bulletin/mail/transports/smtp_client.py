@@ -30,6 +30,7 @@ import base64
 import ssl
 from collections import deque
 from collections.abc import Callable
+from typing import cast
 
 from bulletin.mail.transports.addresses import RelayAddress
 
@@ -69,7 +70,8 @@ class _Wire(asyncio.Protocol):
         self.gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # A stream connection always gets a Transport; the stubs name the common base.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer + data if self._buffer else data
@@ -346,7 +348,7 @@ class SmtpConnection:
         wire = self._live_wire()
         assert wire.transport is not None
         loop = asyncio.get_running_loop()
-        wire.transport = await loop.start_tls(  # type: ignore[assignment]
+        wire.transport = await loop.start_tls(
             wire.transport, wire, self._ssl, server_hostname=self.relay.host
         )
         await self._ehlo()

@@ -59,8 +59,8 @@ def preview(ctx: Context, draft: AlertDraft, *, to: str) -> Preview:
     html, text = parsed.get_body(("html",)), parsed.get_body(("plain",))
     return Preview(
         subject=subject,
-        html=html.get_content() if html else "",  # type: ignore[attr-defined]
-        text=text.get_content() if text else "",  # type: ignore[attr-defined]
+        html=html.get_content() if html else "",
+        text=text.get_content() if text else "",
         problem=problem,
     )
 

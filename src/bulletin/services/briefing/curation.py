@@ -6,8 +6,10 @@ the editor's role and written to the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from bulletin.domain.editions import MAX_ITEMS, Edition
 from bulletin.domain.errors import InvalidInput, NotFound
@@ -138,7 +140,14 @@ def _item(edition: Edition, story_id: int) -> Item:
     raise NotFound(f"Story {story_id} is not in the {edition.edition_date} briefing.")
 
 
-def _curate(ctx, edition_date: date, actor, action: str, detail, change) -> Edition:  # type: ignore[no-untyped-def]
+def _curate(
+    ctx: Context,
+    edition_date: date,
+    actor: Editor | None,
+    action: str,
+    detail: dict[str, Any],
+    change: Callable[[Edition], dict[str, object]],
+) -> Edition:
     who = who_may_change(actor)
     edition = briefing.assemble(ctx, edition_date, actor=actor)
     with ctx.db.transaction() as conn:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -249,8 +250,13 @@ def who_may_change(actor: Editor | None) -> str:
 
 
 def audit_edition(
-    conn: Connection, ctx: Context, who: str, action: str, edition: Edition, detail
-) -> None:  # type: ignore[no-untyped-def]
+    conn: Connection,
+    ctx: Context,
+    who: str,
+    action: str,
+    edition: Edition,
+    detail: dict[str, Any] | None,
+) -> None:
     audit.record(
         conn,
         actor=who,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Campaign, CampaignCounts, CampaignStatus, DeliveryStatus, Editor
@@ -127,14 +130,21 @@ def _who(actor: Editor | None) -> str:
     return actor.email if actor else "cli"
 
 
-def _campaign(conn, campaign_id: int) -> Campaign:  # type: ignore[no-untyped-def]
+def _campaign(conn: Connection, campaign_id: int) -> Campaign:
     campaign = campaigns.get(conn, campaign_id)
     if campaign is None:
         raise NotFound(f"There is no campaign {campaign_id}.")
     return campaign
 
 
-def _audit(conn, ctx: Context, who: str, action: str, campaign_id: int, detail) -> None:  # type: ignore[no-untyped-def]
+def _audit(
+    conn: Connection,
+    ctx: Context,
+    who: str,
+    action: str,
+    campaign_id: int,
+    detail: dict[str, Any] | None,
+) -> None:
     audit.record(
         conn,
         actor=who,

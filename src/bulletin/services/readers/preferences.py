@@ -7,6 +7,7 @@ confirmation. Every change is written to the consent record with how and from wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -21,6 +22,9 @@ from bulletin.store import lists as list_store
 from bulletin.store.readers import consent
 from bulletin.store.readers import preferences as preference_store
 from bulletin.store.readers import subscribers as subscriber_store
+
+# Writes one consent record: what was done, to which list (None: not list-specific), wording.
+_Record = Callable[[ConsentAction, int | None, str | None], None]
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,9 @@ def leave_all(ctx: Context, token: str, *, requester: Requester) -> Preferences:
         return _preferences(conn, subscriber)
 
 
-def _apply_lists(conn: Connection, subscriber_id: int, wanted: set[int], *, record, ctx) -> None:  # type: ignore[no-untyped-def]
+def _apply_lists(
+    conn: Connection, subscriber_id: int, wanted: set[int], *, record: _Record, ctx: Context
+) -> None:
     now = ctx.clock()
     statuses = subscriber_store.statuses(conn, subscriber_id)
     for ml in list_store.all_lists(conn):
@@ -112,7 +118,7 @@ def _apply_lists(conn: Connection, subscriber_id: int, wanted: set[int], *, reco
             record(ConsentAction.UNSUBSCRIBE, ml.id, None)
 
 
-def _recorder(conn: Connection, subscriber_id: int, requester: Requester, ctx: Context):  # type: ignore[no-untyped-def]
+def _recorder(conn: Connection, subscriber_id: int, requester: Requester, ctx: Context) -> _Record:
     """A function that writes one consent record for this reader and request."""
 
     def record(action: ConsentAction, list_id: int | None, wording: str | None) -> None:

@@ -188,28 +188,32 @@ def _attribute_unsubscribe(
     event_store.record(conn, event, now=now)
 
 
-def _may_send_confirmation(ctx: Context, conn, subscriber_id: int, address: str) -> bool:  # type: ignore[no-untyped-def]
+def _may_send_confirmation(
+    ctx: Context, conn: Connection, subscriber_id: int, address: str
+) -> bool:
     if suppressions.is_suppressed(conn, address):
         return False
     last = subscriber_store.confirmation_sent_at(conn, subscriber_id)
     return last is None or ctx.clock() - last >= timedelta(seconds=ctx.settings.confirm_resend_s)
 
 
-def _subscriber(conn, subscriber_id: int) -> Subscriber:  # type: ignore[no-untyped-def]
+def _subscriber(conn: Connection, subscriber_id: int) -> Subscriber:
     subscriber = subscriber_store.get(conn, subscriber_id)
     if subscriber is None:
         raise TokenInvalid("This link is for a subscription that no longer exists.")
     return subscriber
 
 
-def _confirmed_subject(conn, subscriber_id: int, digest: str) -> Subscriber:  # type: ignore[no-untyped-def]
+def _confirmed_subject(conn: Connection, subscriber_id: int, digest: str) -> Subscriber:
     subscriber = _subscriber(conn, subscriber_id)
     if address_hash(subscriber.email) != digest:
         raise TokenInvalid("This confirmation link is not valid.")
     return subscriber
 
 
-def _list_names(conn, subscriber_id: int, status: SubscriptionStatus) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def _list_names(
+    conn: Connection, subscriber_id: int, status: SubscriptionStatus
+) -> tuple[str, ...]:
     wanted = {
         lid for lid, st in subscriber_store.statuses(conn, subscriber_id).items() if st is status
     }

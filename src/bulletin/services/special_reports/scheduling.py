@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -215,7 +216,9 @@ def _who(actor: Editor | None) -> str:
     return actor.email if actor else "cli"
 
 
-def _audit(conn: Connection, ctx: Context, who: str, action: str, report_id: int, detail) -> None:  # type: ignore[no-untyped-def]
+def _audit(
+    conn: Connection, ctx: Context, who: str, action: str, report_id: int, detail: dict[str, Any]
+) -> None:
     audit.record(
         conn,
         actor=who,

@@ -7,6 +7,10 @@ nor disabled, so the newsroom never locks itself out of its own settings.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Connection
+
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
@@ -70,14 +74,14 @@ def reset_password(ctx: Context, editor_id: int, password: str, *, actor: Editor
         _audit(conn, ctx, actor, "user.password_reset", target, {})
 
 
-def _target(conn, editor_id: int) -> Editor:  # type: ignore[no-untyped-def]
+def _target(conn: Connection, editor_id: int) -> Editor:
     target = editor_store.get_for_update(conn, editor_id)
     if target is None:
         raise NotFound(f"There is no desk account {editor_id}.")
     return target
 
 
-def _keep_an_admin(conn, target: Editor, doing: str) -> None:  # type: ignore[no-untyped-def]
+def _keep_an_admin(conn: Connection, target: Editor, doing: str) -> None:
     admins = editor_store.active_admin_ids(conn)
     if admins == [target.id]:
         raise InvalidInput(
@@ -86,7 +90,14 @@ def _keep_an_admin(conn, target: Editor, doing: str) -> None:  # type: ignore[no
         )
 
 
-def _audit(conn, ctx: Context, actor: Editor, action: str, target: Editor, detail: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _audit(
+    conn: Connection,
+    ctx: Context,
+    actor: Editor,
+    action: str,
+    target: Editor,
+    detail: dict[str, Any],
+) -> None:
     audit.record(
         conn,
         actor=actor.email,

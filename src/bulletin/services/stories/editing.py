@@ -7,7 +7,7 @@ import dataclasses
 from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
-from bulletin.domain.stories import StoredStory, alert_reason
+from bulletin.domain.stories import StoredStory, TextEdits, alert_reason
 from bulletin.services.context import Context
 from bulletin.services.stories.ingest import LIMITS
 from bulletin.store import audit
@@ -51,10 +51,10 @@ def edit_story(
         stored = store.get(conn, story_id)
         if stored is None:
             raise NotFound(f"There is no story {story_id}.")
-        changes: dict[str, str | None] = {"headline": headline}
+        changes: TextEdits = {"headline": headline}
         if summary is not None:
             changes["summary"] = summary or None
-        story = dataclasses.replace(stored.story, **changes)  # type: ignore[arg-type]
+        story = dataclasses.replace(stored.story, **changes)
         if story == stored.story:
             return stored
         digest, version = story.content_hash(), stored.version + 1

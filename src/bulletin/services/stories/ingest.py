@@ -18,7 +18,15 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bulletin.domain.errors import IngestError
-from bulletin.domain.stories import Format, ItemFailure, Outcome, StoredStory, Story, alert_reason
+from bulletin.domain.stories import (
+    Format,
+    ItemFailure,
+    Outcome,
+    StoredStory,
+    Story,
+    TextEdits,
+    alert_reason,
+)
 from bulletin.ingest.cluster import ClusterIndex, signature
 from bulletin.ingest.parse import parse_document
 from bulletin.services.context import Context
@@ -231,12 +239,12 @@ def _write(
 
 def _keep_edits(story: Story, existing: store.Existing) -> Story:
     """An editor's headline and summary outlive later versions from the source."""
-    kept: dict[str, str | None] = {}
+    kept: TextEdits = {}
     if "headline" in existing.edited_fields:
         kept["headline"] = existing.headline
     if "summary" in existing.edited_fields:
         kept["summary"] = existing.summary or None
-    return dataclasses.replace(story, **kept)  # type: ignore[arg-type]
+    return dataclasses.replace(story, **kept)
 
 
 def _replace(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, func, or_, select
 
 from bulletin.domain.ranking import Candidate
 from bulletin.domain.stories import PubStatus
@@ -54,7 +54,7 @@ def _to_candidate(row: Row) -> Candidate:
     )
 
 
-def _readable(now: datetime):  # type: ignore[no-untyped-def]
+def _readable(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
         stories.c.pubstatus == PubStatus.USABLE.value,
         or_(stories.c.embargoed_until.is_(None), stories.c.embargoed_until <= now),

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from bulletin.domain import ranking
 from bulletin.domain.editions import GREETING, SIGN_OFF, Edition, EditionStatus, Rules
-from bulletin.domain.models import CampaignKind, CampaignStatus
+from bulletin.domain.models import CampaignKind, CampaignStatus, MailingList
 from bulletin.domain.schedule import DEFAULT_TIME, Send, send_for
 from bulletin.store import campaigns
 from bulletin.store import lists as list_store
@@ -218,7 +218,13 @@ def write_ledger(db: Database, edition_date: date, *, rules: Rules, now: datetim
     return added
 
 
-def _campaign(conn, edition: Edition, briefing, the_plan: Plan | None, now: datetime) -> int:  # type: ignore[no-untyped-def]
+def _campaign(
+    conn: Connection,
+    edition: Edition,
+    briefing: MailingList,
+    the_plan: Plan | None,
+    now: datetime,
+) -> int:
     lead = edition.items[0]
     expires = the_plan.last_expiry_at if the_plan else now
     campaign_id = campaigns.insert(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, Select, case, func, literal, select
 
 from bulletin.domain.editions import TOPIC_BITS
 from bulletin.domain.models import DeliveryStatus
@@ -46,7 +46,7 @@ def groups(conn: Connection, list_id: int) -> list[Group]:
     return [Group(z, t, n) for z, t, n in conn.execute(query)]
 
 
-def _segment(reader):  # type: ignore[no-untyped-def]
+def _segment(reader: ColumnElement[int]) -> ScalarSelect[int]:
     bits = case(
         *[(subscriber_topics.c.topic == slug, bit) for slug, bit in TOPIC_BITS.items()], else_=0
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Connection, Integer, cast, func, select
+from sqlalchemy import ColumnElement, Connection, Integer, cast, func, select
 
 from bulletin.store.tables import deliveries, events
 from bulletin.store.upsert import insert_ignoring_conflicts
@@ -84,7 +85,9 @@ def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]
     return [(int(m), int(c)) for m, c in rows]
 
 
-def _epoch_minute(conn: Connection, column):  # type: ignore[no-untyped-def]
+def _epoch_minute(
+    conn: Connection, column: ColumnElement[datetime]
+) -> ColumnElement[float | Decimal]:
     """Whole minutes since 1970 of a UTC timestamp column, on either database."""
     if conn.dialect.name == "postgresql":
         return func.floor(func.extract("epoch", column) / 60)

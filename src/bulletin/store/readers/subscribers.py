@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, Update, func, select, update
 
 from bulletin.domain.models import Subscriber, SubscriptionStatus
 from bulletin.store.tables import subscribers, subscriptions
@@ -148,7 +148,7 @@ def counts_by_list(conn: Connection) -> dict[int, dict[SubscriptionStatus, int]]
     return counts
 
 
-def _subscription(subscriber_id: int, list_id: int):  # type: ignore[no-untyped-def]
+def _subscription(subscriber_id: int, list_id: int) -> Update:
     return update(subscriptions).where(
         subscriptions.c.subscriber_id == subscriber_id, subscriptions.c.list_id == list_id
     )

@@ -39,4 +39,4 @@ def cancel(campaign_id: int, ctx: ContextDep, key: SenderKeyDep) -> CancelResult
 
 
 def _progress(ctx: ContextDep, campaign_id: int) -> CampaignProgress:
-    return CampaignProgress(**campaigns.progress(ctx, campaign_id).as_json())  # type: ignore[arg-type]
+    return CampaignProgress.model_validate(campaigns.progress(ctx, campaign_id).as_json())

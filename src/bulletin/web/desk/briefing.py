@@ -140,9 +140,9 @@ def curate(
     return RedirectResponse(f"/desk/briefing?date={day.isoformat()}", status_code=303)
 
 
-def _apply(ctx: Context, action: str, day: date, form: FormData, editor) -> Edition:  # type: ignore[no-untyped-def]
+def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor) -> Edition:
     if action in ("assemble", "approve", "hold", "release"):
-        return getattr(briefing, action)(ctx, day, actor=editor)  # type: ignore[no-any-return]
+        return getattr(briefing, action)(ctx, day, actor=editor)
     if action == "greeting":
         return curation.set_greeting(ctx, day, text(form, "text"), actor=editor)
     story_id = _story_id(form)
