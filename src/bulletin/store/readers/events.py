@@ -87,9 +87,10 @@ def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]
 
 def _epoch_minute(
     conn: Connection, column: ColumnElement[datetime]
-) -> ColumnElement[float | Decimal]:
+) -> ColumnElement[float | Decimal | int]:
     """Whole minutes since 1970 of a UTC timestamp column, on either database."""
     if conn.dialect.name == "postgresql":
         return func.floor(func.extract("epoch", column) / 60)
     # SQLite keeps our UTC timestamps as text; strftime('%s') reads them as UTC.
-    return cast(func.strftime("%s", column), Integer) / 60
+    # Floor division: SQLAlchemy's `/` on integers is true division (a row per second).
+    return cast(func.strftime("%s", column), Integer) // 60
