@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     catcher_port: Annotated[int, Variable(Group.MAIL, "port number", read=v.whole)] = Field(
         default=2525, description="The port the built-in mail catcher listens on."
     )
+    inbound_host: Annotated[str, Variable(Group.MAIL, "host name or IP address")] = Field(
+        default="127.0.0.1",
+        description="Where the inbound listener for returned mail and mailto unsubscribes "
+        "listens (`bulletin bounces listen`; `bulletin serve` starts it beside the catcher).",
+    )
+    inbound_port: Annotated[int, Variable(Group.MAIL, "port number", read=v.whole)] = Field(
+        default=2526, description="The port of the inbound listener."
+    )
 
     confirm_max_age_s: Annotated[
         int, Variable(Group.READERS, "whole hours, at least 1", read=v.whole, unit=HOURS)

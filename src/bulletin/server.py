@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
@@ -14,6 +15,7 @@ from bulletin.delivery.relays import Relay, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
 from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
+from bulletin.mail.inbound import InboundListener
 from bulletin.services.context import Context
 from bulletin.store import migrate
 
@@ -48,6 +50,32 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
         yield [relay_from_url(catcher.url + "&connections=4")]
     finally:
         catcher.stop()
+
+
+@contextmanager
+def inbound_listener(ctx: Context) -> Iterator[InboundListener]:
+    """The listener for returned mail and mailto unsubscribes, until the block ends."""
+    from bulletin.services.readers import inbound
+
+    settings = ctx.settings
+    listener = InboundListener(
+        partial(inbound.take, ctx),
+        domain=settings.mail_domain,
+        host=settings.inbound_host,
+        port=settings.inbound_port,
+    )
+    try:
+        listener.start()
+    except (OSError, RuntimeError) as exc:
+        raise ConfigurationError(
+            f"Could not start the inbound listener on {settings.inbound_host}:"
+            f"{settings.inbound_port} ({exc}). Set BULLETIN_INBOUND_PORT to a free port."
+        ) from exc
+    log.info("taking returned mail on %s:%s", listener.host, listener.port)
+    try:
+        yield listener
+    finally:
+        listener.stop()
 
 
 @contextmanager
@@ -87,12 +115,30 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
     from bulletin.web.app import create_app
 
     require_current_schema(ctx)
-    with mail_route(ctx.settings) as relays, engine_thread(ctx, relays), feed_poller(ctx):
+    # On the embedded default the inbound listener runs beside the catcher, so returned
+    # mail and mailto unsubscribes work end to end; in production it is its own process.
+    listening = inbound_listener(ctx) if ctx.settings.uses_catcher else nullcontext()
+    with (
+        mail_route(ctx.settings) as relays,
+        listening,
+        engine_thread(ctx, relays),
+        feed_poller(ctx),
+    ):
         config = uvicorn.Config(
             create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False
         )
         logging.getLogger("uvicorn.access").addFilter(RedactTokens())
         uvicorn.Server(config).run()
+
+
+def listen(ctx: Context) -> None:
+    """The inbound listener alone, until interrupted (`bulletin bounces listen`)."""
+    require_current_schema(ctx)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with inbound_listener(ctx):
+        stop.wait()
 
 
 def work(ctx: Context, *, poll_feeds: bool = False) -> None:

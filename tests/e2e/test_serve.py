@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from bulletin.mail.catcher import CaughtMessage, caught
+from bulletin.mail.transports import Envelope, send_now
 from tests.support.smtp_sink import free_port
 from tests.support.web import csrf_from, link_in, unsubscribe_url
 
@@ -62,6 +63,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
         "BULLETIN_BASE_URL": base_url,
         "BULLETIN_CATCHER_PORT": str(free_port()),
+        "BULLETIN_INBOUND_PORT": str(free_port()),
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
     }
     env.pop("BULLETIN_SMTP_URL", None)
@@ -144,6 +146,7 @@ def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> Non
         "BULLETIN_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
         "BULLETIN_CATCHER_PORT": str(free_port()),
+        "BULLETIN_INBOUND_PORT": str(free_port()),
     }
     result = subprocess.run(
         [BIN, "serve", "--port", str(free_port())],
@@ -154,3 +157,16 @@ def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path: Path) -> Non
     )
     assert result.returncode == 1
     assert "bulletin db upgrade" in result.stderr
+
+
+def test_served_service_listens_for_returned_mail_for_its_own_addresses_only(
+    served: Served,
+) -> None:
+    url = f"smtp://127.0.0.1:{served.env['BULLETIN_INBOUND_PORT']}?starttls=off"
+    note = b"From: someone@readers.example.org\r\nSubject: hello\r\n\r\nhello\r\n"
+    ours = Envelope(1, "", "unsubscribe@news.example.com", note)
+    theirs = Envelope(2, "", "postmaster@readers.example.org", note)
+
+    replies = send_now(url, [ours, theirs], timeout=10)
+
+    assert [reply.code for reply in replies] == [250, 550]

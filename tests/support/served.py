@@ -81,6 +81,7 @@ def serving(tmp_path: Path, extra_env: Mapping[str, str] | None = None) -> Itera
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
         "BULLETIN_BASE_URL": base_url,
         "BULLETIN_CATCHER_PORT": str(free_port()),
+        "BULLETIN_INBOUND_PORT": str(free_port()),
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
         "BULLETIN_NEWSROOM_NAME": "The Daily Example",
         **(extra_env or {}),

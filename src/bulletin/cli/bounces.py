@@ -59,3 +59,26 @@ def process(
         typer.echo(json.dumps({"summary": counts}))
     else:
         typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+@bounces_app.command("listen")
+def listen(
+    host: Annotated[str | None, typer.Option(help="Interface (BULLETIN_INBOUND_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (BULLETIN_INBOUND_PORT).")] = None,
+) -> None:
+    """Take returned mail and mailto unsubscribes over SMTP for our own addresses only
+    (point the bounce domain's MX here). Runs until interrupted."""
+    from bulletin import logs, server
+
+    logs.configure()
+    try:
+        given = {"inbound_host": host, "inbound_port": port}
+        settings = Settings.from_env().replace(**{k: v for k, v in given.items() if v})
+        ctx = Context.from_settings(settings)
+        typer.echo(
+            f"Taking returned mail for @{ctx.settings.mail_domain} on "
+            f"{ctx.settings.inbound_host}:{ctx.settings.inbound_port}"
+        )
+        server.listen(ctx)
+    except BulletinError as exc:
+        _fail(exc)
