@@ -89,6 +89,8 @@ def test_the_report_counts_and_charts_a_campaign(
         "complaints": "1",
         "unsubscribes": "1",
     }
+    rate = re.search(r'<p id="complaint-rate" class="rate (\w+)">([^<]*)', page.text)
+    assert rate and rate.groups() == ("over", "14.29 % of delivered: ")  # 1 in 7
     assert "Open and click tracking is off" in page.text
     svg = re.search(r'<svg id="sent-chart".*?</svg>', page.text, re.S)
     assert svg, "no chart"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
@@ -164,3 +165,15 @@ def test_catcher_page_lists_and_shows_caught_mail(
     assert 'href="https://news.example.com/story?id=1"' in view.text  # links are listed
     assert "sandbox" in html.headers["content-security-policy"]
     assert signed_in.get("/desk/catcher/no-such-key").status_code == 404
+
+
+def test_the_dashboard_shows_the_last_days_complaint_rate(client: TestClient, ctx: Context) -> None:
+    editor = make_editor(ctx, password=PASSWORD)
+    sign_in(client, editor.email, PASSWORD)
+
+    page = client.get("/desk")
+
+    section = re.search(r'<section[^>]*id="reputation".*?</section>', page.text, re.S)
+    assert section is not None
+    assert "0 complaints over 0 delivered" in section.group(0)
+    assert "never reach 0.3 %" in section.group(0)

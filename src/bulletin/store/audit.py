@@ -43,3 +43,20 @@ def page(conn: Connection, *, before: int | None, limit: int) -> list[dict[str, 
     if before is not None:
         query = query.where(audit_log.c.id < before)
     return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def latest(
+    conn: Connection, *, action: str, target_type: str, target_id: object
+) -> dict[str, Any] | None:
+    """The newest entry of this action about this target, if any."""
+    row = conn.execute(
+        select(audit_log)
+        .where(
+            audit_log.c.action == action,
+            audit_log.c.target_type == target_type,
+            audit_log.c.target_id == str(target_id),
+        )
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    ).first()
+    return dict(row._mapping) if row else None

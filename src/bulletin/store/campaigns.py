@@ -246,3 +246,12 @@ def complete_finished(conn: Connection, *, now: datetime) -> list[int]:
             .values(status=CampaignStatus.SENT, finished_at=now)
         )
     return done
+
+
+def started_since(conn: Connection, since: datetime) -> list[int]:
+    """Campaigns that started sending at or after `since` (the last day's sends)."""
+    return list(
+        conn.execute(
+            select(campaigns.c.id).where(campaigns.c.started_at >= since).order_by(campaigns.c.id)
+        ).scalars()
+    )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bulletin.domain.models import Campaign, CampaignCounts, MailingList, SubscriptionStatus
+from bulletin.domain.reputation import ComplaintRate
 from bulletin.mail import catcher
 from bulletin.services.context import Context
 from bulletin.store import audit, campaigns
 from bulletin.store import lists as list_store
 from bulletin.store.ledger.counts import campaign_counts
+from bulletin.store.readers import events as event_store
 from bulletin.store.readers import subscribers as subscriber_store
 
 
@@ -48,6 +51,16 @@ def recent_campaigns(ctx: Context, limit: int = 10) -> list[CampaignSummary]:
             CampaignSummary(campaign=c, counts=campaign_counts(conn, c.id))
             for c in campaigns.recent(conn, limit)
         ]
+
+
+def complaint_rate_last_day(ctx: Context) -> ComplaintRate:
+    """Complaints over delivered for every send started in the last 24 hours."""
+    since = ctx.clock() - timedelta(hours=24)
+    with ctx.db.reading() as conn:
+        rates = event_store.complaint_rates(conn, campaigns.started_since(conn, since))
+    return ComplaintRate(
+        sum(r.complaints for r in rates.values()), sum(r.delivered for r in rates.values())
+    )
 
 
 AUDIT_PAGE = 50

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bulletin.domain.errors import NotFound
 from bulletin.domain.models import Campaign, CampaignCounts
+from bulletin.domain.reputation import ComplaintRate
 from bulletin.services.context import Context
 from bulletin.store import campaigns
 from bulletin.store.ledger.counts import campaign_counts
@@ -40,6 +41,11 @@ class CampaignReport:
     def delivered(self) -> int:
         """Accepted by a relay and not bounced back since."""
         return max(self.counts.sent - self.events[EventKind.BOUNCE], 0)
+
+    @property
+    def complaint_rate(self) -> ComplaintRate:
+        """Complaints over delivered, against the 0.1 % and 0.3 % lines of Gmail and Yahoo."""
+        return ComplaintRate(self.events[EventKind.COMPLAINT], self.delivered)
 
 
 def campaign_report(ctx: Context, campaign_id: int) -> CampaignReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
@@ -42,3 +43,18 @@ def has_open_rows(conn: Connection, campaign_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def sent_by_campaign(conn: Connection, campaign_ids: Sequence[int]) -> dict[int, int]:
+    """Rows accepted by a relay, per campaign (reads the (campaign, status, …) index)."""
+    if not campaign_ids:
+        return {}
+    rows = conn.execute(
+        select(deliveries.c.campaign_id, func.count())
+        .where(
+            deliveries.c.campaign_id.in_(list(campaign_ids)),
+            deliveries.c.status == DeliveryStatus.SENT,
+        )
+        .group_by(deliveries.c.campaign_id)
+    )
+    return {int(campaign_id): int(count) for campaign_id, count in rows}

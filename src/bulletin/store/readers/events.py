@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Integer, cast, func, select
 
+from bulletin.domain.reputation import ComplaintRate
+from bulletin.store.ledger import counts as ledger_counts
 from bulletin.store.tables import deliveries, events
 from bulletin.store.upsert import insert_ignoring_conflicts
 
@@ -45,6 +48,29 @@ def record(conn: Connection, event: Event, *, now: datetime) -> bool:
         .returning(events.c.id)  # rowcount is not reliable for a skipped row on every driver
     )
     return result.first() is not None
+
+
+def by_campaign(conn: Connection, campaign_ids: Sequence[int], kind: EventKind) -> dict[int, int]:
+    """How many events of this kind each of these campaigns has had (only those with any)."""
+    if not campaign_ids:
+        return {}
+    rows = conn.execute(
+        select(events.c.campaign_id, func.count())
+        .where(events.c.campaign_id.in_(list(campaign_ids)), events.c.kind == kind.value)
+        .group_by(events.c.campaign_id)
+    )
+    return {int(campaign_id): int(count) for campaign_id, count in rows}
+
+
+def complaint_rates(conn: Connection, campaign_ids: Sequence[int]) -> dict[int, ComplaintRate]:
+    """Each campaign's complaints over its delivered messages (accepted, less hard bounces)."""
+    complaints = by_campaign(conn, campaign_ids, EventKind.COMPLAINT)
+    bounces = by_campaign(conn, campaign_ids, EventKind.BOUNCE)
+    sent = ledger_counts.sent_by_campaign(conn, campaign_ids)
+    return {
+        c: ComplaintRate(complaints.get(c, 0), max(sent.get(c, 0) - bounces.get(c, 0), 0))
+        for c in campaign_ids
+    }
 
 
 def counts(conn: Connection, campaign_id: int) -> dict[EventKind, int]:

@@ -50,6 +50,7 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
         "desk/dashboard.html",
         lists=desk.list_summaries(ctx),
         campaigns=desk.recent_campaigns(ctx),
+        complaints=desk.complaint_rate_last_day(ctx),
         proposals=proposals.proposal_views(ctx),
         next_briefing=briefing.next_edition(ctx),
     )
