@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -100,10 +99,7 @@ def feed_poller(ctx: Context) -> Iterator[None]:
 
 
 def mailbox_poller_for(
-    ctx: Context,
-    *,
-    may_poll: Callable[[], bool] = lambda: True,
-    ssl_context: ssl.SSLContext | None = None,
+    ctx: Context, *, may_poll: Callable[[], bool] = lambda: True
 ) -> MailboxPoller:
     """The poller of the bounce mailbox (`BULLETIN_BOUNCE_IMAP_URL`), handing to `inbound.take`."""
     from bulletin.services.readers import inbound
@@ -119,7 +115,6 @@ def mailbox_poller_for(
         partial(inbound.take, ctx),
         interval_s=ctx.settings.bounce_imap_interval_s,
         may_poll=may_poll,
-        ssl_context=ssl_context,
     )
 
 
