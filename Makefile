@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
 
-.PHONY: serve test lint format bench install install-test clean chromium
+.PHONY: serve test lint format bench install install-test clean chromium dovecot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,23 @@ chromium:
 	  fi; \
 	fi
 
-## test: install what the tests need and run them all (browser tests included)
-test: install-test chromium
+DOVECOT ?= /usr/sbin/dovecot
+
+## dovecot: the mailbox tests poll a real IMAP server, Debian's Dovecot, on loopback
+dovecot:
+	@if [ ! -x $(DOVECOT) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's dovecot-imapd for the mailbox tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
+	  else \
+	    echo "$(DOVECOT) is missing: the mailbox tests need Debian's Dovecot." >&2; \
+	    echo "Install it with: sudo apt-get install -y dovecot-imapd" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## test: install what the tests need and run them all (browser and mailbox tests included)
+test: install-test chromium dovecot
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])

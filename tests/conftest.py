@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a context, an SMTP sink.
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, a context, an SMTP sink,
+an IMAP server.
 
 Every database test runs twice, once per engine. SQLite tests get their own file,
 copied from one migrated at the start of the run. PostgreSQL tests share one
@@ -23,6 +24,7 @@ from bulletin.services.context import Context
 from bulletin.store import migrate
 from bulletin.store.db import Database
 from bulletin.store.tables import metadata
+from tests.support.dovecot import DOVECOT, Dovecot
 from tests.support.factories import FakeClock, make_settings
 from tests.support.http_feeds import FeedServer
 from tests.support.smtp_sink import SmtpSink
@@ -116,5 +118,19 @@ def smtp_sink() -> Iterator[SmtpSink]:
 def feed_server() -> Iterator[FeedServer]:
     """A real HTTP server on 127.0.0.1 serving whatever the test puts in its routes."""
     server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[Dovecot]:
+    """Debian's Dovecot on loopback for the run (each test adds a user of its own)."""
+    if not DOVECOT.exists():
+        pytest.fail(
+            f"{DOVECOT} is missing: the mailbox tests need Debian's Dovecot. Install it with "
+            "`apt-get install -y dovecot-imapd` (`make test` and .ci/run do this as root).",
+            pytrace=False,
+        )
+    server = Dovecot().start()
     yield server
     server.stop()

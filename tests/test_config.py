@@ -234,6 +234,24 @@ def test_blank_relay_url_means_the_catcher(tmp_path: Path) -> None:
     assert Settings.from_env(dev_env(tmp_path, BULLETIN_SMTP_URL="")).uses_catcher
 
 
+def test_the_bounce_mailbox_is_read_and_its_password_kept_out_of_sight(tmp_path: Path) -> None:
+    url = "imaps://bounces:imap-Secret-9@imap.example.org/INBOX"
+    settings = Settings.from_env(
+        dev_env(tmp_path, BULLETIN_BOUNCE_IMAP_URL=url, BULLETIN_BOUNCE_IMAP_INTERVAL_SECONDS="30")
+    )
+    assert (settings.bounce_imap_url, settings.bounce_imap_interval_s) == (url, 30)
+    assert "imap-Secret-9" not in repr(settings)
+    unset = Settings.from_env(dev_env(tmp_path, BULLETIN_BOUNCE_IMAP_URL=""))
+    assert (unset.bounce_imap_url, unset.bounce_imap_interval_s) == (None, 60)
+
+
+def test_the_bounce_mailbox_must_be_imap_or_imaps(tmp_path: Path) -> None:
+    url = "pop3://bounces:imap-Secret-9@mail.example.org"
+    with pytest.raises(ConfigurationError, match="imaps:// or imap://") as refused:
+        Settings.from_env(dev_env(tmp_path, BULLETIN_BOUNCE_IMAP_URL=url))
+    assert "imap-Secret-9" not in str(refused.value)
+
+
 def test_embed_origins_are_read_from_a_space_or_comma_separated_list(tmp_path: Path) -> None:
     settings = Settings.from_env(
         dev_env(

@@ -27,6 +27,7 @@ PLACEHOLDER_SECRETS = frozenset(
 MIN_SECRET_LENGTH = 32
 MIN_UNSUBSCRIBE_DAYS = 60
 LIST = "separated by spaces or commas"
+IMAP_SCHEMES = ("imap", "imaps")
 
 
 class Settings(BaseSettings):
@@ -131,6 +132,32 @@ class Settings(BaseSettings):
     )
     inbound_port: Annotated[int, Variable(Group.MAIL, "port number", read=v.whole)] = Field(
         default=2526, description="The port of the inbound listener."
+    )
+    bounce_imap_url: Annotated[
+        str | None,
+        Variable(
+            Group.MAIL,
+            "`imaps://user:password@host/INBOX`, or `imap://…:143/INBOX` "
+            "(`?starttls=require`, the default, `auto` or `off`; `&idle=off`)",
+            read=v.optional,
+            shown_default="unset: no mailbox is polled",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="A mailbox that returned mail and mailto unsubscribes are delivered to: "
+        "`bulletin serve` and `bulletin worker` poll it (IDLE when the server offers it), "
+        "and `bulletin bounces poll` does alone. Each message taken is moved to "
+        "`Bulletin/Processed`; one that cannot be read, to `Bulletin/Unreadable`.",
+    )
+    bounce_imap_interval_s: Annotated[
+        int, Variable(Group.MAIL, "whole seconds, at least 1", read=v.whole)
+    ] = Field(
+        default=60,
+        validation_alias="BULLETIN_BOUNCE_IMAP_INTERVAL_SECONDS",
+        description="How often the mailbox is looked at (with IDLE, new mail is taken at "
+        "once and this is the longest wait); after a failure to reach it, the first wait "
+        "before trying again, doubling up to 15 minutes.",
     )
 
     confirm_max_age_s: Annotated[
@@ -350,6 +377,10 @@ class Settings(BaseSettings):
             )
         if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
             raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
+        if self.bounce_imap_url and urlsplit(self.bounce_imap_url).scheme not in IMAP_SCHEMES:
+            raise ConfigurationError(
+                "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
+            )
 
     @property
     def origin(self) -> str:

@@ -1,20 +1,23 @@
-"""Assembling a running Bulletin: catcher, sending engine and web server in one process."""
+"""Assembling a running Bulletin: catcher, sending engine, pollers and web server in one process."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
+from bulletin.delivery.leader import MAILBOX_LOCK_KEY, Leadership
 from bulletin.delivery.relays import Relay, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
 from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
+from bulletin.mail.imap import parse_imap_url
+from bulletin.mail.imap_poller import MailboxPoller
 from bulletin.mail.inbound import InboundListener
 from bulletin.services.context import Context
 from bulletin.store import migrate
@@ -95,6 +98,53 @@ def feed_poller(ctx: Context) -> Iterator[None]:
         thread.join(timeout=30)
 
 
+def mailbox_poller_for(
+    ctx: Context, *, may_poll: Callable[[], bool] = lambda: True
+) -> MailboxPoller:
+    """The poller of the bounce mailbox (`BULLETIN_BOUNCE_IMAP_URL`), handing to `inbound.take`."""
+    from bulletin.services.readers import inbound
+
+    url = ctx.settings.bounce_imap_url
+    if not url:
+        raise ConfigurationError(
+            "No bounce mailbox is set: set BULLETIN_BOUNCE_IMAP_URL, e.g. "
+            "imaps://user:password@imap.example.org/INBOX."
+        )
+    return MailboxPoller(
+        parse_imap_url(url),
+        partial(inbound.take, ctx),
+        interval_s=ctx.settings.bounce_imap_interval_s,
+        may_poll=may_poll,
+    )
+
+
+@contextmanager
+def mailbox_poller(ctx: Context) -> Iterator[None]:
+    """The bounce mailbox polled in the background when one is set; on PostgreSQL by one
+    process at a time, whichever holds the mailbox's advisory lock."""
+    if not ctx.settings.bounce_imap_url:
+        yield
+        return
+    leadership = Leadership(ctx.db, key=MAILBOX_LOCK_KEY, duty="the bounce mailbox poller")
+    poller = mailbox_poller_for(ctx, may_poll=leadership.holds)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            poller.run(stop)
+        finally:
+            leadership.release()
+
+    thread = threading.Thread(target=run, name="bulletin-mailbox", daemon=True)
+    thread.start()
+    log.info("polling the bounce mailbox %s", poller.address.display)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 @contextmanager
 def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
     engine = Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock)
@@ -123,6 +173,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
         listening,
         engine_thread(ctx, relays),
         feed_poller(ctx),
+        mailbox_poller(ctx),
     ):
         config = uvicorn.Config(
             create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False
@@ -153,5 +204,18 @@ def work(ctx: Context, *, poll_feeds: bool = False) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with feed_poller(ctx) if poll_feeds else nullcontext():
+    with feed_poller(ctx) if poll_feeds else nullcontext(), mailbox_poller(ctx):
         Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)
+
+
+def poll(ctx: Context) -> None:
+    """The bounce mailbox polled alone, until interrupted (`bulletin bounces poll`)."""
+    require_current_schema(ctx)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    leadership = Leadership(ctx.db, key=MAILBOX_LOCK_KEY, duty="the bounce mailbox poller")
+    try:
+        mailbox_poller_for(ctx, may_poll=leadership.holds).run(stop)
+    finally:
+        leadership.release()

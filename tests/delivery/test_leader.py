@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.delivery.leader import Leadership
+from bulletin.delivery.leader import MAILBOX_LOCK_KEY, Leadership
 from bulletin.store.db import Database
 
 pytestmark = pytest.mark.postgres
@@ -40,6 +40,23 @@ def test_a_released_lead_is_free_for_another_worker_and_for_the_same_one(url: st
         other.release()
         assert one.holds()
         one.release()
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_the_mailbox_poller_has_a_lead_of_its_own_apart_from_the_scheduler(url: str) -> None:
+    first, second = Database(url), Database(url)
+    try:
+        scheduler = Leadership(first)
+        poller = Leadership(second, key=MAILBOX_LOCK_KEY, duty="the bounce mailbox poller")
+        assert scheduler.holds() and poller.holds()  # two processes, one duty each
+        another_poller = Leadership(first, key=MAILBOX_LOCK_KEY)
+        assert not another_poller.holds()
+        poller.release()
+        assert another_poller.holds()
+        another_poller.release()
+        scheduler.release()
     finally:
         first.dispose()
         second.dispose()

@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -20,6 +22,8 @@ import pytest
 
 from bulletin.mail.catcher import CaughtMessage, caught
 from bulletin.mail.transports import Envelope, send_now
+from tests.support.dovecot import Dovecot, ImapUser
+from tests.support.served import serving
 from tests.support.smtp_sink import free_port
 from tests.support.web import csrf_from, link_in, unsubscribe_url
 
@@ -170,3 +174,48 @@ def test_served_service_listens_for_returned_mail_for_its_own_addresses_only(
     replies = send_now(url, [ours, theirs], timeout=10)
 
     assert [reply.code for reply in replies] == [250, 550]
+
+
+def test_served_service_and_a_worker_poll_the_bounce_mailbox_when_one_is_set(
+    tmp_path: Path, dovecot_server: Dovecot
+) -> None:
+    note = b"From: someone@readers.example.org\r\nTo: unsubscribe@news.example.com\r\n\r\nhi\r\n"
+    for command in ("serve", "worker"):
+        user = dovecot_server.new_user()
+        dovecot_server.deliver(user, note)
+        imap = {"BULLETIN_BOUNCE_IMAP_URL": dovecot_server.url(user)}
+        with _running(command, tmp_path / command, imap) as log:
+            taken = partial(_processed, dovecot_server, user)
+            _wait_for(taken, f"`bulletin {command}` to take the message")
+        assert f"polling the bounce mailbox imap://{user.name}@127.0.0.1" in log.read_text()
+        assert user.password not in log.read_text()
+
+
+def _processed(server: Dovecot, user: ImapUser) -> bool:
+    return server.folders(user).get("Bulletin.Processed") == 1
+
+
+@contextmanager
+def _running(command: str, tmp_path: Path, extra_env: dict[str, str]) -> Iterator[Path]:
+    if command == "serve":
+        with serving(tmp_path, extra_env) as running:
+            yield running.log
+        return
+    tmp_path.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "BULLETIN_DATABASE_URL": f"sqlite:///{tmp_path / 'bulletin.db'}",
+        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
+        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+        "BULLETIN_RELAYS": "memory",
+        **extra_env,
+    }
+    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([BIN, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield log
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=DEADLINE_S)

@@ -144,17 +144,19 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, ctx: Conte
     assert "x@news.example.com" not in admin.get("/desk/users").text
 
 
-def test_settings_show_relays_with_passwords_masked(ctx: Context) -> None:
+def test_settings_show_relays_and_the_bounce_mailbox_with_passwords_masked(ctx: Context) -> None:
     ctx.settings = ctx.settings.replace(
         relays="smtp://mailer:s3cret-pass@relay1.example.net:587?connections=8&rate=200 "
         "smtps://relay2.example.net:465?window=3600:100000",
+        bounce_imap_url="imaps://bounces:imap-pass-7@imap.example.net/INBOX",
         database_url=ctx.settings.database_url,
     )
     with TestClient(create_app(ctx)) as client:
         admin, _, _ = _signed_in(client, ctx, Role.ADMIN)
         page = admin.get("/desk/settings")
     assert page.status_code == 200
-    assert "s3cret-pass" not in page.text
+    assert "s3cret-pass" not in page.text and "imap-pass-7" not in page.text
+    assert "imaps://bounces:••••••@imap.example.net/INBOX" in page.text
     assert "smtp://mailer:••••••@relay1.example.net:587" in page.text
     assert "relay2.example.net:465" in page.text and "3600:100000" in page.text
     assert "200/s" in page.text and ctx.settings.secret_key not in page.text

@@ -1,4 +1,4 @@
-"""The `bulletin bounces process` command (registered on the main app)."""
+"""The `bulletin bounces` commands: process a mailbox file, listen over SMTP, poll IMAP."""
 
 from __future__ import annotations
 
@@ -82,3 +82,40 @@ def listen(
         server.listen(ctx)
     except BulletinError as exc:
         _fail(exc)
+
+
+@bounces_app.command("poll")
+def poll(
+    once: Annotated[
+        bool, typer.Option("--once", help="Take what is waiting now, then stop.")
+    ] = False,
+) -> None:
+    """Take returned mail and mailto unsubscribes from the mailbox BULLETIN_BOUNCE_IMAP_URL
+    names, moving each to Bulletin/Processed once it is recorded. Without --once, runs until
+    interrupted, with IDLE when the server offers it."""
+    from bulletin import logs, server
+
+    logs.configure()
+    try:
+        ctx = Context.from_settings(Settings.from_env())
+        if not once:
+            typer.echo(f"Polling {server.mailbox_poller_for(ctx).address.display}")
+            server.poll(ctx)
+            return
+        server.require_current_schema(ctx)
+        poller = server.mailbox_poller_for(ctx)
+        result = poller.poll_once()
+    except BulletinError as exc:
+        _fail(exc)
+    aside = f" (moved to {result.aside})" if result.aside else ""
+    typer.echo(
+        f"{poller.address.display}: {result.taken} taken, {result.unreadable} unreadable{aside}"
+    )
+    if result.left:
+        typer.secho(
+            f"{result.left} could not be recorded just now; they stay in the mailbox for the "
+            "next poll (see the log above).",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(1)

@@ -3,7 +3,8 @@
 On PostgreSQL the leader holds a session-level advisory lock on a connection of its
 own; if its process dies the connection closes, the lock is released, and another
 worker takes over at its next try. SQLite has one writer and one worker process, which
-always leads.
+always leads. Other one-at-a-time duties (polling the bounce mailbox) take the same
+kind of lead under a key of their own, so they need not run where the scheduler does.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from bulletin.store.db import Database
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = 0x42554C4C  # "BULL"
+LOCK_KEY = 0x42554C4C  # "BULL": the scheduler
+MAILBOX_LOCK_KEY = 0x4255494D  # "BUIM": the poller of the bounce mailbox
 
 
 class Leadership:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, key: int = LOCK_KEY, duty: str = "the scheduler") -> None:
         self._db = db
+        self._key = key
+        self._duty = duty
         self._conn: Connection | None = None
 
     def holds(self) -> bool:
@@ -32,11 +36,11 @@ class Leadership:
             return True
         self.release()
         conn = self._db.engine.connect()
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar())
         conn.commit()
         if got:
             self._conn = conn
-            log.info("this worker now runs the scheduler")
+            log.info("this process now runs %s", self._duty)
         else:
             conn.close()
         return got

@@ -14,10 +14,11 @@
      ├── NotFound                    the thing asked for does not exist
      ├── PermissionDenied            signed in, but not allowed to do that
      ├── AuthenticationFailed        wrong address or password
+     ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
      └── ConfigurationError          settings that cannot work (refused at start-up)
 
 Every message is written for the reader or editor who caused it: it says what was
-wrong and, where it helps, what to do instead. Library errors (SQLAlchemy, SMTP,
+wrong and, where it helps, what to do instead. Library errors (SQLAlchemy, SMTP, IMAP,
 itsdangerous) are translated into these at the edge of the layer that sees them.
 """
 
@@ -68,6 +69,13 @@ class PermissionDenied(BulletinError):
 
 class AuthenticationFailed(BulletinError):
     """Wrong address or password."""
+
+
+class MailboxUnavailable(BulletinError):
+    """The mailbox returned mail is polled from could not be reached, or refused our login.
+
+    The message names the mailbox without its password and says what went wrong.
+    """
 
 
 class ConfigurationError(BulletinError):

@@ -64,6 +64,12 @@ def settings_rows(ctx: Context, *, actor: Editor) -> list[tuple[str, str]]:
             "Relays from",
             source or f"none: the built-in catcher on {s.catcher_host}:{s.catcher_port}",
         ),
+        (
+            "Bounce mailbox (BULLETIN_BOUNCE_IMAP_URL)",
+            f"{masked_url(s.bounce_imap_url)}, every {s.bounce_imap_interval_s} s"
+            if s.bounce_imap_url
+            else "none",
+        ),
         ("Alerts expire after", f"{s.alert_expiry_s // 60} minutes"),
         ("First retry after", f"{s.retry_base_s} seconds"),
         ("A send pauses itself at", f"{s.pause_error_rate:.0%} refused"),
