@@ -14,6 +14,7 @@ import hmac
 import json
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,8 +22,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
+from sqlalchemy import select
 
+from bulletin.domain.models import AlertDraft
+from bulletin.mail.compose import reader_message_id
 from bulletin.mail.webhooks.sns import canonical
+from bulletin.services.alerts import sending as alerts
+from bulletin.services.context import Context
+from bulletin.store import lists as list_store
+from bulletin.store.readers import consent, suppressions
+from bulletin.store.readers import events as event_store
+from bulletin.store.readers import subscribers as subscriber_store
+from bulletin.store.tables import events as events_table
+from tests.support.factories import confirmed_reader, unique_email
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:newsroom-ses-returns"
 CERT_URL = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-7f1c0e2b5d.pem"
@@ -33,6 +45,7 @@ SUBSCRIBE_URL = (
 MAILGUN_KEY = "mailgun-signing-key-for-tests-0123456789"
 POSTMARK_USER = "postmark-hooks"
 POSTMARK_PASSWORD = "a-long-webhook-password-42"
+ALERT = AlertDraft("Storm makes landfall", "Evacuations continue.", "https://news.example.com/s")
 
 
 def iso(moment: datetime) -> str:
@@ -316,3 +329,52 @@ def postmark_bounce(
     if content is not None:
         record["Content"] = content
     return record
+
+
+@dataclass(frozen=True)
+class SentReader:
+    """A confirmed reader an alert went to (the ledger has the row), and its Message-ID."""
+
+    subscriber_id: int
+    email: str
+    campaign_id: int
+    message_id: str
+
+
+def sent_reader(ctx: Context, *, lists: list[str] | None = None) -> SentReader:
+    email = unique_email("hooked")
+    subscriber_id = confirmed_reader(ctx, lists=lists or ["breaking"], email=email)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    message_id = reader_message_id(fired.campaign_id, subscriber_id, ctx.settings.mail_domain)
+    return SentReader(subscriber_id, email, fired.campaign_id, message_id)
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    """What the database says about one reader and one campaign after a webhook."""
+
+    suppressed: bool
+    lists: dict[str, str]  # list slug: subscription status
+    consent_methods: list[str]  # of the unsubscribes recorded
+    events: dict[str, int]  # the campaign's events by kind, those with any
+
+
+def state(ctx: Context, reader: SentReader) -> ReaderState:
+    with ctx.db.transaction() as conn:
+        slugs = {ml.id: ml.slug for ml in list_store.all_lists(conn)}
+        statuses = subscriber_store.statuses(conn, reader.subscriber_id)
+        history = consent.history(conn, reader.subscriber_id)
+        counts = event_store.counts(conn, reader.campaign_id)
+        suppressed = suppressions.is_suppressed(conn, reader.email)
+    return ReaderState(
+        suppressed=suppressed,
+        lists={slugs[list_id]: status.value for list_id, status in statuses.items()},
+        consent_methods=[r["method"] for r in history if r["action"] == "unsubscribe"],
+        events={kind.value: n for kind, n in counts.items() if n},
+    )
+
+
+def all_events(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.db.transaction() as conn:
+        rows = conn.execute(select(events_table).order_by(events_table.c.id))
+        return [dict(row._mapping) for row in rows]
