@@ -26,6 +26,7 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_LENGTH = 32
 MIN_UNSUBSCRIBE_DAYS = 60
+MIN_WEBHOOK_PASSWORD = 16
 LIST = "separated by spaces or commas"
 IMAP_SCHEMES = ("imap", "imaps")
 
@@ -290,6 +291,73 @@ class Settings(BaseSettings):
         ),
     ] = Field(default=(), description="Sites allowed to frame the sign-up form (/embed).")
 
+    ses_topic_arns: Annotated[
+        tuple[str, ...],
+        Variable(
+            Group.HOOKS,
+            f"SNS topic ARNs {LIST}",
+            read=v.topic_arns,
+            shown_default="none: no `/hooks/ses`",
+        ),
+    ] = Field(
+        default=(),
+        description="The SNS topics whose Amazon SES notifications POST /hooks/ses takes; "
+        "a message from any other topic is refused.",
+    )
+    sendgrid_webhook_key: Annotated[
+        str | None,
+        Variable(
+            Group.HOOKS,
+            "the Event Webhook's verification key, as SendGrid shows it (base64)",
+            read=v.ec_public_key,
+            shown_default="unset: no `/hooks/sendgrid`",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="Checks the signature of SendGrid's Event Webhook (POST /hooks/sendgrid).",
+    )
+    mailgun_signing_key: Annotated[
+        str | None,
+        Variable(
+            Group.HOOKS,
+            "text: Mailgun's HTTP webhook signing key",
+            read=v.optional,
+            shown_default="unset: no `/hooks/mailgun`",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="Checks the signature of Mailgun's webhooks (POST /hooks/mailgun).",
+    )
+    postmark_webhook_user: Annotated[
+        str | None,
+        Variable(
+            Group.HOOKS,
+            "text, no colon",
+            read=v.optional,
+            shown_default="unset: no `/hooks/postmark`",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="The user in the URL of Postmark's webhooks (HTTP basic auth on "
+        "POST /hooks/postmark); needs BULLETIN_POSTMARK_WEBHOOK_PASSWORD.",
+    )
+    postmark_webhook_password: Annotated[
+        str | None,
+        Variable(
+            Group.HOOKS,
+            f"text, at least {MIN_WEBHOOK_PASSWORD} characters",
+            read=v.optional,
+            shown_default="unset",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="The password in the URL of Postmark's webhooks.",
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and check the variables of `environ` (default: this process's environment).
@@ -380,6 +448,27 @@ class Settings(BaseSettings):
         if self.bounce_imap_url and urlsplit(self.bounce_imap_url).scheme not in IMAP_SCHEMES:
             raise ConfigurationError(
                 "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
+            )
+        self._check_webhooks()
+
+    def _check_webhooks(self) -> None:
+        if self.sendgrid_webhook_key and not v.is_ec_public_key(self.sendgrid_webhook_key):
+            raise ConfigurationError(
+                "BULLETIN_SENDGRID_WEBHOOK_KEY must be the verification key SendGrid shows: "
+                "base64, an elliptic-curve public key."
+            )
+        user, password = self.postmark_webhook_user, self.postmark_webhook_password
+        if bool(user) != bool(password):
+            raise ConfigurationError(
+                "BULLETIN_POSTMARK_WEBHOOK_USER and BULLETIN_POSTMARK_WEBHOOK_PASSWORD "
+                "go together: set both, or neither."
+            )
+        if user and ":" in user:
+            raise ConfigurationError("BULLETIN_POSTMARK_WEBHOOK_USER cannot contain a colon.")
+        if password and len(password) < MIN_WEBHOOK_PASSWORD:
+            raise ConfigurationError(
+                f"BULLETIN_POSTMARK_WEBHOOK_PASSWORD must be at least {MIN_WEBHOOK_PASSWORD} "
+                "characters: anyone who guesses it can suppress your readers."
             )
 
     @property

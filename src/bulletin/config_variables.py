@@ -12,6 +12,8 @@ each naming its variable, for `Settings.from_env` to raise as `ConfigurationErro
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
@@ -22,6 +24,8 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, PydanticUseDefault
@@ -46,6 +50,7 @@ class Group(Enum):
     BRIEFING = "Morning briefing"
     DESK = "Desk"
     SECURITY = "Security and fetching"
+    HOOKS = "Mail providers' webhooks"
 
 
 @dataclass(frozen=True)
@@ -270,3 +275,35 @@ def addresses(text: str) -> tuple[str, ...]:
         except InvalidInput as exc:
             raise refuse_item(str(exc)) from None
     return tuple(dict.fromkeys(found))
+
+
+_TOPIC_ARN = re.compile(r"^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
+
+
+def topic_arns(text: str) -> tuple[str, ...]:
+    """Amazon SNS topic ARNs, each once, in the order given."""
+    found = tuple(dict.fromkeys(_parts(text)))
+    for arn in found:
+        if not _TOPIC_ARN.match(arn):
+            raise refuse_item(
+                f"{arn!r} is not an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:bounces."
+            )
+    return found
+
+
+def is_ec_public_key(text: str) -> bool:
+    """Whether the text is an elliptic-curve public key as SendGrid shows one (base64 DER)."""
+    try:
+        key = serialization.load_der_public_key(base64.b64decode(text.strip(), validate=True))
+    except (ValueError, binascii.Error, TypeError):
+        return False
+    return isinstance(key, ec.EllipticCurvePublicKey)
+
+
+def ec_public_key(text: str) -> str | None:
+    """SendGrid's verification key, checked; empty text means unset."""
+    if not text.strip():
+        return None
+    if not is_ec_public_key(text):
+        raise refuse("must be the verification key SendGrid shows: base64, an EC public key.")
+    return text.strip()

@@ -15,6 +15,7 @@ from bulletin.services.staff import accounts as editors
 from bulletin.store import audit
 from bulletin.web.app import create_app
 from tests.support.factories import make_editor
+from tests.support.hooks import MAILGUN_KEY, POSTMARK_PASSWORD, TOPIC
 from tests.support.web import csrf_from, sign_in
 
 PASSWORD = "a-long-password-1"
@@ -160,3 +161,18 @@ def test_settings_show_relays_and_the_bounce_mailbox_with_passwords_masked(ctx: 
     assert "smtp://mailer:••••••@relay1.example.net:587" in page.text
     assert "relay2.example.net:465" in page.text and "3600:100000" in page.text
     assert "200/s" in page.text and ctx.settings.secret_key not in page.text
+
+
+def test_settings_say_which_webhooks_are_on_and_never_show_their_secrets(ctx: Context) -> None:
+    ctx.settings = ctx.settings.replace(
+        ses_topic_arns=(TOPIC,),
+        mailgun_signing_key=MAILGUN_KEY,
+        postmark_webhook_user="hooks",
+        postmark_webhook_password=POSTMARK_PASSWORD,
+    )
+    with TestClient(create_app(ctx)) as client:
+        admin, _, _ = _signed_in(client, ctx, Role.ADMIN)
+        page = admin.get("/desk/settings").text
+    assert TOPIC in page
+    assert MAILGUN_KEY not in page and POSTMARK_PASSWORD not in page
+    assert "<dt>SendGrid webhook key</dt><dd>unset: no endpoint</dd>" in page

@@ -6,15 +6,18 @@
      │    ├── UnsafeHeaderValue      CR/LF (header injection) in a header value
      │    ├── UnknownList            a list slug that does not exist
      │    ├── InvalidAlert           an alert missing a headline, summary or link
-     │    └── IngestError            a story source we cannot read (names the source)
-     │         └── FetchError        a URL that timed out, failed (4xx/5xx) or was too large
+     │    ├── IngestError            a story source we cannot read (names the source)
+     │    │    └── FetchError        a URL that timed out, failed (4xx/5xx) or was too large
+     │    └── MalformedWebhook       a mail provider's webhook body not in its documented format
      ├── TokenError                  a confirm/unsubscribe link we cannot honour
      │    ├── TokenExpired           it was genuine but is too old
      │    └── TokenInvalid           forged, damaged or meant for another purpose
      ├── NotFound                    the thing asked for does not exist
      ├── PermissionDenied            signed in, but not allowed to do that
      ├── AuthenticationFailed        wrong address or password
+     │    └── WebhookRefused         a webhook whose signature, credentials, age or topic fails
      ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
+     ├── ProviderUnavailable         a mail provider we had to ask (a certificate) did not answer
      └── ConfigurationError          settings that cannot work (refused at start-up)
 
 Every message is written for the reader or editor who caused it: it says what was
@@ -82,6 +85,14 @@ class ConfigurationError(BulletinError):
     """Settings that cannot work."""
 
 
+class WebhookRefused(AuthenticationFailed):
+    """A webhook we cannot show came from the mail provider: nothing it says is acted on."""
+
+
+class ProviderUnavailable(BulletinError):
+    """A mail provider we had to ask (a signing certificate, a subscription) did not answer."""
+
+
 class IngestError(InvalidInput):
     """A story source that cannot be read or parsed; the message names the source."""
 
@@ -97,3 +108,7 @@ class FetchError(IngestError):
     def __init__(self, source: str, message: str, *, status: int | None = None) -> None:
         super().__init__(source, message)
         self.status = status
+
+
+class MalformedWebhook(InvalidInput):
+    """A mail provider's webhook body that is not in the format the provider documents."""

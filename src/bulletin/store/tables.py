@@ -400,8 +400,8 @@ suppressions = Table(
 )
 
 # What happened to a message after the relay took it: a bounce (hard or soft), a
-# complaint, an unsubscribe from its link. `dedupe_key` makes processing the same
-# bounce mailbox twice harmless.
+# complaint, an unsubscribe from its link, a refusal that is the sender's problem, a
+# report. `dedupe_key` makes processing the same bounce mailbox (or webhook) twice harmless.
 events = Table(
     "events",
     metadata,

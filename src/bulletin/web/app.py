@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.services.context import Context
+from bulletin.services.readers.webhooks import Webhooks
 from bulletin.web.api import app as api
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
@@ -25,6 +26,7 @@ from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.desk.users import router as users_router
+from bulletin.web.hooks import router as hooks_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.preferences import router as preferences_router
@@ -41,9 +43,11 @@ SECURITY_HEADERS = {
 EMBED_PREFIX = "/embed"
 
 
-def create_app(ctx: Context) -> FastAPI:
+def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
+    """The whole web app on `ctx`; `webhooks` replaces the providers' webhook intake (tests)."""
     app = FastAPI(title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = ctx
+    app.state.webhooks = webhooks or Webhooks(ctx)
     app.state.templates = make_templates()
     app.add_middleware(
         SessionMiddleware,
@@ -70,6 +74,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(users_router)
     app.include_router(audit_router)
     app.include_router(api_keys_router)
+    app.include_router(hooks_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)

@@ -77,6 +77,8 @@ def test_hard_bounces_and_complaints_suppress_and_count_against_the_campaign(
         events.EventKind.SOFT_BOUNCE: 1,
         events.EventKind.COMPLAINT: 1,
         events.EventKind.UNSUBSCRIBE: 0,
+        events.EventKind.SENDER: 0,
+        events.EventKind.REPORT: 0,
     }
     assert suppressed == [True, False, True, False]
     # the next alert leaves the suppressed addresses out

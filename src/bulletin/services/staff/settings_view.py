@@ -80,6 +80,28 @@ def settings_rows(ctx: Context, *, actor: Editor) -> list[tuple[str, str]]:
             ", ".join(str(net) for net in s.fetch_allow_networks) or "none: public addresses only",
         ),
         ("Secret key", "set (never shown)"),
+        *_webhook_rows(ctx),
+    ]
+
+
+def _webhook_rows(ctx: Context) -> list[tuple[str, str]]:
+    """Which providers' webhooks are on; their keys and passwords are never shown."""
+    s = ctx.settings
+
+    def secret(value: str | None) -> str:
+        return "set (never shown)" if value else "unset: no endpoint"
+
+    return [
+        (
+            "Amazon SES topics (BULLETIN_SES_TOPIC_ARNS)",
+            ", ".join(s.ses_topic_arns) or "none: no endpoint",
+        ),
+        ("SendGrid webhook key", secret(s.sendgrid_webhook_key)),
+        ("Mailgun signing key", secret(s.mailgun_signing_key)),
+        (
+            "Postmark webhook user and password",
+            secret(s.postmark_webhook_user and s.postmark_webhook_password),
+        ),
     ]
 
 

@@ -1,4 +1,4 @@
-"""Queries over delivery events: bounces, complaints and unsubscribes per campaign."""
+"""Queries over delivery events: bounces, complaints, unsubscribes and refusals per campaign."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ class EventKind(enum.StrEnum):
     BOUNCE = "bounce"  # permanent: the address is suppressed
     SOFT_BOUNCE = "soft_bounce"  # temporary: counted, nothing else
     COMPLAINT = "complaint"  # the reader marked it as spam: suppressed
-    UNSUBSCRIBE = "unsubscribe"  # left the list from this campaign's link
+    UNSUBSCRIBE = "unsubscribe"  # left the list from this campaign's link (or its provider's)
+    SENDER = "sender"  # refused for the newsroom's own reasons (policy, reputation): nothing else
+    REPORT = "report"  # informational (not-spam, auth-failure, auto-reply): nothing else
 
 
 @dataclass(frozen=True)
