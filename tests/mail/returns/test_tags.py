@@ -29,6 +29,12 @@ def test_a_tag_is_ten_lowercase_hex_digits_fixed_by_the_pair_and_the_secret() ->
     assert message_id_local(12, 345, tag) == f"bulletin.c12.s345.k{tag}"
 
 
+def test_a_campaigns_signer_makes_the_same_tags() -> None:
+    sign = TAGS.signer(12)
+
+    assert [sign(s) for s in (1, 345, 2**62)] == [TAGS.tag(12, s) for s in (1, 345, 2**62)]
+
+
 def test_verify_accepts_only_the_pairs_own_tag_in_any_case() -> None:
     tag = TAGS.tag(12, 345)
 

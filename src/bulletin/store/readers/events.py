@@ -18,6 +18,8 @@ class EventKind(enum.StrEnum):
     SOFT_BOUNCE = "soft_bounce"  # temporary: counted, nothing else
     COMPLAINT = "complaint"  # the reader marked it as spam: suppressed
     UNSUBSCRIBE = "unsubscribe"  # left the list from this campaign's link
+    SENDER = "sender"  # refused for the newsroom's reasons (auth, reputation): no reader's fault
+    REPORT = "report"  # a report that touches no one (not-spam, auth-failure, unreadable)
 
 
 @dataclass(frozen=True)
