@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Connection, Integer, cast, func, select
 
@@ -87,12 +86,10 @@ def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]
     return [(int(m), int(c)) for m, c in rows]
 
 
-def _epoch_minute(
-    conn: Connection, column: ColumnElement[datetime]
-) -> ColumnElement[float | Decimal | int]:
+def _epoch_minute(conn: Connection, column: ColumnElement[datetime]) -> ColumnElement[int]:
     """Whole minutes since 1970 of a UTC timestamp column, on either database."""
     if conn.dialect.name == "postgresql":
-        return func.floor(func.extract("epoch", column) / 60)
+        return cast(func.floor(func.extract("epoch", column) / 60), Integer)
     # SQLite keeps our UTC timestamps as text; strftime('%s') reads them as UTC.
     # Floor division: SQLAlchemy's `/` on integers is true division (a row per second).
     return cast(func.strftime("%s", column), Integer) // 60
