@@ -180,13 +180,14 @@ class CampaignMessages:
 
     def envelope(self, *, key: int, subscriber_id: int, email: str) -> Envelope:
         tag = self._sign(subscriber_id)
+        replies = self._sign_replies  # empty for all but follow-ups: skip the comprehension
         data = self.skeleton.fill(
             to=email,
             token=self.token(subscriber_id),
             subscriber=subscriber_id,
             preferences=self.preferences_token(subscriber_id, email),
             tag=tag,
-            reply_tags=[sign(subscriber_id) for sign in self._sign_replies],
+            reply_tags=[sign(subscriber_id) for sign in replies] if replies else (),
         )
         return Envelope(
             key=key,

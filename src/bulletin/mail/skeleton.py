@@ -57,17 +57,13 @@ class Skeleton:
         reply_tags: Sequence[str] = (),
     ) -> bytes:
         """The message for one reader; `reply_tags` in the order of the References."""
-        values = (
+        values = [
             to.encode(),
             token.encode(),
             str(subscriber).encode(),
             preferences.encode(),
             tag.encode(),
-            *(reply.encode() for reply in reply_tags),
-            *_UNUSED[len(reply_tags) :],
-        )
+        ]
+        if reply_tags:
+            values += [reply.encode() for reply in reply_tags]
         return self._template % self._pick(values)
-
-
-# Values for reply slots a message does not have (never picked, only there to index).
-_UNUSED = (b"",) * MAX_REPLIES
