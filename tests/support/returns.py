@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bulletin.mail.returns import ReturnTags
 from tests.support.factories import SECRET
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "returns"
+_VERP = re.compile(r"bounces\+c(\d+)\.s(\d+)\.k([0-9a-f]{10})@[^@]+")
+
+
+def verp_pair(sender: str) -> tuple[int, int]:
+    """(campaign, subscriber) of a signed VERP envelope sender as Bulletin sends it."""
+    found = _VERP.fullmatch(sender)
+    assert found is not None, f"not a signed VERP address: {sender}"
+    return int(found.group(1)), int(found.group(2))
 
 
 def returned_mail(

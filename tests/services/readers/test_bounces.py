@@ -8,7 +8,6 @@ sender and Message-ID), so attribution is tested against what Bulletin really se
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -25,7 +24,7 @@ from bulletin.store.tables import deliveries
 from bulletin.store.tables import events as events_table
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader, web_requester
-from tests.support.returns import returned_mail
+from tests.support.returns import returned_mail, verp_pair
 from tests.support.smtp_sink import Received, SmtpSink
 from tests.support.web import unsubscribe_url
 
@@ -46,13 +45,10 @@ def _sent_alert(ctx: Context, sink: SmtpSink, readers: int) -> tuple[int, list[R
 
 def _about(message: Received, name: str) -> bytes:
     """The fixture about this very message: VERP from its envelope, ids from its header."""
-    verp = re.fullmatch(rf"bounces\+c(\d+)\.s(\d+)\.k([0-9a-f]{{10}})@{DOMAIN}", message.mail_from)
-    assert verp is not None, message.mail_from
-    campaign, subscriber, tag = verp.groups()
+    campaign, subscriber = verp_pair(message.mail_from)  # bounces+cC.sS.kTAG@…
+    tag = message.mail_from.split(".k")[-1].split("@")[0]
     assert message.message["Message-ID"] == f"<bulletin.c{campaign}.s{subscriber}.k{tag}@{DOMAIN}>"
-    return returned_mail(
-        name, campaign=int(campaign), subscriber=int(subscriber), email=message.rcpt_tos[0]
-    )
+    return returned_mail(name, campaign=campaign, subscriber=subscriber, email=message.rcpt_tos[0])
 
 
 def test_hard_bounces_and_complaints_suppress_and_count_against_the_campaign(
