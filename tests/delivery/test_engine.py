@@ -168,9 +168,11 @@ def test_each_message_carries_list_headers_and_a_stable_message_id(
     (message,) = smtp_sink.list_mail_to(email)
     assert isinstance(message, EmailMessage)
     assert message["Subject"] == ALERT.headline
+    # Named and signed for this reader (mail.returns.tags): returned mail can be trusted.
+    tag = ctx.tokens.returns.tag(fired.campaign_id, subscriber_id)
     assert (
         message["Message-ID"]
-        == f"<bulletin.c{fired.campaign_id}.s{subscriber_id}@news.example.com>"
+        == f"<bulletin.c{fired.campaign_id}.s{subscriber_id}.k{tag}@news.example.com>"
     )
     assert message["List-Id"] == '"Breaking News Alerts" <breaking.news.example.com>'
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -181,7 +183,7 @@ def test_each_message_carries_list_headers_and_a_stable_message_id(
     assert ALERT.url in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert (
         smtp_sink.list_mail()[0].mail_from
-        == f"bounces+c{fired.campaign_id}.s{subscriber_id}@news.example.com"
+        == f"bounces+c{fired.campaign_id}.s{subscriber_id}.k{tag}@news.example.com"
     )
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, ListKind, MailingList
-from bulletin.mail.compose import CampaignMessages, Links
+from bulletin.mail.compose import CampaignMessages, Links, reader_message_id
 from bulletin.mail.message import build, is_eight_bit
 from bulletin.mail.tokens import Tokens
 from tests.support.factories import SECRET, FakeClock
@@ -48,6 +48,12 @@ _PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
 headlines = st.text(_PRINTABLE, min_size=1, max_size=120).filter(lambda s: s.strip() != "")
 summaries = st.text(_PRINTABLE, min_size=0, max_size=600)
 paths = st.text(string.ascii_letters + string.digits + "-_/%~.", max_size=80)
+
+
+def signed_id(campaign_id: int, subscriber_id: int) -> str:
+    """The Message-ID a reader's copy of a campaign carries: named and signed for them."""
+    tag = Tokens(SECRET).returns.tag(campaign_id, subscriber_id)
+    return reader_message_id(campaign_id, subscriber_id, tag, LINKS.domain)
 
 
 def campaign(*, headline: str, summary: str, url: str, campaign_id: int = 7) -> Campaign:
@@ -144,9 +150,18 @@ def test_each_reader_gets_their_own_address_token_and_message_id() -> None:
     second = messages.envelope(key=2, subscriber_id=22, email="two@x.org").data
 
     assert b"To: one@x.org\r\n" in first and b"two@x.org" not in first
-    assert b"<bulletin.c7.s11@news.example.com>" in first
-    assert b"<bulletin.c7.s22@news.example.com>" in second
+    assert signed_id(7, 11).encode() in first and signed_id(7, 22).encode() in second
+    assert signed_id(7, 11) != signed_id(7, 22)
     assert messages.token(11).encode() in first and messages.token(22).encode() not in first
+
+
+def test_the_envelope_sender_carries_the_same_signed_tag_as_the_message_id() -> None:
+    messages = composer(campaign(headline="H", summary="S", url="https://x.org/e"))
+    envelope = messages.envelope(key=1, subscriber_id=11, email="one@x.org")
+    tag = Tokens(SECRET).returns.tag(7, 11)
+
+    assert envelope.sender == f"bounces+c7.s11.k{tag}@news.example.com"
+    assert _parsed(envelope.data)["Message-ID"] == f"<bulletin.c7.s11.k{tag}@news.example.com>"
 
 
 def test_the_shared_boundary_still_splits_the_message_into_its_two_parts() -> None:
@@ -196,11 +211,8 @@ def test_an_update_to_an_update_references_the_whole_thread_oldest_first() -> No
     data = third.envelope(key=3, subscriber_id=5, email="five@x.org").data
     parsed = _parsed(data)
 
-    assert parsed["In-Reply-To"] == "<bulletin.c8.s5@news.example.com>"
-    assert str(parsed["References"]).split() == [
-        "<bulletin.c7.s5@news.example.com>",
-        "<bulletin.c8.s5@news.example.com>",
-    ]
+    assert parsed["In-Reply-To"] == signed_id(8, 5)
+    assert str(parsed["References"]).split() == [signed_id(7, 5), signed_id(8, 5)]
     assert_filled_equals_built(third, 5, "five@x.org")
 
 
@@ -212,6 +224,6 @@ def test_a_long_thread_keeps_its_first_alert_and_latest_updates_in_references() 
     parsed = _parsed(long.envelope(key=1, subscriber_id=3, email="t@x.org").data)
     ids = str(parsed["References"]).split()
 
-    assert ids[0] == "<bulletin.c1.s3@news.example.com>"
-    assert ids[-1] == parsed["In-Reply-To"] == "<bulletin.c12.s3@news.example.com>"
-    assert len(ids) == 6
+    assert ids[0] == signed_id(1, 3)
+    assert ids[-1] == parsed["In-Reply-To"] == signed_id(12, 3)
+    assert ids == [signed_id(c, 3) for c in (1, 8, 9, 10, 11, 12)]

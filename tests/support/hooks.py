@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from bulletin.domain.models import AlertDraft
 from bulletin.mail.compose import reader_message_id
+from bulletin.mail.returns.tags import ReturnTags
 from bulletin.mail.webhooks.sns import canonical
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
@@ -345,7 +346,8 @@ def sent_reader(ctx: Context, *, lists: list[str] | None = None) -> SentReader:
     email = unique_email("hooked")
     subscriber_id = confirmed_reader(ctx, lists=lists or ["breaking"], email=email)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
-    message_id = reader_message_id(fired.campaign_id, subscriber_id, ctx.settings.mail_domain)
+    tag = ReturnTags(ctx.settings.secret_key).tag(fired.campaign_id, subscriber_id)
+    message_id = reader_message_id(fired.campaign_id, subscriber_id, tag, ctx.settings.mail_domain)
     return SentReader(subscriber_id, email, fired.campaign_id, message_id)
 
 

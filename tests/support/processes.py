@@ -29,7 +29,7 @@ from tests.support.smtp_sink import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SINK_SCRIPT = Path(__file__).with_name("sink_process.py")
-_SUBSCRIBER = re.compile(r"\.s(\d+)@")
+_SUBSCRIBER = re.compile(r"\.s(\d+)[.@]")  # <bulletin.cC.sS.kTAG@…>
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

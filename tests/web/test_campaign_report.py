@@ -15,8 +15,8 @@ from bulletin.services.context import Context
 from bulletin.services.readers import bounces, subscriptions
 from bulletin.store.ledger import outcomes
 from bulletin.store.tables import deliveries, subscribers
-from tests.support.bounces import returned_mail
 from tests.support.factories import FakeClock, confirmed_reader, make_editor, web_requester
+from tests.support.returns import returned_mail
 from tests.support.web import sign_in
 
 PASSWORD = "a-long-password-1"
@@ -61,10 +61,20 @@ def _campaign_with_history(ctx: Context, clock: FakeClock) -> int:
     bounces.process(
         ctx,
         [
-            ("dsn", returned_mail("dsn_hard.eml", campaign=campaign_id, subscriber=s0, email=e0)),
+            (
+                "dsn",
+                returned_mail(
+                    "postfix_550_5_1_1_user_unknown.eml",
+                    campaign=campaign_id,
+                    subscriber=s0,
+                    email=e0,
+                ),
+            ),
             (
                 "arf",
-                returned_mail("arf_complaint.eml", campaign=campaign_id, subscriber=s1, email=e1),
+                returned_mail(
+                    "arf_abuse_complaint.eml", campaign=campaign_id, subscriber=s1, email=e1
+                ),
             ),
         ],
     )

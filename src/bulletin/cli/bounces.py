@@ -27,8 +27,10 @@ def process(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per message.")] = False,
 ) -> None:
-    """Read returned mail: hard bounces and complaints suppress the address; each is
-    counted against the campaign it is about. Processing the same mail twice counts once."""
+    """Read returned mail: an address that is gone, a complaint or an opt-out suppresses
+    the reader; each report we signed is counted against the campaign it is about, and
+    one that names an address but nothing we signed changes nothing. Processing the
+    same mail twice counts once."""
     from bulletin.services.readers import bounces
 
     try:
@@ -38,12 +40,15 @@ def process(
     except BulletinError as exc:
         _fail(exc)
     for outcome in summary.outcomes:
+        # The event the report is recorded as (bounce, soft_bounce, complaint, sender…).
+        event = bounces.EVENTS.get(outcome.kind)
         if as_json:
             typer.echo(
                 json.dumps(
                     {
                         "message": outcome.where,
-                        "kind": outcome.kind.value,
+                        "class": outcome.kind.value,
+                        "kind": event.value if event else None,
                         "email": outcome.email,
                         "campaign_id": outcome.campaign_id,
                         "action": outcome.action,

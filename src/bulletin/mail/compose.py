@@ -13,7 +13,8 @@ from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
-from bulletin.mail.skeleton import SLOTS, Skeleton
+from bulletin.mail.returns.tags import message_id_local
+from bulletin.mail.skeleton import MAX_REPLIES, REPLY_SLOTS, SLOTS, Skeleton
 from bulletin.mail.special import render_special
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
@@ -56,13 +57,21 @@ class Links:
 
 # A follow-up's References name the first alert of the thread and the latest ones:
 # enough for every mail client to thread it, however long a story runs.
-MAX_REFERENCES = 6
+MAX_REFERENCES = MAX_REPLIES
 
 
-def reader_message_id(campaign_id: int, subscriber: object, domain: str) -> str:
+def reader_message_id(campaign_id: int, subscriber: int | str, tag: str, domain: str) -> str:
     """The Message-ID of one campaign's message to one reader: stable, so resends and
-    follow-ups (In-Reply-To) can name it without storing it."""
-    return mail.message_id(f"bulletin.c{campaign_id}.s{subscriber}", domain)
+    follow-ups (In-Reply-To) can name it without storing it, and signed (`tag`, see
+    `mail.returns.tags`), so returned mail quoting it can be trusted."""
+    return mail.message_id(message_id_local(campaign_id, subscriber, tag), domain)
+
+
+def threaded(thread: Sequence[int]) -> tuple[int, ...]:
+    """The campaigns a follow-up's References name: the first and the latest ones."""
+    if len(thread) > MAX_REFERENCES:
+        return (thread[0], *thread[-(MAX_REFERENCES - 1) :])
+    return tuple(thread)
 
 
 class CampaignMessages:
@@ -94,19 +103,46 @@ class CampaignMessages:
         self._links = links
         self._tokens = tokens
         self._rendered = rendered or _rendered(campaign, mailing_list, links, report)
+        self._tags = tokens.returns
+        self._replied = threaded(self.thread)
+        # The reader's tags for this campaign and those a follow-up answers.
+        self._sign = self._tags.signer(campaign.id)
+        self._sign_replies = [self._tags.signer(c) for c in self._replied]
         self.skeleton = Skeleton(
             self.message(
-                SLOTS["to"], SLOTS["subscriber"], SLOTS["token"], SLOTS["preferences"], date
+                SLOTS["to"],
+                SLOTS["subscriber"],
+                SLOTS["token"],
+                SLOTS["preferences"],
+                date,
+                tag=SLOTS["tag"],
+                reply_tags=REPLY_SLOTS[: len(self._replied)],
             )
         )
         self._bounce_prefix = f"bounces+c{campaign.id}.s"
         self._bounce_suffix = f"@{links.domain}"
 
     def message(
-        self, to: str, subscriber: object, token: str, preferences: str, date: datetime
+        self,
+        to: str,
+        subscriber: int | str,
+        token: str,
+        preferences: str,
+        date: datetime,
+        *,
+        tag: str | None = None,
+        reply_tags: Sequence[str] | None = None,
     ) -> OutgoingMessage:
-        """The full message for one reader, as the builder takes it (the skeleton's source)."""
+        """The full message for one reader, as the builder takes it (the skeleton's source).
+
+        The reader's return tags (their Message-ID's, and those of the messages a
+        follow-up answers) are made here unless given, as the skeleton gives its slots.
+        """
         campaign, links = self.campaign, self._links
+        if tag is None:
+            tag = self._tags.tag(campaign.id, subscriber)
+        if reply_tags is None:
+            reply_tags = [self._tags.tag(c, subscriber) for c in self._replied]
         text, html = self._rendered
         reader_links = {
             "unsubscribe_url": links.unsubscribe_url(token),
@@ -114,14 +150,17 @@ class CampaignMessages:
         }
         text = fill_reader_links(text, **reader_links)
         html = fill_reader_links(html, **reader_links)
-        replies = self._references(subscriber)
+        replies = tuple(
+            reader_message_id(c, subscriber, reply_tag, links.domain)
+            for c, reply_tag in zip(self._replied, reply_tags, strict=True)
+        )
         return mail.OutgoingMessage(
             sender=links.sender,
             to=to,
             subject=campaign.subject,
             text=text,
             html=html,
-            message_id=reader_message_id(campaign.id, subscriber, links.domain),
+            message_id=reader_message_id(campaign.id, subscriber, tag, links.domain),
             in_reply_to=replies[-1] if replies else None,
             references=replies,
             date=date,
@@ -133,12 +172,6 @@ class CampaignMessages:
             ),
         )
 
-    def _references(self, subscriber: object) -> tuple[str, ...]:
-        thread = self.thread
-        if len(thread) > MAX_REFERENCES:
-            thread = (thread[0], *thread[-(MAX_REFERENCES - 1) :])
-        return tuple(reader_message_id(c, subscriber, self._links.domain) for c in thread)
-
     def token(self, subscriber_id: int) -> str:
         return self._tokens.unsubscribe(subscriber_id, self.mailing_list.id, self.campaign.id)
 
@@ -146,15 +179,20 @@ class CampaignMessages:
         return self._tokens.preferences(subscriber_id, email)
 
     def envelope(self, *, key: int, subscriber_id: int, email: str) -> Envelope:
+        tag = self._sign(subscriber_id)
+        replies = self._sign_replies  # empty for all but follow-ups: skip the comprehension
         data = self.skeleton.fill(
             to=email,
             token=self.token(subscriber_id),
             subscriber=subscriber_id,
             preferences=self.preferences_token(subscriber_id, email),
+            tag=tag,
+            reply_tags=[sign(subscriber_id) for sign in replies] if replies else (),
         )
         return Envelope(
             key=key,
-            sender=f"{self._bounce_prefix}{subscriber_id}{self._bounce_suffix}",
+            # The VERP address carries the same tag as the Message-ID.
+            sender=f"{self._bounce_prefix}{subscriber_id}.k{tag}{self._bounce_suffix}",
             recipient=email,
             data=data,
             eight_bit=self.skeleton.eight_bit,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import mailbox
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
-from email.policy import compat32
 from pathlib import Path
 
 from bulletin.domain.errors import InvalidInput
@@ -57,8 +54,3 @@ def _split_mbox(data: bytes) -> Iterator[bytes]:
 def _unquote(lines: list[bytes]) -> bytes:
     """mboxrd: '>From ' lines in bodies were quoted on the way in."""
     return b"".join(line[1:] if line.startswith(b">From ") else line for line in lines)
-
-
-def parse(raw: bytes) -> Message:
-    # compat32: the classic Message API the bounce detectors were written against.
-    return message_from_bytes(raw, policy=compat32)

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from itsdangerous.encoding import base64_encode, int_to_bytes, want_bytes
 
 from bulletin.domain.errors import TokenExpired, TokenInvalid
+from bulletin.mail.returns.tags import ReturnTags
 
 CONFIRM_SALT = "bulletin.confirm.v1"
 UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
@@ -100,6 +101,8 @@ class Tokens:
         # same reason.
         self._preferences = signer(secret_key, salt=PREFERENCES_SALT)
         self._review = URLSafeTimedSerializer(secret_key, salt=ALERT_REVIEW_SALT, signer=signer)
+        # The tags our VERP addresses and Message-IDs carry (keyed for that purpose alone).
+        self.returns = ReturnTags(secret_key)
 
     def confirm(self, subscriber_id: int, email: str) -> str:
         return str(self._confirm.dumps([subscriber_id, address_hash(email)]))

@@ -32,10 +32,10 @@ from bulletin.services.readers import inbound
 from bulletin.store.db import Database
 from bulletin.store.readers import events
 from bulletin.store.readers import subscribers as subscriber_store
-from tests.support.bounces import returned_mail
 from tests.support.dovecot import Dovecot, ImapUser
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader, unique_email
+from tests.support.returns import returned_mail, verp_pair
 from tests.support.served import wait_for
 
 FIRST = AlertDraft("Dam gates opened", "Move to higher ground.", "https://news.example.com/dam")
@@ -54,9 +54,12 @@ def alert_to(ctx: Context, draft: AlertDraft) -> list[Stored]:
 
 def bounce_for(sent: Stored) -> bytes:
     """A Postfix DSN about this very message, to the VERP address it went out with."""
-    campaign, subscriber = sent.sender.split("@")[0].removeprefix("bounces+c").split(".s")
+    campaign, subscriber = verp_pair(sent.sender)
     return returned_mail(
-        "dsn_hard.eml", campaign=int(campaign), subscriber=int(subscriber), email=sent.recipient
+        "postfix_550_5_1_1_user_unknown.eml",
+        campaign=campaign,
+        subscriber=subscriber,
+        email=sent.recipient,
     )
 
 

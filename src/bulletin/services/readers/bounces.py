@@ -1,11 +1,15 @@
-"""Taking in returned mail: bounces and complaints become events; the bad ones suppress.
+"""Taking in returned mail: each report becomes an event; only the reader's own ones suppress.
 
-A hard bounce or a complaint suppresses the reader's address (no later fan-out picks
-it), a soft bounce is only counted. Each report is attributed to the campaign and reader
-it is about when our VERP address or Message-ID names one that is in the ledger;
-otherwise to the reader whose address the report names, with no campaign. A report
-that names no reader of ours changes nothing. Every message gets its own transaction,
-so one that fails costs the others nothing, and a report seen before counts once.
+An address that is gone, a complaint or an opt-out suppresses the reader's address
+(no later fan-out picks it); a full mailbox or a deferral is counted as a soft bounce;
+a sender-side rejection (authentication, reputation, rate, content) and every other
+report is recorded and touches no reader; auto-replies and delivery notices are
+ignored. A report counts only when it is attributed: its VERP address or a quoted
+Message-ID carries a tag we signed (`mail.returns`) for a campaign and reader that
+the ledger shows were sent. A report that merely names an address is unmatched and
+changes nothing, so a forged bounce cannot get anyone suppressed. Every message gets
+its own transaction, so one that fails costs the others nothing, and a report seen
+before counts once.
 """
 
 from __future__ import annotations
@@ -16,15 +20,32 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from bulletin.domain.models import Subscriber
-from bulletin.mail.bounces import Kind, Report, read_report
-from bulletin.mail.mailboxes import parse, read_messages
+from bulletin.mail.mailboxes import read_messages
+from bulletin.mail.returns import Return, ReturnClass, read_return
 from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.store.readers import events as event_store
 from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.readers import suppressions
 
-SUPPRESSING = {Kind.HARD: "hard_bounce", Kind.COMPLAINT: "complaint"}
+EventKind = event_store.EventKind
+# What each class of return is recorded as. Still to come (issue 18): soft bounces
+# counted per reader toward suppression, sender-side returns against send and relay.
+EVENTS = {
+    ReturnClass.ADDRESS: EventKind.BOUNCE,
+    ReturnClass.MAILBOX: EventKind.SOFT_BOUNCE,
+    ReturnClass.TEMPORARY: EventKind.SOFT_BOUNCE,
+    ReturnClass.COMPLAINT: EventKind.COMPLAINT,
+    ReturnClass.OPT_OUT: EventKind.COMPLAINT,
+    ReturnClass.SENDER: EventKind.SENDER,
+    ReturnClass.REPORT: EventKind.REPORT,
+    ReturnClass.UNKNOWN: EventKind.REPORT,
+}
+SUPPRESSING = {
+    ReturnClass.ADDRESS: "hard_bounce",
+    ReturnClass.COMPLAINT: "complaint",
+    ReturnClass.OPT_OUT: "complaint",
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +53,7 @@ class Outcome:
     """What one message turned out to be and what was done about it."""
 
     where: str
-    kind: Kind
+    kind: ReturnClass
     email: str | None
     campaign_id: int | None
     action: str  # recorded, duplicate, unmatched, ignored
@@ -42,7 +63,7 @@ class Outcome:
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def count(self, action: str, kind: Kind | None = None) -> int:
+    def count(self, action: str, kind: ReturnClass | None = None) -> int:
         return sum(
             1 for o in self.outcomes if o.action == action and (kind is None or o.kind is kind)
         )
@@ -55,23 +76,24 @@ def process_source(ctx: Context, path: str, *, stdin: bytes | None = None) -> Su
 
 def process(ctx: Context, messages: Iterable[tuple[str, bytes]], *, actor: str = "cli") -> Summary:
     summary = Summary()
+    verify = ctx.tokens.returns.verify
     for where, raw in messages:
-        report = read_report(parse(raw), raw, domain=ctx.settings.mail_domain)
+        report = read_return(raw, domain=ctx.settings.mail_domain, verify=verify)
         summary.outcomes.append(_take(ctx, where, report, actor=actor))
     return summary
 
 
-def _take(ctx: Context, where: str, report: Report, *, actor: str) -> Outcome:
-    if report.kind is Kind.NONE:
-        return Outcome(where, report.kind, None, report.campaign_id, "ignored")
+def _take(ctx: Context, where: str, report: Return, *, actor: str) -> Outcome:
+    if report.cls not in EVENTS:
+        return Outcome(where, report.cls, report.recipient, report.campaign_id, "ignored")
     now = ctx.clock()
     with ctx.db.transaction() as conn:
-        subscriber, campaign_id = _reader(conn, report)
-        if subscriber is None:
-            email = report.addresses[0] if report.addresses else None
-            return Outcome(where, report.kind, email, campaign_id, "unmatched")
+        subscriber = _reader(conn, report)
+        if subscriber is None:  # nothing we signed, or a pair the ledger never sent
+            return Outcome(where, report.cls, report.recipient, None, "unmatched")
+        campaign_id = report.campaign_id
         event = event_store.Event(
-            kind=event_store.EventKind(report.kind.value),
+            kind=EVENTS[report.cls],
             campaign_id=campaign_id,
             subscriber_id=subscriber.id,
             email=subscriber.email,
@@ -79,9 +101,9 @@ def _take(ctx: Context, where: str, report: Report, *, actor: str) -> Outcome:
             dedupe_key=f"report:{report.key}",
         )
         if not event_store.record(conn, event, now=now):
-            return Outcome(where, report.kind, subscriber.email, campaign_id, "duplicate")
-        if report.kind in SUPPRESSING:
-            reason = SUPPRESSING[report.kind]
+            return Outcome(where, report.cls, subscriber.email, campaign_id, "duplicate")
+        if report.cls in SUPPRESSING:
+            reason = SUPPRESSING[report.cls]
             suppressions.add(conn, subscriber.email, reason=reason, now=now, detail=report.detail)
             audit.record(
                 conn,
@@ -92,20 +114,14 @@ def _take(ctx: Context, where: str, report: Report, *, actor: str) -> Outcome:
                 target_id=subscriber.id,
                 detail={"reason": reason, "campaign": campaign_id},
             )
-    return Outcome(where, report.kind, subscriber.email, campaign_id, "recorded")
+    return Outcome(where, report.cls, subscriber.email, campaign_id, "recorded")
 
 
-def _reader(conn: Connection, report: Report) -> tuple[Subscriber | None, int | None]:
-    """The reader the report is about, and the campaign when the ledger confirms it."""
+def _reader(conn: Connection, report: Return) -> Subscriber | None:
+    """The reader a signed report is about, when the ledger shows we sent them that campaign."""
     campaign_id, subscriber_id = report.campaign_id, report.subscriber_id
-    if (
-        campaign_id is not None
-        and subscriber_id is not None
-        and event_store.was_sent(conn, campaign_id, subscriber_id)
-    ):
-        return subscriber_store.get(conn, subscriber_id), campaign_id
-    for address in report.addresses:
-        found = subscriber_store.find_by_email(conn, address)
-        if found is not None:
-            return found, None
-    return None, None
+    if campaign_id is None or subscriber_id is None:
+        return None
+    if not event_store.was_sent(conn, campaign_id, subscriber_id):
+        return None
+    return subscriber_store.get(conn, subscriber_id)

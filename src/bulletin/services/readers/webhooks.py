@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +38,7 @@ from sqlalchemy import Connection
 from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import ConsentAction, Subscriber
+from bulletin.mail.returns.tags import ReturnTags, attribute
 from bulletin.mail.webhooks import mailgun, postmark, sendgrid, ses, sns
 from bulletin.mail.webhooks.events import EventClass, ProviderEvent
 from bulletin.services.context import Context
@@ -181,7 +181,9 @@ def apply(ctx: Context, event: ProviderEvent) -> Applied:
         return Applied(event, "ignored")
     now = ctx.clock()
     with ctx.db.transaction() as conn:
-        subscriber, campaign_id = _reader(conn, event, domain=ctx.settings.mail_domain)
+        subscriber, campaign_id = _reader(
+            conn, event, domain=ctx.settings.mail_domain, tags=ReturnTags(ctx.settings.secret_key)
+        )
         if subscriber is None:
             return Applied(event, "unmatched")
         recorded = event_store.record(
@@ -267,7 +269,7 @@ def _leave(
 
 
 def _reader(
-    conn: Connection, event: ProviderEvent, *, domain: str
+    conn: Connection, event: ProviderEvent, *, domain: str, tags: ReturnTags
 ) -> tuple[Subscriber | None, int | None]:
     """The reader the provider names, and the campaign when our Message-ID and the ledger agree."""
     try:
@@ -275,7 +277,7 @@ def _reader(
     except InvalidInput:
         return None, None
     subscriber = subscriber_store.find_by_email(conn, address)
-    ours = our_message(event.message_id, domain=domain)
+    ours = our_message(event.message_id, domain=domain, tags=tags)
     if subscriber is None and ours is not None:
         # The reader we sent it to, when only the case of the address differs.
         named = subscriber_store.get(conn, ours[1])
@@ -291,10 +293,9 @@ def _reader(
     ) else None
 
 
-def our_message(message_id: str | None, *, domain: str) -> tuple[int, int] | None:
-    """(campaign, reader) from a Message-ID we made (`<bulletin.cC.sS…@domain>`), else None."""
+def our_message(message_id: str | None, *, domain: str, tags: ReturnTags) -> tuple[int, int] | None:
+    """(campaign, reader) from a Message-ID we made and signed (`mail.returns.tags`), else None."""
     if not message_id:
         return None
-    pattern = rf"<?bulletin\.c(\d+)\.s(\d+)(?:\.[A-Za-z0-9_-]+)*@{re.escape(domain)}>?"
-    match = re.fullmatch(pattern, message_id.strip(), re.IGNORECASE)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    found = attribute([message_id], domain=domain, verify=tags.verify)
+    return (found.campaign_id, found.subscriber_id) if found else None
