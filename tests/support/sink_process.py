@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from aiosmtpd.controller import Controller
 
 _MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>\r\n]+>)", re.MULTILINE | re.IGNORECASE)
-_SUBSCRIBER = re.compile(r"\.s(\d+)@")
+_SUBSCRIBER = re.compile(r"\.s(\d+)(?:\.k[0-9a-f]+)?@")
 _READER = re.compile(r"^r(\d+)@")
 GREYLISTED = "451 4.7.1 Greylisted, please try again"
 REFUSED = "550 5.1.1 No such user here"
