@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import typing
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -93,4 +94,5 @@ def _epoch_minute(
         return func.floor(func.extract("epoch", column) / 60)
     # SQLite keeps our UTC timestamps as text; strftime('%s') reads them as UTC.
     # Floor division: SQLAlchemy's `/` on integers is true division (a row per second).
-    return cast(func.strftime("%s", column), Integer) // 60
+    minutes: ColumnElement[int] = cast(func.strftime("%s", column), Integer) // 60
+    return typing.cast(ColumnElement[float | Decimal | int], minutes)
