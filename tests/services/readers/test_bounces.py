@@ -24,7 +24,7 @@ from bulletin.store.tables import deliveries
 from bulletin.store.tables import events as events_table
 from tests.support.bounces import returned_mail
 from tests.support.engines import engine_for
-from tests.support.factories import confirmed_reader, web_requester
+from tests.support.factories import confirmed_reader, digest, web_requester
 from tests.support.smtp_sink import Received, SmtpSink
 from tests.support.web import unsubscribe_url
 
@@ -71,7 +71,7 @@ def test_hard_bounces_and_complaints_suppress_and_count_against_the_campaign(
     assert all(o.campaign_id == campaign_id for o in summary.outcomes)
     with ctx.db.transaction() as conn:
         counts = events.counts(conn, campaign_id)
-        suppressed = [suppressions.is_suppressed(conn, m.rcpt_tos[0]) for m in sent]
+        suppressed = [suppressions.is_suppressed(conn, digest(ctx, m.rcpt_tos[0])) for m in sent]
     assert counts == {
         events.EventKind.BOUNCE: 1,
         events.EventKind.SOFT_BOUNCE: 1,
@@ -113,7 +113,7 @@ def test_a_bounce_naming_a_campaign_the_reader_never_got_is_not_attributed(
     [unmatched] = bounces.process(ctx, [("stranger", stranger)]).outcomes
     assert unmatched.action == "unmatched"
     with ctx.db.transaction() as conn:
-        assert not suppressions.is_suppressed(conn, "x@elsewhere.org")
+        assert not suppressions.is_suppressed(conn, digest(ctx, "x@elsewhere.org"))
 
 
 def test_an_unsubscribe_from_the_email_link_counts_against_its_campaign(
@@ -170,6 +170,7 @@ def _env(ctx: Context, tmp_path: Path) -> dict[str, str]:
     return {
         "BULLETIN_DATABASE_URL": ctx.settings.database_url,
         "BULLETIN_SECRET_KEY": ctx.settings.secret_key,
+        "BULLETIN_SUPPRESSION_KEY": ctx.settings.suppression_key,
         "BULLETIN_SENDER": ctx.settings.sender,
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
     }

@@ -3,7 +3,8 @@
 A hard bounce or a complaint suppresses the reader's address (no later fan-out picks
 it), a soft bounce is only counted. Each report is attributed to the campaign and reader
 it is about when our VERP address or Message-ID names one that is in the ledger;
-otherwise to the reader whose address the report names, with no campaign. A report
+otherwise to the reader whose address the report names (by its key: any letter case),
+with no campaign. A report
 that names no reader of ours changes nothing. Every message gets its own transaction,
 so one that fails costs the others nothing, and a report seen before counts once.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from bulletin.domain.addresses import address_key
+from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Subscriber
 from bulletin.mail.bounces import Kind, Report, read_report
 from bulletin.mail.mailboxes import parse, read_messages
@@ -82,7 +85,9 @@ def _take(ctx: Context, where: str, report: Report, *, actor: str) -> Outcome:
             return Outcome(where, report.kind, subscriber.email, campaign_id, "duplicate")
         if report.kind in SUPPRESSING:
             reason = SUPPRESSING[report.kind]
-            suppressions.add(conn, subscriber.email, reason=reason, now=now, detail=report.detail)
+            suppressions.add_for_reader(
+                conn, subscriber.id, reason=reason, now=now, detail=report.detail
+            )
             audit.record(
                 conn,
                 actor=actor,
@@ -105,7 +110,11 @@ def _reader(conn: Connection, report: Report) -> tuple[Subscriber | None, int | 
     ):
         return subscriber_store.get(conn, subscriber_id), campaign_id
     for address in report.addresses:
-        found = subscriber_store.find_by_email(conn, address)
+        try:
+            key = address_key(address)
+        except InvalidInput:
+            continue
+        found = subscriber_store.find_by_key(conn, key)
         if found is not None:
             return found, None
     return None, None
