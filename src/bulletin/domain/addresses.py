@@ -88,6 +88,7 @@ class IdentityHasher:
         self._key = key.encode()
 
     def digest(self, key: str) -> str:
+        """The keyed hash of an address key (64 hex digits)."""
         if not self._key:
             raise ConfigurationError(
                 "BULLETIN_SUPPRESSION_KEY is not set: it is needed to compare addresses "
