@@ -3,10 +3,10 @@
 A hard bounce or a complaint suppresses the reader's address (no later fan-out picks
 it), a soft bounce is only counted. Each report is attributed to the campaign and reader
 it is about when our VERP address or Message-ID names one that is in the ledger;
-otherwise to the reader whose address the report names (by its key: any letter case),
-with no campaign. A report
-that names no reader of ours changes nothing. Every message gets its own transaction,
-so one that fails costs the others nothing, and a report seen before counts once.
+otherwise to the reader whose address the report names (by its key: in any letter
+case), with no campaign. A report that names no reader of ours changes nothing. Every
+message gets its own transaction, so one that fails costs the others nothing, and a
+report seen before counts once.
 """
 
 from __future__ import annotations
