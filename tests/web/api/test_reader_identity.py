@@ -3,6 +3,7 @@ re-adds reported per row, and a reader's data rights (admin keys only)."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -30,7 +31,7 @@ def _count(ctx: Context) -> int:
         return int(conn.execute(select(func.count()).select_from(subscribers)).scalar_one())
 
 
-def _import(client: TestClient, ctx: Context, data: bytes) -> dict:  # type: ignore[type-arg]
+def _import(client: TestClient, ctx: Context, data: bytes) -> dict[str, Any]:
     response = client.post(
         "/api/v1/subscribers/import",
         headers=key_headers(ctx, Role.EDITOR),
@@ -38,7 +39,7 @@ def _import(client: TestClient, ctx: Context, data: bytes) -> dict:  # type: ign
         files={"file": ("r.csv", data)},
     )
     assert response.status_code == 200, response.text
-    body: dict = response.json()  # type: ignore[type-arg]
+    body: dict[str, Any] = response.json()
     return body
 
 
