@@ -14,6 +14,7 @@ from bulletin.config import MIN_SECRET_LENGTH, Settings
 from bulletin.domain.errors import ConfigurationError
 
 STRONG_SECRET = "k" * MIN_SECRET_LENGTH
+STRONG_SUPPRESSION_KEY = "s" * MIN_SECRET_LENGTH
 
 
 def dev_env(tmp_path: Path, **variables: str) -> dict[str, str]:
@@ -24,6 +25,7 @@ def production_env(tmp_path: Path, **variables: str) -> dict[str, str]:
     production = {
         "BULLETIN_ENV": "production",
         "BULLETIN_SECRET_KEY": STRONG_SECRET,
+        "BULLETIN_SUPPRESSION_KEY": STRONG_SUPPRESSION_KEY,
         "BULLETIN_BASE_URL": "https://news.example.com",
     }
     return dev_env(tmp_path, **{**production, **variables})
@@ -84,7 +86,7 @@ def test_development_makes_a_secret_key_on_first_run_readable_only_by_us(tmp_pat
     assert key_file.read_text().strip() == settings.secret_key
     assert len(settings.secret_key) >= MIN_SECRET_LENGTH
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert sorted(p.name for p in key_file.parent.iterdir()) == ["secret_key"]
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["secret_key", "suppression_key"]
 
 
 def test_development_reuses_the_stored_key_on_the_next_run(tmp_path: Path) -> None:
@@ -116,16 +118,67 @@ def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
     assert set(keys) == {(tmp_path / "data" / "secret_key").read_text().strip()}
 
 
-def test_configured_secret_key_is_used_and_nothing_is_written(tmp_path: Path) -> None:
-    settings = Settings.from_env(dev_env(tmp_path, BULLETIN_SECRET_KEY=STRONG_SECRET))
+def test_configured_keys_are_used_and_nothing_is_written(tmp_path: Path) -> None:
+    env = dev_env(
+        tmp_path,
+        BULLETIN_SECRET_KEY=STRONG_SECRET,
+        BULLETIN_SUPPRESSION_KEY=STRONG_SUPPRESSION_KEY,
+    )
+    settings = Settings.from_env(env)
     assert settings.secret_key == STRONG_SECRET
+    assert settings.suppression_key == STRONG_SUPPRESSION_KEY
     assert not (tmp_path / "data").exists()
+
+
+def test_development_makes_a_suppression_key_of_its_own_beside_the_secret_key(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env(dev_env(tmp_path))
+    key_file = tmp_path / "data" / "suppression_key"
+    assert key_file.read_text().strip() == settings.suppression_key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert settings.suppression_key != settings.secret_key
+    assert Settings.from_env(dev_env(tmp_path)).suppression_key == settings.suppression_key
+
+
+def test_changing_the_secret_key_leaves_the_suppression_key_as_it_was(tmp_path: Path) -> None:
+    before = Settings.from_env(dev_env(tmp_path))
+    after = Settings.from_env(dev_env(tmp_path, BULLETIN_SECRET_KEY=STRONG_SECRET))
+    assert after.secret_key != before.secret_key
+    assert after.suppression_key == before.suppression_key
+
+
+def test_a_damaged_suppression_key_is_never_replaced_by_a_new_one(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "suppression_key").write_text("short\n")
+    with pytest.raises(ConfigurationError, match=r"suppression_key .* restore it from a backup"):
+        Settings.from_env(dev_env(tmp_path))
+    assert (tmp_path / "data" / "suppression_key").read_text() == "short\n"
+
+
+def test_production_refuses_a_missing_suppression_key(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
+    del env["BULLETIN_SUPPRESSION_KEY"]
+    with pytest.raises(ConfigurationError, match="BULLETIN_SUPPRESSION_KEY must be set"):
+        Settings.from_env(env)
+    assert not (tmp_path / "data" / "suppression_key").exists()
+
+
+def test_the_suppression_key_must_differ_from_the_secret_key(tmp_path: Path) -> None:
+    env = production_env(tmp_path, BULLETIN_SUPPRESSION_KEY=STRONG_SECRET)
+    with pytest.raises(ConfigurationError, match="must differ from BULLETIN_SECRET_KEY"):
+        Settings.from_env(env)
+
+
+def test_suppression_key_is_never_shown_in_the_settings_repr(tmp_path: Path) -> None:
+    settings = Settings.from_env(production_env(tmp_path))
+    assert STRONG_SUPPRESSION_KEY not in repr(settings)
 
 
 def test_damaged_stored_key_is_refused_rather_than_signing_with_it(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "secret_key").write_text("\n")
-    with pytest.raises(ConfigurationError, match=r"stored secret key .* is empty or too short"):
+    with pytest.raises(ConfigurationError, match=r"secret_key is empty or too short; delete it"):
         Settings.from_env(dev_env(tmp_path))
 
 

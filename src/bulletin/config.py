@@ -66,6 +66,19 @@ class Settings(BaseSettings):
         repr=False,
         description="Signs sessions and the confirmation and unsubscribe links.",
     )
+    suppression_key: Annotated[
+        str,
+        Variable(
+            Group.CORE,
+            f"text, at least {MIN_SECRET_LENGTH} characters in production; never changed",
+            shown_default="development: made on first run into `BULLETIN_DATA_DIR/suppression_key`",
+        ),
+    ] = Field(
+        default="",
+        repr=False,
+        description="Keys the hashes the suppression list keeps in place of addresses; "
+        "kept apart from the database and from BULLETIN_SECRET_KEY.",
+    )
     database_url: Annotated[
         str, Variable(Group.CORE, "SQLAlchemy URL, e.g. `postgresql+psycopg://user:pass@host/db`")
     ] = Field(
@@ -362,8 +375,9 @@ class Settings(BaseSettings):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and check the variables of `environ` (default: this process's environment).
 
-        In development with no BULLETIN_SECRET_KEY, the key made on the data directory's
-        first run is used; production refuses to start without a strong one.
+        In development with no BULLETIN_SECRET_KEY (or BULLETIN_SUPPRESSION_KEY), the key
+        made on the data directory's first run is used; production refuses to start
+        without strong ones.
         """
         variables = v.Environment(cls, os.environ if environ is None else environ)()
         try:
@@ -372,6 +386,9 @@ class Settings(BaseSettings):
             raise ConfigurationError(v.explain(exc, cls)) from exc
         if not settings.secret_key and not settings.production:
             settings = settings.replace(secret_key=_development_key(settings.data_dir))
+        if not settings.suppression_key and not settings.production:
+            key = _development_suppression_key(settings.data_dir)
+            settings = settings.replace(suppression_key=key)
         settings.check()
         return settings
 
@@ -416,6 +433,17 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "BULLETIN_SECRET_KEY must be set to a random value of at least "
                 f"{MIN_SECRET_LENGTH} characters in production."
+            )
+        if self.production and _is_placeholder(self.suppression_key):
+            raise ConfigurationError(
+                "BULLETIN_SUPPRESSION_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters in production, the same in every process, "
+                "and never changed (see docs/operations.md)."
+            )
+        if self.suppression_key and self.suppression_key == self.secret_key:
+            raise ConfigurationError(
+                "BULLETIN_SUPPRESSION_KEY must differ from BULLETIN_SECRET_KEY, so that "
+                "changing the secret key leaves the suppression list working."
             )
         url = urlsplit(self.base_url)
         if url.scheme not in ("http", "https") or not url.netloc:
@@ -520,15 +548,25 @@ def _is_placeholder(secret: str) -> bool:
 
 
 def _development_key(data_dir: Path) -> str:
-    """The key made on this data directory's first run, and kept."""
-    path = data_dir / "secret_key"
+    """The secret key made on this data directory's first run, and kept."""
+    return _stored_key(data_dir / "secret_key", lost="delete it to make a new one")
+
+
+def _development_suppression_key(data_dir: Path) -> str:
+    """The suppression key made on this data directory's first run, and kept.
+
+    A new one would make every stored suppression unrecognisable, so a damaged file
+    is never replaced by itself.
+    """
+    return _stored_key(data_dir / "suppression_key", lost="restore it from a backup")
+
+
+def _stored_key(path: Path, *, lost: str) -> str:
     if not path.exists():
         _write_new_key(path)
     key = path.read_text().strip()
     if len(key) < MIN_SECRET_LENGTH:
-        raise ConfigurationError(
-            f"The stored secret key in {path} is empty or too short; delete it to make a new one."
-        )
+        raise ConfigurationError(f"The stored key in {path} is empty or too short; {lost}.")
     return key
 
 

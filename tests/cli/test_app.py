@@ -20,7 +20,7 @@ from bulletin.services.staff import api_keys
 from bulletin.store import migrate
 from bulletin.store.db import Database
 from bulletin.store.ledger import audience
-from tests.support.factories import SECRET, confirmed_reader, unique_email
+from tests.support.factories import SECRET, SUPPRESSION_KEY, confirmed_reader, unique_email
 
 runner = CliRunner()
 DAM = [
@@ -38,6 +38,7 @@ def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "BULLETIN_DATABASE_URL": database_url,
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
         "BULLETIN_SECRET_KEY": SECRET,
+        "BULLETIN_SUPPRESSION_KEY": SUPPRESSION_KEY,
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
         "BULLETIN_FETCH_ALLOW_NETWORKS": "127.0.0.0/8",
     }

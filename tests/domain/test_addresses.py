@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 
-from bulletin.domain.addresses import ensure_header_safe, normalise_address
-from bulletin.domain.errors import InvalidAddress, InvalidInput, UnsafeHeaderValue
+from bulletin.domain.addresses import (
+    IdentityHasher,
+    address_key,
+    ensure_header_safe,
+    normalise_address,
+    same_address,
+)
+from bulletin.domain.errors import (
+    ConfigurationError,
+    InvalidAddress,
+    InvalidInput,
+    UnsafeHeaderValue,
+)
 
 LINE_BREAKS = [
     "\r",
@@ -101,3 +115,66 @@ def test_unsafe_header_message_names_the_field() -> None:
 
 def test_unsafe_header_value_is_an_input_error() -> None:
     assert issubclass(UnsafeHeaderValue, InvalidInput)
+
+
+# The reader's identity: the key an address is compared by, and its keyed hash
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Case.Test@Example.com",
+        "case.test@example.com",
+        "CASE.TEST@EXAMPLE.COM",
+        " case.Test@example.COM ",
+    ],
+)
+def test_every_letter_case_of_an_address_has_one_key(spelling: str) -> None:
+    assert address_key(spelling) == "case.test@example.com"
+
+
+def test_the_key_of_an_international_domain_is_its_ascii_form() -> None:
+    assert address_key("Reader@Bücher.example") == "reader@xn--bcher-kva.example"
+    assert address_key("reader@XN--BCHER-KVA.example") == "reader@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("first.last@gmail.com", "firstlast@gmail.com"),
+        ("reader+news@example.org", "reader@example.org"),
+    ],
+)
+def test_no_provider_folds_dots_or_tags_into_the_key(one: str, other: str) -> None:
+    assert address_key(one) != address_key(other)
+
+
+def test_the_key_refuses_what_is_not_an_address() -> None:
+    with pytest.raises(InvalidAddress):
+        address_key("not-an-address")
+
+
+def test_same_address_compares_keys_and_is_false_for_non_addresses() -> None:
+    assert same_address("Jane@Example.org", "jane@example.ORG")
+    assert not same_address("jane@example.org", "jane@example.net")
+    assert not same_address("jane@example.org", "not an address")
+
+
+def test_an_identity_keeps_the_address_as_typed_beside_its_key_and_keyed_hash() -> None:
+    identity = IdentityHasher("a-key-of-our-own").identity("  Jane.Doe@News.EXAMPLE.org ")
+    assert identity.email == "Jane.Doe@news.example.org"
+    assert identity.key == "jane.doe@news.example.org"
+    expected = hmac.new(b"a-key-of-our-own", identity.key.encode(), hashlib.sha256).hexdigest()
+    assert identity.digest == expected
+
+
+def test_the_hash_depends_on_the_key_so_a_dump_alone_cannot_be_looked_up() -> None:
+    ours, theirs = IdentityHasher("our-key"), IdentityHasher("a-guess")
+    key = "jane.doe@news.example.org"
+    assert ours.digest(key) != theirs.digest(key)
+    assert ours.digest(key) != hashlib.sha256(key.encode()).hexdigest()
+
+
+def test_hashing_without_a_key_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="BULLETIN_SUPPRESSION_KEY"):
+        IdentityHasher("").digest("jane@example.org")

@@ -9,19 +9,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bulletin.config import Settings
-from bulletin.domain.models import Editor, Role
+from bulletin.domain.addresses import address_key
+from bulletin.domain.models import Editor, Role, Subscriber
 from bulletin.services.context import Context
 from bulletin.services.readers import subscriptions
 from bulletin.services.readers.subscriptions import Requester
 from bulletin.services.staff import accounts as editors
+from bulletin.store.readers import subscribers as subscriber_store
+from bulletin.store.readers import suppressions
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+SUPPRESSION_KEY = "test-suppression-key-kept-apart-0123456789"
 _counter = itertools.count(1)
 
 
 def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:
     settings = Settings(
         secret_key=SECRET,
+        suppression_key=SUPPRESSION_KEY,
         database_url=database_url,
         base_url="http://bulletin.example.com",
         sender="Newsroom Alerts <alerts@news.example.com>",
@@ -77,6 +82,28 @@ def confirmed_reader(ctx: Context, lists: list[str] | None = None, email: str | 
     token = ctx.tokens.confirm(result.subscriber_id, result.email)
     subscriptions.confirm(ctx, token, requester=web_requester())
     return result.subscriber_id
+
+
+def suppress(ctx: Context, email: str, *, reason: str = "hard_bounce") -> None:
+    """Put an address (any spelling of it) on the suppression list."""
+    with ctx.db.transaction() as conn:
+        suppressions.add(conn, digest(ctx, email), reason=reason, now=ctx.clock())
+
+
+def is_suppressed(ctx: Context, email: str) -> bool:
+    with ctx.db.transaction() as conn:
+        return suppressions.is_suppressed(conn, digest(ctx, email))
+
+
+def digest(ctx: Context, email: str) -> str:
+    """The keyed hash the suppression list knows this address by."""
+    return ctx.identities.identity(email).digest
+
+
+def find_reader(ctx: Context, email: str) -> Subscriber | None:
+    """The reader with this address, in any spelling."""
+    with ctx.db.transaction() as conn:
+        return subscriber_store.find_by_key(conn, address_key(email))
 
 
 def make_editor(

@@ -20,11 +20,12 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from bulletin.domain.addresses import IdentityHasher
 from bulletin.domain.models import SubscriptionStatus
 from bulletin.store.db import Database
 from bulletin.store.ledger.counts import campaign_counts
 from bulletin.store.tables import deliveries, lists, subscribers, subscriptions
-from tests.support.factories import SECRET
+from tests.support.factories import SECRET, SUPPRESSION_KEY
 from tests.support.smtp_sink import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +122,7 @@ def worker_env(database_url: str, smtp_url: str, data_dir: Path, **extra: str) -
         BULLETIN_DATABASE_URL=database_url,
         BULLETIN_SMTP_URL=smtp_url,
         BULLETIN_SECRET_KEY=SECRET,
+        BULLETIN_SUPPRESSION_KEY=SUPPRESSION_KEY,
         BULLETIN_DATA_DIR=str(data_dir),
         BULLETIN_SENDER="Newsroom Alerts <alerts@news.example.com>",
         PYTHONUNBUFFERED="1",
@@ -144,6 +146,7 @@ def workers(count: int, env: dict[str, str], logs: Path) -> Iterator[list[Worker
 def create_readers(db: Database, count: int) -> list[int]:
     """`count` confirmed readers of `breaking`, written in bulk; returns their ids."""
     now = datetime.now(UTC)
+    hasher = IdentityHasher(SUPPRESSION_KEY)
     with db.transaction() as conn:
         breaking = conn.execute(select(lists.c.id).where(lists.c.slug == "breaking")).scalar_one()
         first = conn.execute(select(subscribers.c.id).order_by(subscribers.c.id.desc())).scalar()
@@ -155,6 +158,8 @@ def create_readers(db: Database, count: int) -> list[int]:
                 {
                     "id": i,
                     "email": f"r{i}@readers.example.org",
+                    "address_key": f"r{i}@readers.example.org",
+                    "address_hash": hasher.digest(f"r{i}@readers.example.org"),
                     "created_at": now,
                     "confirmed_at": now,
                 }

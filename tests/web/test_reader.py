@@ -49,7 +49,7 @@ def test_sign_up_stores_the_browser_time_zone(client: TestClient, ctx: Context) 
     response = sign_up(client, email, ["breaking", "morning-briefing"], time_zone="Asia/Tokyo")
     assert response.status_code == 303  # type: ignore[attr-defined]
     with ctx.db.transaction() as conn:
-        subscriber = subscriber_store.find_by_email(conn, email)
+        subscriber = subscriber_store.find_by_key(conn, email.lower())
     assert subscriber is not None and subscriber.time_zone == "Asia/Tokyo"
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from bulletin.benchmarks.fanout import _database
+from bulletin.benchmarks.readers import insert_readers
 from bulletin.delivery.briefing_duty import expire_stale
 from bulletin.domain.editions import Edition, EditionStatus, Rules
 from bulletin.domain.models import Campaign, MailingList
@@ -101,18 +102,17 @@ def run(options: Options) -> dict[str, Any]:
 
 def _make_readers(db: Database, count: int) -> None:
     """Readers 1..count: zone i % 24, 06:00 or 07:30, every fifth with a topic or two."""
-    zone = "CASE (i % 24) " + " ".join(f"WHEN {n} THEN '{z}'" for n, z in enumerate(ZONES)) + " END"
     stamp = datetime.now(UTC).replace(tzinfo=None)
-    numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)"
     with db.transaction() as conn:
         (the_list,) = list_store.by_slugs(conn, [briefing.BRIEFING])
-        conn.execute(
-            text(
-                f"{numbers} INSERT INTO subscribers (email, created_at, confirmed_at, time_zone,"
-                " briefing_time) SELECT 'reader' || i || '@bench.example.org', :now, :now,"
-                f" {zone}, CASE WHEN (i / 24) % 3 = 0 THEN '07:30' ELSE '06:00' END FROM n"
-            ),
-            {"count": count, "now": stamp},
+        insert_readers(
+            conn,
+            count,
+            now=datetime.now(UTC),
+            extra=lambda i: {
+                "time_zone": ZONES[i % 24],
+                "briefing_time": "07:30" if (i // 24) % 3 == 0 else "06:00",
+            },
         )
         conn.execute(
             text(

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from bulletin.benchmarks import raw_client
 from bulletin.benchmarks.procs import ProcessMeter
-from bulletin.benchmarks.readers import make_confirmed_readers, sample_message
+from bulletin.benchmarks.readers import SUPPRESSION_KEY, make_confirmed_readers, sample_message
 from bulletin.benchmarks.sink import SinkCounters, serve
 from bulletin.config import Settings
 from bulletin.domain.models import AlertDraft
@@ -264,6 +264,7 @@ def _worker_env(options: Options, url: str, workdir: str, sinks: list[Sink]) -> 
         "BULLETIN_DATABASE_URL": url,
         "BULLETIN_RELAYS": relays,
         "BULLETIN_SECRET_KEY": SECRET,
+        "BULLETIN_SUPPRESSION_KEY": SUPPRESSION_KEY,
         "BULLETIN_DATA_DIR": workdir,
         "BULLETIN_SENDER": "Bench News <alerts@news.example.com>",
         "BULLETIN_BASE_URL": "https://news.example.com",

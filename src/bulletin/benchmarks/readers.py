@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
+from bulletin.domain.addresses import IdentityHasher
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 from bulletin.store import lists as list_store
 from bulletin.store.db import Database
+from bulletin.store.tables import subscribers
 
-# A numbers table by recursive CTE works on both SQLite and PostgreSQL.
-_NUMBERS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)"
+# The suppression key the benchmarks' readers are hashed with (and their workers run with).
+SUPPRESSION_KEY = "bench-suppression-key-0123456789-abcdefghijklmnopqrstuv"
+_CHUNK = 20_000
+
+
+def insert_readers(
+    conn: Connection,
+    count: int,
+    *,
+    now: datetime,
+    extra: Callable[[int], dict[str, Any]] = lambda i: {},
+) -> None:
+    """Readers 1..count, `reader{i}@bench.example.org`, confirmed, each with their identity
+    (key and keyed hash, which SQL cannot make) and `extra(i)`'s columns."""
+    hasher = IdentityHasher(SUPPRESSION_KEY)
+    for start in range(1, count + 1, _CHUNK):
+        rows = []
+        for i in range(start, min(start + _CHUNK, count + 1)):
+            email = f"reader{i}@bench.example.org"
+            rows.append(
+                {
+                    "email": email,
+                    "address_key": email,
+                    "address_hash": hasher.digest(email),
+                    "created_at": now,
+                    "confirmed_at": now,
+                    **extra(i),
+                }
+            )
+        conn.execute(subscribers.insert(), rows)
 
 
 def make_confirmed_readers(db: Database, count: int) -> None:
@@ -22,13 +54,7 @@ def make_confirmed_readers(db: Database, count: int) -> None:
     stamp = now.replace(tzinfo=None) if db.dialect == "sqlite" else now
     with db.transaction() as conn:
         (breaking,) = list_store.by_slugs(conn, ["breaking"])
-        conn.execute(
-            text(
-                f"{_NUMBERS} INSERT INTO subscribers (email, created_at, confirmed_at) "
-                "SELECT 'reader' || i || '@bench.example.org', :now, :now FROM n"
-            ),
-            {"count": count, "now": stamp},
-        )
+        insert_readers(conn, count, now=now)
         conn.execute(
             text(
                 "INSERT INTO subscriptions "

@@ -15,6 +15,7 @@ from bulletin.cli import config as cli_config
 from bulletin.cli import special as cli_special
 from bulletin.cli import staff as cli_staff
 from bulletin.cli import stories as cli_stories
+from bulletin.cli import subscribers as cli_subscribers
 from bulletin.cli.common import context as _context
 from bulletin.cli.common import fail as _fail
 from bulletin.domain.errors import BulletinError
@@ -70,6 +71,7 @@ def db_upgrade(revision: str = "head") -> None:
 cli_alerts.register(app)  # `bulletin alert` and `bulletin campaign`
 cli_staff.register(app)  # `bulletin users` and `bulletin apikeys`
 cli_stories.register(app)  # `bulletin ingest` and `bulletin feeds`
+cli_subscribers.register(app)  # `bulletin subscribers export|erase`
 cli_bounces.register(app)  # `bulletin bounces process`
 cli_briefing.register(app)  # `bulletin briefing`
 cli_special.register(app)  # `bulletin special`

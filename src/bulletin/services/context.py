@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bulletin.config import Settings
+from bulletin.domain.addresses import IdentityHasher
 from bulletin.mail.tokens import Tokens
 from bulletin.store.db import Database
 from bulletin.store.types import utcnow
@@ -18,9 +19,12 @@ class Context:
     db: Database
     clock: Callable[[], datetime] = utcnow
     tokens: Tokens = field(init=False)
+    # Readers' identities: address keys and their keyed hashes (the suppression list's).
+    identities: IdentityHasher = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = Tokens(self.settings.secret_key, clock=self.clock)
+        self.identities = IdentityHasher(self.settings.suppression_key)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:

@@ -8,5 +8,5 @@ from bulletin.store import migrate
 
 def upgrade(ctx: Context, revision: str = "head") -> str:
     """Run the migrations up to `revision` (creating the schema on a new database)."""
-    migrate.upgrade(ctx.db, revision)
+    migrate.upgrade(ctx.db, revision, suppression_key=ctx.settings.suppression_key)
     return migrate.current_revision(ctx.db) or "none"

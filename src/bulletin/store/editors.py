@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
+from bulletin.domain.addresses import key_of
 from bulletin.domain.models import Editor, Role
 from bulletin.store.tables import editors
 
@@ -39,9 +40,24 @@ def get(conn: Connection, editor_id: int) -> Editor | None:
 
 
 def credentials(conn: Connection, email: str) -> tuple[Editor, str] | None:
-    """The editor with this address and their password hash, if there is one."""
-    row = conn.execute(select(editors).where(editors.c.email == email)).one_or_none()
+    """The editor with this address (in any letter case) and their password hash.
+
+    Accounts made before addresses were compared by key may differ only in case; then
+    only the one spelt exactly as given signs in.
+    """
+    rows = conn.execute(
+        select(editors).where(func.lower(editors.c.email) == key_of(email)).order_by(editors.c.id)
+    ).all()
+    row = rows[0] if len(rows) == 1 else next((r for r in rows if r.email == email), None)
     return (_to_editor(row), row.password_hash) if row else None
+
+
+def exists(conn: Connection, email: str) -> bool:
+    """Whether an account has this address, in any letter case."""
+    found = conn.execute(
+        select(editors.c.id).where(func.lower(editors.c.email) == key_of(email))
+    ).first()
+    return found is not None
 
 
 def set_password_hash(conn: Connection, editor_id: int, password_hash: str) -> None:

@@ -47,7 +47,12 @@ subscribers = Table(
     "subscribers",
     metadata,
     Column("id", BigId, primary_key=True),
-    Column("email", String(320), nullable=False, unique=True),
+    # The address as the reader typed it (domain in IDNA form): where mail goes.
+    Column("email", String(320), nullable=False),
+    # Who the reader is: the address compared case-insensitively (domain.addresses).
+    Column("address_key", String(320), nullable=False, unique=True),
+    # The key's keyed hash, the form the suppression list is kept in.
+    Column("address_hash", String(64), nullable=False, unique=True),
     Column("time_zone", String(64)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("confirmed_at", UtcDateTime),
@@ -56,6 +61,25 @@ subscribers = Table(
     Column("briefing_time", String(5), nullable=False, server_default="06:00"),
     # The briefing's ledger is written one (zone, time) group at a time.
     Index("ix_subscribers_zone_time", "time_zone", "briefing_time"),
+    # An erased reader's id is never reused (PostgreSQL's sequences never do).
+    sqlite_autoincrement=True,
+)
+
+# Readers merged into another (two spellings of one address, see migration 0010): old
+# links name the old id, and still work. Holds a fingerprint of the old address only.
+subscriber_aliases = Table(
+    "subscriber_aliases",
+    metadata,
+    Column("old_id", BigId, primary_key=True, autoincrement=False),
+    Column(
+        "subscriber_id",
+        BigId,
+        ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("address_fingerprint", String(16), nullable=False),
+    Column("merged_at", UtcDateTime, nullable=False),
 )
 
 # Topics a reader follows (slugs from domain.topics); none means "everything".
@@ -300,7 +324,8 @@ deliveries = Table(
     metadata,
     Column("id", BigId, primary_key=True),
     Column("campaign_id", BigId, ForeignKey("campaigns.id"), nullable=False),
-    Column("subscriber_id", BigId, ForeignKey("subscribers.id"), nullable=False),
+    # None once the reader was erased: the row still counts, it no longer names anyone.
+    Column("subscriber_id", BigId, ForeignKey("subscribers.id")),
     Column("status", String(20), nullable=False),
     Column("send_after", UtcDateTime, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -389,11 +414,13 @@ outbox = Table(
     Index("ix_outbox_status_send_after", "status", "send_after"),
 )
 
+# Addresses we must never mail again, by the keyed hash of their key (never the
+# address): a suppression outlives the reader's erasure and names no one in a dump.
 suppressions = Table(
     "suppressions",
     metadata,
     Column("id", BigId, primary_key=True),
-    Column("email", String(320), nullable=False, unique=True),
+    Column("address_hash", String(64), nullable=False, unique=True),
     Column("reason", String(30), nullable=False),
     Column("detail", Text),
     Column("created_at", UtcDateTime, nullable=False),

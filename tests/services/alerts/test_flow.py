@@ -35,7 +35,13 @@ from bulletin.store.tables import audit_log, deliveries
 from bulletin.store.tables import campaigns as campaign_table
 from tests.support.alerts import make_story
 from tests.support.engines import engine_for
-from tests.support.factories import confirmed_reader, make_editor, unique_email, web_requester
+from tests.support.factories import (
+    confirmed_reader,
+    digest,
+    make_editor,
+    unique_email,
+    web_requester,
+)
 from tests.support.smtp_sink import SmtpSink
 
 DRAFT = AlertDraft(
@@ -218,7 +224,7 @@ def test_the_review_counts_exactly_the_readers_the_send_queues(ctx: Context) -> 
     suppressed = unique_email()
     confirmed_reader(ctx, email=suppressed)
     with ctx.db.transaction() as conn:
-        suppressions.add(conn, suppressed, reason="bounce", now=ctx.clock())
+        suppressions.add(conn, digest(ctx, suppressed), reason="bounce", now=ctx.clock())
     subscriptions.sign_up(  # pending: never confirmed
         ctx, email=unique_email(), list_slugs=["breaking"], requester=web_requester()
     )

@@ -23,7 +23,7 @@ from bulletin.store.readers import events, suppressions
 from bulletin.store.tables import deliveries
 from bulletin.store.tables import events as events_table
 from tests.support.engines import engine_for
-from tests.support.factories import confirmed_reader, web_requester
+from tests.support.factories import confirmed_reader, digest, web_requester
 from tests.support.returns import returned_mail, verp_pair
 from tests.support.smtp_sink import Received, SmtpSink
 from tests.support.web import unsubscribe_url
@@ -71,7 +71,7 @@ def test_hard_bounces_and_complaints_suppress_and_count_against_the_campaign(
     assert all(o.campaign_id == campaign_id for o in summary.outcomes)
     with ctx.db.transaction() as conn:
         counts = events.counts(conn, campaign_id)
-        suppressed = [suppressions.is_suppressed(conn, m.rcpt_tos[0]) for m in sent]
+        suppressed = [suppressions.is_suppressed(conn, digest(ctx, m.rcpt_tos[0])) for m in sent]
     assert counts == {
         events.EventKind.BOUNCE: 1,
         events.EventKind.SOFT_BOUNCE: 1,
@@ -115,7 +115,7 @@ def test_a_bounce_naming_a_campaign_the_reader_never_got_is_not_attributed(
         None,
     )
     with ctx.db.transaction() as conn:
-        assert not suppressions.is_suppressed(conn, sent[0].rcpt_tos[0])
+        assert not suppressions.is_suppressed(conn, digest(ctx, sent[0].rcpt_tos[0]))
 
 
 def test_a_forged_bounce_naming_a_reader_suppresses_no_one(
@@ -137,7 +137,7 @@ def test_a_forged_bounce_naming_a_reader_suppresses_no_one(
         (ReturnClass.ADDRESS, "unmatched", reader)
     ] * 3
     with ctx.db.transaction() as conn:
-        assert not suppressions.is_suppressed(conn, reader)
+        assert not suppressions.is_suppressed(conn, digest(ctx, reader))
         assert sum(events.counts(conn, campaign_id).values()) == 0
 
 
@@ -155,7 +155,7 @@ def test_a_sender_side_rejection_is_recorded_and_leaves_the_reader_subscribed(
     assert [(o.kind, o.action) for o in outcomes] == [(ReturnClass.SENDER, "recorded")] * 2
     with ctx.db.transaction() as conn:
         assert events.counts(conn, campaign_id)[events.EventKind.SENDER] == 2
-        assert not any(suppressions.is_suppressed(conn, m.rcpt_tos[0]) for m in sent)
+        assert not any(suppressions.is_suppressed(conn, digest(ctx, m.rcpt_tos[0])) for m in sent)
     second = alerts.fire_alert(ctx, ALERT, actor=None)
     with ctx.db.transaction() as conn:
         queued = conn.execute(
@@ -178,7 +178,7 @@ def test_reports_that_touch_no_one_are_recorded_and_suppress_no_one(
     assert [(o.kind, o.action) for o in outcomes] == [(ReturnClass.REPORT, "recorded")] * 2
     with ctx.db.transaction() as conn:
         assert events.counts(conn, campaign_id)[events.EventKind.REPORT] == 2
-        assert not any(suppressions.is_suppressed(conn, m.rcpt_tos[0]) for m in sent)
+        assert not any(suppressions.is_suppressed(conn, digest(ctx, m.rcpt_tos[0])) for m in sent)
 
 
 def test_an_opt_out_report_suppresses_like_a_complaint(ctx: Context, smtp_sink: SmtpSink) -> None:
@@ -188,7 +188,7 @@ def test_an_opt_out_report_suppresses_like_a_complaint(ctx: Context, smtp_sink: 
 
     assert (outcome.kind, outcome.action) == (ReturnClass.OPT_OUT, "recorded")
     with ctx.db.transaction() as conn:
-        assert suppressions.is_suppressed(conn, sent[0].rcpt_tos[0])
+        assert suppressions.is_suppressed(conn, digest(ctx, sent[0].rcpt_tos[0]))
         assert events.counts(conn, campaign_id)[events.EventKind.COMPLAINT] == 1
 
 
@@ -246,6 +246,7 @@ def _env(ctx: Context, tmp_path: Path) -> dict[str, str]:
     return {
         "BULLETIN_DATABASE_URL": ctx.settings.database_url,
         "BULLETIN_SECRET_KEY": ctx.settings.secret_key,
+        "BULLETIN_SUPPRESSION_KEY": ctx.settings.suppression_key,
         "BULLETIN_SENDER": ctx.settings.sender,
         "BULLETIN_DATA_DIR": str(tmp_path / "data"),
     }

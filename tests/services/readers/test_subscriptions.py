@@ -18,7 +18,13 @@ from bulletin.services.context import Context
 from bulletin.services.readers import subscriptions
 from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.tables import consent_records, outbox, subscribers
-from tests.support.factories import FakeClock, unique_email, web_requester
+from tests.support.factories import (
+    FakeClock,
+    confirmed_reader,
+    suppress,
+    unique_email,
+    web_requester,
+)
 
 
 def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
@@ -226,3 +232,37 @@ def test_confirmation_resend_interval_is_measured_from_the_last_send(
     assert not _sign_up(ctx, email).confirmation_queued
     clock.advance(seconds=1)
     assert _sign_up(ctx, email).confirmation_queued
+
+
+# One identity per address
+
+
+def test_any_spelling_of_an_address_is_the_same_reader_who_keeps_their_own(
+    ctx: Context, clock: FakeClock
+) -> None:
+    first = _sign_up(ctx, "Case.Test@Example.com")
+    clock.advance(hours=1)
+    again = _sign_up(ctx, "case.test@EXAMPLE.COM", ["special-reports"])
+    assert again.subscriber_id == first.subscriber_id
+    assert again.email == "Case.Test@example.com"  # where the confirmation goes
+    assert _count(ctx, subscribers) == 1
+    assert _statuses(ctx, first.subscriber_id) == {SubscriptionStatus.PENDING}
+
+
+def test_a_case_variant_of_a_suppressed_address_is_sent_no_confirmation(ctx: Context) -> None:
+    suppress(ctx, "Bounced@Readers.example.org")
+    result = _sign_up(ctx, "bounced@readers.EXAMPLE.org")
+    assert not result.confirmation_queued
+    assert _count(ctx, outbox) == 0
+
+
+def test_a_case_variant_of_a_reader_who_left_may_rejoin_only_by_confirming(
+    ctx: Context, clock: FakeClock
+) -> None:
+    reader = confirmed_reader(ctx, ["breaking"], email="Left.Reader@readers.example.org")
+    token = ctx.tokens.unsubscribe(reader, 1)
+    subscriptions.unsubscribe(ctx, token, requester=web_requester())
+    clock.advance(hours=1)
+    again = _sign_up(ctx, "left.reader@readers.example.org")
+    assert again.subscriber_id == reader and again.confirmation_queued
+    assert _statuses(ctx, reader) == {SubscriptionStatus.PENDING}  # nothing sent until confirmed

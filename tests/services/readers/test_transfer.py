@@ -15,7 +15,14 @@ from bulletin.services.readers import preferences, subscriptions, transfer
 from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.readers import suppressions
 from bulletin.store.tables import audit_log, consent_records, subscribers
-from tests.support.factories import confirmed_reader, unique_email, web_requester
+from tests.support.factories import (
+    confirmed_reader,
+    digest,
+    find_reader,
+    suppress,
+    unique_email,
+    web_requester,
+)
 
 SOURCE = "Print edition opt-in, March 2026"
 
@@ -33,7 +40,7 @@ def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
 
 def _statuses(ctx: Context, email: str) -> dict[int, SubscriptionStatus]:
     with ctx.db.transaction() as conn:
-        subscriber = subscriber_store.find_by_email(conn, email)
+        subscriber = subscriber_store.find_by_key(conn, email.lower())
         assert subscriber is not None
         return subscriber_store.statuses(conn, subscriber.id)
 
@@ -55,7 +62,7 @@ def test_a_clean_file_imports_every_reader_as_confirmed_with_consent_and_audit(
     }
     assert _statuses(ctx, "bob@readers.example.org") == {2: SubscriptionStatus.CONFIRMED}
     with ctx.db.transaction() as conn:
-        ann = subscriber_store.find_by_email(conn, "ann@readers.example.org")
+        ann = subscriber_store.find_by_key(conn, "ann@readers.example.org")
         wordings = list(
             conn.execute(
                 select(consent_records.c.wording).where(consent_records.c.method == "csv_import")
@@ -89,21 +96,64 @@ def test_one_bad_row_imports_nothing_and_every_problem_is_reported_by_line(ctx: 
     assert _count(ctx, audit_log) == 0
 
 
-def test_readers_who_left_or_are_suppressed_are_skipped_not_re_added(ctx: Context) -> None:
+def test_readers_who_left_or_are_suppressed_are_skipped_and_told_when(ctx: Context) -> None:
     left = unique_email()
     reader = confirmed_reader(ctx, ["breaking"], email=left)
     with ctx.db.transaction() as conn:
         subscriber_store.unsubscribe(conn, reader, 1, now=ctx.clock())
         suppressions.add(
-            conn, email="bounced@readers.example.org", reason="bounce", now=ctx.clock()
+            conn, digest(ctx, "bounced@readers.example.org"), reason="bounce", now=ctx.clock()
         )
     report = _import(ctx, f"email\n{left}\nbounced@readers.example.org\n", lists=["breaking"])
     assert report.imported and report.added == 0
-    assert [(n.line, "Left" in n.message or "Suppressed" in n.message) for n in report.skipped] == [
-        (2, True),
-        (3, True),
+    day = f"{ctx.clock():%Y-%m-%d}"
+    assert [(n.line, n.message) for n in report.skipped] == [
+        (2, f"Unsubscribed from Breaking News Alerts on {day}: not re-added."),
+        (3, f"Suppressed on {day} (bounce): not added."),
     ]
     assert _statuses(ctx, left)[1] is SubscriptionStatus.UNSUBSCRIBED
+
+
+def test_a_change_of_letter_case_brings_back_no_one_who_left_or_was_suppressed(
+    ctx: Context,
+) -> None:
+    reader = confirmed_reader(ctx, ["breaking"], email="Case.Test@Example.com")
+    with ctx.db.transaction() as conn:
+        subscriber_store.unsubscribe(conn, reader, 1, now=ctx.clock())
+    suppress(ctx, "Bounced.Reader@readers.example.org", reason="hard_bounce")
+    data = "email\ncase.test@example.com\nbounced.reader@READERS.example.org\n"
+    report = _import(ctx, data, lists=["breaking"])
+    assert report.imported and report.added == 0
+    day = f"{ctx.clock():%Y-%m-%d}"
+    assert [(n.line, n.email, n.message) for n in report.skipped] == [
+        (
+            2,
+            "case.test@example.com",
+            f"Unsubscribed from Breaking News Alerts on {day}: not re-added.",
+        ),
+        (3, "bounced.reader@readers.example.org", f"Suppressed on {day} (bounced): not added."),
+    ]
+    assert _count(ctx, subscribers) == 1  # the same reader, not a second one
+    assert _statuses(ctx, "CASE.TEST@example.com") == {1: SubscriptionStatus.UNSUBSCRIBED}
+
+
+def test_a_case_variant_of_a_reader_joins_them_to_more_lists_and_keeps_their_spelling(
+    ctx: Context,
+) -> None:
+    reader = confirmed_reader(ctx, ["breaking"], email="Ann.Lee@Readers.example.org")
+    report = _import(ctx, "email,lists\nann.lee@readers.example.org,breaking;special-reports\n")
+    assert report.imported and (report.added, report.unchanged) == (1, 1)
+    found = find_reader(ctx, "ANN.LEE@readers.example.org")
+    assert found is not None and found.id == reader
+    assert found.email == "Ann.Lee@readers.example.org"
+    assert _count(ctx, subscribers) == 1
+
+
+def test_two_spellings_of_one_address_in_a_file_are_one_reader_twice(ctx: Context) -> None:
+    data = "email\nAnn@readers.example.org\nann@READERS.example.org\n"
+    report = _import(ctx, data, lists=["breaking"])
+    assert not report.imported
+    assert [(e.line, e.message) for e in report.errors] == [(3, "Appears twice (first on line 2).")]
 
 
 def test_importing_an_existing_reader_keeps_their_own_choices(ctx: Context) -> None:

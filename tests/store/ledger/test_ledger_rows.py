@@ -19,7 +19,13 @@ from bulletin.store.ledger import claims, fanout, outcomes
 from bulletin.store.ledger.counts import campaign_counts
 from bulletin.store.readers import suppressions
 from bulletin.store.tables import deliveries as ledger
-from tests.support.factories import FakeClock, confirmed_reader, unique_email, web_requester
+from tests.support.factories import (
+    FakeClock,
+    confirmed_reader,
+    digest,
+    unique_email,
+    web_requester,
+)
 from tests.support.processes import create_readers
 
 LEASE = timedelta(minutes=5)
@@ -53,7 +59,7 @@ def test_fan_out_queues_only_confirmed_unsuppressed_readers(ctx: Context, clock:
     confirmed_reader(ctx, lists=["morning-briefing"], email=elsewhere_email)
     with ctx.db.transaction() as conn:
         for email in (suppressed_email, elsewhere_email, unique_email()):
-            suppressions.add(conn, email, reason="hard_bounce", now=clock())
+            suppressions.add(conn, digest(ctx, email), reason="hard_bounce", now=clock())
 
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
 

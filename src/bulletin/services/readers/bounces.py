@@ -104,7 +104,9 @@ def _take(ctx: Context, where: str, report: Return, *, actor: str) -> Outcome:
             return Outcome(where, report.cls, subscriber.email, campaign_id, "duplicate")
         if report.cls in SUPPRESSING:
             reason = SUPPRESSING[report.cls]
-            suppressions.add(conn, subscriber.email, reason=reason, now=now, detail=report.detail)
+            suppressions.add_for_reader(
+                conn, subscriber.id, reason=reason, now=now, detail=report.detail
+            )
             audit.record(
                 conn,
                 actor=actor,

@@ -1,12 +1,15 @@
-"""The desk's view of readers: find one by address and see everything we hold about them."""
+"""The desk's view of readers: find one by address and see everything we hold about them.
+
+Readers are found by their address key, so any spelling of an address finds its reader.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from bulletin.domain.addresses import normalise_address
-from bulletin.domain.errors import NotFound
+from bulletin.domain.addresses import address_key
+from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.models import Subscriber
 from bulletin.services.context import Context
 from bulletin.store.readers import consent, suppressions
@@ -26,14 +29,24 @@ class ReaderRecord:
     topics: list[str]
     consent: list[dict[str, Any]]
     sends: list[readers.SendRow]
-    suppressed: bool
+    suppression: suppressions.Suppression | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
 
 
 def search(ctx: Context, fragment: str) -> list[Subscriber]:
-    """Readers whose address contains `fragment`; nothing for an empty search."""
+    """Readers whose address contains `fragment`, in any letter case; nothing for an
+    empty search. A whole address finds its reader however it is spelt (an
+    international domain in either form)."""
     fragment = fragment.strip()
     if not fragment:
         return []
+    try:
+        fragment = address_key(fragment)
+    except InvalidInput:
+        fragment = fragment.lower()
     with ctx.db.transaction() as conn:
         return readers.search(conn, fragment, limit=SEARCH_LIMIT)
 
@@ -49,7 +62,7 @@ def record(ctx: Context, subscriber_id: int) -> ReaderRecord:
             topics=preference_store.topics(conn, subscriber_id),
             consent=consent.history(conn, subscriber_id),
             sends=readers.send_history(conn, subscriber_id),
-            suppressed=suppressions.is_suppressed(conn, subscriber.email),
+            suppression=suppressions.of_reader(conn, subscriber_id),
         )
 
 
@@ -66,7 +79,7 @@ def page(ctx: Context, *, after: int, limit: int, email: str | None = None) -> l
     """Readers with id > `after`, in id order (keyset), or the one with this address."""
     with ctx.db.transaction() as conn:
         if email is not None:
-            found = subscriber_store.find_by_email(conn, normalise_address(email))
+            found = subscriber_store.find_by_key(conn, address_key(email))
             chosen = [found] if found and found.id > after else []
         else:
             chosen = readers.subscriber_batch(conn, after_id=after, limit=limit)

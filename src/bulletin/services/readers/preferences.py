@@ -15,9 +15,9 @@ from sqlalchemy import Connection
 from bulletin.domain.errors import TokenInvalid
 from bulletin.domain.models import ConsentAction, MailingList, Subscriber, SubscriptionStatus
 from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_topics
-from bulletin.mail.tokens import PreferencesClaim, address_hash
+from bulletin.mail.tokens import PreferencesClaim
 from bulletin.services.context import Context
-from bulletin.services.readers.subscriptions import Requester
+from bulletin.services.readers.subscriptions import Requester, linked_reader
 from bulletin.store import lists as list_store
 from bulletin.store.readers import consent
 from bulletin.store.readers import preferences as preference_store
@@ -144,10 +144,10 @@ def _claim(ctx: Context, token: str) -> PreferencesClaim:
 
 def _subject(conn: Connection, claim: PreferencesClaim) -> Subscriber:
     """The reader the link names, if the address it was sent to is still theirs."""
-    subscriber = subscriber_store.get(conn, claim.subscriber_id)
-    if subscriber is None or address_hash(subscriber.email) != claim.address_hash:
+    linked = linked_reader(conn, claim.subscriber_id)
+    if linked is None or linked[1] != claim.address_hash:
         raise TokenInvalid("This preferences link is for a subscription that no longer exists.")
-    return subscriber
+    return linked[0]
 
 
 def _preferences(conn: Connection, subscriber: Subscriber) -> Preferences:

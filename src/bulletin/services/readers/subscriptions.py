@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection
 
-from bulletin.domain.addresses import normalise_address
 from bulletin.domain.errors import InvalidInput, TokenInvalid
 from bulletin.domain.models import ConsentAction, SignUpResult, Subscriber, SubscriptionStatus
 from bulletin.domain.topics import valid_topics
@@ -55,13 +54,15 @@ def sign_up(
 ) -> SignUpResult:
     """Ask to join lists; queue a confirmation email unless one went out very recently.
 
-    Signing up again is harmless: one subscriber per address, and the confirmation is
-    re-sent at most once per `confirm_resend_s` so the form cannot be used to flood
-    someone's inbox. The time zone and topics given are kept only for a new reader:
-    anyone can fill in the form, so it must not change an existing reader's choices
-    (those change in the preference centre, behind the signed link).
+    Signing up again is harmless: one subscriber per address (by its key, so any
+    spelling of it is the same reader, who keeps the address as first typed); no
+    confirmation goes to a suppressed address, and one is re-sent at most once per
+    `confirm_resend_s` so the form cannot be used to flood someone's inbox. The time
+    zone and topics given are kept only for a new reader: anyone can fill in the form,
+    so it must not change an existing reader's choices (those change in the preference
+    centre, behind the signed link).
     """
-    address = normalise_address(email)
+    identity = ctx.identities.identity(email)
     if not list_slugs:
         raise InvalidInput("Please choose at least one list.")
     wanted_topics = valid_topics(topics or [])
@@ -69,7 +70,7 @@ def sign_up(
     with ctx.db.transaction() as conn:
         chosen = list_store.by_slugs(conn, list(dict.fromkeys(list_slugs)))
         subscriber, created = subscriber_store.get_or_create(
-            conn, address, time_zone=_valid_zone(time_zone), now=now
+            conn, identity, time_zone=_valid_zone(time_zone), now=now
         )
         if created and wanted_topics:
             preference_store.set_topics(conn, subscriber.id, wanted_topics, now=now)
@@ -89,13 +90,13 @@ def sign_up(
                     user_agent=requester.user_agent,
                     wording=f"{ml.name}: {ml.description}",
                 )
-        queued = bool(pending) and _may_send_confirmation(ctx, conn, subscriber.id, address)
+        queued = bool(pending) and _may_send_confirmation(ctx, conn, subscriber.id, identity.digest)
         if queued:
             outbox.enqueue(conn, kind="confirm", subscriber_id=subscriber.id, now=now)
             subscriber_store.mark_confirmation_sent(conn, subscriber.id, now=now)
     return SignUpResult(
         subscriber_id=subscriber.id,
-        email=address,
+        email=subscriber.email,
         lists=tuple(ml.slug for ml in chosen),
         confirmation_queued=queued,
         already_confirmed=tuple(ml.slug for ml in chosen if ml.id not in pending),
@@ -188,27 +189,39 @@ def _attribute_unsubscribe(
     event_store.record(conn, event, now=now)
 
 
-def _may_send_confirmation(
-    ctx: Context, conn: Connection, subscriber_id: int, address: str
-) -> bool:
-    if suppressions.is_suppressed(conn, address):
+def _may_send_confirmation(ctx: Context, conn: Connection, subscriber_id: int, digest: str) -> bool:
+    if suppressions.is_suppressed(conn, digest):
         return False
     last = subscriber_store.confirmation_sent_at(conn, subscriber_id)
     return last is None or ctx.clock() - last >= timedelta(seconds=ctx.settings.confirm_resend_s)
 
 
-def _subscriber(conn: Connection, subscriber_id: int) -> Subscriber:
+def linked_reader(conn: Connection, subscriber_id: int) -> tuple[Subscriber, str] | None:
+    """The reader a link names, with the fingerprint of the address it was sent to.
+
+    A link made for a reader since merged into another (one address spelt twice, see
+    migration 0010) names the one they became, and the address the link went to.
+    """
     subscriber = subscriber_store.get(conn, subscriber_id)
-    if subscriber is None:
+    if subscriber is not None:
+        return subscriber, address_hash(subscriber.email)
+    return subscriber_store.merged_into(conn, subscriber_id)
+
+
+def _subscriber(conn: Connection, subscriber_id: int) -> Subscriber:
+    linked = linked_reader(conn, subscriber_id)
+    if linked is None:
         raise TokenInvalid("This link is for a subscription that no longer exists.")
-    return subscriber
+    return linked[0]
 
 
 def _confirmed_subject(conn: Connection, subscriber_id: int, digest: str) -> Subscriber:
-    subscriber = _subscriber(conn, subscriber_id)
-    if address_hash(subscriber.email) != digest:
+    linked = linked_reader(conn, subscriber_id)
+    if linked is None:
+        raise TokenInvalid("This link is for a subscription that no longer exists.")
+    if linked[1] != digest:
         raise TokenInvalid("This confirmation link is not valid.")
-    return subscriber
+    return linked[0]
 
 
 def _list_names(

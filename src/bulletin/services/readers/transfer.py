@@ -4,7 +4,9 @@ Import is all-or-nothing per file: every row is checked first, and if any row ha
 problem the report lists each one (by line) and nothing at all is imported. Rows
 that are fine but must not be acted on are *skipped* and reported, never silently
 dropped: a reader who left a list is not put back on it, and a suppressed address
-(hard bounce, complaint) is not added.
+(hard bounce, complaint) is not added. Both are found by the address's key, so a
+change of letter case brings nobody back; the note says when they left or why and
+when the address was suppressed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from bulletin.domain.addresses import normalise_address
+from bulletin.domain.addresses import Identity, key_of, normalise_address
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import ConsentAction, MailingList, SubscriptionStatus
 from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_topics
@@ -40,6 +42,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class ImportRow:
     line: int
     email: str
+    key: str
     lists: tuple[str, ...]
     time_zone: str | None = None
     topics: tuple[str, ...] = ()
@@ -113,10 +116,10 @@ def parse(
         except InvalidInput as exc:
             report.errors.append(RowNote(line, (record.get("email") or "").strip(), str(exc)))
             continue
-        if row.email.lower() in seen:
-            message = f"Appears twice (first on line {seen[row.email.lower()]})."
+        if row.key in seen:
+            message = f"Appears twice (first on line {seen[row.key]})."
             report.errors.append(RowNote(line, row.email, message))
-        seen.setdefault(row.email.lower(), line)
+        seen.setdefault(row.key, line)
         rows.append(row)
     if report.rows == 0:
         raise InvalidInput("The file has a header but no readers.")
@@ -139,6 +142,7 @@ def _row(
     return ImportRow(
         line=line,
         email=email,
+        key=key_of(email),
         lists=tuple(dict.fromkeys(slugs)),
         time_zone=valid_time_zone(cell("time_zone")) if cell("time_zone") else None,
         topics=tuple(valid_topics([t for t in _SPLIT.split(cell("topics")) if t])),
@@ -156,11 +160,14 @@ def _import_row(
     wording: str,
 ) -> None:
     now = ctx.clock()
-    if suppressions.is_suppressed(conn, row.email):
-        report.skipped.append(RowNote(row.line, row.email, "Suppressed (bounced or complained)."))
+    identity = Identity(email=row.email, key=row.key, digest=ctx.identities.digest(row.key))
+    suppressed = suppressions.find(conn, identity.digest)
+    if suppressed is not None:
+        note = f"Suppressed on {suppressed.created_at:%Y-%m-%d} ({_reason(suppressed.reason)}): "
+        report.skipped.append(RowNote(row.line, row.email, note + "not added."))
         return
     subscriber, created = subscriber_store.get_or_create(
-        conn, row.email, time_zone=row.time_zone, now=now
+        conn, identity, time_zone=row.time_zone, now=now
     )
     if created:
         preference_store.set_topics(conn, subscriber.id, list(row.topics), now=now)
@@ -168,14 +175,16 @@ def _import_row(
             preference_store.set_schedule(
                 conn, subscriber.id, time_zone=row.time_zone, briefing_time=row.briefing_time
             )
-    statuses = subscriber_store.statuses(conn, subscriber.id)
+    current = {s.list_slug: s for s in readers.subscriptions_of(conn, subscriber.id)}
     for slug in row.lists:
         ml = known[slug]
-        status = statuses.get(ml.id)
+        found = current.get(slug)
+        status = found.status if found else None
         if status is SubscriptionStatus.CONFIRMED:
             report.unchanged += 1
-        elif status is SubscriptionStatus.UNSUBSCRIBED:
-            note = f"Left {ml.name} earlier; not added back."
+        elif found is not None and status is SubscriptionStatus.UNSUBSCRIBED:
+            left = f" on {found.unsubscribed_at:%Y-%m-%d}" if found.unsubscribed_at else ""
+            note = f"Unsubscribed from {ml.name}{left}: not re-added."
             report.skipped.append(RowNote(row.line, row.email, note))
         elif preference_store.join(conn, subscriber.id, ml.id, now=now):
             report.added += 1
@@ -188,6 +197,13 @@ def _import_row(
                 now=now,
                 wording=f"{ml.name}: {wording.strip()}",
             )
+
+
+def _reason(reason: str) -> str:
+    """A suppression's reason as a person reads it."""
+    return {"hard_bounce": "bounced", "complaint": "complained"}.get(
+        reason, reason.replace("_", " ")
+    )
 
 
 def export_csv(ctx: Context, *, actor: str) -> Iterator[str]:

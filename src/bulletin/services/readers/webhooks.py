@@ -35,7 +35,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from bulletin.domain.addresses import normalise_address
+from bulletin.domain.addresses import address_key
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import ConsentAction, Subscriber
 from bulletin.mail.returns.tags import ReturnTags, attribute
@@ -273,16 +273,11 @@ def _reader(
 ) -> tuple[Subscriber | None, int | None]:
     """The reader the provider names, and the campaign when our Message-ID and the ledger agree."""
     try:
-        address = normalise_address(event.recipient)
+        key = address_key(event.recipient)
     except InvalidInput:
         return None, None
-    subscriber = subscriber_store.find_by_email(conn, address)
+    subscriber = subscriber_store.find_by_key(conn, key)  # in any letter case
     ours = our_message(event.message_id, domain=domain, tags=tags)
-    if subscriber is None and ours is not None:
-        # The reader we sent it to, when only the case of the address differs.
-        named = subscriber_store.get(conn, ours[1])
-        if named is not None and named.email.lower() == address.lower():
-            subscriber = named
     if subscriber is None:
         return None, None
     if ours is None or ours[1] != subscriber.id:

@@ -36,6 +36,8 @@ def create_editor(
     now = ctx.clock()
     try:
         with ctx.db.transaction() as conn:
+            if editor_store.exists(conn, address):
+                raise InvalidInput(f"There is already an account for {address}.")
             editor_id = editor_store.insert(
                 conn,
                 email=address,

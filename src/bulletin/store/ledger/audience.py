@@ -1,6 +1,10 @@
 """The audience of a send, defined once: a list's confirmed readers whose address is not
 suppressed. The fan-outs write exactly these readers and `size` counts exactly them, so
 the number an editor confirms is the number that is sent.
+
+A reader is suppressed when the keyed hash of their address key, stored with them, is
+on the suppression list: one indexed equality per reader, as plain addresses were, so
+every spelling of an address is suppressed by one row and no key is needed to send.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ def confirmed_on(list_id: int) -> ColumnElement[bool]:
 def _suppressed(reader: FromClause) -> Join:
     """The readers of `reader` (subscribers, or an alias) whose address is suppressed
     (bounced, complained, banned): the one place that says what suppressed means."""
-    return reader.join(suppressions, suppressions.c.email == reader.c.email)
+    return reader.join(suppressions, suppressions.c.address_hash == reader.c.address_hash)
 
 
 def reader_suppressed(reader_id: ColumnElement[int]) -> Exists:
@@ -50,7 +54,7 @@ def size(conn: Connection, list_id: int) -> int:
     suppression list's side: asking each of a million readers whether they are
     suppressed took 0.55 s at 1,000,000 on SQLite (this way 0.26 s), inside the
     transaction that starts an alert. Exact, since a reader has one subscription per
-    list and an address one suppression.
+    list, and an address key one reader and one suppression.
     """
     confirmed = select(func.count()).select_from(subscriptions).where(confirmed_on(list_id))
     readers_of_list = subscriptions.c.subscriber_id == subscribers.c.id

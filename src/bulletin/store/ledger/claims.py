@@ -79,7 +79,8 @@ def _claimed_query() -> Select[tuple[int, int, int, str, int, bool, datetime | N
             deliveries.c.expires_at,
             deliveries.c.segment,
         )
-        .join(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
+        # Outer: a row whose reader was erased (no subscriber) is claimed, and cancelled.
+        .outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
         .outerjoin(
             subscriptions,
             and_(
@@ -109,7 +110,9 @@ def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]
     column_type = deliveries.c.expires_at.type.dialect_impl(conn.dialect)
     to_time = column_type.result_processor(conn.dialect, None) or (lambda v: v)
     return [
-        DueDelivery(a, b, c, d, e, bool(f), None if g is None else to_time(g), h)
+        # A row with no reader (erased since the fan-out) has no subscription either, so
+        # it comes back not subscribed (f) and the engine cancels it, sending nothing.
+        DueDelivery(a, b, c or 0, d or "", e, bool(f), None if g is None else to_time(g), h)
         for a, b, c, d, e, f, g, h in rows
     ]
 

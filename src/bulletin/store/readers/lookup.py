@@ -50,11 +50,11 @@ def _to_subscriber(row: Row) -> Subscriber:
 
 
 def search(conn: Connection, fragment: str, *, limit: int) -> list[Subscriber]:
-    """Readers whose address contains `fragment` (case-insensitive), newest first."""
+    """Readers whose address key contains `fragment` (lower-cased, as keys are), newest first."""
     pattern = "%" + fragment.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
     rows = conn.execute(
         select(subscribers)
-        .where(subscribers.c.email.ilike(pattern + "%", escape="\\"))
+        .where(subscribers.c.address_key.like(pattern + "%", escape="\\"))
         .order_by(subscribers.c.id.desc())
         .limit(limit)
     )

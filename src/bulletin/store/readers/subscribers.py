@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, Update, func, select, update
 
+from bulletin.domain.addresses import Identity
 from bulletin.domain.models import Subscriber, SubscriptionStatus
-from bulletin.store.tables import subscribers, subscriptions
+from bulletin.store.tables import subscriber_aliases, subscribers, subscriptions
 from bulletin.store.upsert import insert_ignoring_conflicts
 
 
@@ -28,20 +29,41 @@ def get(conn: Connection, subscriber_id: int) -> Subscriber | None:
     return _to_subscriber(row) if row else None
 
 
-def find_by_email(conn: Connection, email: str) -> Subscriber | None:
-    row = conn.execute(select(subscribers).where(subscribers.c.email == email)).one_or_none()
+def find_by_key(conn: Connection, key: str) -> Subscriber | None:
+    """The reader with this address key (`domain.addresses.address_key`), if any."""
+    row = conn.execute(select(subscribers).where(subscribers.c.address_key == key)).one_or_none()
     return _to_subscriber(row) if row else None
 
 
+def merged_into(conn: Connection, old_id: int) -> tuple[Subscriber, str] | None:
+    """The reader a merged-away id now belongs to, with the old address's fingerprint."""
+    row = conn.execute(
+        select(subscriber_aliases.c.subscriber_id, subscriber_aliases.c.address_fingerprint).where(
+            subscriber_aliases.c.old_id == old_id
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    found = get(conn, row.subscriber_id)
+    return (found, row.address_fingerprint) if found else None
+
+
 def get_or_create(
-    conn: Connection, email: str, *, time_zone: str | None, now: datetime
+    conn: Connection, identity: Identity, *, time_zone: str | None, now: datetime
 ) -> tuple[Subscriber, bool]:
-    """The subscriber with this address, creating it if needed; (subscriber, created)."""
+    """The reader with this identity, creating it if needed; (subscriber, created).
+
+    A reader found by their key keeps the address as they first typed it.
+    """
     stmt = insert_ignoring_conflicts(conn, subscribers).values(
-        email=email, time_zone=time_zone, created_at=now
+        email=identity.email,
+        address_key=identity.key,
+        address_hash=identity.digest,
+        time_zone=time_zone,
+        created_at=now,
     )
     created = conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount == 1
-    subscriber = find_by_email(conn, email)
+    subscriber = find_by_key(conn, identity.key)
     assert subscriber is not None  # inserted or already there, in this transaction
     return subscriber, created
 

@@ -1,27 +1,77 @@
-"""Addresses we must never mail again (hard bounces, complaints, operator bans)."""
+"""Addresses we must never mail again (hard bounces, complaints, operator bans), by the
+keyed hash of their key: the list names no one, and outlives a reader's erasure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, literal, select, update
 
-from bulletin.store.tables import suppressions
+from bulletin.store.tables import subscribers, suppressions
 from bulletin.store.upsert import insert_ignoring_conflicts
 
 
+@dataclass(frozen=True)
+class Suppression:
+    reason: str
+    created_at: datetime
+    detail: str | None
+
+
 def add(
-    conn: Connection, email: str, *, reason: str, now: datetime, detail: str | None = None
+    conn: Connection, digest: str, *, reason: str, now: datetime, detail: str | None = None
 ) -> None:
+    """Suppress the address with this keyed hash; a second suppression changes nothing."""
     conn.execute(
         insert_ignoring_conflicts(conn, suppressions).values(
-            email=email, reason=reason, detail=detail, created_at=now
+            address_hash=digest, reason=reason, detail=detail, created_at=now
         )
     )
 
 
-def is_suppressed(conn: Connection, email: str) -> bool:
-    return (
-        conn.execute(select(suppressions.c.id).where(suppressions.c.email == email)).first()
-        is not None
+def add_for_reader(
+    conn: Connection, subscriber_id: int, *, reason: str, now: datetime, detail: str | None = None
+) -> None:
+    """Suppress a reader's address, by the hash stored with them (no key needed)."""
+    reader = select(
+        subscribers.c.address_hash,
+        literal(reason),
+        literal(detail),
+        literal(now, type_=suppressions.c.created_at.type),
+    ).where(subscribers.c.id == subscriber_id)
+    conn.execute(
+        insert_ignoring_conflicts(conn, suppressions).from_select(
+            ["address_hash", "reason", "detail", "created_at"], reader
+        )
     )
+
+
+def is_suppressed(conn: Connection, digest: str) -> bool:
+    return find(conn, digest) is not None
+
+
+def find(conn: Connection, digest: str) -> Suppression | None:
+    row = conn.execute(
+        select(suppressions).where(suppressions.c.address_hash == digest)
+    ).one_or_none()
+    return _to_suppression(row) if row else None
+
+
+def of_reader(conn: Connection, subscriber_id: int) -> Suppression | None:
+    row = conn.execute(
+        select(suppressions)
+        .join(subscribers, subscribers.c.address_hash == suppressions.c.address_hash)
+        .where(subscribers.c.id == subscriber_id)
+    ).one_or_none()
+    return _to_suppression(row) if row else None
+
+
+def set_detail(conn: Connection, digest: str, detail: str | None) -> None:
+    conn.execute(
+        update(suppressions).where(suppressions.c.address_hash == digest).values(detail=detail)
+    )
+
+
+def _to_suppression(row: Row) -> Suppression:
+    return Suppression(reason=row.reason, created_at=row.created_at, detail=row.detail)

@@ -8,7 +8,7 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bulletin.domain.errors import AuthenticationFailed, PermissionDenied
-from bulletin.domain.models import ApiKey, Editor
+from bulletin.domain.models import ApiKey, Editor, Role
 from bulletin.services.staff import api_keys
 from bulletin.web.deps import ContextDep
 
@@ -38,6 +38,16 @@ def sending_key(key: KeyDep) -> ApiKey:
 
 
 SenderKeyDep = Annotated[ApiKey, Depends(sending_key)]
+
+
+def admin_key(key: KeyDep) -> ApiKey:
+    """An admin's key: for what only admins may do (a reader's data export and erasure)."""
+    if key.role is not Role.ADMIN:
+        raise PermissionDenied("Only an admin key can do that.")
+    return key
+
+
+AdminKeyDep = Annotated[ApiKey, Depends(admin_key)]
 
 
 def actor_name(key: ApiKey) -> str:

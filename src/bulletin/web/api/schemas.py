@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from bulletin.services.readers.lookup import ReaderSummary
+from bulletin.services.readers.rights import Erasure
 from bulletin.services.readers.transfer import ImportReport
 
 
@@ -40,6 +41,28 @@ class SubscriberPage(BaseModel):
     next_after: int | None = Field(
         description="Pass as `after` for the next page; null at the end."
     )
+
+
+class ErasurePublic(BaseModel):
+    """What erasing a reader did. Their personal data is gone; the ledger keeps counting."""
+
+    subscriber_id: int
+    ledger_rows: int = Field(description="Ledger rows that no longer name the reader.")
+    cancelled: int = Field(description="Of those, still queued and now cancelled.")
+    events: int = Field(description="Returned-mail and unsubscribe events anonymised.")
+    suppression_kept: bool = Field(
+        description="The address stays suppressed (as a keyed hash): it bounced or complained."
+    )
+
+    @classmethod
+    def of(cls, erased: Erasure) -> ErasurePublic:
+        return cls(
+            subscriber_id=erased.subscriber_id,
+            ledger_rows=erased.ledger_rows,
+            cancelled=erased.cancelled,
+            events=erased.events,
+            suppression_kept=erased.suppressed,
+        )
 
 
 class RowNotePublic(BaseModel):

@@ -1,4 +1,5 @@
-"""/api/v1/subscribers: read readers page by page, import a CSV file, export them all."""
+"""/api/v1/subscribers: read readers page by page, import a CSV file, export them all;
+one reader's data rights (export, erasure) with an admin key."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from bulletin.domain.errors import InvalidInput
 from bulletin.services.readers import lookup as readers
-from bulletin.services.readers import transfer
-from bulletin.web.api.auth import KeyDep, SenderKeyDep, actor_name
-from bulletin.web.api.schemas import ImportReportPublic, SubscriberPage, SubscriberPublic
+from bulletin.services.readers import rights, transfer
+from bulletin.web.api.auth import AdminKeyDep, KeyDep, SenderKeyDep, actor_name
+from bulletin.web.api.schemas import (
+    ErasurePublic,
+    ImportReportPublic,
+    SubscriberPage,
+    SubscriberPublic,
+)
 from bulletin.web.deps import ContextDep
 
 router = APIRouter(prefix="/subscribers", tags=["subscribers"])
@@ -44,6 +50,24 @@ def export_subscribers(ctx: ContextDep, key: SenderKeyDep) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="subscribers.csv"'},
     )
+
+
+@router.get(
+    "/{address:path}/export",
+    response_class=JSONResponse,
+    responses={200: {"description": "Everything held about the reader (JSON)."}},
+)
+def export_reader(address: str, ctx: ContextDep, key: AdminKeyDep) -> Response:
+    """One reader's data, found by their address in any letter case. Audited."""
+    document = rights.export(ctx, rights.find(ctx, address), actor=actor_name(key))
+    return JSONResponse(document)
+
+
+@router.post("/{address:path}/erase", response_model=ErasurePublic)
+def erase_reader(address: str, ctx: ContextDep, key: AdminKeyDep) -> ErasurePublic:
+    """Erase the reader's personal data for good; a suppression stays as a keyed hash. Audited."""
+    erased = rights.erase(ctx, rights.find(ctx, address), actor=actor_name(key))
+    return ErasurePublic.of(erased)
 
 
 @router.get("/{subscriber_id}", response_model=SubscriberPublic)

@@ -1,17 +1,19 @@
-"""Desk pages about readers: search, one reader's record, CSV import and export."""
+"""Desk pages about readers: search, one reader's record, CSV import and export, and (for
+admins) a reader's data rights: their data as JSON, and erasure after a confirmation."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
-from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
+from bulletin.domain.addresses import same_address
 from bulletin.domain.errors import InvalidInput
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
 from bulletin.services.readers import lookup as readers
-from bulletin.services.readers import transfer
-from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.services.readers import rights, transfer
+from bulletin.web.deps import AdminDep, ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/subscribers")
@@ -66,6 +68,37 @@ def reader(request: Request, subscriber_id: int, ctx: ContextDep, editor: Editor
     return page(request, "desk/reader.html", record=readers.record(ctx, subscriber_id))
 
 
+@router.get("/{subscriber_id}/export.json")
+def export_reader(subscriber_id: int, ctx: ContextDep, editor: AdminDep) -> Response:
+    document = rights.export(ctx, subscriber_id, actor=editor.email)
+    return JSONResponse(
+        document,
+        headers={"Content-Disposition": f'attachment; filename="reader-{subscriber_id}.json"'},
+    )
+
+
+@router.get("/{subscriber_id}/erase", response_class=HTMLResponse)
+def erase_form(request: Request, subscriber_id: int, ctx: ContextDep, editor: AdminDep) -> Response:
+    return page(request, "desk/reader_erase.html", record=readers.record(ctx, subscriber_id))
+
+
+@router.post("/{subscriber_id}/erase", response_class=HTMLResponse)
+def erase(
+    request: Request, subscriber_id: int, ctx: ContextDep, editor: AdminDep, form: FormDep
+) -> Response:
+    record = readers.record(ctx, subscriber_id)
+    if not same_address(text(form, "confirm_address"), record.subscriber.email):
+        error = "Type the reader's address exactly to confirm the erasure."
+        return page(request, "desk/reader_erase.html", status_code=422, record=record, error=error)
+    erased = rights.erase(ctx, subscriber_id, actor=editor.email)
+    kept = " Their address stays suppressed, as a keyed hash." if erased.suppressed else ""
+    notice = (
+        f"Reader {subscriber_id} was erased: {erased.ledger_rows} ledger rows no longer name "
+        f"them, {erased.events} events were anonymised.{kept}"
+    )
+    return _search_page(request, ctx, q="", notice=notice)
+
+
 async def _read_upload(upload: object) -> str:
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidInput("Choose a CSV file to import.")
@@ -79,7 +112,13 @@ async def _read_upload(upload: object) -> str:
 
 
 def _search_page(
-    request: Request, ctx: Context, *, q: str, error: str | None = None, status_code: int = 200
+    request: Request,
+    ctx: Context,
+    *,
+    q: str,
+    error: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     return page(
         request,
@@ -89,4 +128,5 @@ def _search_page(
         found=readers.search(ctx, q),
         lists=desk.all_lists(ctx),
         error=error,
+        notice=notice,
     )
