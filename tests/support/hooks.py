@@ -367,7 +367,8 @@ def state(ctx: Context, reader: SentReader) -> ReaderState:
         statuses = subscriber_store.statuses(conn, reader.subscriber_id)
         history = consent.history(conn, reader.subscriber_id)
         counts = event_store.counts(conn, reader.campaign_id)
-        suppressed = suppressions.is_suppressed(conn, reader.email)
+        # As the audience of a send sees it: by the hash stored with the reader.
+        suppressed = suppressions.of_reader(conn, reader.subscriber_id) is not None
     return ReaderState(
         suppressed=suppressed,
         lists={slugs[list_id]: status.value for list_id, status in statuses.items()},

@@ -230,7 +230,7 @@ def _suppress(
     now: datetime,
 ) -> None:
     reason = SUPPRESSING[event.cls]
-    suppressions.add(conn, subscriber.email, reason=reason, now=now, detail=event.detail)
+    suppressions.add_for_reader(conn, subscriber.id, reason=reason, now=now, detail=event.detail)
     audit.record(
         conn,
         actor=actor,
