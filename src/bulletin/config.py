@@ -181,6 +181,20 @@ class Settings(BaseSettings):
         validation_alias="BULLETIN_CONFIRM_MAX_AGE_HOURS",
         description="How long a confirmation link works.",
     )
+    soft_bounce_limit: Annotated[
+        int, Variable(Group.READERS, "whole number, at least 1", read=v.whole)
+    ] = Field(
+        default=3,
+        description="Soft bounces (mailbox full or disabled, deferrals) of as many different "
+        "sends within BULLETIN_SOFT_BOUNCE_DAYS that suppress a reader's address.",
+    )
+    soft_bounce_window_s: Annotated[
+        int, Variable(Group.READERS, "whole days, at least 1", read=v.whole, unit=DAYS)
+    ] = Field(
+        default=15 * 86400,
+        validation_alias="BULLETIN_SOFT_BOUNCE_DAYS",
+        description="The window in which soft bounces are counted.",
+    )
     unsubscribe_max_age_s: Annotated[
         int,
         Variable(

@@ -31,7 +31,7 @@ def process(
     the reader; each report we signed is counted against the campaign it is about, and
     one that names an address but nothing we signed changes nothing. Processing the
     same mail twice counts once."""
-    from bulletin.services.readers import bounces
+    from bulletin.services.readers import bounces, returns
 
     try:
         ctx = Context.from_settings(Settings.from_env())
@@ -41,7 +41,7 @@ def process(
         _fail(exc)
     for outcome in summary.outcomes:
         # The event the report is recorded as (bounce, soft_bounce, complaint, sender…).
-        event = bounces.EVENTS.get(outcome.kind)
+        event = returns.KINDS.get(outcome.kind)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -49,6 +49,7 @@ def process(
                         "message": outcome.where,
                         "class": outcome.kind.value,
                         "kind": event.value if event else None,
+                        "suppress": outcome.suppress,
                         "email": outcome.email,
                         "campaign_id": outcome.campaign_id,
                         "action": outcome.action,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.mail.webhooks.events import EventClass as C
+from bulletin.mail.returns import ReturnClass as C
 from bulletin.mail.webhooks.events import enhanced_code, status_class, text_class
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bulletin.domain.errors import ConfigurationError, MalformedWebhook, WebhookRefused
+from bulletin.mail.returns import ReturnClass as C
 from bulletin.mail.webhooks import sendgrid
-from bulletin.mail.webhooks.events import EventClass as C
 from tests.support.hooks import SendGridSigner, body, sendgrid_event
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bulletin.mail.returns import ReturnClass as C
 from bulletin.mail.webhooks import ses
-from bulletin.mail.webhooks.events import EventClass as C
 from bulletin.mail.webhooks.sns import SnsMessage
 from tests.support.hooks import TOPIC, ses_bounce, ses_complaint, ses_delivery, ses_mail
 

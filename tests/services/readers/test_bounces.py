@@ -14,16 +14,17 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bulletin.cli import app
-from bulletin.domain.models import AlertDraft
+from bulletin.domain.models import AlertDraft, SubscriptionStatus
 from bulletin.mail.returns import ReturnClass
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.services.readers import bounces, subscriptions
 from bulletin.store.readers import events, suppressions
+from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.tables import deliveries
 from bulletin.store.tables import events as events_table
 from tests.support.engines import engine_for
-from tests.support.factories import confirmed_reader, digest, web_requester
+from tests.support.factories import confirmed_reader, digest, find_reader, web_requester
 from tests.support.returns import returned_mail, verp_pair
 from tests.support.smtp_sink import Received, SmtpSink
 from tests.support.web import unsubscribe_url
@@ -181,15 +182,25 @@ def test_reports_that_touch_no_one_are_recorded_and_suppress_no_one(
         assert not any(suppressions.is_suppressed(conn, digest(ctx, m.rcpt_tos[0])) for m in sent)
 
 
-def test_an_opt_out_report_suppresses_like_a_complaint(ctx: Context, smtp_sink: SmtpSink) -> None:
+def test_an_opt_out_report_unsubscribes_from_that_list_without_suppressing(
+    ctx: Context, smtp_sink: SmtpSink
+) -> None:
     campaign_id, sent = _sent_alert(ctx, smtp_sink, readers=1)
 
     [outcome] = bounces.process(ctx, [("opt-out", _about(sent[0], "arf_opt_out.eml"))]).outcomes
 
-    assert (outcome.kind, outcome.action) == (ReturnClass.OPT_OUT, "recorded")
+    assert (outcome.kind, outcome.action, outcome.suppress) == (
+        ReturnClass.OPT_OUT,
+        "recorded",
+        True,
+    )
+    reader = find_reader(ctx, sent[0].rcpt_tos[0])
+    assert reader is not None
     with ctx.db.transaction() as conn:
-        assert suppressions.is_suppressed(conn, digest(ctx, sent[0].rcpt_tos[0]))
-        assert events.counts(conn, campaign_id)[events.EventKind.COMPLAINT] == 1
+        assert not suppressions.is_suppressed(conn, digest(ctx, sent[0].rcpt_tos[0]))
+        assert events.counts(conn, campaign_id)[events.EventKind.UNSUBSCRIBE] == 1
+        statuses = subscriber_store.statuses(conn, reader.id)
+    assert set(statuses.values()) == {SubscriptionStatus.UNSUBSCRIBED}
 
 
 def test_an_unsubscribe_from_the_email_link_counts_against_its_campaign(

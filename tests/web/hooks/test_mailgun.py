@@ -67,7 +67,7 @@ def test_complaints_and_unsubscribes(hooked: Hooked) -> None:
     assert state(hooked.ctx, complained).consent_methods == ["complaint"]
     after = state(hooked.ctx, left)
     assert not after.suppressed and after.lists == {"breaking": "unsubscribed"}
-    assert after.consent_methods == ["opt_out"] and after.events == {"unsubscribe": 1}
+    assert after.consent_methods == ["opt-out"] and after.events == {"unsubscribe": 1}
 
 
 def test_a_replayed_event_changes_nothing(hooked: Hooked) -> None:

@@ -57,7 +57,7 @@ def test_a_spam_complaint_and_a_readers_own_unsubscribe(hooked: Hooked) -> None:
     assert state(hooked.ctx, complained).lists == {"breaking": "unsubscribed"}
     after = state(hooked.ctx, left)
     assert not after.suppressed and after.lists == {"breaking": "unsubscribed"}
-    assert after.consent_methods == ["opt_out"]
+    assert after.consent_methods == ["opt-out"]
 
 
 def test_a_replayed_record_changes_nothing(hooked: Hooked) -> None:

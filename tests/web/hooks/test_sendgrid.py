@@ -77,7 +77,7 @@ def test_an_unsubscribe_for_a_campaign_leaves_that_campaigns_list(
     )
     after = state(hooked.ctx, reader)
     assert after.lists == {"breaking": "unsubscribed", "morning-briefing": "confirmed"}
-    assert after.consent_methods == ["opt_out"] and not after.suppressed
+    assert after.consent_methods == ["opt-out"] and not after.suppressed
     assert after.events == {"unsubscribe": 1}
 
 

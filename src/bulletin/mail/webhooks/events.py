@@ -20,7 +20,6 @@ sorted into wherever it comes from:
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 import re
@@ -28,18 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bulletin.domain.errors import MalformedWebhook
-
-
-class EventClass(enum.StrEnum):
-    ADDRESS = "address"
-    MAILBOX = "mailbox"
-    TEMPORARY = "temporary"
-    SENDER = "sender"
-    COMPLAINT = "complaint"
-    OPT_OUT = "opt_out"
-    REPORT = "report"
-    DELIVERED = "delivered"
-    UNKNOWN = "unknown"
+from bulletin.mail.returns.model import ReturnClass
 
 
 @dataclass(frozen=True)
@@ -48,7 +36,7 @@ class ProviderEvent:
 
     provider: str  # "ses", "sendgrid", "mailgun", "postmark"
     event_id: str  # the provider's own id for it: replaying it changes nothing
-    cls: EventClass
+    cls: ReturnClass
     recipient: str
     status: str | None = None  # the enhanced status code (RFC 3463), when given
     diagnostic: str | None = None  # the provider's or the receiving server's words
@@ -79,37 +67,37 @@ def enhanced_code(*texts: object) -> str | None:
     return None
 
 
-def status_class(status: str | None) -> EventClass | None:
+def status_class(status: str | None) -> ReturnClass | None:
     """What an enhanced status code says, where it says something clear; else None."""
     if not status or not _ENHANCED.fullmatch(status):
         return None
     kind, subject, detail = status.split(".")
     key = f"{subject}.{detail}"
     if subject == "7" or subject == "6" or key in _SENDER_ADDRESS or key in ("3.4", "2.3"):
-        return EventClass.SENDER  # policy, authentication, content, message size
+        return ReturnClass.SENDER  # policy, authentication, content, message size
     if subject == "2":
-        return EventClass.MAILBOX
+        return ReturnClass.MAILBOX
     if kind == "4":
-        return EventClass.TEMPORARY
+        return ReturnClass.TEMPORARY
     if kind == "5" and subject == "1":
-        return EventClass.ADDRESS
+        return ReturnClass.ADDRESS
     if kind == "5" and subject == "4":
-        return EventClass.TEMPORARY  # routing and network: the address may yet work
+        return ReturnClass.TEMPORARY  # routing and network: the address may yet work
     return None
 
 
 # Words receiving servers use when they give no useful code, checked in this order.
 _WORDS = (
     (
-        EventClass.SENDER,
+        ReturnClass.SENDER,
         (
             "spam", "blocklist", "blacklist", "reputation", "dmarc", "spf", "dkim",
             "unauthenticated", "not authenticated", "policy", "rate limit", "too many",
         ),
     ),
-    (EventClass.MAILBOX, ("mailbox full", "mailbox is full", "over quota", "quota exceeded")),
+    (ReturnClass.MAILBOX, ("mailbox full", "mailbox is full", "over quota", "quota exceeded")),
     (
-        EventClass.ADDRESS,
+        ReturnClass.ADDRESS,
         (
             "does not exist", "no such user", "user unknown", "unknown user",
             "mailbox not found", "no mailbox", "invalid recipient", "recipient not found",
@@ -118,7 +106,7 @@ _WORDS = (
 )  # fmt: skip
 
 
-def text_class(*texts: object) -> EventClass | None:
+def text_class(*texts: object) -> ReturnClass | None:
     """What a diagnostic says in words, for providers that give no clear code."""
     words = " ".join(t.lower() for t in texts if isinstance(t, str))
     for cls, phrases in _WORDS:
@@ -127,7 +115,7 @@ def text_class(*texts: object) -> EventClass | None:
     return None
 
 
-def failure_class(status: str | None, *texts: object) -> EventClass | None:
+def failure_class(status: str | None, *texts: object) -> ReturnClass | None:
     """A failure classified by its code, else by its words; None when neither says."""
     return status_class(status) or text_class(*texts)
 

@@ -30,8 +30,8 @@ from typing import Any
 
 from bulletin.domain.errors import MalformedWebhook, WebhookRefused
 from bulletin.mail.webhooks.events import (
-    EventClass,
     ProviderEvent,
+    ReturnClass,
     digest,
     enhanced_code,
     failure_class,
@@ -42,7 +42,7 @@ from bulletin.mail.webhooks.events import (
 
 PROVIDER = "mailgun"
 MAX_AGE = timedelta(minutes=15)
-C = EventClass
+C = ReturnClass
 
 SUPPRESSED = {"suppress-bounce", "suppress-unsubscribe", "suppress-complaint", "esp-block"}
 SIGNATURE_FIELDS = ("timestamp", "token", "signature")
@@ -98,7 +98,7 @@ def _event(item: dict[str, Any], recipient: str) -> ProviderEvent:
     )
 
 
-def event_class(item: dict[str, Any], status: str | None, words: list[str | None]) -> EventClass:
+def event_class(item: dict[str, Any], status: str | None, words: list[str | None]) -> ReturnClass:
     """The class of one Mailgun event (see the table above)."""
     kind = text(item.get("event")) or ""
     if kind in SIMPLE:

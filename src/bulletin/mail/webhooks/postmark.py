@@ -42,8 +42,8 @@ from typing import Any
 
 from bulletin.domain.errors import MalformedWebhook, WebhookRefused
 from bulletin.mail.webhooks.events import (
-    EventClass,
     ProviderEvent,
+    ReturnClass,
     enhanced_code,
     failure_class,
     from_iso,
@@ -53,7 +53,7 @@ from bulletin.mail.webhooks.events import (
 )
 
 PROVIDER = "postmark"
-C = EventClass
+C = ReturnClass
 
 BOUNCE_TYPES = {
     "HardBounce": C.ADDRESS,
@@ -123,7 +123,7 @@ def _event(record: dict[str, Any], recipient: str) -> ProviderEvent:
     )
 
 
-def record_class(record: dict[str, Any], status: str | None) -> EventClass:
+def record_class(record: dict[str, Any], status: str | None) -> ReturnClass:
     """The class of one Postmark record (see the table above)."""
     kind = record["RecordType"]
     if kind == "SpamComplaint":

@@ -40,8 +40,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bulletin.domain.errors import ConfigurationError, MalformedWebhook, WebhookRefused
 from bulletin.mail.webhooks.events import (
-    EventClass,
     ProviderEvent,
+    ReturnClass,
     digest,
     enhanced_code,
     failure_class,
@@ -54,7 +54,7 @@ PROVIDER = "sendgrid"
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 MAX_AGE = timedelta(minutes=15)
-C = EventClass
+C = ReturnClass
 
 CLASSIFICATIONS = {
     "invalid address": C.ADDRESS,
@@ -137,7 +137,7 @@ def _event(item: dict[str, Any]) -> ProviderEvent:
     )
 
 
-def event_class(kind: str, item: dict[str, Any], status: str | None) -> EventClass:
+def event_class(kind: str, item: dict[str, Any], status: str | None) -> ReturnClass:
     """The class of one SendGrid event (see the table above)."""
     if kind in SIMPLE:
         return SIMPLE[kind]

@@ -32,8 +32,8 @@ from typing import Any
 
 from bulletin.domain.errors import MalformedWebhook
 from bulletin.mail.webhooks.events import (
-    EventClass,
     ProviderEvent,
+    ReturnClass,
     enhanced_code,
     failure_class,
     from_iso,
@@ -43,7 +43,7 @@ from bulletin.mail.webhooks.events import (
 from bulletin.mail.webhooks.sns import SnsMessage
 
 PROVIDER = "ses"
-C = EventClass
+C = ReturnClass
 
 PERMANENT = {
     "NoEmail": C.ADDRESS,
@@ -108,7 +108,7 @@ def _bounces(
 
 def bounce_class(
     bounce_type: str, subtype: str, status: str | None, diagnostic: str | None
-) -> EventClass:
+) -> ReturnClass:
     """The class of one bounced recipient, by SES's type and subtype (see the table above)."""
     if bounce_type == "Permanent":
         if subtype in PERMANENT:
@@ -164,7 +164,7 @@ def _delays(
 
 
 def _event(
-    message: SnsMessage, recipient: str, cls: EventClass, base: dict[str, Any], **fields: Any
+    message: SnsMessage, recipient: str, cls: ReturnClass, base: dict[str, Any], **fields: Any
 ) -> ProviderEvent:
     # SES sends one notification for several recipients: its id with the recipient's.
     return ProviderEvent(

@@ -6,23 +6,12 @@ signature, Mailgun's HMAC, Postmark's basic auth. Nothing is read from the datab
 before that, and no transaction is open while a certificate is fetched or a
 subscription confirmed.
 
-Each event is then applied in its own short transaction by `apply`, and is taken
-once: its record in `events` carries the provider's own event id as its dedupe key,
-so a replayed or retried request changes nothing. A verified webhook is trusted for
-the address it names (the provider attests it); the campaign is the one our
-Message-ID names, when the provider echoes it and the ledger shows that campaign went
-to that reader.
-
-    address     suppressed (audited); a bounce against the campaign
-    complaint   suppressed, unsubscribed from every list (consent: "complaint")
-    opt_out     unsubscribed from the campaign's list, or from every list when no
-                campaign is known (consent: "opt_out")
-    mailbox, temporary
-                a soft bounce, nothing else
-    sender      recorded against the campaign: the reader is not touched
-    report      recorded: no one is touched
-    delivered, unknown
-                ignored
+Each event is then applied once, in its own short transaction, by the one pipeline
+for returned mail (`services.readers.returns`, which says what each class does): its
+record in `events` carries the provider's own event id as its dedupe key, so a replayed
+or retried request changes nothing. A verified webhook is trusted for the address it
+names (the provider attests it); the campaign is the one our signed Message-ID names,
+when the provider echoes it and the ledger shows that campaign went to that reader.
 """
 
 from __future__ import annotations
@@ -31,37 +20,24 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import Connection
 
 from bulletin.domain.addresses import address_key
 from bulletin.domain.errors import InvalidInput
-from bulletin.domain.models import ConsentAction, Subscriber
+from bulletin.domain.models import Subscriber
+from bulletin.mail.returns import ReturnClass
 from bulletin.mail.returns.tags import ReturnTags, attribute
 from bulletin.mail.webhooks import mailgun, postmark, sendgrid, ses, sns
-from bulletin.mail.webhooks.events import EventClass, ProviderEvent
+from bulletin.mail.webhooks.events import ProviderEvent
 from bulletin.services.context import Context
-from bulletin.store import audit
-from bulletin.store import campaigns as campaign_store
-from bulletin.store.readers import consent, suppressions
+from bulletin.services.readers import returns
 from bulletin.store.readers import events as event_store
 from bulletin.store.readers import subscribers as subscriber_store
 
 log = logging.getLogger(__name__)
 
 PROVIDERS = ("ses", "sendgrid", "mailgun", "postmark")
-C = EventClass
-KINDS = {
-    C.ADDRESS: event_store.EventKind.BOUNCE,
-    C.MAILBOX: event_store.EventKind.SOFT_BOUNCE,
-    C.TEMPORARY: event_store.EventKind.SOFT_BOUNCE,
-    C.SENDER: event_store.EventKind.SENDER,
-    C.COMPLAINT: event_store.EventKind.COMPLAINT,
-    C.OPT_OUT: event_store.EventKind.UNSUBSCRIBE,
-    C.REPORT: event_store.EventKind.REPORT,
-}
-SUPPRESSING = {C.ADDRESS: "hard_bounce", C.COMPLAINT: "complaint"}
 MAX_KEY = 300
 
 
@@ -175,41 +151,23 @@ class Webhooks:
 
 
 def apply(ctx: Context, event: ProviderEvent) -> Applied:
-    """Do what one verified event means, in its own transaction; the second time, nothing."""
-    kind = KINDS.get(event.cls)
-    if kind is None:
+    """Do what one verified event means (`services.readers.returns`); the second time, nothing."""
+    if event.cls is ReturnClass.UNKNOWN:  # opens, clicks, "processed": not returned mail
         return Applied(event, "ignored")
-    now = ctx.clock()
-    with ctx.db.transaction() as conn:
+    with ctx.db.reading() as conn:
         subscriber, campaign_id = _reader(
             conn, event, domain=ctx.settings.mail_domain, tags=ReturnTags(ctx.settings.secret_key)
         )
-        if subscriber is None:
-            return Applied(event, "unmatched")
-        recorded = event_store.record(
-            conn,
-            event_store.Event(
-                kind=kind,
-                campaign_id=campaign_id,
-                subscriber_id=subscriber.id,
-                email=subscriber.email,
-                detail=event.detail,
-                dedupe_key=dedupe_key(event),
-            ),
-            now=now,
-        )
-        if not recorded:
-            return Applied(event, "duplicate", campaign_id)
-        actor = f"webhook:{event.provider}"
-        if event.cls in SUPPRESSING:
-            _suppress(conn, subscriber, event, campaign_id=campaign_id, actor=actor, now=now)
-        if event.cls is C.COMPLAINT:
-            _leave(conn, subscriber, None, method="complaint", event=event, now=now)
-        elif event.cls is C.OPT_OUT:
-            campaign = campaign_store.get(conn, campaign_id) if campaign_id else None
-            list_id = campaign.list_id if campaign else None
-            _leave(conn, subscriber, list_id, method="opt_out", event=event, now=now)
-    return Applied(event, "recorded", campaign_id)
+    item = returns.Classified(
+        cls=event.cls,
+        dedupe_key=dedupe_key(event),
+        detail=event.detail,
+        source=event.provider,
+        subscriber_id=subscriber.id if subscriber else None,
+        campaign_id=campaign_id,
+    )
+    done = returns.apply(ctx, item, actor=f"webhook:{event.provider}")
+    return Applied(event, done.action, done.campaign_id)
 
 
 def dedupe_key(event: ProviderEvent) -> str:
@@ -218,54 +176,6 @@ def dedupe_key(event: ProviderEvent) -> str:
     if len(key) <= MAX_KEY:
         return key
     return f"hook:{event.provider}:sha256:{hashlib.sha256(event.event_id.encode()).hexdigest()}"
-
-
-def _suppress(
-    conn: Connection,
-    subscriber: Subscriber,
-    event: ProviderEvent,
-    *,
-    campaign_id: int | None,
-    actor: str,
-    now: datetime,
-) -> None:
-    reason = SUPPRESSING[event.cls]
-    suppressions.add_for_reader(conn, subscriber.id, reason=reason, now=now, detail=event.detail)
-    audit.record(
-        conn,
-        actor=actor,
-        action="suppression.add",
-        now=now,
-        target_type="subscriber",
-        target_id=subscriber.id,
-        detail={"reason": reason, "campaign": campaign_id, "provider": event.provider},
-    )
-
-
-def _leave(
-    conn: Connection,
-    subscriber: Subscriber,
-    list_id: int | None,
-    *,
-    method: str,
-    event: ProviderEvent,
-    now: datetime,
-) -> None:
-    """Unsubscribe from one list, or from every list the reader is on (list_id None)."""
-    lists = (
-        [list_id] if list_id is not None else list(subscriber_store.statuses(conn, subscriber.id))
-    )
-    for each in lists:
-        if subscriber_store.unsubscribe(conn, subscriber.id, each, now=now):
-            consent.record(
-                conn,
-                subscriber_id=subscriber.id,
-                list_id=each,
-                action=ConsentAction.UNSUBSCRIBE,
-                method=method,
-                now=now,
-                wording=event.detail,
-            )
 
 
 def _reader(

@@ -89,6 +89,23 @@ def counts(conn: Connection, campaign_id: int) -> dict[EventKind, int]:
     return found
 
 
+def soft_bounced_sends(conn: Connection, subscriber_id: int, *, since: datetime) -> int:
+    """Different sends that soft-bounced for this reader since `since` (each soft bounce
+    whose send is not known counts as one)."""
+    recent = (
+        events.c.subscriber_id == subscriber_id,
+        events.c.kind == EventKind.SOFT_BOUNCE.value,
+        events.c.occurred_at >= since,
+    )
+    sends = conn.execute(
+        select(func.count(func.distinct(events.c.campaign_id))).where(*recent)
+    ).scalar_one()
+    unknown = conn.execute(
+        select(func.count()).where(*recent, events.c.campaign_id.is_(None))
+    ).scalar_one()
+    return int(sends) + int(unknown)
+
+
 def was_sent(conn: Connection, campaign_id: int, subscriber_id: int) -> bool:
     """Whether the ledger has this campaign and reader: only then is an event theirs."""
     row = conn.execute(
