@@ -9,10 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bulletin.domain.models import AlertDraft, DeliveryStatus, Role
+from bulletin.mail.returns import ReturnClass
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.campaigns import reports
 from bulletin.services.context import Context
-from bulletin.services.readers import bounces, subscriptions
+from bulletin.services.readers import bounces, returns, subscriptions
 from bulletin.store.ledger import outcomes
 from bulletin.store.tables import deliveries, subscribers
 from tests.support.factories import FakeClock, confirmed_reader, make_editor, web_requester
@@ -97,8 +98,10 @@ def test_the_report_counts_and_charts_a_campaign(
         "failed": "2",
         "bounced": "1",
         "complaints": "1",
+        "refused": "0",
         "unsubscribes": "1",
     }
+    assert 'id="sender-problem"' not in page.text
     rate = re.search(r'<p id="complaint-rate" class="rate (\w+)">([^<]*)', page.text)
     assert rate and rate.groups() == ("over", "14.29 % of delivered: ")  # 1 in 7
     assert "Open and click tracking is off" in page.text
@@ -139,3 +142,28 @@ def test_long_sends_are_grouped_into_at_most_240_bars() -> None:
     buckets, width = reports.bucketed([(1000, 1), (1000 + 599, 2)])
     assert width == 3 and len(buckets) == 200
     assert sum(b.sent for b in buckets) == 3 and buckets[-1].sent == 2
+
+
+def test_refusals_for_the_newsrooms_reasons_show_as_its_problem_to_fix(
+    client: TestClient, ctx: Context
+) -> None:
+    reader = confirmed_reader(ctx)
+    campaign_id = alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
+    returns.apply(
+        ctx,
+        returns.Classified(
+            ReturnClass.SENDER, "5.7.26", "sender 5.7.26", "mail", reader, campaign_id
+        ),
+        actor="test",
+    )
+    viewer = make_editor(ctx, role=Role.VIEWER, password=PASSWORD)
+    sign_in(client, viewer.email, PASSWORD)
+
+    report = client.get(f"/desk/campaigns/{campaign_id}/report").text
+    dashboard = client.get("/desk").text
+
+    assert re.search(r'<p class="big" id="refused">1</p>', report)
+    problem = re.search(r'<p class="error" id="sender-problem">.*?</p>', report, re.S)
+    assert problem is not None and "none of them was suppressed" in problem.group(0)
+    assert f'href="/desk/campaigns/{campaign_id}/report"' in dashboard
+    assert "for the newsroom's own reasons" in dashboard

@@ -122,7 +122,11 @@ class Engine:
         lead: bool = True,
     ) -> Engine:
         """The engine of a worker: its ledger in `db`, and the scheduler if `lead`."""
-        rounds = Rounds(db, settings.briefing_rules) if lead else None
+        rounds = (
+            Rounds(db, settings.briefing_rules, pause_error_rate=settings.pause_error_rate)
+            if lead
+            else None
+        )
         return cls(SqlLedger(db), settings, relays, clock=clock, rounds=rounds)
 
     # Entry points for threads and tests -------------------------------------------------

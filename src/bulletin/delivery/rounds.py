@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 
 class Rounds:
-    def __init__(self, db: Database, rules: Rules) -> None:
+    def __init__(self, db: Database, rules: Rules, *, pause_error_rate: float = 0.5) -> None:
         self._db = db
+        self._pause_error_rate = pause_error_rate
         self._leader = Leadership(db)
         self._briefing = BriefingDuty(rules)
         # The engine's regular round and its final one (run_until_idle) may overlap.
@@ -33,7 +34,12 @@ class Rounds:
         with self._lock:
             if not self._leader.holds():
                 return False
-            outcome = scheduler.run_round(self._db, now=now, briefing=self._briefing)
+            outcome = scheduler.run_round(
+                self._db,
+                now=now,
+                briefing=self._briefing,
+                pause_error_rate=self._pause_error_rate,
+            )
         if outcome.swept:
             log.warning("returned %d rows with expired leases to the queue", outcome.swept)
         return outcome.fanouts_pending

@@ -12,23 +12,19 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from bulletin.delivery import briefing_duty
 from bulletin.delivery.briefing_duty import BriefingDuty
+from bulletin.delivery.pauses import pause_on_returns
 from bulletin.delivery.starts import start_due_reports
 from bulletin.domain.models import CampaignStatus, DeliveryStatus
-from bulletin.domain.reputation import MIN_COMPLAINTS, ComplaintRate, pause_reason
-from bulletin.store import audit, campaigns
+from bulletin.store import campaigns
 from bulletin.store.briefing import steps as briefing_store
 from bulletin.store.db import UNAVAILABLE, Database
 from bulletin.store.ledger import claims, counts, fanout, outcomes
-from bulletin.store.readers import events as event_store
 
 log = logging.getLogger(__name__)
 
 EXPIRED_REASON = "not sent: the alert expired first"
-COMPLAINT_PAUSE = "campaign.complaint_pause"
 
 
 @dataclass
@@ -48,6 +44,7 @@ def run_round(
     now: datetime,
     fanout_budget_s: float = 0.25,
     briefing: BriefingDuty | None = None,
+    pause_error_rate: float = 0.5,
 ) -> Round:
     result = Round()
     with db.transaction() as conn:
@@ -61,66 +58,13 @@ def run_round(
         except Exception:  # a briefing problem must never stop alerts going out
             log.exception("the briefing duty failed; it runs again in a minute")
         result.expired += briefing_duty.expire_stale(db, now=now)
-    result.paused = pause_complained(db, now=now)
+    result.paused = pause_on_returns(db, now=now, error_rate=pause_error_rate)
     result.started = len(start_due_reports(db, now=now))
     result.fanned_out, result.fanouts_pending = continue_fanouts(db, budget_s=fanout_budget_s)
     with db.transaction() as conn:
         result.finished = len(campaigns.complete_finished(conn, now=now))
         briefing_store.finish_sent(conn, now=now)
     return result
-
-
-def pause_complained(db: Database, *, now: datetime) -> list[int]:
-    """Sending campaigns whose complaint rate reached 0.3 % pause themselves, saying why.
-
-    An editor may look and resume: the campaign then pauses again only if complaints
-    keep coming (as many more as could first pause it), not at the next second.
-    """
-    with db.reading() as conn:  # once a second: never the write lock for nothing
-        sending = campaigns.sendable_ids(conn, now=now)
-        complained = event_store.by_campaign(conn, sending, event_store.EventKind.COMPLAINT)
-        suspects = [
-            campaign_id
-            for campaign_id, count in complained.items()
-            if count >= MIN_COMPLAINTS and count >= _paused_at(conn, campaign_id) + MIN_COMPLAINTS
-        ]
-        over = {c: r for c, r in event_store.complaint_rates(conn, suspects).items() if r.pauses}
-    if not over:
-        return []
-    with db.transaction() as conn:
-        paused = [c for c, rate in over.items() if _pause(conn, c, rate, now)]
-    for campaign_id in paused:
-        log.warning("campaign %s paused: %s", campaign_id, over[campaign_id].describe())
-    return paused
-
-
-def _paused_at(conn: Connection, campaign_id: int) -> int:
-    """How many complaints the campaign had when it last paused itself for them (0: never)."""
-    last = audit.latest(conn, action=COMPLAINT_PAUSE, target_type="campaign", target_id=campaign_id)
-    return int((last or {}).get("detail", {}).get("complaints", 0))
-
-
-def _pause(conn: Connection, campaign_id: int, rate: ComplaintRate, now: datetime) -> bool:
-    reason = pause_reason(rate)
-    if not campaigns.change_status(
-        conn,
-        campaign_id,
-        to=CampaignStatus.PAUSED,
-        allowed_from=[CampaignStatus.SENDING],
-        reason=reason,
-    ):
-        return False
-    detail = {"complaints": rate.complaints, "delivered": rate.delivered}
-    audit.record(
-        conn,
-        actor="bulletin",
-        action=COMPLAINT_PAUSE,
-        now=now,
-        target_type="campaign",
-        target_id=campaign_id,
-        detail=detail,
-    )
-    return True
 
 
 def expire(db: Database, *, now: datetime) -> int:

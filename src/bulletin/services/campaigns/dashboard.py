@@ -63,6 +63,22 @@ def complaint_rate_last_day(ctx: Context) -> ComplaintRate:
     )
 
 
+@dataclass(frozen=True)
+class SenderProblem:
+    campaign: Campaign
+    refused: int
+
+
+def sender_problems(ctx: Context) -> list[SenderProblem]:
+    """Sends of the last 24 hours that receivers refused for the newsroom's own reasons."""
+    since = ctx.clock() - timedelta(hours=24)
+    with ctx.db.reading() as conn:
+        ids = campaigns.started_since(conn, since)
+        refused = event_store.by_campaign(conn, ids, event_store.EventKind.SENDER)
+        found = campaigns.get_many(conn, set(refused))
+    return [SenderProblem(found[c], n) for c, n in sorted(refused.items()) if c in found]
+
+
 AUDIT_PAGE = 50
 
 

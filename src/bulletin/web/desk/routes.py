@@ -51,6 +51,7 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
         lists=desk.list_summaries(ctx),
         campaigns=desk.recent_campaigns(ctx),
         complaints=desk.complaint_rate_last_day(ctx),
+        sender_problems=desk.sender_problems(ctx),
         proposals=proposals.proposal_views(ctx),
         next_briefing=briefing.next_edition(ctx),
     )

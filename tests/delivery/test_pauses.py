@@ -1,4 +1,5 @@
-"""A send whose complaint rate reaches 0.3 % pauses itself and says why; an editor may resume."""
+"""Sends pause themselves on what comes back: complaints past 0.3 %, and refusals for the
+newsroom's own reasons past the send's error rate; an editor may resume."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import update
 
-from bulletin.delivery.scheduler import pause_complained
+from bulletin.delivery.pauses import pause_on_returns
 from bulletin.domain.models import AlertDraft, CampaignStatus
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.campaigns import steering
@@ -33,16 +34,21 @@ def sending_alert_with(ctx: Context, *, delivered: int, complaints: int) -> int:
     return campaign_id
 
 
-def complain(ctx: Context, campaign_id: int, readers: list[int]) -> None:
+def complain(
+    ctx: Context,
+    campaign_id: int,
+    readers: list[int],
+    kind: event_store.EventKind = event_store.EventKind.COMPLAINT,
+) -> None:
     with ctx.db.transaction() as conn:
         for reader in readers:
             event = event_store.Event(
-                event_store.EventKind.COMPLAINT,
+                kind,
                 campaign_id,
                 reader,
                 f"r{reader}@readers.example.org",
                 "feedback-type abuse",
-                f"complaint-{campaign_id}-{reader}",
+                f"{kind}-{campaign_id}-{reader}",
             )
             event_store.record(conn, event, now=NOW)
 
@@ -57,7 +63,7 @@ def status(ctx: Context, campaign_id: int) -> tuple[CampaignStatus, str | None]:
 def test_three_complaints_in_a_thousand_pause_the_send_and_say_why(ctx: Context) -> None:
     campaign_id = sending_alert_with(ctx, delivered=1000, complaints=3)
 
-    assert pause_complained(ctx.db, now=ctx.clock()) == [campaign_id]
+    assert pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5) == [campaign_id]
 
     state, reason = status(ctx, campaign_id)
     assert state is CampaignStatus.PAUSED
@@ -67,7 +73,7 @@ def test_three_complaints_in_a_thousand_pause_the_send_and_say_why(ctx: Context)
 def test_under_the_line_or_under_a_thousand_delivered_the_send_goes_on(ctx: Context) -> None:
     few = sending_alert_with(ctx, delivered=999, complaints=3)
 
-    assert pause_complained(ctx.db, now=ctx.clock()) == []
+    assert pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5) == []
     assert status(ctx, few)[0] is CampaignStatus.SENDING
 
 
@@ -75,10 +81,10 @@ def test_after_an_editor_resumes_it_pauses_again_only_if_complaints_keep_coming(
     ctx: Context,
 ) -> None:
     campaign_id = sending_alert_with(ctx, delivered=1000, complaints=3)
-    pause_complained(ctx.db, now=ctx.clock())
+    pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5)
     steering.resume(ctx, campaign_id, actor=None)
 
-    assert pause_complained(ctx.db, now=ctx.clock()) == []
+    assert pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5) == []
     with ctx.db.transaction() as conn:
         readers = [
             r
@@ -93,4 +99,27 @@ def test_after_an_editor_resumes_it_pauses_again_only_if_complaints_keep_coming(
         ]
     complain(ctx, campaign_id, readers)
 
-    assert pause_complained(ctx.db, now=ctx.clock()) == [campaign_id]
+    assert pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5) == [campaign_id]
+
+
+def test_receivers_refusing_half_the_send_for_the_newsrooms_reasons_pause_it(
+    ctx: Context,
+) -> None:
+    campaign_id = sending_alert_with(ctx, delivered=200, complaints=0)
+    with ctx.db.transaction() as conn:
+        readers = list(
+            conn.execute(
+                deliveries.select()
+                .with_only_columns(deliveries.c.subscriber_id)
+                .where(deliveries.c.campaign_id == campaign_id)
+            ).scalars()
+        )
+    complain(ctx, campaign_id, readers[:99], kind=event_store.EventKind.SENDER)
+    assert pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5) == []  # 99 of 200
+
+    complain(ctx, campaign_id, readers[99:100], kind=event_store.EventKind.SENDER)
+
+    assert pause_on_returns(ctx.db, now=ctx.clock(), error_rate=0.5) == [campaign_id]
+    state, reason = status(ctx, campaign_id)
+    assert state is CampaignStatus.PAUSED
+    assert reason is not None and "refused 100 of 200 messages (50%)" in reason
