@@ -15,6 +15,7 @@ from bulletin.mail.message import (
     ListHeaders,
     OutgoingMessage,
     build,
+    feedback_id,
     list_id,
     message_id,
     sender_header,
@@ -94,6 +95,19 @@ def test_list_headers_allow_one_click_unsubscribe() -> None:
     assert message["List-Id"] == '"Breaking News" <breaking.news.example.com>'
     assert message["List-Unsubscribe"] == f"<{UNSUBSCRIBE_URL}>, <{UNSUBSCRIBE_MAILTO}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_list_message_names_its_feedback_loop_group_for_gmail() -> None:
+    headers = list_headers(feedback_id=feedback_id("alert", "breaking", "news.example.com"))
+    message = parsed(build(outgoing(list_headers=headers)))
+    assert message["Feedback-ID"] == "alert:breaking:news.example.com"
+    assert parsed(build(outgoing()))["Feedback-ID"] is None  # none without one given
+
+
+@pytest.mark.parametrize("part", ["", "a:b", "line\nbreak"])
+def test_a_feedback_id_part_must_be_one_non_empty_word_without_colons(part: str) -> None:
+    with pytest.raises((ValueError, UnsafeHeaderValue)):
+        feedback_id("alert", part, "news.example.com")
 
 
 def test_long_unsubscribe_links_go_on_the_wire_as_written_not_encoded() -> None:

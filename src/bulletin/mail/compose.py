@@ -99,6 +99,7 @@ class CampaignMessages:
         """`rendered` is the (text, HTML) body when it is not an alert's (a briefing's)."""
         self.campaign = campaign
         self.mailing_list = mailing_list
+        self._feedback_id = mail.feedback_id(campaign.kind.value, mailing_list.slug, links.domain)
         self.thread = tuple(thread)
         self._links = links
         self._tokens = tokens
@@ -169,6 +170,7 @@ class CampaignMessages:
                 list_id=mail.list_id(self.mailing_list.name, self.mailing_list.slug, links.domain),
                 unsubscribe_url=reader_links["unsubscribe_url"],
                 unsubscribe_mailto=links.unsubscribe_mailto(token),
+                feedback_id=self._feedback_id,
             ),
         )
 

@@ -22,6 +22,7 @@ class ListHeaders:
     list_id: str
     unsubscribe_url: str
     unsubscribe_mailto: str
+    feedback_id: str | None = None  # Gmail's feedback loop: complaints counted by it
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:
             ("List-Unsubscribe", f"<{lh.unsubscribe_url}>, <{lh.unsubscribe_mailto}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ]
+        if lh.feedback_id:
+            headers.append(("Feedback-ID", lh.feedback_id))
     headers += list(message.extra_headers.items())
     return headers
 
@@ -125,6 +128,18 @@ def list_id(name: str, slug: str, domain: str) -> str:
     ensure_header_safe(name, field="list name")
     phrase = name.replace("\\", "").replace('"', "")
     return f'"{phrase}" <{slug}.{domain}>'
+
+
+def feedback_id(kind: str, list_slug: str, domain: str) -> str:
+    """Gmail's Feedback-ID: the campaign's kind, its list, and the newsroom as sender id.
+
+    Gmail's Postmaster Tools count complaints by each identifier; none may be unique to
+    a message (it would identify no group), and the last names the sender.
+    """
+    parts = [kind, list_slug, domain]
+    if any(not p or ":" in p for p in parts):
+        raise ValueError(f"a Feedback-ID part cannot be empty or hold a colon: {parts}")
+    return ":".join(ensure_header_safe(p, field="Feedback-ID") for p in parts)
 
 
 def boundary_for(*parts: str) -> str:

@@ -71,6 +71,7 @@ def test_a_bounce_for_an_address_that_is_gone_suppresses_it_and_the_next_alert_s
     confirmed_reader(ctx, email=gone)
     confirmed_reader(ctx, email=fine)
     (to_gone,) = [m for m in alert_to(ctx, FIRST, "returns-e2e") if m.recipient == gone]
+    assert b"\r\nFeedback-ID: alert:breaking:news.example.com\r\n" in to_gone.data
 
     reply = deliver(
         listener,
