@@ -105,3 +105,32 @@ def bench_special(
         return
     for key, value in figures.items():
         typer.echo(f"{key:>24}: {value}")
+
+
+@bench_app.command("returns")
+def bench_returns(
+    reports: Annotated[
+        int, typer.Option(min=2, help="Returns in the burst (half SMTP, half webhook).")
+    ] = 10_000,
+    database: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BULLETIN_BENCH_POSTGRES_URL", help="Server for postgresql.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    connections: Annotated[
+        int, typer.Option(min=1, help="SMTP connections and requests in flight.")
+    ] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """A burst of returned mail through the inbound listener and a provider webhook while
+    the public form takes sign-ups; reports/s, and the burst again to show none counts twice."""
+    from bulletin.benchmarks.returns import Options, run
+
+    if database not in ("sqlite", "postgresql"):
+        _fail(ValueError("--database is sqlite or postgresql"))
+    options = Options(reports, database, postgres_url, connections)
+    figures = run(options)
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:>24}: {value}")
