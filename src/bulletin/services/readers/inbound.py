@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 def take(ctx: Context, message: Inbound) -> None:
     """Act on one message; raises only when the database could not record it (so the
     listener answers 451 and the sender tries again)."""
-    where = f"smtp from <{message.mail_from}>"
+    where = f"mail from <{message.mail_from}>"
     if message.is_unsubscribe:
         outcome = mailto.unsubscribe_by_mail(ctx, message.data)
         if outcome.unsubscribed:
