@@ -27,6 +27,7 @@ def production_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         "BULLETIN_SECRET_KEY": STRONG_SECRET,
         "BULLETIN_SUPPRESSION_KEY": STRONG_SUPPRESSION_KEY,
         "BULLETIN_BASE_URL": "https://news.example.com",
+        "BULLETIN_POSTAL_ADDRESS": "1 Press Row, Springfield, IL 62701, USA",
     }
     return dev_env(tmp_path, **{**production, **variables})
 
@@ -460,3 +461,28 @@ def test_settings_cannot_be_changed_in_place() -> None:
     settings = Settings(secret_key=STRONG_SECRET)
     with pytest.raises(ValidationError, match="frozen"):
         settings.worker_batch = 10
+
+
+def test_production_refuses_a_missing_postal_address(tmp_path: Path) -> None:
+    env = production_env(tmp_path)
+    del env["BULLETIN_POSTAL_ADDRESS"]
+    with pytest.raises(ConfigurationError, match="BULLETIN_POSTAL_ADDRESS must be set"):
+        Settings.from_env(env)
+
+
+def test_a_postal_address_cannot_carry_a_line_break(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_POSTAL_ADDRESS="1 Press Row\r\nBcc: x@example.com")
+    with pytest.raises(ConfigurationError, match="BULLETIN_POSTAL_ADDRESS"):
+        Settings.from_env(env)
+
+
+def test_dkim_signing_needs_domain_selector_and_key_together(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_DKIM_DOMAIN="example.com")
+    with pytest.raises(ConfigurationError, match="BULLETIN_DKIM_SELECTOR, BULLETIN_DKIM_KEY_FILE"):
+        Settings.from_env(env)
+
+
+def test_a_second_ed25519_signature_needs_the_first(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_DKIM_ED25519_KEY_FILE=str(tmp_path / "ed.pem"))
+    with pytest.raises(ConfigurationError, match="second signature"):
+        Settings.from_env(env)

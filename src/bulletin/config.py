@@ -133,6 +133,59 @@ class Settings(BaseSettings):
         description="Several relays (connections, messages a second, at most COUNT in any "
         "SECONDS each); overrides BULLETIN_SMTP_URL.",
     )
+    postal_address: Annotated[
+        str | None,
+        Variable(
+            Group.CORE,
+            "one line of text, e.g. `1 Press Row, Springfield, IL 62701, USA`",
+            read=v.optional,
+            shown_default="unset (refused in production)",
+        ),
+    ] = Field(
+        default=None,
+        description="The newsroom's postal address, in the footer of every list message "
+        "beside its name (CAN-SPAM and CASL require one).",
+    )
+    helo_name: Annotated[
+        str | None,
+        Variable(
+            Group.MAIL,
+            "fully qualified host name",
+            read=v.optional,
+            shown_default="this machine's fully qualified name",
+        ),
+    ] = Field(
+        default=None,
+        description="The name Bulletin gives relays in EHLO; relays refuse one that is not "
+        "fully qualified.",
+    )
+    dkim_domain: Annotated[
+        str | None,
+        Variable(Group.MAIL, "domain name", read=v.optional, shown_default="unset: no signing"),
+    ] = Field(
+        default=None,
+        description="Signs every message with DKIM as this domain (d=); it should be the "
+        "From domain or its parent, for DMARC alignment. Needs the selector and key file.",
+    )
+    dkim_selector: Annotated[
+        str | None, Variable(Group.MAIL, "DNS label", read=v.optional, shown_default="unset")
+    ] = Field(
+        default=None,
+        description="The DKIM selector (s=): the public key is published at "
+        "SELECTOR._domainkey.DOMAIN.",
+    )
+    dkim_key_file: Annotated[
+        Path | None,
+        Variable(Group.MAIL, "path to a PEM RSA private key (2048 bits)", shown_default="unset"),
+    ] = Field(default=None, description="The rsa-sha256 signing key.")
+    dkim_ed25519_key_file: Annotated[
+        Path | None,
+        Variable(Group.MAIL, "path to a PEM Ed25519 private key", shown_default="unset"),
+    ] = Field(
+        default=None,
+        description="Adds a second, ed25519-sha256 signature (RFC 8463) with the same "
+        "selector's sibling record; optional.",
+    )
     catcher_host: Annotated[str, Variable(Group.MAIL, "host name or IP address")] = Field(
         default="127.0.0.1", description="Where the built-in mail catcher listens."
     )
@@ -492,6 +545,33 @@ class Settings(BaseSettings):
                 "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
             )
         self._check_webhooks()
+        self._check_sender_identity()
+
+    def _check_sender_identity(self) -> None:
+        if self.production and not (self.postal_address or "").strip():
+            raise ConfigurationError(
+                "BULLETIN_POSTAL_ADDRESS must be set in production: every list message's "
+                "footer carries the newsroom's postal address (CAN-SPAM, CASL)."
+            )
+        if self.postal_address:
+            try:
+                ensure_header_safe(self.postal_address, field="postal address")
+            except InvalidInput as exc:
+                raise ConfigurationError(f"BULLETIN_POSTAL_ADDRESS: {exc}") from exc
+        dkim = {
+            "BULLETIN_DKIM_DOMAIN": self.dkim_domain,
+            "BULLETIN_DKIM_SELECTOR": self.dkim_selector,
+            "BULLETIN_DKIM_KEY_FILE": self.dkim_key_file,
+        }
+        given = [name for name, value in dkim.items() if value]
+        if given and len(given) < len(dkim):
+            missing = ", ".join(name for name in dkim if name not in given)
+            raise ConfigurationError(f"DKIM signing needs {missing} as well as {', '.join(given)}.")
+        if self.dkim_ed25519_key_file and not given:
+            raise ConfigurationError(
+                "BULLETIN_DKIM_ED25519_KEY_FILE is a second signature: set "
+                "BULLETIN_DKIM_DOMAIN, BULLETIN_DKIM_SELECTOR and BULLETIN_DKIM_KEY_FILE too."
+            )
 
     def _check_webhooks(self) -> None:
         if self.sendgrid_webhook_key and not v.is_ec_public_key(self.sendgrid_webhook_key):
