@@ -45,3 +45,30 @@ def poisoned(db: Database) -> Iterator[None]:
                     + ("" if db.dialect == "sqlite" else " ON stories")
                 )
             )
+
+
+@contextmanager
+def inserts_refused(db: Database, table: str) -> Iterator[None]:
+    """While inside, the database itself refuses every row inserted into `table`."""
+    name = f"refuse_{table}"
+    if db.dialect == "sqlite":
+        statements = [
+            f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END"
+        ]
+    else:
+        statements = [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'refused by trigger'; END $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ]
+    with db.transaction() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    try:
+        yield
+    finally:
+        on = "" if db.dialect == "sqlite" else f" ON {table}"
+        with db.transaction() as conn:
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {name}{on}"))

@@ -152,9 +152,14 @@ def test_refusals_for_the_newsrooms_reasons_show_as_its_problem_to_fix(
     returns.apply(
         ctx,
         returns.Classified(
-            ReturnClass.SENDER, "5.7.26", "sender 5.7.26", "mail", reader, campaign_id
+            ReturnClass.SENDER,
+            "5.7.26",
+            "sender 5.7.26",
+            "mail",
+            reader,
+            campaign_id,
+            actor="test",
         ),
-        actor="test",
     )
     viewer = make_editor(ctx, role=Role.VIEWER, password=PASSWORD)
     sign_in(client, viewer.email, PASSWORD)

@@ -33,6 +33,7 @@ import httpx
 from sqlalchemy import func, select, update
 
 from bulletin.benchmarks.fanout import SECRET, _database, _free_port
+from bulletin.benchmarks.procs import ProcessMeter
 from bulletin.benchmarks.readers import SUPPRESSION_KEY, make_confirmed_readers
 from bulletin.delivery.scheduler import continue_fanouts
 from bulletin.domain.models import AlertDraft
@@ -72,7 +73,7 @@ def run(options: Options) -> dict[str, Any]:
         campaign_id = _prepare(url, workdir, options.reports)
         env, web, smtp = _serve_env(url, workdir)
         server = _serve(env, web)
-        return _measure(options, url, campaign_id, web, smtp)
+        return _measure(options, url, campaign_id, web, smtp, server.pid)
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)
@@ -151,7 +152,9 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("bulletin serve did not come up")
 
 
-def _measure(options: Options, url: str, campaign_id: int, web: int, smtp: int) -> dict[str, Any]:
+def _measure(
+    options: Options, url: str, campaign_id: int, web: int, smtp: int, server: int
+) -> dict[str, Any]:
     tags = ReturnTags(SECRET)
     readers = list(range(1, options.reports + 1))
     mailed, hooked = readers[::2], readers[1::2]
@@ -160,9 +163,9 @@ def _measure(options: Options, url: str, campaign_id: int, web: int, smtp: int) 
     stop, signups = threading.Event(), SignUps()
     signer = threading.Thread(target=_sign_up, args=(web, stop, signups), daemon=True)
     signer.start()
-    started = time.monotonic()
+    started, meter = time.monotonic(), ProcessMeter([server])
     smtp_s, hook_s = asyncio.run(_burst(options, smtp, web, dsns, hooks))
-    seconds = time.monotonic() - started
+    seconds, used = time.monotonic() - started, meter.since_start()
     recorded = _events(url)
     again = time.monotonic()
     asyncio.run(_burst(options, smtp, web, dsns, hooks))  # retried by relays and providers
@@ -178,6 +181,10 @@ def _measure(options: Options, url: str, campaign_id: int, web: int, smtp: int) 
         "reports_per_s": round((len(dsns) + len(hooks)) / seconds, 1),
         "smtp_reports_per_s": round(len(dsns) / smtp_s, 1),
         "webhook_reports_per_s": round(len(hooks) / hook_s, 1),
+        # The server's own cost, which a busy machine does not inflate as it does wall time:
+        # at C CPU seconds a 1,000, one process can take at most 1,000 / C a second.
+        "server_cpu_s_per_1000": round(used.cpu_s / (len(dsns) + len(hooks)) * 1000, 3),
+        "server_waiting_for_cpu_s": round(used.waiting_s, 2),
         "recorded": recorded,
         "recorded_after_replay": _events(url),
         "replay_seconds": round(again_s, 2),

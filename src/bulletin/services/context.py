@@ -13,7 +13,7 @@ from bulletin.store.db import Database
 from bulletin.store.types import utcnow
 
 
-@dataclass
+@dataclass(eq=False)  # one per process or test: compared, and kept in maps, by identity
 class Context:
     settings: Settings
     db: Database

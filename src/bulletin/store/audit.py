@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,24 @@ def record(
             detail=detail,
         )
     )
+
+
+def record_many(conn: Connection, entries: Sequence[dict[str, Any]], *, now: datetime) -> None:
+    """Several entries at once; each a dict of `record`'s keyword arguments but `now`."""
+    if not entries:
+        return
+    rows = [
+        {
+            "occurred_at": now,
+            "actor": entry["actor"],
+            "action": entry["action"],
+            "target_type": entry.get("target_type"),
+            "target_id": None if entry.get("target_id") is None else str(entry["target_id"]),
+            "detail": entry.get("detail"),
+        }
+        for entry in entries
+    ]
+    conn.execute(audit_log.insert(), rows)
 
 
 def recent(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from starlette.middleware.base import DispatchFunction, RequestResponseEndpoint
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -26,6 +25,7 @@ from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.desk.users import router as users_router
+from bulletin.web.headers import ResponseHeaders
 from bulletin.web.hooks import router as hooks_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
@@ -34,13 +34,6 @@ from bulletin.web.reader.routes import router as reader_router
 from bulletin.web.templating import make_templates
 
 STATIC = Path(__file__).parent / "static"
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    # Links in our pages carry signed tokens; never hand them to another site.
-    "Referrer-Policy": "no-referrer",
-}
-EMBED_PREFIX = "/embed"
 
 
 def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
@@ -57,8 +50,7 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
         same_site="lax",
         https_only=ctx.settings.base_url.startswith("https://"),
     )
-    app.middleware("http")(_framing_policy(ctx.settings.embed_origins))
-    app.middleware("http")(_security_headers)
+    app.add_middleware(ResponseHeaders, embed_origins=ctx.settings.embed_origins)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(api.PREFIX, api.create_api(ctx))
     app.include_router(reader_router)
@@ -81,36 +73,6 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
     app.add_exception_handler(PermissionDenied, _forbidden)
     app.add_exception_handler(InvalidInput, _refused)
     return app
-
-
-async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    response: Response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
-
-
-def _framing_policy(embed_origins: tuple[str, ...]) -> DispatchFunction:
-    """Only /embed may be framed, and only by the configured origins; nothing else at all.
-
-    X-Frame-Options cannot name several origins, so framed pages rely on CSP
-    frame-ancestors (every current browser) and send no X-Frame-Options.
-    """
-    embed_ancestors = " ".join(("'self'", *embed_origins))
-
-    async def policy(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response: Response = await call_next(request)
-        path = request.url.path
-        if path == EMBED_PREFIX or path.startswith(EMBED_PREFIX + "/"):
-            response.headers["Content-Security-Policy"] = f"frame-ancestors {embed_ancestors}"
-            # The embed's URLs carry no tokens; this lets its POST carry our Origin.
-            response.headers["Referrer-Policy"] = "same-origin"
-        else:
-            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
-        return response
-
-    return policy
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bulletin.domain.addresses import address_key
 from bulletin.domain.models import AlertDraft, SubscriptionStatus
 from bulletin.mail.returns import ReturnClass as C
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.services.readers import returns
+from bulletin.store import audit
 from bulletin.store.readers import events, suppressions
 from bulletin.store.readers import subscribers as subscriber_store
 from tests.support.factories import FakeClock, confirmed_reader
@@ -21,8 +23,8 @@ def send(ctx: Context) -> int:
 def take(
     ctx: Context, cls: C, reader: int | None, campaign: int | None, key: str
 ) -> returns.Applied:
-    item = returns.Classified(cls, key, f"{cls} test", "mail", reader, campaign)
-    return returns.apply(ctx, item, actor="test")
+    item = returns.Classified(cls, key, f"{cls} test", "mail", reader, campaign, actor="test")
+    return returns.apply(ctx, item)
 
 
 def suppressed(ctx: Context, reader: int) -> bool:
@@ -122,3 +124,79 @@ def test_the_same_return_twice_counts_once_and_an_unknown_reader_changes_nothing
     assert take(ctx, C.ADDRESS, reader, campaign, "once").action == "duplicate"
     assert take(ctx, C.ADDRESS, None, campaign, "nobody").action == "unmatched"
     assert take(ctx, C.AUTO_REPLY, reader, campaign, "away").action == "ignored"
+
+
+def item(cls: C, reader: int | None, campaign: int | None, key: str) -> returns.Classified:
+    return returns.Classified(cls, key, f"{cls} test", "mail", reader, campaign, actor="test")
+
+
+def audit_actions(ctx: Context, action: str) -> int:
+    with ctx.db.transaction() as conn:
+        return sum(1 for entry in audit.recent(conn) if entry["action"] == action)
+
+
+def test_returns_taken_in_together_get_each_their_own_answer_in_order(ctx: Context) -> None:
+    reader, other = confirmed_reader(ctx), confirmed_reader(ctx)
+    campaign = send(ctx)
+
+    applied = returns.apply_all(
+        ctx,
+        [
+            item(C.ADDRESS, reader, campaign, "gone"),
+            item(C.ADDRESS, 999_999, campaign, "forged"),  # never sent: the ledger says no
+            item(C.AUTO_REPLY, other, campaign, "away"),
+            item(C.REPORT, other, campaign, "not-spam"),
+        ],
+    )
+
+    assert [a.action for a in applied] == ["recorded", "unmatched", "ignored", "recorded"]
+    assert applied[0].suppressed and suppressed(ctx, reader)
+    assert not suppressed(ctx, other)
+
+
+def test_the_same_return_twice_in_one_batch_counts_once(ctx: Context) -> None:
+    reader = confirmed_reader(ctx)
+    campaign = send(ctx)
+    twice = item(C.ADDRESS, reader, campaign, "gone")
+
+    applied = returns.apply_all(ctx, [twice, twice])
+
+    assert [a.action for a in applied] == ["recorded", "duplicate"]
+    assert audit_actions(ctx, "suppression.add") == 1
+
+
+def test_two_returns_for_one_reader_in_one_batch_suppress_them_once(ctx: Context) -> None:
+    reader = confirmed_reader(ctx)
+    campaign = send(ctx)
+
+    applied = returns.apply_all(
+        ctx,
+        [item(C.ADDRESS, reader, campaign, "dsn"), item(C.COMPLAINT, reader, campaign, "arf")],
+    )
+
+    assert [a.suppressed for a in applied] == [True, False]
+    assert applied[1].unsubscribed  # the complaint still takes them off every list
+    assert audit_actions(ctx, "suppression.add") == 1
+    assert statuses(ctx, reader) == {SubscriptionStatus.UNSUBSCRIBED}
+
+
+def test_a_provider_naming_the_address_is_believed_and_the_campaign_only_with_our_tag(
+    ctx: Context,
+) -> None:
+    reader = confirmed_reader(ctx)
+    campaign = send(ctx)
+    with ctx.db.transaction() as conn:
+        found = subscriber_store.get(conn, reader)
+    assert found is not None
+    key = address_key(found.email)
+
+    tagged, untagged = returns.apply_all(
+        ctx,
+        [
+            returns.Classified(C.REPORT, "h1", "x", "postmark", reader, campaign, key),
+            returns.Classified(C.REPORT, "h2", "x", "postmark", reader + 1, campaign, key),
+        ],
+    )
+
+    assert (tagged.action, tagged.campaign_id) == ("recorded", campaign)
+    assert (untagged.action, untagged.campaign_id) == ("recorded", None)

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from sqlalchemy.exc import OperationalError
-
 from bulletin.domain.errors import ProviderUnavailable
-from bulletin.services.readers import webhooks
 from tests.support.hooks import (
     SnsSigner,
     basic,
@@ -18,20 +12,15 @@ from tests.support.hooks import (
     ses_delivery,
     state,
 )
+from tests.support.poison import inserts_refused
 from tests.web.hooks.conftest import Hooked
 
 
-def test_a_database_that_cannot_record_asks_the_provider_to_retry(
-    hooked: Hooked, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_database_that_cannot_record_asks_the_provider_to_retry(hooked: Hooked) -> None:
     reader = sent_reader(hooked.ctx)
     record = postmark_bounce(reader.email, "HardBounce", at=hooked.ctx.clock(), record_id=8)
 
-    def refuse(*args: Any, **kwargs: Any) -> bool:
-        raise OperationalError("INSERT INTO events", {}, Exception("database is locked"))
-
-    with monkeypatch.context() as patch:
-        patch.setattr(webhooks.event_store, "record", refuse)
+    with inserts_refused(hooked.ctx.db, "events"):
         response = hooked.client.post("/hooks/postmark", content=body(record), headers=basic())
     assert response.status_code == 503 and "try again" in response.json()["error"]
     assert not state(hooked.ctx, reader).suppressed

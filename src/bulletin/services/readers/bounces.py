@@ -5,22 +5,22 @@ Each message is classified (`mail.returns`) and handed to the one pipeline
 when it is attributed: its VERP address or a quoted Message-ID carries a tag we signed
 for a campaign and reader that the ledger shows were sent. A report that merely names
 an address is unmatched and changes nothing, so a forged bounce cannot get anyone
-suppressed. Every message gets its own transaction, so one that fails costs the others
-nothing, and a report seen before counts once.
+suppressed. A report seen before counts once; the messages of one call are applied
+together, batched with whatever else this process is taking in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-from sqlalchemy import Connection
+from itertools import islice
 
 from bulletin.mail.mailboxes import read_messages
 from bulletin.mail.returns import Return, ReturnClass, read_return
 from bulletin.services.context import Context
 from bulletin.services.readers import returns
-from bulletin.store.readers import events as event_store
+
+CHUNK = 200  # messages classified, then applied, at a time (a big mbox is not held whole)
 
 
 @dataclass(frozen=True)
@@ -53,33 +53,37 @@ def process_source(ctx: Context, path: str, *, stdin: bytes | None = None) -> Su
 def process(ctx: Context, messages: Iterable[tuple[str, bytes]], *, actor: str = "cli") -> Summary:
     summary = Summary()
     verify = ctx.tokens.returns.verify
-    for where, raw in messages:
-        report = read_return(raw, domain=ctx.settings.mail_domain, verify=verify)
-        summary.outcomes.append(_take(ctx, where, report, actor=actor))
+    for chunk in _chunks(iter(messages)):
+        reports = [
+            (where, read_return(raw, domain=ctx.settings.mail_domain, verify=verify))
+            for where, raw in chunk
+        ]
+        items = [_classified(report, actor=actor) for _, report in reports]
+        for (where, report), applied in zip(reports, returns.apply_many(ctx, items), strict=True):
+            summary.outcomes.append(_outcome(where, report, applied))
     return summary
 
 
-def _take(ctx: Context, where: str, report: Return, *, actor: str) -> Outcome:
-    with ctx.db.reading() as conn:
-        subscriber_id = _reader(conn, report)
-    item = returns.Classified(
+def _chunks(messages: Iterator[tuple[str, bytes]]) -> Iterator[list[tuple[str, bytes]]]:
+    while chunk := list(islice(messages, CHUNK)):
+        yield chunk
+
+
+def _classified(report: Return, *, actor: str) -> returns.Classified:
+    """What the pipeline needs of a report; it checks the signed tag against the ledger."""
+    return returns.Classified(
         cls=report.cls,
         dedupe_key=f"report:{report.key}",
         detail=report.detail,
         source="mail",
-        subscriber_id=subscriber_id,
-        campaign_id=report.campaign_id if subscriber_id is not None else None,
+        subscriber_id=report.subscriber_id,
+        campaign_id=report.campaign_id,
+        actor=actor,
     )
-    applied = returns.apply(ctx, item, actor=actor)
+
+
+def _outcome(where: str, report: Return, applied: returns.Applied) -> Outcome:
     email = applied.email or report.recipient
     return Outcome(
         where, report.cls, email, applied.campaign_id, applied.action, applied.suppresses
     )
-
-
-def _reader(conn: Connection, report: Return) -> int | None:
-    """The reader a signed report is about, when the ledger shows we sent them that campaign."""
-    campaign_id, subscriber_id = report.campaign_id, report.subscriber_id
-    if campaign_id is None or subscriber_id is None:
-        return None
-    return subscriber_id if event_store.was_sent(conn, campaign_id, subscriber_id) else None

@@ -6,8 +6,8 @@ signature, Mailgun's HMAC, Postmark's basic auth. Nothing is read from the datab
 before that, and no transaction is open while a certificate is fetched or a
 subscription confirmed.
 
-Each event is then applied once, in its own short transaction, by the one pipeline
-for returned mail (`services.readers.returns`, which says what each class does): its
+The request's events are then applied once, together, by the one pipeline for
+returned mail (`services.readers.returns`, which says what each class does): its
 record in `events` carries the provider's own event id as its dedupe key, so a replayed
 or retried request changes nothing. A verified webhook is trusted for the address it
 names (the provider attests it); the campaign is the one our signed Message-ID names,
@@ -21,19 +21,14 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
-
 from bulletin.domain.addresses import address_key
 from bulletin.domain.errors import InvalidInput
-from bulletin.domain.models import Subscriber
 from bulletin.mail.returns import ReturnClass
 from bulletin.mail.returns.tags import ReturnTags, attribute
 from bulletin.mail.webhooks import mailgun, postmark, sendgrid, ses, sns
 from bulletin.mail.webhooks.events import ProviderEvent
 from bulletin.services.context import Context
 from bulletin.services.readers import returns
-from bulletin.store.readers import events as event_store
-from bulletin.store.readers import subscribers as subscriber_store
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +133,7 @@ class Webhooks:
         return self.take(postmark.events(body))
 
     def take(self, events: Iterable[ProviderEvent]) -> Receipt:
-        applied = tuple(apply(self.ctx, event) for event in events)
+        applied = apply_all(self.ctx, list(events))
         for a in applied:
             log.info(
                 "%s webhook: %s, %s (campaign %s)",
@@ -150,24 +145,43 @@ class Webhooks:
         return Receipt(applied=applied)
 
 
-def apply(ctx: Context, event: ProviderEvent) -> Applied:
-    """Do what one verified event means (`services.readers.returns`); the second time, nothing."""
-    if event.cls is ReturnClass.UNKNOWN:  # opens, clicks, "processed": not returned mail
-        return Applied(event, "ignored")
-    with ctx.db.reading() as conn:
-        subscriber, campaign_id = _reader(
-            conn, event, domain=ctx.settings.mail_domain, tags=ReturnTags(ctx.settings.secret_key)
-        )
-    item = returns.Classified(
+def apply_all(ctx: Context, events: list[ProviderEvent]) -> tuple[Applied, ...]:
+    """Do what verified events mean (`services.readers.returns`); a second time, nothing."""
+    tags = ReturnTags(ctx.settings.secret_key)
+    wanted = [event for event in events if event.cls is not ReturnClass.UNKNOWN]
+    items = [_classified(event, domain=ctx.settings.mail_domain, tags=tags) for event in wanted]
+    done = iter(returns.apply_many(ctx, items))
+    # Opens, clicks, "processed": not returned mail.
+    return tuple(
+        Applied(event, "ignored")
+        if event.cls is ReturnClass.UNKNOWN
+        else _applied(event, next(done))
+        for event in events
+    )
+
+
+def _applied(event: ProviderEvent, done: returns.Applied) -> Applied:
+    return Applied(event, done.action, done.campaign_id)
+
+
+def _classified(event: ProviderEvent, *, domain: str, tags: ReturnTags) -> returns.Classified:
+    """The reader the provider names (by address key) and the reader and campaign our
+    signed Message-ID names; the pipeline believes the campaign when they and the ledger agree."""
+    try:
+        key: str | None = address_key(event.recipient)
+    except InvalidInput:
+        key = None
+    ours = our_message(event.message_id, domain=domain, tags=tags) if key else None
+    return returns.Classified(
         cls=event.cls,
         dedupe_key=dedupe_key(event),
         detail=event.detail,
         source=event.provider,
-        subscriber_id=subscriber.id if subscriber else None,
-        campaign_id=campaign_id,
+        subscriber_id=ours[1] if ours else None,
+        campaign_id=ours[0] if ours else None,
+        address_key=key,
+        actor=f"webhook:{event.provider}",
     )
-    done = returns.apply(ctx, item, actor=f"webhook:{event.provider}")
-    return Applied(event, done.action, done.campaign_id)
 
 
 def dedupe_key(event: ProviderEvent) -> str:
@@ -176,26 +190,6 @@ def dedupe_key(event: ProviderEvent) -> str:
     if len(key) <= MAX_KEY:
         return key
     return f"hook:{event.provider}:sha256:{hashlib.sha256(event.event_id.encode()).hexdigest()}"
-
-
-def _reader(
-    conn: Connection, event: ProviderEvent, *, domain: str, tags: ReturnTags
-) -> tuple[Subscriber | None, int | None]:
-    """The reader the provider names, and the campaign when our Message-ID and the ledger agree."""
-    try:
-        key = address_key(event.recipient)
-    except InvalidInput:
-        return None, None
-    subscriber = subscriber_store.find_by_key(conn, key)  # in any letter case
-    ours = our_message(event.message_id, domain=domain, tags=tags)
-    if subscriber is None:
-        return None, None
-    if ours is None or ours[1] != subscriber.id:
-        return subscriber, None
-    campaign_id = ours[0]
-    return subscriber, campaign_id if event_store.was_sent(
-        conn, campaign_id, subscriber.id
-    ) else None
 
 
 def our_message(message_id: str | None, *, domain: str, tags: ReturnTags) -> tuple[int, int] | None:

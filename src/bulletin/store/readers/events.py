@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Integer, cast, func, select
+from sqlalchemy import ColumnElement, Connection, Integer, cast, func, select, tuple_
 
 from bulletin.domain.reputation import ComplaintRate
 from bulletin.store.ledger import counts as ledger_counts
@@ -50,6 +50,33 @@ def record(conn: Connection, event: Event, *, now: datetime) -> bool:
         .returning(events.c.id)  # rowcount is not reliable for a skipped row on every driver
     )
     return result.first() is not None
+
+
+def record_new(conn: Connection, batch: Sequence[Event], *, now: datetime) -> set[str]:
+    """Store the events whose dedupe key is not there yet, in one statement; their keys.
+
+    Every event must have a dedupe key. One insert with RETURNING, so a key another
+    process stored a moment ago is skipped by the database, not by a read before.
+    """
+    if not batch:
+        return set()
+    rows = [
+        {
+            "kind": event.kind.value,
+            "campaign_id": event.campaign_id,
+            "subscriber_id": event.subscriber_id,
+            "email": event.email,
+            "detail": (event.detail or "")[:2000] or None,
+            "dedupe_key": event.dedupe_key,
+            "occurred_at": now,
+        }
+        for event in batch
+    ]
+    assert all(row["dedupe_key"] for row in rows), "record_new needs a dedupe key on each"
+    inserted = conn.execute(
+        insert_ignoring_conflicts(conn, events).values(rows).returning(events.c.dedupe_key)
+    )
+    return {str(key) for (key,) in inserted}
 
 
 def by_campaign(conn: Connection, campaign_ids: Sequence[int], kind: EventKind) -> dict[int, int]:
@@ -114,6 +141,18 @@ def was_sent(conn: Connection, campaign_id: int, subscriber_id: int) -> bool:
         )
     ).first()
     return row is not None
+
+
+def sent_pairs(conn: Connection, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (campaign, reader) pairs of these that the ledger has (`was_sent`, many at once)."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return set()
+    key = tuple_(deliveries.c.campaign_id, deliveries.c.subscriber_id)
+    rows = conn.execute(
+        select(deliveries.c.campaign_id, deliveries.c.subscriber_id).where(key.in_(wanted))
+    )
+    return {(int(c), int(s)) for c, s in rows}
 
 
 def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]:

@@ -35,6 +35,24 @@ def find_by_key(conn: Connection, key: str) -> Subscriber | None:
     return _to_subscriber(row) if row else None
 
 
+def get_many(conn: Connection, subscriber_ids: Iterable[int]) -> dict[int, Subscriber]:
+    """The readers of these ids that exist, by id."""
+    wanted = sorted(set(subscriber_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(subscribers).where(subscribers.c.id.in_(wanted)))
+    return {row.id: _to_subscriber(row) for row in rows}
+
+
+def find_by_keys(conn: Connection, keys: Iterable[str]) -> dict[str, Subscriber]:
+    """The readers with these address keys, by key (`find_by_key`, many at once)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(subscribers).where(subscribers.c.address_key.in_(wanted)))
+    return {row.address_key: _to_subscriber(row) for row in rows}
+
+
 def merged_into(conn: Connection, old_id: int) -> tuple[Subscriber, str] | None:
     """The reader a merged-away id now belongs to, with the old address's fingerprint."""
     row = conn.execute(

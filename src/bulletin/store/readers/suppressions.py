@@ -3,10 +3,11 @@ keyed hash of their key: the list names no one, and outlives a reader's erasure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, literal, select, update
+from sqlalchemy import Connection, Row, bindparam, literal, select, update
 
 from bulletin.store.tables import subscribers, suppressions
 from bulletin.store.upsert import insert_ignoring_conflicts
@@ -45,6 +46,48 @@ def add_for_reader(
             ["address_hash", "reason", "detail", "created_at"], reader
         )
     )
+
+
+@dataclass(frozen=True)
+class ReaderSuppression:
+    subscriber_id: int
+    reason: str
+    detail: str | None = None
+
+
+def add_for_readers(conn: Connection, batch: Sequence[ReaderSuppression], *, now: datetime) -> None:
+    """`add_for_reader` for many readers, in one executemany."""
+    if not batch:
+        return
+    reader = select(
+        subscribers.c.address_hash,
+        bindparam("reason"),
+        bindparam("detail"),
+        bindparam("now", type_=suppressions.c.created_at.type),
+    ).where(subscribers.c.id == bindparam("reader"))
+    insert = insert_ignoring_conflicts(conn, suppressions).from_select(
+        ["address_hash", "reason", "detail", "created_at"], reader
+    )
+    conn.execute(
+        insert,
+        [
+            {"reader": each.subscriber_id, "reason": each.reason, "detail": each.detail, "now": now}
+            for each in batch
+        ],
+    )
+
+
+def suppressed_readers(conn: Connection, subscriber_ids: Iterable[int]) -> set[int]:
+    """Which of these readers' addresses are suppressed."""
+    wanted = sorted(set(subscriber_ids))
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        select(subscribers.c.id)
+        .join(suppressions, suppressions.c.address_hash == subscribers.c.address_hash)
+        .where(subscribers.c.id.in_(wanted))
+    )
+    return {int(reader) for (reader,) in rows}
 
 
 def is_suppressed(conn: Connection, digest: str) -> bool:
