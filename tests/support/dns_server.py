@@ -178,7 +178,7 @@ class DnsServer:
         self._udp.zone = self._tcp.zone = zone
         self.port = int(self._udp.server_address[1])
         self._threads = [
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
             for server in (self._udp, self._tcp)
         ]
 
