@@ -17,8 +17,8 @@ from bulletin.mail.authn.dkim_keys import (
     ed25519_selector,
     public_key_of,
     record_name,
-    zone_entry,
 )
+from bulletin.mail.authn.zone import txt_entry
 from tests.support.dkim_keys import ed25519_key, rsa_key, write_key
 
 SETTING = "BULLETIN_DKIM_KEY_FILE"
@@ -94,7 +94,7 @@ def test_a_key_file_that_cannot_be_used_is_refused_saying_why(
 
 def test_a_long_record_is_written_in_strings_of_at_most_255_characters() -> None:
     text = "v=DKIM1;k=rsa;p=" + "A" * 400
-    line = zone_entry("s1._domainkey.news.example", text)
+    line = txt_entry("s1._domainkey.news.example", text)
     strings = line.split(" IN TXT ")[1].split(" ")
     assert line.startswith("s1._domainkey.news.example. IN TXT ")
     assert [len(s) - 2 for s in strings] == [255, len(text) - 255]

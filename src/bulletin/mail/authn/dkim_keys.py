@@ -21,7 +21,6 @@ from bulletin.domain.errors import ConfigurationError
 
 RSA = "rsa"
 ED25519 = "ed25519"
-TXT_STRING_MAX = 255
 
 
 def record_name(selector: str, domain: str) -> str:
@@ -82,12 +81,6 @@ def decode_p(value: str) -> bytes:
         return base64.b64decode("".join(value.split()), validate=True)
     except binascii.Error as exc:
         raise ValueError(f"p= is not base64 ({exc})") from exc
-
-
-def zone_entry(name: str, text: str) -> str:
-    """A zone-file line publishing `text` at `name`, in strings of at most 255 characters."""
-    chunks = [text[i : i + TXT_STRING_MAX] for i in range(0, len(text), TXT_STRING_MAX)]
-    return f"{name.rstrip('.')}. IN TXT " + " ".join(f'"{chunk}"' for chunk in chunks)
 
 
 def _read(path: Path, setting: str) -> bytes:
