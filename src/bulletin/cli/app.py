@@ -12,6 +12,7 @@ from bulletin.cli import bench as cli_bench
 from bulletin.cli import bounces as cli_bounces
 from bulletin.cli import briefing as cli_briefing
 from bulletin.cli import config as cli_config
+from bulletin.cli import doctor as cli_doctor
 from bulletin.cli import special as cli_special
 from bulletin.cli import staff as cli_staff
 from bulletin.cli import stories as cli_stories
@@ -76,4 +77,5 @@ cli_bounces.register(app)  # `bulletin bounces process`
 cli_briefing.register(app)  # `bulletin briefing`
 cli_special.register(app)  # `bulletin special`
 cli_config.register(app)  # `bulletin config reference`
+cli_doctor.register(app)  # `bulletin doctor`
 cli_bench.register(app)  # `bulletin bench`

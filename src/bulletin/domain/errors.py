@@ -18,6 +18,7 @@
      │    └── WebhookRefused         a webhook whose signature, credentials, age or topic fails
      ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
      ├── ProviderUnavailable         a mail provider we had to ask (a certificate) did not answer
+     ├── DnsUnavailable              DNS did not answer a lookup (a timeout or a server failure)
      └── ConfigurationError          settings that cannot work (refused at start-up)
 
 Every message is written for the reader or editor who caused it: it says what was
@@ -91,6 +92,10 @@ class WebhookRefused(AuthenticationFailed):
 
 class ProviderUnavailable(BulletinError):
     """A mail provider we had to ask (a signing certificate, a subscription) did not answer."""
+
+
+class DnsUnavailable(BulletinError):
+    """A DNS lookup got no answer: a timeout, or every server failed (not "no such name")."""
 
 
 class IngestError(InvalidInput):

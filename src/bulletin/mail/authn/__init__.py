@@ -1,0 +1,1 @@
+"""The DNS records receivers check our mail against (SPF, DKIM keys, DMARC) and how to read them."""
