@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from email.message import Message as EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import TYPE_CHECKING, Any
 
@@ -207,21 +207,27 @@ def _mailgun(state: ApiState, request: Request, behaviour: str) -> Answer:
 
 
 def _form(request: Request) -> dict[str, str | bytes]:
-    """A multipart/form-data body's fields (files as bytes), read by the email package."""
-    head = f"Content-Type: {request.headers.get('content-type', '')}\r\n\r\n".encode()
-    parsed = BytesParser(policy=compat32).parsebytes(head + request.body)
+    """A multipart/form-data body's fields (files as bytes, exactly as sent).
+
+    Split at the boundary by hand: the email package would parse a message/rfc822 file
+    into a message of its own, and the point is to see our bytes as they came.
+    """
+    kind = EmailMessage()
+    kind["Content-Type"] = request.headers.get("content-type", "")
+    boundary = kind.get_boundary()
     found: dict[str, str | bytes] = {}
-    if not parsed.is_multipart():
+    if kind.get_content_type() != "multipart/form-data" or not boundary:
         return found
-    parts = parsed.get_payload()
-    for part in parts if isinstance(parts, list) else []:
-        if not isinstance(part, EmailMessage):
-            continue
+    for chunk in request.body.split(b"--" + boundary.encode())[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, payload = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        part = BytesHeaderParser(policy=compat32).parsebytes(head + b"\r\n\r\n")
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        if isinstance(name, str) and isinstance(payload, bytes):
+        if isinstance(name, str):
             is_file = part.get_param("filename", header="content-disposition") is not None
-            found[name] = payload if is_file else payload.decode()
+            value = payload.removesuffix(b"\r\n")
+            found[name] = value if is_file else value.decode()
     return found
 
 

@@ -21,6 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote
 
 from bulletin.benchmarks import provider_answers as answers
 from bulletin.benchmarks.sink import SinkCounters
@@ -122,7 +123,9 @@ class ProviderApiServer:
         )
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -134,7 +137,7 @@ class ProviderApiServer:
         path = f"/{s.domain}" if s.kind == "mailgun" else ""
         query = f"region={s.region}" if s.kind == "ses" else ""
         query = "&".join(q for q in (query, options) if q)
-        user_info = f"{s.user}:{secret if secret is not None else s.secret}"
+        user_info = f"{quote(s.user, safe='')}:{quote(secret or s.secret, safe='')}"
         return f"{s.kind}+http://{user_info}@127.0.0.1:{self.port}{path}" + (
             f"?{query}" if query else ""
         )

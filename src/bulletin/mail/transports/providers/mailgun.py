@@ -28,8 +28,7 @@ import httpx
 from bulletin.mail.transports.providers import http
 from bulletin.mail.transports.providers.urls import ProviderAddress
 from bulletin.mail.transports.seam import BatchResult, Envelope, Reply
-
-USER_VARIABLE = "bulletin-message-id"
+from bulletin.mail.webhooks.mailgun import MESSAGE_ID_VARIABLE
 
 
 class MailgunConnection:
@@ -74,7 +73,7 @@ def form(envelope: Envelope) -> dict[str, str]:
     fields = {"to": envelope.recipient, "o:tracking": "no"}
     message_id = _message_id(envelope.data)
     if message_id:
-        fields[f"v:{USER_VARIABLE}"] = message_id
+        fields[f"v:{MESSAGE_ID_VARIABLE}"] = message_id
     return fields
 
 

@@ -36,10 +36,10 @@ from bulletin.mail.transports.providers import http
 from bulletin.mail.transports.providers.fields import message_fields
 from bulletin.mail.transports.providers.urls import ProviderAddress
 from bulletin.mail.transports.seam import BatchResult, Envelope, Reply
+from bulletin.mail.webhooks.postmark import METADATA_KEY
 
 PATH = "/email/batch"
 BATCH = 500
-METADATA_KEY = "bulletin-message-id"
 MAX_METADATA_VALUE = 80
 CANNOT_SEND = {10, 400, 401, 405, 412}
 THROTTLED = {429}

@@ -35,9 +35,9 @@ from bulletin.mail.transports.providers import http
 from bulletin.mail.transports.providers.fields import message_fields
 from bulletin.mail.transports.providers.urls import ProviderAddress
 from bulletin.mail.transports.seam import BatchResult, Envelope, Reply
+from bulletin.mail.webhooks.sendgrid import MESSAGE_ID_ARG
 
 PATH = "/v3/mail/send"
-CUSTOM_ARG = "bulletin_message_id"
 OFF = {"enable": False}
 
 
@@ -79,7 +79,7 @@ class SendGridConnection:
         fields = message_fields(envelope.data)
         personalization: dict[str, Any] = {"to": [{"email": envelope.recipient}]}
         if fields.message_id:
-            personalization["custom_args"] = {CUSTOM_ARG: fields.message_id}
+            personalization["custom_args"] = {MESSAGE_ID_ARG: fields.message_id}
         sender: dict[str, str] = {"email": fields.from_address}
         if fields.from_name:
             sender["name"] = fields.from_name
