@@ -26,6 +26,8 @@ from urllib.parse import quote
 from bulletin.benchmarks import provider_answers as answers
 from bulletin.benchmarks.sink import SinkCounters
 
+REGION = "eu-west-1"
+
 
 @dataclass
 class Received:
@@ -42,7 +44,7 @@ class ApiState:
     user: str
     secret: str
     domain: str = "news.example.com"
-    region: str = "eu-west-1"
+    region: str = "eu-west-1"  # REGION: the one the relay URL names
     script: deque[str] = field(default_factory=deque)
     refused: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
@@ -134,12 +136,13 @@ class ProviderApiServer:
     def url(self, *, secret: str | None = None, options: str = "") -> str:
         """The relay URL that reaches this server (with another secret, to test refusals)."""
         s = self.state
-        path = f"/{s.domain}" if s.kind == "mailgun" else ""
-        query = f"region={s.region}" if s.kind == "ses" else ""
-        query = "&".join(q for q in (query, options) if q)
-        user_info = f"{quote(s.user, safe='')}:{quote(secret or s.secret, safe='')}"
-        return f"{s.kind}+http://{user_info}@127.0.0.1:{self.port}{path}" + (
-            f"?{query}" if query else ""
+        return relay_url(
+            s.kind,
+            self.port,
+            user=s.user,
+            secret=secret or s.secret,
+            domain=s.domain,
+            options=options,
         )
 
     @property
@@ -165,6 +168,22 @@ class ProviderApiServer:
         self.release()
         self._server.shutdown()
         self._server.server_close()
+
+
+def relay_url(
+    kind: str,
+    port: int,
+    *,
+    secret: str,
+    user: str = "",
+    domain: str = "news.example.com",
+    options: str = "",
+) -> str:
+    """The `KIND+http://` relay URL of a loopback server of this kind on `port`."""
+    path = f"/{domain}" if kind == "mailgun" else ""
+    query = "&".join(q for q in (f"region={REGION}" if kind == "ses" else "", options) if q)
+    user_info = f"{quote(user or _default_user(kind), safe='')}:{quote(secret, safe='')}"
+    return f"{kind}+http://{user_info}@127.0.0.1:{port}{path}" + (f"?{query}" if query else "")
 
 
 def _default_user(kind: str) -> str:
