@@ -131,7 +131,9 @@ class Settings(BaseSettings):
         default=None,
         repr=False,
         description="Several relays (connections, messages a second, at most COUNT in any "
-        "SECONDS each); overrides BULLETIN_SMTP_URL.",
+        "SECONDS each); overrides BULLETIN_SMTP_URL. Besides smtp:// and smtps://, a mail "
+        "provider's API: ses://, sendgrid://, mailgun://, postmark:// "
+        "(docs/provider-relays.md).",
     )
     postal_address: Annotated[
         str | None,

@@ -4,6 +4,10 @@ Creates N confirmed readers, starts the SMTP sink(s) in their own processes, mea
 the raw limit (a minimal client feeding the same number of pre-built messages to the
 same sinks), then starts K `bulletin worker` processes, fires one alert and waits for
 the sinks to count every message. Prints one JSON object of figures.
+
+With `relay_kind` one of ses, sendgrid, mailgun or postmark, the sinks are loopback
+servers speaking that provider's API (`provider_api`) and the workers send through
+the provider relay; the raw limit, an SMTP figure, is then not measured.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any, Protocol
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bulletin.benchmarks import raw_client
+from bulletin.benchmarks import provider_api, raw_client
 from bulletin.benchmarks.procs import ProcessMeter
 from bulletin.benchmarks.readers import SUPPRESSION_KEY, make_confirmed_readers, sample_message
 from bulletin.benchmarks.sink import SinkCounters, serve
@@ -51,6 +55,7 @@ class Options:
     connections: int = 16
     batch: int = 500
     raw: bool = True
+    relay_kind: str = "smtp"
 
 
 @dataclass
@@ -71,7 +76,7 @@ def run(options: Options) -> dict[str, Any]:
         make_confirmed_readers(db, options.subscribers)
         db.dispose()
         _settle(url)
-        sinks = [_start_sink(options.subscribers, campaign) for _ in range(options.relay_processes)]
+        sinks = [_start_sink(options, campaign) for _ in range(options.relay_processes)]
         raw_meter = _sink_meter(sinks)
         raw = _raw_limit(options, url, sinks)
         raw_sink = raw_meter.since_start()
@@ -143,6 +148,7 @@ def _figures(
         "subscribers": options.subscribers,
         "workers": options.workers,
         "relay_processes": options.relay_processes,
+        "relay_kind": options.relay_kind,
         "connections_per_relay": options.connections,
         "database": make_url(url).get_backend_name(),
         "accepted": accepted,
@@ -213,10 +219,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_sink(subscribers: int, campaign: Any) -> Sink:
-    counters = SinkCounters.create(subscribers)
+def _start_sink(options: Options, campaign: Any) -> Sink:
+    counters = SinkCounters.create(options.subscribers)
     port, ready = _free_port(), mp.Event()
-    process = mp.Process(target=serve, args=(port, counters, campaign, ready), daemon=True)
+    target: Callable[..., None] = serve
+    args: tuple[Any, ...] = (port, counters, campaign, ready)
+    if options.relay_kind != "smtp":
+        target, args = provider_api.serve, (options.relay_kind, *args)
+    process = mp.Process(target=target, args=args, daemon=True)
     process.start()
     if not ready.wait(30):
         raise RuntimeError("the SMTP sink did not start")
@@ -234,7 +244,7 @@ def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
     messages through asyncio stays in the process that then makes the Send. (Send was
     slow after the raw run mostly for another reason: the reader tables go cold in the
     page cache meanwhile, see the README.)"""
-    if not options.raw:
+    if not options.raw or options.relay_kind != "smtp":
         return None
     message = sample_message(url, SECRET)
     rate = mp.Value("d", 0.0, lock=False)
@@ -256,9 +266,7 @@ def _measure_raw(ports: list[int], count: int, connections: int, message: bytes,
 
 
 def _worker_env(options: Options, url: str, workdir: str, sinks: list[Sink]) -> dict[str, str]:
-    relays = " ".join(
-        f"smtp://127.0.0.1:{s.port}?starttls=off&connections={options.connections}" for s in sinks
-    )
+    relays = " ".join(_relay_url(options, s.port) for s in sinks)
     return {
         **os.environ,
         "BULLETIN_DATABASE_URL": url,
@@ -270,6 +278,17 @@ def _worker_env(options: Options, url: str, workdir: str, sinks: list[Sink]) -> 
         "BULLETIN_BASE_URL": "https://news.example.com",
         "BULLETIN_WORKER_BATCH": str(options.batch),
     }
+
+
+def _relay_url(options: Options, port: int) -> str:
+    if options.relay_kind == "smtp":
+        return f"smtp://127.0.0.1:{port}?starttls=off&connections={options.connections}"
+    return provider_api.relay_url(
+        options.relay_kind,
+        port,
+        secret=provider_api.BENCH_SECRET,
+        options=f"connections={options.connections}",
+    )
 
 
 def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -27,13 +27,20 @@ def bench_fanout(
     ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     connections: Annotated[int, typer.Option(help="Connections per relay.")] = 16,
     raw: Annotated[bool, typer.Option(help="Also measure the raw limit.")] = True,
+    relay_kind: Annotated[
+        str,
+        typer.Option(help="smtp, or a provider API on loopback: ses, sendgrid, mailgun, postmark."),
+    ] = "smtp",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
-    """One alert to N readers through real workers and SMTP sinks; prints the figures."""
+    """One alert to N readers through real workers and SMTP sinks (or a provider's API on
+    loopback); prints the figures."""
     from bulletin.benchmarks.fanout import Options, run
 
     if database not in ("sqlite", "postgresql"):
         _fail(ValueError("--database is sqlite or postgresql"))
+    if relay_kind not in ("smtp", "ses", "sendgrid", "mailgun", "postmark"):
+        _fail(ValueError("--relay-kind is smtp, ses, sendgrid, mailgun or postmark"))
     if database == "sqlite" and workers != 1:
         _fail(ValueError("SQLite has one writer: run one worker (use PostgreSQL for more)."))
     figures = run(
@@ -45,6 +52,7 @@ def bench_fanout(
             postgres_url=postgres_url,
             connections=connections,
             raw=raw,
+            relay_kind=relay_kind,
         )
     )
     if as_json:

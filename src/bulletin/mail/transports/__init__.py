@@ -1,4 +1,4 @@
-"""The relay seam and its relays: where finished messages go (SMTP, memory; see `seam`)."""
+"""The relay seam and its relays: where finished messages go (SMTP, providers' APIs, memory)."""
 
 from bulletin.mail.transports.addresses import RelayAddress, RelaySpec, parse_relay
 from bulletin.mail.transports.connect import connection_to

@@ -4,6 +4,8 @@
     smtps://user:pass@mx1.example.net            (implicit TLS, port 465)
     memory                                       (kept in this process: tests, dry runs)
     memory://NAME                                (a memory relay of its own name)
+    ses://… sendgrid://… mailgun://… postmark://… (a mail provider's HTTP API: the
+                                                  grammar is in `providers.urls`)
 
 Where to connect (scheme, host, port, credentials, `starttls=auto|require|off`) is the
 relay's address; the other query options say how the engine uses it:
@@ -22,6 +24,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
 from bulletin.domain.errors import ConfigurationError
+from bulletin.mail.transports.providers.urls import (
+    ProviderAddress,
+    is_provider_url,
+    parse_provider_url,
+)
 
 DEFAULT_CONNECTIONS = 16
 SMTP_SCHEMES = ("smtp", "smtps")
@@ -53,8 +60,9 @@ class RelaySpec:
 
     url: str = field(repr=False)  # without the engine's options; may hold credentials
     display: str
-    smtp: RelayAddress | None = None  # None for a memory relay
+    smtp: RelayAddress | None = None  # None for a memory or provider relay
     memory_name: str | None = None
+    provider: ProviderAddress | None = None
     connections: int = DEFAULT_CONNECTIONS
     per_second: float = 0.0
     window_s: float = 0.0
@@ -76,16 +84,21 @@ def parse_relay(url: str) -> RelaySpec:
     if parts.scheme == MEMORY or parts.path == MEMORY:
         name = parts.hostname or MEMORY
         display = MEMORY if name == MEMORY else f"memory://{name}"
-        address, clean = None, display
+        address, provider, clean = None, None, display
+    elif is_provider_url(url):
+        clean = urlunsplit(parts._replace(query=urlencode(query)))
+        provider = parse_provider_url(clean)
+        address, name, display = None, None, provider.display
     else:
         clean = urlunsplit(parts._replace(query=urlencode(query)))
-        address = parse_smtp_url(clean)
+        address, provider = parse_smtp_url(clean), None
         name, display = None, address.display
     return RelaySpec(
         url=clean,
         display=display,
         smtp=address,
         memory_name=name,
+        provider=provider,
         connections=connections,
         per_second=per_second,
         window_s=window_s,

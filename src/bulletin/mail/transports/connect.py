@@ -1,4 +1,4 @@
-"""Opening the relay seam for a configured relay: SMTP, or the memory relay."""
+"""Opening the relay seam for a configured relay: SMTP, a mail provider's API, or memory."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import ssl
 
 from bulletin.mail.transports.addresses import RelaySpec
 from bulletin.mail.transports.memory import MemoryConnection, memory_box
+from bulletin.mail.transports.providers import connection_for
 from bulletin.mail.transports.seam import RelayConnection
 from bulletin.mail.transports.smtp import SmtpRelayConnection
 
@@ -21,7 +22,8 @@ def connection_to(
     """A new, not yet opened connection to the relay (it opens on its first batch)."""
     if spec.memory_name is not None:
         return MemoryConnection(memory_box(spec.memory_name))
-    assert spec.smtp is not None, "a relay spec names SMTP or memory"
-    return SmtpRelayConnection(
-        spec.smtp, ssl_context=ssl_context or ssl.create_default_context(), timeout=timeout
-    )
+    context = ssl_context or ssl.create_default_context()
+    if spec.provider is not None:
+        return connection_for(spec.provider, ssl_context=context, timeout=timeout)
+    assert spec.smtp is not None, "a relay spec names SMTP, a provider or memory"
+    return SmtpRelayConnection(spec.smtp, ssl_context=context, timeout=timeout)

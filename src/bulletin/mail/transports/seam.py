@@ -4,7 +4,8 @@ Everything Bulletin sends goes through this one interface: the engine's pooled s
 to readers, confirmations, and every test send from the desk or the command line
 (`transports.now` wraps it for code that is not async). Implementations: an SMTP
 relay (`smtp`, the built-in catcher is one), the in-process `memory` relay for tests
-and dry runs, and, as they are added, the HTTP APIs of mail providers.
+and dry runs, and the HTTP APIs of mail providers (`providers`: SES, SendGrid,
+Mailgun, Postmark), which map their providers' answers onto the codes below.
 
 The contract
 ------------

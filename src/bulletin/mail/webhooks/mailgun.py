@@ -4,7 +4,8 @@ Mailgun posts JSON `{"signature": {"timestamp", "token", "signature"}, "event-da
 {…}}`; the signature is the hex HMAC-SHA256 of `timestamp + token` under the
 webhook signing key, compared here in constant time. A timestamp more than 15 minutes
 old is refused; within the window a replay changes nothing, each event being taken
-once by its event-data `id`.
+once by its event-data `id`. The original's Message-ID is the `bulletin-message-id`
+user variable our Mailgun relay sets, else `message.headers.message-id`.
 
     failed, reason suppress-bounce, suppress-unsubscribe, suppress-complaint
                         sender: Mailgun's own suppression list refused it
@@ -42,6 +43,7 @@ from bulletin.mail.webhooks.events import (
 
 PROVIDER = "mailgun"
 MAX_AGE = timedelta(minutes=15)
+MESSAGE_ID_VARIABLE = "bulletin-message-id"  # the user variable our Mailgun relay sets
 C = ReturnClass
 
 SUPPRESSED = {"suppress-bounce", "suppress-unsubscribe", "suppress-complaint", "esp-block"}
@@ -93,9 +95,17 @@ def _event(item: dict[str, Any], recipient: str) -> ProviderEvent:
         recipient=recipient,
         status=status,
         diagnostic=diagnostic or None,
-        message_id=text(headers.get("message-id")) if isinstance(headers, dict) else None,
+        message_id=_message_id(item, headers),
         occurred_at=from_unix(item.get("timestamp")),
     )
+
+
+def _message_id(item: dict[str, Any], headers: object) -> str | None:
+    """Our Message-ID: the user variable our Mailgun relay sets, else the message's header."""
+    variables = item.get("user-variables")
+    if isinstance(variables, dict) and text(variables.get(MESSAGE_ID_VARIABLE)):
+        return text(variables.get(MESSAGE_ID_VARIABLE))
+    return text(headers.get("message-id")) if isinstance(headers, dict) else None
 
 
 def event_class(item: dict[str, Any], status: str | None, words: list[str | None]) -> ReturnClass:

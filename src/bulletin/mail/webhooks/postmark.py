@@ -4,7 +4,9 @@ Postmark signs nothing; its webhooks authenticate with the user and password wri
 into the webhook URL (`https://user:password@…/hooks/postmark`), sent as HTTP basic
 auth and compared here in constant time. It sends no signed timestamp either, so a
 replay is harmless only because each record is taken once by its id (`ID` and
-`RecordType`; records without an `ID` by message, recipient and type).
+`RecordType`; records without an `ID` by message, recipient and type). The original's
+Message-ID is the `bulletin-message-id` our Postmark relay puts in `Metadata`, else the
+one quoted in the bounce's `Content`.
 
 Bounces, by Postmark's documented bounce `Type`:
 
@@ -53,6 +55,7 @@ from bulletin.mail.webhooks.events import (
 )
 
 PROVIDER = "postmark"
+METADATA_KEY = "bulletin-message-id"  # set by our Postmark relay, posted back by Postmark
 C = ReturnClass
 
 BOUNCE_TYPES = {
@@ -115,7 +118,7 @@ def _event(record: dict[str, Any], recipient: str) -> ProviderEvent:
         recipient=recipient,
         status=status,
         diagnostic=" ".join(p for p in (kind, bounce_type, details or description) if p),
-        message_id=_quoted_message_id(record.get("Content")),
+        message_id=_metadata_message_id(record) or _quoted_message_id(record.get("Content")),
         feedback_type="abuse" if kind == "SpamComplaint" else None,
         occurred_at=from_iso(
             record.get("BouncedAt") or record.get("DeliveredAt") or record.get("ChangedAt")
@@ -153,6 +156,12 @@ def _event_id(record: dict[str, Any], recipient: str) -> str:
         return f"{record['ID']}:{kind}"
     parts = (record.get("MessageID"), recipient.lower(), kind, record.get("ChangedAt"))
     return ":".join(str(p) for p in parts if p)
+
+
+def _metadata_message_id(record: dict[str, Any]) -> str | None:
+    """Our Message-ID as our Postmark relay puts it in the message's Metadata."""
+    metadata = record.get("Metadata")
+    return text(metadata.get(METADATA_KEY)) if isinstance(metadata, dict) else None
 
 
 def _quoted_message_id(content: object) -> str | None:

@@ -5,7 +5,9 @@ ECDSA (P-256, SHA-256) and sends the base64 signature and the timestamp in the
 `X-Twilio-Email-Event-Webhook-Signature` and `-Timestamp` headers; the verification
 key it shows is base64 DER (SubjectPublicKeyInfo). A timestamp more than 15 minutes
 old is refused, so a captured request cannot be replayed later; within the window a
-replay changes nothing, each event being taken once by its `sg_event_id`.
+replay changes nothing, each event being taken once by its `sg_event_id`. The
+original's Message-ID is the `bulletin_message_id` custom arg our SendGrid relay sets
+(SendGrid posts custom args back in every event), else the event's `smtp-id`.
 
 The body is a JSON array of events:
 
@@ -53,6 +55,7 @@ from bulletin.mail.webhooks.events import (
 PROVIDER = "sendgrid"
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
+MESSAGE_ID_ARG = "bulletin_message_id"  # the custom arg our SendGrid relay sets
 MAX_AGE = timedelta(minutes=15)
 C = ReturnClass
 
@@ -132,7 +135,8 @@ def _event(item: dict[str, Any]) -> ProviderEvent:
         recipient=str(item["email"]).strip(),
         status=status,
         diagnostic=" ".join(p for p in (kind, diagnostic) if p) or None,
-        message_id=text(item.get("smtp-id")),
+        # Our relay sends our Message-ID as a custom arg, which every event carries back.
+        message_id=text(item.get(MESSAGE_ID_ARG)) or text(item.get("smtp-id")),
         occurred_at=from_unix(item.get("timestamp")),
     )
 
