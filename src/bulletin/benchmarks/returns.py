@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -57,6 +58,10 @@ class Options:
     database: str = "sqlite"
     postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     connections: int = 8  # SMTP connections and HTTP requests in flight, each
+    # "embedded": `bulletin serve` on the catcher, the listener inside it (the default
+    # install); "production": the listener its own process (`bulletin bounces listen`)
+    # beside `bulletin serve` sending to a relay, as docs/operations.md deploys them.
+    layout: str = "embedded"
 
 
 @dataclass
@@ -68,14 +73,17 @@ class SignUps:
 def run(options: Options) -> dict[str, Any]:
     workdir = tempfile.mkdtemp(prefix="bulletin-bench-returns-")
     url, drop = _database(options, workdir)
-    server: subprocess.Popen[bytes] | None = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         campaign_id = _prepare(url, workdir, options.reports)
-        env, web, smtp = _serve_env(url, workdir)
-        server = _serve(env, web)
-        return _measure(options, url, campaign_id, web, smtp, server.pid)
+        env, web, smtp = _serve_env(url, workdir, layout=options.layout)
+        servers.append(_serve(env, web))
+        if options.layout == "production":
+            servers.append(_listen(env, smtp))
+        pids = [server.pid for server in servers]
+        return _measure(options, url, campaign_id, web, smtp, pids)
     finally:
-        if server is not None:
+        for server in servers:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
         drop()
@@ -120,7 +128,7 @@ def _base_env(url: str, workdir: str) -> dict[str, str]:
     }
 
 
-def _serve_env(url: str, workdir: str) -> tuple[dict[str, str], int, int]:
+def _serve_env(url: str, workdir: str, *, layout: str) -> tuple[dict[str, str], int, int]:
     web, smtp = _free_port(), _free_port()
     env = {
         **os.environ,
@@ -131,7 +139,27 @@ def _serve_env(url: str, workdir: str) -> tuple[dict[str, str], int, int]:
     }
     env.pop("BULLETIN_SMTP_URL", None)
     env.pop("BULLETIN_RELAYS", None)
+    if layout == "production":  # confirmations to the sign-ups go to a relay in memory
+        env["BULLETIN_RELAYS"] = "memory"
     return env, web, smtp
+
+
+def _listen(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bulletin.cli", "bounces", "listen"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("bulletin bounces listen did not come up")
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -153,7 +181,7 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 
 
 def _measure(
-    options: Options, url: str, campaign_id: int, web: int, smtp: int, server: int
+    options: Options, url: str, campaign_id: int, web: int, smtp: int, servers: list[int]
 ) -> dict[str, Any]:
     tags = ReturnTags(SECRET)
     readers = list(range(1, options.reports + 1))
@@ -163,9 +191,12 @@ def _measure(
     stop, signups = threading.Event(), SignUps()
     signer = threading.Thread(target=_sign_up, args=(web, stop, signups), daemon=True)
     signer.start()
-    started, meter = time.monotonic(), ProcessMeter([server])
+    started, meter = time.monotonic(), ProcessMeter(servers)
+    each = [ProcessMeter([pid]) for pid in servers]
     smtp_s, hook_s = asyncio.run(_burst(options, smtp, web, dsns, hooks))
     seconds, used = time.monotonic() - started, meter.since_start()
+    apart = [one.since_start().cpu_s for one in each]
+    signed_up = len(signups.latencies)
     recorded = _events(url)
     again = time.monotonic()
     asyncio.run(_burst(options, smtp, web, dsns, hooks))  # retried by relays and providers
@@ -176,15 +207,17 @@ def _measure(
     return {
         "benchmark": "returns",
         "database": options.database,
+        "layout": options.layout,
         "reports": len(dsns) + len(hooks),
         "seconds": round(seconds, 2),
         "reports_per_s": round((len(dsns) + len(hooks)) / seconds, 1),
         "smtp_reports_per_s": round(len(dsns) / smtp_s, 1),
         "webhook_reports_per_s": round(len(hooks) / hook_s, 1),
-        # The server's own cost, which a busy machine does not inflate as it does wall time:
-        # at C CPU seconds a 1,000, one process can take at most 1,000 / C a second.
+        # The servers' own cost (summed over their processes, the sign-ups' share too),
+        # which a busy machine does not inflate as it does wall time.
         "server_cpu_s_per_1000": round(used.cpu_s / (len(dsns) + len(hooks)) * 1000, 3),
         "server_waiting_for_cpu_s": round(used.waiting_s, 2),
+        **_per_process(apart, dsns=len(dsns), requests=len(hooks) + signed_up),
         "recorded": recorded,
         "recorded_after_replay": _events(url),
         "replay_seconds": round(again_s, 2),
@@ -194,6 +227,17 @@ def _measure(
         "signup_p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1)
         if latencies
         else None,
+    }
+
+
+def _per_process(cpu_s: list[float], *, dsns: int, requests: int) -> dict[str, float]:
+    """In the production layout, each process's CPU per thing it took in."""
+    if len(cpu_s) != 2:
+        return {}
+    web, listener = cpu_s
+    return {
+        "listener_cpu_ms_per_dsn": round(listener / dsns * 1000, 3),
+        "web_cpu_ms_per_request": round(web / max(requests, 1) * 1000, 3),
     }
 
 

@@ -127,6 +127,12 @@ def bench_returns(
     connections: Annotated[
         int, typer.Option(min=1, help="SMTP connections and requests in flight.")
     ] = 8,
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="embedded (the listener inside `serve`) or production (its own process)."
+        ),
+    ] = "embedded",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """A burst of returned mail through the inbound listener and a provider webhook while
@@ -135,7 +141,9 @@ def bench_returns(
 
     if database not in ("sqlite", "postgresql"):
         _fail(ValueError("--database is sqlite or postgresql"))
-    options = Options(reports, database, postgres_url, connections)
+    if layout not in ("embedded", "production"):
+        _fail(ValueError("--layout is embedded or production"))
+    options = Options(reports, database, postgres_url, connections, layout)
     figures = run(options)
     if as_json:
         typer.echo(json.dumps(figures))
