@@ -17,11 +17,18 @@ def connection_to(
     *,
     ssl_context: ssl.SSLContext | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
+    helo: str | None = None,
 ) -> RelayConnection:
-    """A new, not yet opened connection to the relay (it opens on its first batch)."""
+    """A new, not yet opened connection to the relay (it opens on its first batch).
+
+    `helo` is the name to greet an SMTP relay with (`helo.greeting_name`).
+    """
     if spec.memory_name is not None:
         return MemoryConnection(memory_box(spec.memory_name))
     assert spec.smtp is not None, "a relay spec names SMTP or memory"
     return SmtpRelayConnection(
-        spec.smtp, ssl_context=ssl_context or ssl.create_default_context(), timeout=timeout
+        spec.smtp,
+        ssl_context=ssl_context or ssl.create_default_context(),
+        timeout=timeout,
+        helo=helo,
     )
