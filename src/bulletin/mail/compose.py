@@ -22,12 +22,17 @@ from bulletin.mail.transports import Envelope
 
 @dataclass(frozen=True)
 class Links:
-    """Where the links in our mail point, and who the mail says it is from."""
+    """Where the links in our mail point, and who the mail says it is from.
+
+    `newsroom` and `postal_address` sign every message's footer (CAN-SPAM, CASL); a
+    development install may have no postal address, and then the name stands alone.
+    """
 
     base_url: str
     domain: str
     sender: str
     newsroom: str
+    postal_address: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:
@@ -36,6 +41,7 @@ class Links:
             domain=settings.mail_domain,
             sender=mail.sender_header(settings.sender),
             newsroom=settings.newsroom_name,
+            postal_address=settings.postal_address,
         )
 
     def unsubscribe_url(self, token: str) -> str:
@@ -208,7 +214,11 @@ def _rendered(
         if report is None:
             raise ValueError(f"special report campaign {campaign.id} has no report content")
         return render_special(
-            report, masthead=links.newsroom, list_name=mailing_list.name, newsroom=links.newsroom
+            report,
+            masthead=links.newsroom,
+            list_name=mailing_list.name,
+            newsroom=links.newsroom,
+            postal_address=links.postal_address,
         )
     return render_pair(
         "alert",
@@ -219,6 +229,7 @@ def _rendered(
         url=campaign.url,
         list_name=mailing_list.name,
         newsroom=links.newsroom,
+        postal_address=links.postal_address,
         unsubscribe_url=UNSUBSCRIBE_URL,
         preferences_url=PREFERENCES_URL,
     )
@@ -235,7 +246,12 @@ def confirmation_envelope(
     valid_hours: int,
     now: datetime,
 ) -> Envelope:
-    """The double opt-in request; its token is made now, so its lifetime starts now."""
+    """The double opt-in request; its token is made now, so its lifetime starts now.
+
+    Not a list message, but it signs with the newsroom's name and postal address all
+    the same: CASL counts a request for consent as a commercial message, which must
+    identify its sender and give a mailing address.
+    """
     url = links.confirm_url(tokens.confirm(subscriber_id, email))
     names = _join_names(list_names)
     text, html = render_pair(
@@ -243,6 +259,7 @@ def confirmation_envelope(
         subject="Confirm your subscription",
         masthead=links.newsroom,
         newsroom=links.newsroom,
+        postal_address=links.postal_address,
         list_names=names,
         confirm_url=url,
         valid_hours=valid_hours,
