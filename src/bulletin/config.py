@@ -153,12 +153,12 @@ class Settings(BaseSettings):
             Group.MAIL,
             "fully qualified host name",
             read=v.optional,
-            shown_default="this machine's fully qualified name",
+            shown_default="this machine's fully qualified name, else its address (`[192.0.2.7]`)",
         ),
     ] = Field(
         default=None,
         description="The name Bulletin gives relays in EHLO; relays refuse one that is not "
-        "fully qualified.",
+        "fully qualified, so it is checked at start-up.",
     )
     dkim_domain: Annotated[
         str | None,
