@@ -486,3 +486,15 @@ def test_a_second_ed25519_signature_needs_the_first(tmp_path: Path) -> None:
     env = dev_env(tmp_path, BULLETIN_DKIM_ED25519_KEY_FILE=str(tmp_path / "ed.pem"))
     with pytest.raises(ConfigurationError, match="second signature"):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize("name", ["bulletin", "mail.example.com.", "mail_1.example.com", "1.2.3.4"])
+def test_an_ehlo_name_that_is_not_fully_qualified_is_refused(tmp_path: Path, name: str) -> None:
+    env = dev_env(tmp_path, BULLETIN_HELO_NAME=name)
+    with pytest.raises(ConfigurationError, match="BULLETIN_HELO_NAME must be a fully qualified"):
+        Settings.from_env(env)
+
+
+def test_a_fully_qualified_ehlo_name_is_kept(tmp_path: Path) -> None:
+    env = dev_env(tmp_path, BULLETIN_HELO_NAME="mail.news.example.com")
+    assert Settings.from_env(env).helo_name == "mail.news.example.com"

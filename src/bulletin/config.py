@@ -20,6 +20,7 @@ from bulletin.config_variables import DAYS, HOURS, MINUTES, PERCENT, Group, IPNe
 from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.editions import Rules
 from bulletin.domain.errors import ConfigurationError, InvalidInput
+from bulletin.domain.hostnames import is_fqdn
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "secret-key", "default", "password", "dev", "test"}
@@ -154,12 +155,12 @@ class Settings(BaseSettings):
             Group.MAIL,
             "fully qualified host name",
             read=v.optional,
-            shown_default="this machine's fully qualified name",
+            shown_default="this machine's fully qualified name, else its address (`[192.0.2.7]`)",
         ),
     ] = Field(
         default=None,
         description="The name Bulletin gives relays in EHLO; relays refuse one that is not "
-        "fully qualified.",
+        "fully qualified, so it is checked at start-up.",
     )
     dkim_domain: Annotated[
         str | None,
@@ -560,6 +561,12 @@ class Settings(BaseSettings):
                 ensure_header_safe(self.postal_address, field="postal address")
             except InvalidInput as exc:
                 raise ConfigurationError(f"BULLETIN_POSTAL_ADDRESS: {exc}") from exc
+        if self.helo_name is not None and not is_fqdn(self.helo_name):
+            raise ConfigurationError(
+                f"BULLETIN_HELO_NAME must be a fully qualified host name such as "
+                f"mail.example.com (no final dot), not {self.helo_name!r}: relays refuse "
+                "others. Leave it unset to use this machine's name."
+            )
         dkim = {
             "BULLETIN_DKIM_DOMAIN": self.dkim_domain,
             "BULLETIN_DKIM_SELECTOR": self.dkim_selector,

@@ -36,7 +36,7 @@ def require_current_schema(ctx: Context) -> None:
 def mail_route(settings: Settings) -> Iterator[list[Relay]]:
     """The relays to send through: the configured ones, or a catcher started here."""
     if not settings.uses_catcher:
-        yield relays_from_urls(settings.relay_urls)
+        yield relays_from_urls(settings.relay_urls, helo=settings.helo_name)
         return
     catcher = MailCatcher(
         settings.catcher_dir, host=settings.catcher_host, port=settings.catcher_port
@@ -50,7 +50,7 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
         ) from exc
     log.info("mail catcher listening on %s:%s", settings.catcher_host, catcher.port)
     try:
-        yield [relay_from_url(catcher.url + "&connections=4")]
+        yield [relay_from_url(catcher.url + "&connections=4", helo=settings.helo_name)]
     finally:
         catcher.stop()
 
@@ -200,7 +200,7 @@ def work(ctx: Context, *, poll_feeds: bool = False) -> None:
             "`bulletin worker` sends to a relay: set BULLETIN_SMTP_URL or BULLETIN_RELAYS "
             "(the built-in catcher runs inside `bulletin serve`)."
         )
-    relays = relays_from_urls(ctx.settings.relay_urls)
+    relays = relays_from_urls(ctx.settings.relay_urls, helo=ctx.settings.helo_name)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -10,7 +10,14 @@ from email.message import EmailMessage
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, ListKind, MailingList
+from bulletin.domain.models import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    ListKind,
+    MailingList,
+    SentAs,
+)
 from bulletin.mail.compose import CampaignMessages, Links, reader_message_id
 from bulletin.mail.message import build, is_eight_bit
 from bulletin.mail.tokens import Tokens
@@ -50,14 +57,22 @@ summaries = st.text(_PRINTABLE, min_size=0, max_size=600)
 paths = st.text(string.ascii_letters + string.digits + "-_/%~.", max_size=80)
 
 
+def salt(campaign_id: int) -> str:
+    """The message salt these tests give campaign `campaign_id` (random in the store)."""
+    return f"{campaign_id:012x}"
+
+
 def signed_id(campaign_id: int, subscriber_id: int) -> str:
     """The Message-ID a reader's copy of a campaign carries: named and signed for them."""
     tag = Tokens(SECRET).returns.tag(campaign_id, subscriber_id)
-    return reader_message_id(campaign_id, subscriber_id, tag, LINKS.domain)
+    return reader_message_id(
+        SentAs(campaign_id, salt(campaign_id)), subscriber_id, tag, LINKS.domain
+    )
 
 
 def campaign(*, headline: str, summary: str, url: str, campaign_id: int = 7) -> Campaign:
     return Campaign(
+        message_salt=salt(campaign_id),
         id=campaign_id,
         kind=CampaignKind.ALERT,
         list_id=BREAKING.id,
@@ -72,9 +87,11 @@ def campaign(*, headline: str, summary: str, url: str, campaign_id: int = 7) -> 
 
 
 def composer(campaign: Campaign, thread: tuple[int, ...] = ()) -> CampaignMessages:
+    """`thread`: the ids of the campaigns it follows up (made by `campaign` here too)."""
     tokens = Tokens(SECRET, clock=FakeClock(SENT_AT))
+    sent_as = tuple(SentAs(c, salt(c)) for c in thread)
     return CampaignMessages(
-        campaign, BREAKING, links=LINKS, tokens=tokens, date=SENT_AT, thread=thread
+        campaign, BREAKING, links=LINKS, tokens=tokens, date=SENT_AT, thread=sent_as
     )
 
 
@@ -161,7 +178,9 @@ def test_the_envelope_sender_carries_the_same_signed_tag_as_the_message_id() -> 
     tag = Tokens(SECRET).returns.tag(7, 11)
 
     assert envelope.sender == f"bounces+c7.s11.k{tag}@news.example.com"
-    assert _parsed(envelope.data)["Message-ID"] == f"<bulletin.c7.s11.k{tag}@news.example.com>"
+    assert _parsed(envelope.data)["Message-ID"] == (
+        f"<{salt(7)}.bulletin.c7.s11.k{tag}@news.example.com>"
+    )
 
 
 def test_the_shared_boundary_still_splits_the_message_into_its_two_parts() -> None:

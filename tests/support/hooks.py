@@ -30,6 +30,7 @@ from bulletin.mail.returns.tags import ReturnTags
 from bulletin.mail.webhooks.sns import canonical
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.store import campaigns as campaign_store
 from bulletin.store import lists as list_store
 from bulletin.store.readers import consent, suppressions
 from bulletin.store.readers import events as event_store
@@ -347,7 +348,11 @@ def sent_reader(ctx: Context, *, lists: list[str] | None = None) -> SentReader:
     subscriber_id = confirmed_reader(ctx, lists=lists or ["breaking"], email=email)
     fired = alerts.fire_alert(ctx, ALERT, actor=None)
     tag = ReturnTags(ctx.settings.secret_key).tag(fired.campaign_id, subscriber_id)
-    message_id = reader_message_id(fired.campaign_id, subscriber_id, tag, ctx.settings.mail_domain)
+    with ctx.db.transaction() as conn:
+        campaign = campaign_store.get(conn, fired.campaign_id)
+    assert campaign is not None
+    domain = ctx.settings.mail_domain
+    message_id = reader_message_id(campaign.sent_as, subscriber_id, tag, domain)
     return SentReader(subscriber_id, email, fired.campaign_id, message_id)
 
 

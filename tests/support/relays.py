@@ -23,6 +23,7 @@ from tests.support.smtp_sink import Received, SinkHandler, free_port
 class Arrival:
     peer: tuple[str, int]
     encrypted: bool
+    helo: str = ""  # the name the client greeted with (EHLO)
 
 
 @dataclass
@@ -37,7 +38,7 @@ class RelayHandler(SinkHandler):
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         encrypted = server.transport.get_extra_info("cipher") is not None
         with self.lock:
-            self.arrivals.append(Arrival(tuple(session.peer[:2]), encrypted))
+            self.arrivals.append(Arrival(tuple(session.peer[:2]), encrypted, session.host_name))
             if server not in self.servers:
                 self.servers.append(server)
         if self.hang_up_after_data:
@@ -128,10 +129,13 @@ class Certificates:
         return context
 
 
-def password_checker(username: str, password: str) -> Any:
-    """An aiosmtpd authenticator that accepts exactly one login."""
+def password_checker(username: str, password: str, *, heard: list[bytes] | None = None) -> Any:
+    """An aiosmtpd authenticator that accepts exactly one login; `heard` collects the
+    passwords it was given, to show whether one ever crossed the wire."""
 
     def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        if heard is not None and isinstance(data, LoginPassword):
+            heard.append(data.password)
         ok = isinstance(data, LoginPassword) and data == (username.encode(), password.encode())
         return AuthResult(success=ok, handled=False)  # False: aiosmtpd sends the 535 itself
 

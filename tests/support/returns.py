@@ -20,14 +20,24 @@ def verp_pair(sender: str) -> tuple[int, int]:
 
 
 def returned_mail(
-    name: str, *, campaign: int, subscriber: int, email: str, tag: str | None = None
+    name: str,
+    *,
+    campaign: int,
+    subscriber: int,
+    email: str,
+    tag: str | None = None,
+    salt: str | None = None,
 ) -> bytes:
     """The fixture `name` about the message (campaign, subscriber) sent to `email`, CRLF ends.
 
     Its VERP address and Message-ID carry the tag we would have signed for that pair
-    (with the tests' secret), unless `tag` gives another (a forgery, say).
+    (with the tests' secret), unless `tag` gives another (a forgery, say); the
+    Message-IDs it quotes start with the campaign's message `salt` when one is given,
+    as those of every campaign made since migration 0011 do.
     """
     text = (FIXTURES / name).read_text()
+    if salt is not None:
+        text = text.replace("<bulletin.c{CAMPAIGN}", f"<{salt}.bulletin.c{{CAMPAIGN}}")
     filled = (
         text.replace("{CAMPAIGN}", str(campaign))
         .replace("{SUBSCRIBER}", str(subscriber))

@@ -215,12 +215,18 @@ def _render_per_segment(
         domain="news.example.com",
         sender="Bench News <news@news.example.com>",
         newsroom="Bulletin News",
+        postal_address="1 Press Row, Springfield, IL 62701, USA",
     )
     render_s = build_s = 0.0
     for segment in segments:
         started = time.perf_counter()
         rendered = render_briefing(
-            edition, segment, subject=campaign.subject, list_name=the_list.name, newsroom="Bench"
+            edition,
+            segment,
+            subject=campaign.subject,
+            list_name=the_list.name,
+            newsroom="Bench",
+            postal_address=links.postal_address,
         )
         render_s += time.perf_counter() - started
         started = time.perf_counter()

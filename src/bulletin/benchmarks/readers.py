@@ -88,6 +88,7 @@ def sample_message(url: str, secret: str) -> bytes:
         domain="news.example.com",
         sender="Bench News <alerts@news.example.com>",
         newsroom="Bulletin News",
+        postal_address="1 Press Row, Springfield, IL 62701, USA",
     )
     composer = CampaignMessages(campaign, breaking, links=links, tokens=Tokens(secret), date=now)
     envelope = composer.envelope(key=1, subscriber_id=1, email="reader1@bench.example.org")

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the server itself is imported in the sink's process only
     from aiosmtpd.smtp import SMTP, Envelope, Session
 
-# Our Message-IDs: <bulletin.cC.sS.kTAG@domain> (older ones had no tag).
-MESSAGE_ID = re.compile(rb"Message-ID: <bulletin\.c(\d+)\.s(\d+)[.@]", re.IGNORECASE)
+# Our Message-IDs: <SALT.bulletin.cC.sS.kTAG@domain> (older ones had no salt, or no tag).
+MESSAGE_ID = re.compile(
+    rb"Message-ID: <(?:[0-9a-f]+\.)?bulletin\.c(\d+)\.s(\d+)[.@]", re.IGNORECASE
+)
 
 
 @dataclass

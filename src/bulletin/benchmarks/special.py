@@ -20,7 +20,11 @@ from bulletin.mail.tokens import Tokens
 
 NOW = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
 LINKS = Links(
-    "https://bulletin.example.com", "news.example.com", "News <n@news.example.com>", "News"
+    "https://bulletin.example.com",
+    "news.example.com",
+    "News <n@news.example.com>",
+    "News",
+    "1 Press Row, Springfield, IL 62701, USA",
 )
 SPECIAL = MailingList(2, "special-reports", "Special Reports", "", ListKind.SPECIAL)
 PARAGRAPH = (

@@ -68,6 +68,7 @@ class Composers:
                 subject=campaign.subject,
                 list_name=inputs.mailing_list.name,
                 newsroom=self._links.newsroom,
+                postal_address=self._links.postal_address,
             )
             for old in [k for k in self.built if k[:2] == key[:2] and k[2] < bucket]:
                 del self.built[old]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from bulletin.domain.errors import ConfigurationError
 from bulletin.mail.transports import RelayConnection, RelaySpec, connection_to, parse_relay
+from bulletin.mail.transports.helo import greeting_name
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -111,7 +112,9 @@ class Relay:
         ssl_context: ssl.SSLContext | None = None,
         timeout: float = 30.0,
         clock: Clock = time.monotonic,
+        helo: str | None = None,
     ) -> None:
+        """`helo` is the configured EHLO name (`BULLETIN_HELO_NAME`), if any."""
         self.spec = spec
         self.connections = spec.connections
         self.limit = RateLimit(
@@ -123,21 +126,25 @@ class Relay:
         self.health = Health(clock=clock)
         self._ssl = ssl_context or ssl.create_default_context()
         self._timeout = timeout
+        self._helo = greeting_name(helo) if spec.smtp is not None else None
 
     @property
     def display(self) -> str:
         return self.spec.display
 
     def connection(self) -> RelayConnection:
-        return connection_to(self.spec, ssl_context=self._ssl, timeout=self._timeout)
+        return connection_to(
+            self.spec, ssl_context=self._ssl, timeout=self._timeout, helo=self._helo
+        )
 
 
-def relay_from_url(url: str) -> Relay:
-    return Relay(parse_relay(url))
+def relay_from_url(url: str, *, helo: str | None = None) -> Relay:
+    return Relay(parse_relay(url), helo=helo)
 
 
-def relays_from_urls(urls: Sequence[str]) -> list[Relay]:
-    """The engine's relays (`Settings.relay_urls`); refused if there are none."""
+def relays_from_urls(urls: Sequence[str], *, helo: str | None = None) -> list[Relay]:
+    """The engine's relays (`Settings.relay_urls`, greeting with `Settings.helo_name`);
+    refused if there are none."""
     if not urls:
         raise ConfigurationError("No relay: set BULLETIN_RELAYS or BULLETIN_SMTP_URL.")
-    return [relay_from_url(url) for url in urls]
+    return [relay_from_url(url, helo=helo) for url in urls]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from bulletin.domain.editions import Edition
-from bulletin.domain.models import Campaign, MailingList
+from bulletin.domain.models import Campaign, MailingList, SentAs
 from bulletin.domain.reports import ReportContent
 
 
@@ -53,7 +53,7 @@ class CampaignInputs:
 
     campaign: Campaign
     mailing_list: MailingList
-    thread: tuple[int, ...] = ()  # the campaigns it follows up, oldest first
+    thread: tuple[SentAs, ...] = ()  # the campaigns it follows up, oldest first
     edition: Edition | None = None  # a briefing's
     report: ReportContent | None = None  # a special report's
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 class ListKind(enum.StrEnum):
@@ -123,6 +124,19 @@ class Campaign:
     created_by: int | None = None
     approved_by: int | None = None
     approved_at: datetime | None = None
+    message_salt: str | None = None  # in its Message-IDs (see mail.compose.reader_message_id)
+
+    @property
+    def sent_as(self) -> SentAs:
+        return SentAs(self.id, self.message_salt)
+
+
+class SentAs(NamedTuple):
+    """What a campaign's Message-IDs are made from, besides the reader: a follow-up names
+    the messages of its thread by these."""
+
+    campaign_id: int
+    message_salt: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ def render_briefing(
     subject: str,
     list_name: str,
     newsroom: str,
+    postal_address: str | None,
 ) -> tuple[str, str]:
-    """(text, HTML) with the per-reader links left as markers for the skeleton to fill."""
+    """(text, HTML) with the per-reader links left as markers for the skeleton to fill;
+    the footer signs with `newsroom` and `postal_address` (name alone without one)."""
     return render_pair(
         "briefing",
         subject=subject,
@@ -30,6 +32,7 @@ def render_briefing(
         items=segment_items(edition, segment),
         list_name=list_name,
         newsroom=newsroom,
+        postal_address=postal_address,
         unsubscribe_url=UNSUBSCRIBE_URL,
         preferences_url=PREFERENCES_URL,
     )

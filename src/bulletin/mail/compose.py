@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
 from bulletin.config import Settings
-from bulletin.domain.models import Campaign, CampaignKind, MailingList
+from bulletin.domain.models import Campaign, CampaignKind, MailingList, SentAs
 from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.message import OutgoingMessage
@@ -22,12 +23,17 @@ from bulletin.mail.transports import Envelope
 
 @dataclass(frozen=True)
 class Links:
-    """Where the links in our mail point, and who the mail says it is from."""
+    """Where the links in our mail point, and who the mail says it is from.
+
+    `newsroom` and `postal_address` sign every message's footer (CAN-SPAM, CASL); a
+    development install may have no postal address, and then the name stands alone.
+    """
 
     base_url: str
     domain: str
     sender: str
     newsroom: str
+    postal_address: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:
@@ -36,6 +42,7 @@ class Links:
             domain=settings.mail_domain,
             sender=mail.sender_header(settings.sender),
             newsroom=settings.newsroom_name,
+            postal_address=settings.postal_address,
         )
 
     def unsubscribe_url(self, token: str) -> str:
@@ -60,14 +67,23 @@ class Links:
 MAX_REFERENCES = MAX_REPLIES
 
 
-def reader_message_id(campaign_id: int, subscriber: int | str, tag: str, domain: str) -> str:
+def reader_message_id(campaign: SentAs, subscriber: int | str, tag: str, domain: str) -> str:
     """The Message-ID of one campaign's message to one reader: stable, so resends and
     follow-ups (In-Reply-To) can name it without storing it, and signed (`tag`, see
-    `mail.returns.tags`), so returned mail quoting it can be trusted."""
-    return mail.message_id(message_id_local(campaign_id, subscriber, tag), domain)
+    `mail.returns.tags`), so returned mail quoting it can be trusted.
+
+    It starts with the campaign's random salt, `<SALT.bulletin.cC.sS.kTAG@domain>`, so
+    that no reset or copy of the database makes IDs another has sent (mail providers
+    drop a message whose ID they have seen); returned mail is matched by the part after
+    it. Campaigns made before salts were (migration 0011) keep their IDs unsalted.
+    """
+    local = message_id_local(campaign.campaign_id, subscriber, tag)
+    if campaign.message_salt:
+        local = f"{campaign.message_salt}.{local}"
+    return mail.message_id(local, domain)
 
 
-def threaded(thread: Sequence[int]) -> tuple[int, ...]:
+def threaded(thread: Sequence[SentAs]) -> tuple[SentAs, ...]:
     """The campaigns a follow-up's References name: the first and the latest ones."""
     if len(thread) > MAX_REFERENCES:
         return (thread[0], *thread[-(MAX_REFERENCES - 1) :])
@@ -93,7 +109,7 @@ class CampaignMessages:
         tokens: Tokens,
         date: datetime,
         rendered: tuple[str, str] | None = None,
-        thread: Sequence[int] = (),
+        thread: Sequence[SentAs] = (),
         report: ReportContent | None = None,
     ) -> None:
         """`rendered` is the (text, HTML) body when it is not an alert's (a briefing's)."""
@@ -108,7 +124,7 @@ class CampaignMessages:
         self._replied = threaded(self.thread)
         # The reader's tags for this campaign and those a follow-up answers.
         self._sign = self._tags.signer(campaign.id)
-        self._sign_replies = [self._tags.signer(c) for c in self._replied]
+        self._sign_replies = [self._tags.signer(c.campaign_id) for c in self._replied]
         self.skeleton = Skeleton(
             self.message(
                 SLOTS["to"],
@@ -143,7 +159,7 @@ class CampaignMessages:
         if tag is None:
             tag = self._tags.tag(campaign.id, subscriber)
         if reply_tags is None:
-            reply_tags = [self._tags.tag(c, subscriber) for c in self._replied]
+            reply_tags = [self._tags.tag(c.campaign_id, subscriber) for c in self._replied]
         text, html = self._rendered
         reader_links = {
             "unsubscribe_url": links.unsubscribe_url(token),
@@ -161,7 +177,7 @@ class CampaignMessages:
             subject=campaign.subject,
             text=text,
             html=html,
-            message_id=reader_message_id(campaign.id, subscriber, tag, links.domain),
+            message_id=reader_message_id(campaign.sent_as, subscriber, tag, links.domain),
             in_reply_to=replies[-1] if replies else None,
             references=replies,
             date=date,
@@ -208,7 +224,11 @@ def _rendered(
         if report is None:
             raise ValueError(f"special report campaign {campaign.id} has no report content")
         return render_special(
-            report, masthead=links.newsroom, list_name=mailing_list.name, newsroom=links.newsroom
+            report,
+            masthead=links.newsroom,
+            list_name=mailing_list.name,
+            newsroom=links.newsroom,
+            postal_address=links.postal_address,
         )
     return render_pair(
         "alert",
@@ -219,6 +239,7 @@ def _rendered(
         url=campaign.url,
         list_name=mailing_list.name,
         newsroom=links.newsroom,
+        postal_address=links.postal_address,
         unsubscribe_url=UNSUBSCRIBE_URL,
         preferences_url=PREFERENCES_URL,
     )
@@ -235,7 +256,12 @@ def confirmation_envelope(
     valid_hours: int,
     now: datetime,
 ) -> Envelope:
-    """The double opt-in request; its token is made now, so its lifetime starts now."""
+    """The double opt-in request; its token is made now, so its lifetime starts now.
+
+    Not a list message, but it signs with the newsroom's name and postal address all
+    the same: CASL counts a request for consent as a commercial message, which must
+    identify its sender and give a mailing address.
+    """
     url = links.confirm_url(tokens.confirm(subscriber_id, email))
     names = _join_names(list_names)
     text, html = render_pair(
@@ -243,6 +269,7 @@ def confirmation_envelope(
         subject="Confirm your subscription",
         masthead=links.newsroom,
         newsroom=links.newsroom,
+        postal_address=links.postal_address,
         list_names=names,
         confirm_url=url,
         valid_hours=valid_hours,
@@ -254,7 +281,8 @@ def confirmation_envelope(
         text=text,
         html=html,
         date=now,
-        message_id=mail.message_id(f"bulletin.confirm.o{key}", links.domain),
+        # Random as well as named: the row's key starts again at 1 in a fresh database.
+        message_id=mail.message_id(f"{secrets.token_hex(6)}.bulletin.confirm.o{key}", links.domain),
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
     data = mail.build(outgoing)

@@ -20,7 +20,12 @@ class _RenderedSection:
 
 
 def render_special(
-    content: ReportContent, *, masthead: str, list_name: str, newsroom: str
+    content: ReportContent,
+    *,
+    masthead: str,
+    list_name: str,
+    newsroom: str,
+    postal_address: str | None,
 ) -> tuple[str, str]:
     """(plain text, HTML with inlined CSS); reader links left as markers for the skeleton.
 
@@ -39,6 +44,7 @@ def render_special(
         cta_label=content.cta_label,
         list_name=list_name,
         newsroom=newsroom,
+        postal_address=postal_address,
         unsubscribe_url=UNSUBSCRIBE_URL,
         preferences_url=PREFERENCES_URL,
     )

@@ -68,7 +68,12 @@ def relay_url(settings: Settings) -> str:
 
 def send_replies(ctx: Context, envelopes: Sequence[Envelope]) -> list[Reply]:
     """Send each envelope at once on one connection to the relay; the relay's reply to each."""
-    return send_through_relay(relay_url(ctx.settings), envelopes, timeout=TEST_SEND_TIMEOUT_S)
+    return send_through_relay(
+        relay_url(ctx.settings),
+        envelopes,
+        timeout=TEST_SEND_TIMEOUT_S,
+        helo=ctx.settings.helo_name,
+    )
 
 
 def send_now(ctx: Context, envelopes: Sequence[Envelope]) -> list[TestResult]:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, or_, select, update
 
-from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, DeliveryStatus
+from bulletin.domain.models import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    DeliveryStatus,
+    SentAs,
+)
 from bulletin.store.tables import campaigns, deliveries
+
+MESSAGE_SALT_BYTES = 6
 
 
 def _to_campaign(row: Row) -> Campaign:
@@ -32,6 +41,7 @@ def _to_campaign(row: Row) -> Campaign:
         created_by=row.created_by,
         approved_by=row.approved_by,
         approved_at=row.approved_at,
+        message_salt=row.message_salt,
     )
 
 
@@ -70,6 +80,8 @@ def insert(
             story_id=story_id,
             review_id=review_id,
             fanout_done=False,
+            # 48 random bits: no other copy of this database makes the same IDs.
+            message_salt=secrets.token_hex(MESSAGE_SALT_BYTES),
         )
     )
     return int(result.scalar_one())
@@ -103,15 +115,19 @@ def children(conn: Connection, campaign_id: int) -> list[Campaign]:
 MAX_THREAD = 100  # a guard: parents are set once, by us, so there are no cycles
 
 
-def thread_of(conn: Connection, campaign: Campaign) -> list[int]:
-    """The ids of the campaigns `campaign` follows up, oldest first (its parent last)."""
-    thread: list[int] = []
+def thread_of(conn: Connection, campaign: Campaign) -> list[SentAs]:
+    """The campaigns `campaign` follows up, oldest first (its parent last), as their
+    Message-IDs were made."""
+    thread: list[SentAs] = []
     parent_id = campaign.parent_id
     while parent_id is not None and len(thread) < MAX_THREAD:
-        thread.append(parent_id)
-        parent_id = conn.execute(
-            select(campaigns.c.parent_id).where(campaigns.c.id == parent_id)
-        ).scalar_one_or_none()
+        row = conn.execute(
+            select(campaigns.c.parent_id, campaigns.c.message_salt).where(
+                campaigns.c.id == parent_id
+            )
+        ).one_or_none()
+        thread.append(SentAs(parent_id, row.message_salt if row else None))
+        parent_id = row.parent_id if row else None
     return thread[::-1]
 
 

@@ -292,6 +292,9 @@ campaigns = Table(
     # The desk review an alert was sent from: unique, so a second press of Send (or a
     # replayed form) finds the alert already made instead of sending it again.
     Column("review_id", String(32), unique=True),
+    # Random, made with the campaign: its Message-IDs are its own on any copy of the
+    # database (NULL for campaigns made before migration 0011, whose IDs had none).
+    Column("message_salt", String(16)),
 )
 
 # Special reports: the editor's content, and its schedule. It becomes a campaign of

@@ -101,6 +101,14 @@ def test_the_quoted_message_id_alone_is_enough_when_the_verp_address_was_lost() 
     assert _read(raw) == (ReturnClass.ADDRESS, 7, 42)
 
 
+def test_a_quoted_message_id_that_starts_with_its_campaigns_salt_is_enough() -> None:
+    raw = returned_mail(HARD, campaign=7, subscriber=42, email=READER, salt="3f9a0c1b2d4e")
+    raw = raw.replace(f"bounces+c7.s42.k{TAGS.tag(7, 42)}@".encode(), b"bounces@")
+    assert b"<3f9a0c1b2d4e.bulletin.c7.s42.k" in raw
+
+    assert _read(raw) == (ReturnClass.ADDRESS, 7, 42)
+
+
 def test_a_forged_tag_beside_a_genuine_one_changes_nothing() -> None:
     raw = returned_mail(HARD, campaign=7, subscriber=42, email=READER)
     forged = f"X-Forged: <bulletin.c9.s99.k0123456789@{DOMAIN}>\r\n".encode()

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bulletin.domain.errors import ConfigurationError
-from bulletin.mail.transports.addresses import RelayAddress, parse_relay, parse_smtp_url
+from bulletin.mail.transports.addresses import (
+    RelayAddress,
+    is_loopback,
+    parse_relay,
+    parse_smtp_url,
+)
 
 
 def test_plain_relay_url_defaults_to_port_25_and_opportunistic_starttls() -> None:
@@ -82,3 +87,56 @@ def test_memory_relays_are_named_and_need_no_address() -> None:
         2,
         None,
     )
+
+
+# Passwords and unencrypted connections
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "::ffff:127.0.0.1", "localhost", "LocalHost."],
+)
+def test_loopback_addresses_and_localhost_are_this_machine(host: str) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "192.0.2.2",
+        "10.0.0.1",
+        "::ffff:192.0.2.2",
+        "fd00::2",
+        "0.0.0.0",
+        "mx.example.net",
+        "localhost.example.net",
+        "127.0.0.1.nip.io",
+        "",
+    ],
+)
+def test_other_addresses_and_names_are_not_this_machine(host: str) -> None:
+    assert not is_loopback(host)
+
+
+def test_password_with_starttls_off_to_a_relay_elsewhere_is_refused_at_start_up() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        parse_relay("smtp://desk:hunter2@mx.example.net:587?starttls=off&connections=4")
+    message = str(refused.value)
+    assert "smtp://mx.example.net:587" in message
+    assert "starttls=require" in message and "smtps://" in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://desk:hunter2@127.0.0.1:2525?starttls=off",
+        "smtp://desk:hunter2@localhost:2525?starttls=off",
+        "smtp://desk:hunter2@mx.example.net:587?starttls=require",
+        "smtp://desk:hunter2@mx.example.net:587",
+        "smtps://desk:hunter2@mx.example.net",
+        "smtp://mx.example.net:25?starttls=off",
+    ],
+)
+def test_passwords_that_cannot_go_in_clear_by_configuration_are_accepted(url: str) -> None:
+    assert parse_relay(url).smtp is not None

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from bulletin.mail.transports import Envelope, Reply, send_now
-from bulletin.mail.transports.addresses import parse_smtp_url
+from bulletin.mail.transports.addresses import is_loopback, parse_smtp_url
 from bulletin.mail.transports.seam import BatchResult
 from bulletin.mail.transports.smtp import SmtpRelayConnection
 from tests.support.relays import Certificates, Relay, password_checker
@@ -59,12 +59,18 @@ def subjects(received: Sequence[Received]) -> list[str]:
 
 
 class Kept:
-    """One SmtpRelayConnection kept open across batches, on a loop of its own."""
+    """One SmtpRelayConnection kept open across batches, on a loop of its own.
 
-    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+    `elsewhere` makes it treat the (loopback) relay as if it were on another machine.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 5.0, elsewhere: bool = False) -> None:
         self.loop = asyncio.new_event_loop()
         self.connection = SmtpRelayConnection(
-            parse_smtp_url(url), ssl_context=ssl.create_default_context(), timeout=timeout
+            parse_smtp_url(url),
+            ssl_context=ssl.create_default_context(),
+            timeout=timeout,
+            local=(lambda peer: False) if elsewhere else is_loopback,
         )
 
     def send(self, *keys: int) -> BatchResult:
@@ -357,6 +363,22 @@ def test_failed_login_closes_its_connection() -> None:
         send(relay.url(credentials="desk:wrong", query="starttls=off"), batch(1))
         gc.collect()
     assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+
+
+@plain_auth
+def test_login_the_relay_would_hear_in_clear_makes_it_unreachable_and_says_why() -> None:
+    # A relay on another machine that offers AUTH but no STARTTLS (see test_smtp_client.py
+    # for why `elsewhere` stands for one, and tests/delivery for the engine resting it).
+    with auth_relay() as relay:
+        url = relay.url(credentials=QUOTED_CREDENTIALS)
+        with Kept(url, elsewhere=True) as kept:
+            result = kept.send(1, 2)
+        assert relay.received == []
+    assert result.replies == []
+    assert result.unreachable is not None
+    assert f"not logging in to smtp://127.0.0.1:{relay.port}" in result.unreachable
+    assert "starttls=require" in result.unreachable
+    assert PASSWORD not in result.unreachable and "p%40ss" not in result.unreachable
 
 
 def test_login_happens_over_tls_when_starttls_is_offered(certificates: Certificates) -> None:

@@ -9,12 +9,21 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import pytest
 
+from bulletin.mail import message as mail
 from bulletin.mail.transports.addresses import parse_smtp_url
-from bulletin.mail.transports.smtp_client import SmtpConnection, SmtpConnectionLost
+from bulletin.mail.transports.smtp_client import (
+    LocalPolicy,
+    LoginNeedsEncryption,
+    SmtpConnection,
+    SmtpConnectionLost,
+)
 from tests.support.pipelining_relay import PipeliningRelay
 from tests.support.relays import Certificates, Relay, password_checker
 from tests.support.smtp_sink import SmtpSink, free_port
@@ -31,13 +40,39 @@ def message(n: int, body: str = "Body") -> bytes:
     ).encode()
 
 
+def built_message(text: str, html: str) -> bytes:
+    """A message as Bulletin builds one (multipart/alternative, bodies 7bit or 8bit)."""
+    return mail.build(
+        mail.OutgoingMessage(
+            sender="News <alerts@news.example.com>",
+            to=reader(1),
+            subject="Grüße",
+            text=text,
+            html=html,
+            message_id="<m1@news.example.com>",
+            date=datetime(2026, 3, 2, 6, 0, tzinfo=UTC),
+        )
+    )
+
+
 def reader(n: int) -> str:
     return f"reader{n}@readers.example.org"
 
 
-def connection(url: str, *, context: ssl.SSLContext | None = None) -> SmtpConnection:
+def connection(
+    url: str,
+    *,
+    context: ssl.SSLContext | None = None,
+    helo: str | None = None,
+    local: LocalPolicy | None = None,
+) -> SmtpConnection:
+    options = {"local": local} if local else {}
     return SmtpConnection(
-        parse_smtp_url(url), ssl_context=context or ssl.create_default_context(), timeout=5
+        parse_smtp_url(url),
+        ssl_context=context or ssl.create_default_context(),
+        timeout=5,
+        helo=helo,
+        **options,
     )
 
 
@@ -240,6 +275,93 @@ def test_auth_with_a_wrong_password_raises_connection_lost(certificates: Certifi
         assert relay.received == []
 
 
+# Never a password in clear, unless the relay is on loopback
+
+# The relays here are on loopback, where logging in without encryption is allowed (the
+# password crosses no network). To stand for a relay elsewhere, these tests give the
+# client a policy that trusts no address as local: the one thing changed, and only the
+# decision the refusal rests on. The real rule, `is_loopback`, is specified in
+# test_addresses.py; test_login_in_clear_to_a_loopback_relay_is_allowed shows it is the
+# client's default.
+ELSEWHERE: LocalPolicy = lambda peer: False  # noqa: E731
+
+
+def clear_auth_relay(heard: list[bytes]) -> Relay:
+    """A relay that offers AUTH but not STARTTLS, and notes every password it is given."""
+    checker = password_checker(USER, PASSWORD, heard=heard)
+    return Relay(authenticator=checker, auth_required=True, auth_require_tls=False)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("query", ["", "starttls=auto"], ids=["default", "auto"])
+def test_no_login_over_a_connection_that_stayed_unencrypted(query: str) -> None:
+    heard: list[bytes] = []
+    with clear_auth_relay(heard) as relay:
+        url = relay.url(credentials="desk%40news.example.com:s3cret%3Apass", query=query)
+        with pytest.raises(LoginNeedsEncryption) as refused:
+            run(send_all(url, [(1, message(1))], local=ELSEWHERE))
+        assert relay.received == []
+    assert heard == []  # the password never reached the relay
+    reason = str(refused.value)
+    assert f"smtp://127.0.0.1:{relay.port}" in reason
+    assert "starttls=require" in reason and "smtps://" in reason and "loopback" in reason
+    assert PASSWORD not in reason and "s3cret" not in reason
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_login_in_clear_to_a_loopback_relay_is_allowed() -> None:
+    heard: list[bytes] = []
+    with clear_auth_relay(heard) as relay:
+        url = relay.url(credentials="desk%40news.example.com:s3cret%3Apass")
+        replies = run(send_all(url, [(1, message(1))]))  # the default policy: loopback
+        assert [a.encrypted for a in relay.arrivals] == [False]
+    assert heard == [PASSWORD.encode()]
+    assert replies[0][0] == 250
+
+
+def test_login_over_starttls_to_a_relay_elsewhere_goes_ahead(certificates: Certificates) -> None:
+    heard: list[bytes] = []
+    checker = password_checker(USER, PASSWORD, heard=heard)
+    with Relay(
+        tls_context=certificates.server_context(), authenticator=checker, auth_required=True
+    ) as relay:
+        url = relay.url(credentials="desk%40news.example.com:s3cret%3Apass")
+        context = certificates.client_context()
+        replies = run(send_all(url, [(1, message(1))], context=context, local=ELSEWHERE))
+        assert [a.encrypted for a in relay.arrivals] == [True]
+    assert heard == [PASSWORD.encode()]
+    assert replies[0][0] == 250
+
+
+def test_sending_without_a_login_to_a_relay_elsewhere_needs_no_encryption(relay: Relay) -> None:
+    replies = run(send_all(relay.url(), [(1, message(1))], local=ELSEWHERE))
+
+    assert replies[0][0] == 250
+    assert [a.encrypted for a in relay.arrivals] == [False]
+
+
+# The name we greet with
+
+
+def test_relay_hears_the_configured_name_in_ehlo(relay: Relay) -> None:
+    run(send_all(relay.url(), [(1, message(1))], helo="mail.news.example.com"))
+
+    assert [a.helo for a in relay.arrivals] == ["mail.news.example.com"]
+
+
+def test_without_a_name_the_relay_hears_our_address_literal(relay: Relay) -> None:
+    run(send_all(relay.url(), [(1, message(1))]))
+
+    assert [a.helo for a in relay.arrivals] == ["[127.0.0.1]"]
+
+
+def test_the_name_is_said_again_after_starttls(certificates: Certificates) -> None:
+    with Relay(tls_context=certificates.server_context(), require_starttls=True) as relay:
+        context = certificates.client_context()
+        run(send_all(relay.url(), [(1, message(1))], context=context, helo="mx.news.example.com"))
+        assert [(a.encrypted, a.helo) for a in relay.arrivals] == [(True, "mx.news.example.com")]
+
+
 # PIPELINING and 8BITMIME
 
 
@@ -278,13 +400,37 @@ def test_seven_bit_message_is_not_declared_8bitmime() -> None:
 
 
 def test_body_8bitmime_is_not_declared_to_a_relay_that_does_not_offer_it() -> None:
-    data = message(1, "Grüße aus Zürich")
+    data = built_message("Grüße aus Zürich", "<p>Grüße aus Zürich</p>")
     _, server = pipelined(
         lambda s: send_all(s.url, [(1, data)], eight_bit=True), eight_bit_mime=False
     )
 
     assert f"MAIL FROM:<{SENDER}>" in server.commands
     assert not any("BODY=" in command for command in server.commands)
+
+
+def test_eight_bit_message_goes_quoted_printable_to_a_relay_without_8bitmime() -> None:
+    text, html = "Grüße aus Zürich\r\n€ 5, naïve café", "<p>Grüße aus Zürich</p>"
+    data = built_message(text, html)
+    _, server = pipelined(
+        lambda s: send_all(s.url, [(1, data)], eight_bit=True), eight_bit_mime=False
+    )
+
+    arrived = server.delivered[0].data
+    assert arrived.isascii()
+    parsed = message_from_bytes(arrived, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    parts = [part for part in parsed.walk() if not part.is_multipart()]
+    assert [part["Content-Transfer-Encoding"] for part in parts] == ["quoted-printable"] * 2
+    assert [part.get_content() for part in parts] == [text + "\r\n", html + "\r\n"]
+    assert parsed["Subject"] == "Grüße" and parsed["Message-ID"] == "<m1@news.example.com>"
+
+
+def test_eight_bit_message_goes_as_it_is_to_a_relay_with_8bitmime() -> None:
+    data = built_message("Grüße aus Zürich", "<p>Grüße</p>")
+    _, server = pipelined(lambda s: send_all(s.url, [(1, data)], eight_bit=True))
+
+    assert server.delivered[0].data == data
 
 
 @pytest.mark.parametrize("data_despite_refusal", [False, True])

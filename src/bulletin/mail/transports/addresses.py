@@ -16,10 +16,15 @@ relay's address; the other query options say how the engine uses it:
   or daily quota).
 
 Credentials are percent-decoded; nothing here ever puts them in a message or a repr.
+A URL that would log in with `starttls=off` to a relay not on loopback is refused
+here, at start-up: the password would cross the network in clear. (The SMTP client
+also refuses, at run time, to log in over any connection that did not end up
+encrypted: `starttls=auto` to a relay that offers no STARTTLS.)
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
@@ -34,6 +39,7 @@ DEFAULT_CONNECTIONS = 16
 SMTP_SCHEMES = ("smtp", "smtps")
 MEMORY = "memory"
 _SMTP_HELP = "A relay URL looks like smtp://user:password@host:587."
+LOCALHOST = "localhost"
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ def parse_smtp_url(url: str) -> RelayAddress:
         port = parts.port
     except ValueError as exc:
         raise ConfigurationError("The relay port must be a number from 1 to 65535.") from exc
-    return RelayAddress(
+    address = RelayAddress(
         host=parts.hostname,
         port=port or (465 if implicit else 25),
         implicit_tls=implicit,
@@ -127,6 +133,33 @@ def parse_smtp_url(url: str) -> RelayAddress:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
     )
+    in_clear = address.starttls == "off" and not implicit
+    if address.username and in_clear and not is_loopback(address.host):
+        raise ConfigurationError(
+            f"{address.display} has a password and starttls=off: it would be sent in "
+            "clear. Use starttls=require, smtps:// (port 465), or a relay on loopback."
+        )
+    return address
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine by its loopback: 127.0.0.0/8, ::1 or `localhost`.
+
+    The one place Bulletin logs in to a relay over a connection that is not encrypted:
+    nothing crosses a network. A host name other than `localhost` is not trusted, even
+    one that resolves to loopback; an IPv4 address written as IPv6 (::ffff:127.0.0.1,
+    as a dual-stack socket reports its peer) counts as the IPv4 address.
+    """
+    name = host.strip("[]").rstrip(".").lower()
+    if name == LOCALHOST:
+        return True
+    try:
+        ip = ipaddress.ip_address(name.partition("%")[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
 
 
 def safe_url(url: str) -> str:

@@ -18,12 +18,16 @@ def connection_to(
     *,
     ssl_context: ssl.SSLContext | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
+    helo: str | None = None,
 ) -> RelayConnection:
-    """A new, not yet opened connection to the relay (it opens on its first batch)."""
+    """A new, not yet opened connection to the relay (it opens on its first batch).
+
+    `helo` is the name to greet an SMTP relay with (`helo.greeting_name`).
+    """
     if spec.memory_name is not None:
         return MemoryConnection(memory_box(spec.memory_name))
     context = ssl_context or ssl.create_default_context()
     if spec.provider is not None:
         return connection_for(spec.provider, ssl_context=context, timeout=timeout)
     assert spec.smtp is not None, "a relay spec names SMTP, a provider or memory"
-    return SmtpRelayConnection(spec.smtp, ssl_context=context, timeout=timeout)
+    return SmtpRelayConnection(spec.smtp, ssl_context=context, timeout=timeout, helo=helo)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from bulletin.mail.transports.addresses import parse_relay
 from bulletin.mail.transports.connect import connection_to
+from bulletin.mail.transports.helo import greeting_name
 from bulletin.mail.transports.seam import Envelope, Reply, unreachable_reply
 
 T = TypeVar("T")
@@ -25,14 +26,18 @@ def send_now(
     *,
     timeout: float,
     ssl_context: ssl.SSLContext | None = None,
+    helo: str | None = None,
 ) -> list[Reply]:
     """Send each envelope through the relay at `url` on one connection; a reply for each.
 
     An envelope the relay could not be reached for gets a temporary (451) reply that
-    says why. Nothing is retried: the caller shows the outcome to a person.
+    says why. Nothing is retried: the caller shows the outcome to a person. `helo` is
+    the configured EHLO name (`BULLETIN_HELO_NAME`), if any.
     """
     spec = parse_relay(url)
-    connection = connection_to(spec, ssl_context=ssl_context, timeout=timeout)
+    connection = connection_to(
+        spec, ssl_context=ssl_context, timeout=timeout, helo=greeting_name(helo)
+    )
 
     async def send_all() -> list[Reply]:
         replies: list[Reply] = []

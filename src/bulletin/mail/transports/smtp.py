@@ -11,10 +11,11 @@ from __future__ import annotations
 import ssl
 from collections.abc import Sequence
 
-from bulletin.mail.transports.addresses import RelayAddress
+from bulletin.mail.transports.addresses import RelayAddress, is_loopback
 from bulletin.mail.transports.seam import BatchResult, Envelope, Reply
 from bulletin.mail.transports.smtp_client import (
     ConnectionStale,
+    LocalPolicy,
     SmtpConnection,
     SmtpConnectionLost,
 )
@@ -23,16 +24,24 @@ NEEDS_SMTPUTF8 = Reply(553, "553 5.6.7 Not sent: the address needs SMTPUTF8, whi
 
 
 class SmtpRelayConnection:
-    """A `RelayConnection` to one SMTP relay."""
+    """A `RelayConnection` to one SMTP relay (`helo` and `local`: see `SmtpConnection`)."""
 
     batch_size = 1  # one message per exchange; the client pipelines within it
 
     def __init__(
-        self, address: RelayAddress, *, ssl_context: ssl.SSLContext, timeout: float
+        self,
+        address: RelayAddress,
+        *,
+        ssl_context: ssl.SSLContext,
+        timeout: float,
+        helo: str | None = None,
+        local: LocalPolicy = is_loopback,
     ) -> None:
         self.address = address
         self._ssl = ssl_context
         self._timeout = timeout
+        self._helo = helo
+        self._local = local
         self._client: SmtpConnection | None = None
 
     async def send_batch(self, envelopes: Sequence[Envelope]) -> BatchResult:
@@ -75,7 +84,13 @@ class SmtpRelayConnection:
         return Reply(code, text)
 
     async def _open(self) -> SmtpConnection:
-        client = SmtpConnection(self.address, ssl_context=self._ssl, timeout=self._timeout)
+        client = SmtpConnection(
+            self.address,
+            ssl_context=self._ssl,
+            timeout=self._timeout,
+            helo=self._helo,
+            local=self._local,
+        )
         await client.open()  # raises SmtpConnectionLost
         self._client = client
         return client

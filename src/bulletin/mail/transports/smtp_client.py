@@ -7,6 +7,12 @@ This client only does what bulk sending needs: EHLO, STARTTLS, implicit TLS, AUT
 PLAIN/LOGIN, 8BITMIME and PIPELINING (RFC 2920) when the relay offers it. Every send
 uses it, test sends included (through `transports.smtp`, the relay seam).
 
+Careful by default: it greets with a fully qualified name (`helo`); it never logs in
+over a connection that is not encrypted unless the relay is on loopback (with
+`starttls=auto`, a relay, or someone between us, that does not offer STARTTLS would
+otherwise be handed the password in clear); and it sends an 8-bit message to a relay
+without 8BITMIME re-encoded as 7-bit (`seven_bit`), declaring `BODY=8BITMIME` otherwise.
+
 Why a protocol and not asyncio's streams: a message is four exchanges with a relay
 that does not pipeline (MAIL, RCPT, DATA, the message). With streams each reply wakes
 the sending task; here the protocol answers each good reply itself, from the callback
@@ -32,17 +38,25 @@ from collections import deque
 from collections.abc import Callable
 from typing import cast
 
-from bulletin.mail.transports.addresses import RelayAddress
+from bulletin.mail.transports.addresses import RelayAddress, is_loopback
+from bulletin.mail.transports.helo import address_literal
+from bulletin.mail.transports.seven_bit import seven_bit
 
 CRLF = b"\r\n"
 CLOSE_WAIT_S = 2.0  # for the relay to answer QUIT and hang up
 MAX_LINE = 65_536  # RFC 5321 allows 512 octets; anything past this is not a relay
 Reply = tuple[int, str]
 Heard = Reply | Exception
+# Whether the relay at this peer address may be logged in to without encryption.
+LocalPolicy = Callable[[str], bool]
 
 
 class SmtpConnectionLost(Exception):
     """The connection failed, timed out or the relay broke the protocol."""
+
+
+class LoginNeedsEncryption(SmtpConnectionLost):
+    """We would have logged in over a connection that is not encrypted, so we did not."""
 
 
 class ConnectionStale(SmtpConnectionLost):
@@ -182,10 +196,28 @@ class _Envelope:
 
 
 class SmtpConnection:
-    def __init__(self, relay: RelayAddress, *, ssl_context: ssl.SSLContext, timeout: float) -> None:
+    """One connection to a relay.
+
+    `helo` is the name to greet with (None: our address literal, see `helo`);
+    `local` says whether a peer address is this machine, the one place a password may
+    go over a connection that is not encrypted. Its default is the real rule
+    (loopback); tests of the refusal pass one that trusts nothing.
+    """
+
+    def __init__(
+        self,
+        relay: RelayAddress,
+        *,
+        ssl_context: ssl.SSLContext,
+        timeout: float,
+        helo: str | None = None,
+        local: LocalPolicy = is_loopback,
+    ) -> None:
         self.relay = relay
         self._ssl = ssl_context
         self._timeout = timeout
+        self._helo = helo
+        self._local = local
         self._wire: _Wire | None = None
         self.extensions: dict[str, str] = {}
         # A timeout per message would cost a timer per message; instead one check a
@@ -211,7 +243,11 @@ class SmtpConnection:
                 if not relay.implicit_tls and relay.starttls != "off":
                     await self._starttls()
                 if relay.username:
+                    self._refuse_login_in_clear()
                     await self._login()
+        except LoginNeedsEncryption:
+            await self.close()
+            raise
         except (OSError, TimeoutError, ssl.SSLError, EOFError, ValueError) as exc:
             await self.close()
             raise SmtpConnectionLost(f"{type(exc).__name__}: {exc}") from exc
@@ -226,7 +262,12 @@ class SmtpConnection:
             raise ConnectionStale(
                 "the relay had closed the connection", notice if isinstance(notice, tuple) else None
             )
-        body = " BODY=8BITMIME" if eight_bit and "8bitmime" in self.extensions else ""
+        body = ""
+        if eight_bit:
+            if "8bitmime" in self.extensions:
+                body = " BODY=8BITMIME"
+            else:
+                data = seven_bit(data)
         commands = [
             f"MAIL FROM:<{sender}>{body}\r\n".encode(),
             f"RCPT TO:<{recipient}>\r\n".encode(),
@@ -331,8 +372,30 @@ class SmtpConnection:
             raise OSError(f"relay said {reply[1]!r}")
         return reply
 
+    def _refuse_login_in_clear(self) -> None:
+        wire = self._live_wire()
+        assert wire.transport is not None
+        if wire.transport.get_extra_info("ssl_object") is not None:
+            return
+        peer = wire.transport.get_extra_info("peername")
+        if peer and self._local(str(peer[0])):
+            return
+        raise LoginNeedsEncryption(
+            f"not logging in to {self.relay.display}: the connection is not encrypted "
+            "(the relay did not offer STARTTLS, or something on the way removed it), so "
+            "the password would go in clear. Set starttls=require, use smtps:// (port "
+            "465), or send through a relay on loopback."
+        )
+
+    def _greeting(self) -> str:
+        if self._helo:
+            return self._helo
+        transport = self._live_wire().transport
+        assert transport is not None
+        return address_literal(str(transport.get_extra_info("sockname")[0]))
+
     async def _ehlo(self) -> None:
-        self._write(b"EHLO bulletin\r\n")
+        self._write(f"EHLO {self._greeting()}\r\n".encode())
         code, text = await self._reply()
         if code != 250:
             raise OSError(f"relay refused EHLO: {text!r}")

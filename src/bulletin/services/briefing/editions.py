@@ -131,6 +131,7 @@ def render_segment(ctx: Context, edition: Edition, segment: int) -> tuple[str, s
         subject=subject,
         list_name="Morning Briefing",
         newsroom=ctx.settings.newsroom_name,
+        postal_address=ctx.settings.postal_address,
     )
 
 

@@ -86,6 +86,7 @@ def _composer(ctx: Context, edition: Edition, segment: int, now: datetime) -> Ca
         subject=campaign.subject,
         list_name=the_list.name,
         newsroom=links.newsroom,
+        postal_address=links.postal_address,
     )
     return CampaignMessages(
         campaign, the_list, links=links, tokens=ctx.tokens, date=now, rendered=rendered
