@@ -42,7 +42,7 @@ def test_a_campaign_goes_through_the_provider_and_the_ledger_keeps_its_message_i
 
     with provider_api(kind) as api:
         engine_for(ctx, api.url()).run_until_idle()
-        ours = f"<bulletin.c{fired.campaign_id}.s"  # not the readers' confirmation requests
+        ours = f".bulletin.c{fired.campaign_id}.s"  # not the readers' confirmation requests
         received = [m for r in api.received for m in r.messages if ours in (m.message_id or "")]
 
     receipts = {m.recipient: m.receipt for m in received}
