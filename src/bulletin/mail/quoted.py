@@ -17,11 +17,16 @@ _SAFE = frozenset(range(33, 127)) - {ord("=")}
 
 
 def encode(text: str, *, whole: Mapping[str, int] | None = None) -> str:
-    """`text` quoted-printable, "\\n" line ends; `whole` maps words to their widest filling."""
+    """`text` quoted-printable, "\\n" line ends; `whole` maps words to their widest filling.
+
+    Like the library's encoder, the body ends with a line break whether or not the text did.
+    """
     kept = dict(whole or {})
     pattern = re.compile("|".join(re.escape(w) for w in sorted(kept, key=len, reverse=True)))
-    lines = text.replace("\r\n", "\n").split("\n")
-    return "\n".join(_line(line, kept, pattern if kept else None) for line in lines)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return "".join(_line(line, kept, pattern if kept else None) + "\n" for line in lines)
 
 
 def _line(line: str, whole: dict[str, int], pattern: re.Pattern[str] | None) -> str:
