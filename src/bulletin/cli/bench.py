@@ -27,6 +27,12 @@ def bench_fanout(
     ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     connections: Annotated[int, typer.Option(help="Connections per relay.")] = 16,
     raw: Annotated[bool, typer.Option(help="Also measure the raw limit.")] = True,
+    dkim: Annotated[
+        bool,
+        typer.Option(
+            help="Send again with DKIM signing on; compare with a bare RSA-2048 signature."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """One alert to N readers through real workers and SMTP sinks; prints the figures."""
@@ -45,6 +51,7 @@ def bench_fanout(
             postgres_url=postgres_url,
             connections=connections,
             raw=raw,
+            dkim=dkim,
         )
     )
     if as_json:
