@@ -180,14 +180,18 @@ class Settings(BaseSettings):
     dkim_key_file: Annotated[
         Path | None,
         Variable(Group.MAIL, "path to a PEM RSA private key (2048 bits)", shown_default="unset"),
-    ] = Field(default=None, description="The rsa-sha256 signing key.")
+    ] = Field(
+        default=None,
+        description="The rsa-sha256 signing key; a file that is missing, unreadable, not "
+        "RSA or under 2048 bits stops Bulletin at start-up.",
+    )
     dkim_ed25519_key_file: Annotated[
         Path | None,
         Variable(Group.MAIL, "path to a PEM Ed25519 private key", shown_default="unset"),
     ] = Field(
         default=None,
-        description="Adds a second, ed25519-sha256 signature (RFC 8463) with the same "
-        "selector's sibling record; optional.",
+        description="Adds a second, ed25519-sha256 signature (RFC 8463), its public key "
+        "published at SELECTOR-ed25519._domainkey.DOMAIN; optional (see docs/dkim.md).",
     )
     catcher_host: Annotated[str, Variable(Group.MAIL, "host name or IP address")] = Field(
         default="127.0.0.1", description="Where the built-in mail catcher listens."

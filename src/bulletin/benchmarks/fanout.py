@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bulletin.benchmarks import dkim as dkim_bench
 from bulletin.benchmarks import provider_api, raw_client
 from bulletin.benchmarks.procs import ProcessMeter
 from bulletin.benchmarks.readers import SUPPRESSION_KEY, make_confirmed_readers, sample_message
@@ -42,6 +43,7 @@ from bulletin.store import migrate
 from bulletin.store.db import Database
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+DOMAIN = "news.example.com"
 STALL_S = 60.0
 
 
@@ -56,6 +58,7 @@ class Options:
     batch: int = 500
     raw: bool = True
     relay_kind: str = "smtp"
+    dkim: bool = False  # a second send signed with DKIM, compared with the first
 
 
 @dataclass
@@ -83,6 +86,8 @@ def run(options: Options) -> dict[str, Any]:
         for sink in sinks:
             sink.counters.reset()
         figures = _send(options, url, workdir, sinks, campaign)
+        if options.dkim:
+            figures = _signed_send(options, url, workdir, sinks, campaign, unsigned=figures)
     finally:
         for sink in sinks:
             _stop(sink.process)
@@ -104,16 +109,49 @@ def run(options: Options) -> dict[str, Any]:
     return figures
 
 
-def _send(
-    options: Options, url: str, workdir: str, sinks: list[Sink], campaign: Any
+def _signed_send(
+    options: Options,
+    url: str,
+    workdir: str,
+    sinks: list[Sink],
+    campaign: Any,
+    *,
+    unsigned: dict[str, Any],
 ) -> dict[str, Any]:
-    env = _worker_env(options, url, workdir, sinks)
+    """The same fan-out again with DKIM on; its figures, and the comparison as dkim_*."""
+    key_file = dkim_bench.write_key(workdir)
+    for sink in sinks:
+        sink.counters.reset()
+    campaign.value = 0  # the sinks count the next campaign to arrive
+    signing = dkim_bench.env(key_file, DOMAIN)
+    signed = _send(options, url, workdir, sinks, campaign, extra_env=signing, alert_n=2)
+    message = sample_message(url, SECRET)
+    compared = dkim_bench.figures(
+        unsigned,
+        signed,
+        bare_us=dkim_bench.bare_signature_us(key_file, message),
+        two_threads=dkim_bench.two_thread_cpu_per_wall(key_file, message),
+    )
+    return {**signed, **{f"dkim_{name}": value for name, value in compared.items()}}
+
+
+def _send(
+    options: Options,
+    url: str,
+    workdir: str,
+    sinks: list[Sink],
+    campaign: Any,
+    *,
+    extra_env: dict[str, str] | None = None,
+    alert_n: int = 1,
+) -> dict[str, Any]:
+    env = {**_worker_env(options, url, workdir, sinks), **(extra_env or {})}
     workers = [_start_worker(env) for _ in range(options.workers)]
     try:
         meter, sink_meter = ProcessMeter([w.pid for w in workers]), _sink_meter(sinks)
         ctx = Context(settings=Settings.from_env(env), db=Database(url))
         sent_at = time.time()
-        fired = alerts.fire_alert(ctx, _alert(), actor=None)
+        fired = alerts.fire_alert(ctx, _alert(alert_n), actor=None)
         if campaign.value not in (0, fired.campaign_id):
             raise RuntimeError(f"the sink counted campaign {campaign.value}, not the alert's")
         campaign.value = fired.campaign_id
@@ -181,11 +219,11 @@ def _settle(url: str) -> None:
     engine.dispose()
 
 
-def _alert() -> AlertDraft:
+def _alert(n: int = 1) -> AlertDraft:
     return AlertDraft(
         headline="Benchmark: a breaking alert for every reader",
         summary="This is what a real alert costs to send: rendered once, filled per reader.",
-        url="https://news.example.com/2026/11/25/benchmark",
+        url=f"https://news.example.com/2026/11/25/benchmark-{n}",
     )
 
 
@@ -274,7 +312,7 @@ def _worker_env(options: Options, url: str, workdir: str, sinks: list[Sink]) -> 
         "BULLETIN_SECRET_KEY": SECRET,
         "BULLETIN_SUPPRESSION_KEY": SUPPRESSION_KEY,
         "BULLETIN_DATA_DIR": workdir,
-        "BULLETIN_SENDER": "Bench News <alerts@news.example.com>",
+        "BULLETIN_SENDER": f"Bench News <alerts@{DOMAIN}>",
         "BULLETIN_BASE_URL": "https://news.example.com",
         "BULLETIN_WORKER_BATCH": str(options.batch),
     }

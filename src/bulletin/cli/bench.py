@@ -31,6 +31,12 @@ def bench_fanout(
         str,
         typer.Option(help="smtp, or a provider API on loopback: ses, sendgrid, mailgun, postmark."),
     ] = "smtp",
+    dkim: Annotated[
+        bool,
+        typer.Option(
+            help="Send again with DKIM signing on; compare with a bare RSA-2048 signature."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """One alert to N readers through real workers and SMTP sinks (or a provider's API on
@@ -53,6 +59,7 @@ def bench_fanout(
             connections=connections,
             raw=raw,
             relay_kind=relay_kind,
+            dkim=dkim,
         )
     )
     if as_json:

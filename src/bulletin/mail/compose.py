@@ -12,6 +12,7 @@ from bulletin.config import Settings
 from bulletin.domain.models import Campaign, CampaignKind, MailingList, SentAs
 from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
+from bulletin.mail.dkim import Signer, signer_for
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
 from bulletin.mail.returns.tags import message_id_local
@@ -23,7 +24,7 @@ from bulletin.mail.transports import Envelope
 
 @dataclass(frozen=True)
 class Links:
-    """Where the links in our mail point, and who the mail says it is from.
+    """Where the links in our mail point, and who the mail says it is from (and signs as).
 
     `newsroom` and `postal_address` sign every message's footer (CAN-SPAM, CASL); a
     development install may have no postal address, and then the name stands alone.
@@ -34,15 +35,18 @@ class Links:
     sender: str
     newsroom: str
     postal_address: str | None = None
+    dkim: Signer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:
+        """Raises ConfigurationError for a DKIM key that cannot sign."""
         return cls(
             base_url=settings.base_url,
             domain=settings.mail_domain,
             sender=mail.sender_header(settings.sender),
             newsroom=settings.newsroom_name,
             postal_address=settings.postal_address,
+            dkim=signer_for(settings),
         )
 
     def unsubscribe_url(self, token: str) -> str:
@@ -134,7 +138,8 @@ class CampaignMessages:
                 date,
                 tag=SLOTS["tag"],
                 reply_tags=REPLY_SLOTS[: len(self._replied)],
-            )
+            ),
+            dkim=links.dkim,
         )
         self._bounce_prefix = f"bounces+c{campaign.id}.s"
         self._bounce_suffix = f"@{links.domain}"
@@ -285,7 +290,7 @@ def confirmation_envelope(
         message_id=mail.message_id(f"{secrets.token_hex(6)}.bulletin.confirm.o{key}", links.domain),
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
-    data = mail.build(outgoing)
+    data = wire(outgoing, links)
     return Envelope(
         key=key,
         sender=links.bounce_address(f"o{key}"),
@@ -293,6 +298,18 @@ def confirmation_envelope(
         data=data,
         eight_bit=mail.is_eight_bit(data),
     )
+
+
+def wire(outgoing: OutgoingMessage, links: Links) -> bytes:
+    """A message built in full as it goes out: 7-bit and signed when DKIM is set.
+
+    For the few messages not made from a campaign's skeleton (confirmations, test
+    sends); the skeleton signs its own (`Skeleton.fill`) with the same signer.
+    """
+    if links.dkim is None:
+        return mail.build(outgoing)
+    built = mail.build(outgoing, seven_bit=True)
+    return links.dkim.sign(built, at=int(outgoing.date.timestamp()))
 
 
 def _join_names(names: Sequence[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
@@ -11,8 +12,10 @@ from email.policy import SMTP, EmailPolicy, Policy
 from email.utils import format_datetime, formataddr, parseaddr
 
 from bulletin.domain.addresses import ensure_header_safe
+from bulletin.mail import quoted
 
 MAX_LINE = 998  # RFC 5322 2.1.1, in octets; we count characters well below it
+QUOTED_PRINTABLE = "quoted-printable"
 
 
 @dataclass(frozen=True)
@@ -72,27 +75,40 @@ def _policy() -> EmailPolicy[EmailMessage]:
 _POLICY = _policy()
 
 
-def build(message: OutgoingMessage) -> bytes:
-    """The wire form (CRLF line ends) of a message; refuses line breaks in any header."""
+def build(
+    message: OutgoingMessage, *, seven_bit: bool = False, whole: Mapping[str, int] | None = None
+) -> bytes:
+    """The wire form (CRLF line ends) of a message; refuses line breaks in any header.
+
+    `seven_bit` (for a message to be signed) sends a body that is not ASCII as
+    quoted-printable, never splitting the words of `whole` (see `quoted`).
+    """
     email = EmailMessage(policy=_POLICY)
     for name, value in _headers(message):
         email[name] = ensure_header_safe(value, field=name)
-    email.set_content(message.text, subtype="plain", charset="utf-8", cte=_cte(message.text))
-    email.add_alternative(message.html, subtype="html", charset="utf-8", cte=_cte(message.html))
+    text_cte, html_cte = _cte(message.text, seven_bit), _cte(message.html, seven_bit)
+    email.set_content(message.text, subtype="plain", charset="utf-8", cte=text_cte)
+    email.add_alternative(message.html, subtype="html", charset="utf-8", cte=html_cte)
+    for part, body in zip(email.iter_parts(), (message.text, message.html), strict=True):
+        if part["Content-Transfer-Encoding"] == QUOTED_PRINTABLE:
+            part.set_payload(quoted.encode(body, whole=whole))  # in place of the library's
     if message.boundary:
         email.set_boundary(message.boundary)
     return email.as_bytes()
 
 
-def _cte(body: str) -> str:
+def _cte(body: str, seven_bit: bool) -> str:
     """7bit or 8bit: the body goes as written, so filling in a reader's link moves nothing.
 
-    Quoted-printable would re-wrap lines around each reader's (different) link. Bodies
-    come from `render`, which keeps every line far below the 998-octet limit.
+    The library's quoted-printable would re-wrap lines around each reader's (different)
+    link, so a 7-bit copy of an 8-bit body is encoded by `quoted`. Bodies come from
+    `render`, which keeps every line far below the 998-octet limit.
     """
     if any(len(line) > MAX_LINE for line in body.splitlines()):
         raise ValueError(f"a body line is longer than {MAX_LINE} characters")
-    return "7bit" if body.isascii() else "8bit"
+    if body.isascii():
+        return "7bit"
+    return QUOTED_PRINTABLE if seven_bit else "8bit"
 
 
 def is_eight_bit(data: bytes) -> bool:

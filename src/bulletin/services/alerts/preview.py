@@ -17,7 +17,7 @@ from bulletin.domain.alerts import validate_alert
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import AlertDraft, Campaign, CampaignKind, CampaignStatus, Editor
 from bulletin.mail import message as mail
-from bulletin.mail.compose import CampaignMessages, Links
+from bulletin.mail.compose import CampaignMessages, Links, wire
 from bulletin.mail.transports import Envelope
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
@@ -100,14 +100,16 @@ def test_send(ctx: Context, draft: AlertDraft, *, actor: Editor) -> TestSend:
 
 def _test_envelope(ctx: Context, alert: AlertDraft, *, key: int, to: str) -> Envelope:
     message = _message(ctx, alert, to=to)
-    domain = ctx.settings.mail_domain
-    data = mail.build(
+    links = Links.from_settings(ctx.settings)
+    domain = links.domain
+    data = wire(
         replace(
             message,
             subject=TEST_SUBJECT_PREFIX + message.subject,
             # Each test its own Message-ID: mail clients drop a second copy of one they saw.
             message_id=mail.message_id(f"bulletin.test.{secrets.token_hex(8)}", domain),
-        )
+        ),
+        links,
     )
     return Envelope(
         key=key,

@@ -17,7 +17,7 @@ from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, Editor, MailingList
 from bulletin.mail import message as mail
 from bulletin.mail.briefing import render_briefing
-from bulletin.mail.compose import CampaignMessages, Links
+from bulletin.mail.compose import CampaignMessages, Links, wire
 from bulletin.mail.transports import Envelope
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
@@ -120,13 +120,14 @@ def _envelope(
         composer.preferences_token(TEST_SUBSCRIBER, to),
         now,
     )
-    data = mail.build(
+    data = wire(
         replace(
             outgoing,
             subject=TEST_SUBJECT_PREFIX + outgoing.subject,
             # Each test its own Message-ID: mail clients drop a second copy of one they saw.
             message_id=mail.message_id(f"bulletin.briefing.test.{uuid.uuid4().hex}", links.domain),
-        )
+        ),
+        links,
     )
     return Envelope(
         key=key,

@@ -17,7 +17,7 @@ from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, Editor
 from bulletin.domain.reports import SPECIAL_REPORTS, ReportContent
 from bulletin.mail import message as mail
-from bulletin.mail.compose import CampaignMessages, Links
+from bulletin.mail.compose import CampaignMessages, Links, wire
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.transports import Envelope
 from bulletin.services.context import Context
@@ -136,7 +136,7 @@ def _test_envelope(
             f"bulletin.special{report_id}.test.{uuid.uuid4().hex}", links.domain
         ),
     )
-    data = mail.build(outgoing)
+    data = wire(outgoing, links)
     return Envelope(
         key=key,
         sender=links.bounce_address(f"t{report_id}"),
