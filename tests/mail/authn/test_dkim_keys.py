@@ -78,7 +78,7 @@ def _ed25519(path: Path) -> Path:
         (_missing, "does not exist"),
         (_directory, "is a directory"),
         (_text, "is not a PEM private key"),
-        (_encrypted, "protected by a password"),
+        (_encrypted, "protected by a passphrase"),
         (_ed25519, "not an RSA private key"),
     ],
 )

@@ -35,10 +35,10 @@ def test_a_missing_key_file_is_refused_by_its_variable_and_path(tmp_path: Path) 
     assert "BULLETIN_DKIM_KEY_FILE" in message and "nowhere.pem" in message
 
 
-def test_an_unreadable_key_file_is_refused(tmp_path: Path) -> None:
+def test_a_directory_in_place_of_the_key_file_is_refused(tmp_path: Path) -> None:
     directory = tmp_path / "a-directory.pem"
     directory.mkdir()
-    assert "cannot be read" in _refusal(tmp_path, directory)
+    assert "is a directory, not a key file" in _refusal(tmp_path, directory)
 
 
 def test_a_file_that_is_not_pem_is_refused_without_quoting_it(tmp_path: Path) -> None:

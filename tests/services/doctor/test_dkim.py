@@ -101,13 +101,13 @@ def test_an_unreadable_key_file_fails_naming_the_setting(setup: Setup) -> None:
     assert verdict.reason == f"BULLETIN_DKIM_KEY_FILE: {path} does not exist."
 
 
-def test_a_smaller_rsa_key_that_matches_is_a_warning(zone: Zone, setup: Setup) -> None:
+def test_a_smaller_rsa_key_fails_as_signing_would_refuse_it(zone: Zone, setup: Setup) -> None:
     small = rsa_key("small", 1024)
     path = write_key(setup.settings.data_dir.parent / "small.pem", small)
     publish(zone, "v=DKIM1; k=rsa; p=" + _p_of(small))
     verdict = rsa_verdict(with_settings(setup, dkim_key_file=path))
-    assert verdict.status is Status.WARN
-    assert "1024 bits" in verdict.reason
+    assert verdict.status is Status.FAIL
+    assert "1024-bit RSA key" in verdict.reason
 
 
 def test_the_ed25519_record_is_checked_at_the_sibling_selector(zone: Zone, setup: Setup) -> None:

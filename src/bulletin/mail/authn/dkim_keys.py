@@ -13,11 +13,11 @@ import base64
 import binascii
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bulletin.domain.errors import ConfigurationError
+from bulletin.mail.dkim.keys import read_ed25519_key, read_rsa_key
 
 RSA = "rsa"
 ED25519 = "ed25519"
@@ -50,29 +50,15 @@ class PublicKey:
 
 
 def public_key_of(path: Path, *, algorithm: str, setting: str) -> PublicKey:
-    """The public key of the PEM private key in `path`; ConfigurationError says what is wrong."""
-    pem = _read(path, setting)
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except TypeError as exc:
-        raise ConfigurationError(
-            f"{setting}: {path} is protected by a password; Bulletin needs the key "
-            "unencrypted, in a file only its own user can read."
-        ) from exc
-    except ValueError as exc:
-        raise ConfigurationError(f"{setting}: {path} is not a PEM private key ({exc}).") from exc
-    if algorithm == RSA and isinstance(key, rsa.RSAPrivateKey):
-        spki = key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return PublicKey(RSA, spki, key.key_size)
-    if algorithm == ED25519 and isinstance(key, ed25519.Ed25519PrivateKey):
-        raw = key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return PublicKey(ED25519, raw, 256)
-    wanted = "an RSA" if algorithm == RSA else "an Ed25519"
-    raise ConfigurationError(f"{setting}: {path} holds a key, but not {wanted} private key.")
+    """The public key of the PEM private key in `path`, read as the signer reads it
+    (`mail.dkim.keys`), so the doctor refuses just what signing would."""
+    if algorithm == RSA:
+        key = read_rsa_key(path, variable=setting)
+        bits = cast(rsa.RSAPrivateKey, key.private).key_size
+    else:
+        key = read_ed25519_key(path, variable=setting)
+        bits = 256
+    return PublicKey(algorithm, key.public_bytes(), bits)
 
 
 def decode_p(value: str) -> bytes:
@@ -81,18 +67,3 @@ def decode_p(value: str) -> bytes:
         return base64.b64decode("".join(value.split()), validate=True)
     except binascii.Error as exc:
         raise ValueError(f"p= is not base64 ({exc})") from exc
-
-
-def _read(path: Path, setting: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"{setting}: {path} does not exist.") from exc
-    except PermissionError as exc:
-        raise ConfigurationError(
-            f"{setting}: {path} cannot be read by this user (check its owner and mode)."
-        ) from exc
-    except IsADirectoryError as exc:
-        raise ConfigurationError(f"{setting}: {path} is a directory, not a key file.") from exc
-    except OSError as exc:
-        raise ConfigurationError(f"{setting}: {path} cannot be read ({exc.strerror}).") from exc

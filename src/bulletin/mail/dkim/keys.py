@@ -41,16 +41,23 @@ class SigningKey:
         # Ed25519 signs the SHA-256 digest of the data, not the data (RFC 8463 3).
         return self.private.sign(hashlib.sha256(data).digest())
 
-    def dns_record(self) -> str:
-        """The TXT record to publish at SELECTOR._domainkey.DOMAIN for this key."""
+    @property
+    def key_type(self) -> str:
+        """The record's k=: rsa or ed25519."""
+        return "rsa" if isinstance(self.private, rsa.RSAPrivateKey) else "ed25519"
+
+    def public_bytes(self) -> bytes:
+        """What the record's p= carries: DER SubjectPublicKeyInfo (RSA), the raw key (Ed25519)."""
         public = self.private.public_key()
         if isinstance(public, rsa.RSAPublicKey):
-            der = public.public_bytes(
+            return public.public_bytes(
                 serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
             )
-            return f"v=DKIM1; k=rsa; p={base64.b64encode(der).decode()}"
-        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return f"v=DKIM1; k=ed25519; p={base64.b64encode(raw).decode()}"
+        return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    def dns_record(self) -> str:
+        """The TXT record to publish at SELECTOR._domainkey.DOMAIN for this key."""
+        return f"v=DKIM1; k={self.key_type}; p={base64.b64encode(self.public_bytes()).decode()}"
 
 
 def checked_name(value: str, *, variable: str) -> str:
@@ -91,7 +98,13 @@ def _read_private_key(path: Path, *, variable: str) -> object:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigurationError(f"{variable}: there is no file {path}.") from None
+        raise ConfigurationError(f"{variable}: {path} does not exist.") from None
+    except PermissionError:
+        raise ConfigurationError(
+            f"{variable}: {path} cannot be read by this user (check its owner and mode)."
+        ) from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"{variable}: {path} is a directory, not a key file.") from None
     except OSError as exc:
         raise ConfigurationError(f"{variable}: {path} cannot be read ({exc.strerror}).") from None
     # The library's own messages are not repeated: they could quote the file.

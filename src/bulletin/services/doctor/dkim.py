@@ -113,8 +113,6 @@ def _compare(text: str, key: PublicKey, name: str) -> tuple[Status, str]:
         return Status.FAIL, f"the key published at {name} is not the configured key."
     if "y" in tags.get("t", "").split(":"):
         return Status.WARN, f"the key at {name} matches but is marked testing (t=y)."
-    if key.algorithm == RSA and key.bits < MIN_RSA_BITS:
-        return Status.WARN, f"the key at {name} matches but has {key.bits} bits; use 2048."
     return Status.PASS, f"the key published at {name} is the configured {key.algorithm} key."
 
 
