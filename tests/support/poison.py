@@ -32,19 +32,8 @@ _PG_TRIGGER = (
 def poisoned(db: Database) -> Iterator[None]:
     """While inside, inserting a story headlined POISON fails in the database itself."""
     statements = [_SQLITE] if db.dialect == "sqlite" else [_PG_FUNCTION, _PG_TRIGGER]
-    with db.transaction() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
-    try:
+    with _trigger(db, "refuse_poison", "stories", statements):
         yield
-    finally:
-        with db.transaction() as conn:
-            conn.execute(
-                text(
-                    "DROP TRIGGER IF EXISTS refuse_poison"
-                    + ("" if db.dialect == "sqlite" else " ON stories")
-                )
-            )
 
 
 @contextmanager
@@ -63,6 +52,13 @@ def inserts_refused(db: Database, table: str) -> Iterator[None]:
             f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         ]
+    with _trigger(db, name, table, statements):
+        yield
+
+
+@contextmanager
+def _trigger(db: Database, name: str, table: str, statements: list[str]) -> Iterator[None]:
+    """The trigger that `statements` make, for as long as the block runs."""
     with db.transaction() as conn:
         for statement in statements:
             conn.execute(text(statement))

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -145,26 +146,26 @@ def _serve_env(url: str, workdir: str, *, layout: str) -> tuple[dict[str, str], 
 
 
 def _listen(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bulletin.cli", "bounces", "listen"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("bulletin bounces listen did not come up")
+    def up() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+
+    return _started(["bounces", "listen"], env, up)
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    def up() -> bool:
+        return httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+
+    return _started(["serve", "--port", str(port)], env, up)
+
+
+def _started(
+    command: list[str], env: dict[str, str], up: Callable[[], bool]
+) -> subprocess.Popen[bytes]:
+    """`bulletin COMMAND` in a process of its own, once `up()` says it answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bulletin.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bulletin.cli", *command],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -172,12 +173,13 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+            if up():
                 return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
+        except (OSError, httpx.HTTPError):
+            pass
+        time.sleep(0.2)
     process.kill()
-    raise RuntimeError("bulletin serve did not come up")
+    raise RuntimeError(f"bulletin {' '.join(command)} did not come up")
 
 
 def _measure(
