@@ -30,7 +30,7 @@ from tests.support.smtp_sink import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SINK_SCRIPT = Path(__file__).with_name("sink_process.py")
-_SUBSCRIBER = re.compile(r"\.s(\d+)[.@]")  # <bulletin.cC.sS.kTAG@…>
+_SUBSCRIBER = re.compile(r"\.s(\d+)[.@]")  # <SALT.bulletin.cC.sS.kTAG@…>
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
@@ -193,11 +193,12 @@ class Tally:
     @classmethod
     def of(cls, sink: Sink, campaign_id: int, expected: list[int]) -> Tally:
         ids = sink.ids()
-        prefix = f"<bulletin.c{campaign_id}.s"
+        # <SALT.bulletin.cC.sS.kTAG@…>: the salt is the campaign's own (older ones have none)
+        ours = re.compile(rf"<(?:[0-9a-f]+\.)?bulletin\.c{campaign_id}\.s")
         per_reader = Counter(
             int(found.group(1))
             for message_id, n in ids.items()
-            if message_id.startswith(prefix) and (found := _SUBSCRIBER.search(message_id))
+            if ours.match(message_id) and (found := _SUBSCRIBER.search(message_id))
             for _ in range(n)
         )
         lost = sum(1 for reader in expected if per_reader[reader] == 0)
