@@ -7,7 +7,9 @@ documents it, and compares that with the reader's message sent alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +17,10 @@ import pytest
 from bulletin.benchmarks.provider_api import ProviderApiServer
 from bulletin.mail.transports import Envelope
 from bulletin.mail.transports.providers.fields import MessageFields, message_fields
+from bulletin.mail.webhooks import mailgun as mailgun_hook
+from bulletin.mail.webhooks import sendgrid as sendgrid_hook
 from tests.support.campaign_mail import campaign_messages, readers_envelopes
+from tests.support.hooks import MAILGUN_KEY, mailgun_body, mailgun_event, sendgrid_event
 from tests.support.providers import provider_api, reader_message, send_batch
 
 KINDS = ["sendgrid", "mailgun"]
@@ -163,3 +168,35 @@ def test_a_mixed_batch_is_answered_in_order_each_campaign_in_a_request_of_its_ow
     sizes = [len(r.messages) for r in api.received]
     assert sizes == [3, 1, 2]
     assert api.received[1].messages[0].raw in (None, lone.data)
+
+
+def test_each_readers_bounce_comes_back_by_the_webhook_to_their_own_message_id() -> None:
+    """What the provider posts back per reader of a batch (SendGrid's custom args,
+    Mailgun's user variables) is what the webhooks read our Message-ID from."""
+    envelopes = readers_envelopes(campaign_messages(), 3)
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    found: dict[str, list[str | None]] = {}
+    for kind in KINDS:
+        with provider_api(kind) as server:
+            send_batch(server.url(), envelopes)
+            (request,) = server.received
+        found[kind] = []
+        for made in request.messages:
+            if kind == "sendgrid":
+                posted = sendgrid_event(
+                    "bounce", made.recipient, at=at, **made.expanded["custom_args"]
+                )
+                (event,) = sendgrid_hook.events(json.dumps([posted]).encode())
+            else:
+                data = mailgun_event("failed", made.recipient, at=at, severity="permanent")
+                data["user-variables"] = {
+                    "bulletin-message-id": made.expanded["v:bulletin-message-id"]
+                }
+                (event,) = mailgun_hook.read(
+                    mailgun_body(data, at=at), signing_key=MAILGUN_KEY, now=at
+                )
+            found[kind].append(event.message_id)
+
+    expected = [message_fields(e.data).message_id for e in envelopes]
+    assert found == {"sendgrid": expected, "mailgun": expected}
+    assert len(set(expected)) == 3
