@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -84,3 +86,39 @@ def test_a_throttled_send_waits_for_a_retry_instead_of_failing(ctx: Context, kin
 
     status, reply = _ledger(ctx, fired.campaign_id)[email]
     assert (status, reply is not None and reply.startswith("451")) == ("queued", True)
+
+
+def _unsubscribe_links(text: str) -> set[str]:
+    return set(re.findall(r"https?://[^\s\"<>]+/unsubscribe/[^\s\"<>]+", text))
+
+
+@pytest.mark.parametrize("kind", ["sendgrid", "mailgun"])
+def test_a_campaign_goes_in_batched_requests_each_reader_with_their_own_links(
+    ctx: Context, kind: str
+) -> None:
+    emails = [unique_email() for _ in range(30)]
+    ids = {email: confirmed_reader(ctx, email=email) for email in emails}
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+
+    with provider_api(kind) as api:
+        engine_for(ctx, api.url()).run_until_idle()
+        ours = f".bulletin.c{fired.campaign_id}.s"
+        batches = [r for r in api.received if any(ours in (m.message_id or "") for m in r.messages)]
+
+    made = {m.recipient: m for r in batches for m in r.messages}
+    assert sorted(made) == sorted(emails)
+    assert len(batches) < len(emails)  # readers shared requests
+    links = set()
+    for email, message in made.items():
+        expanded = message.expanded
+        headers = (
+            expanded["headers"]
+            if kind == "sendgrid"
+            else {k[2:]: v for k, v in expanded.items() if k.startswith("h:")}
+        )
+        (link,) = _unsubscribe_links(headers["List-Unsubscribe"])
+        assert _unsubscribe_links(expanded["text"]) == {link}
+        assert f"{ours}{ids[email]}.k" in headers["Message-ID"]
+        links.add(link)
+    assert len(links) == len(emails)
+    assert {s for s, _ in _ledger(ctx, fired.campaign_id).values()} == {"sent"}

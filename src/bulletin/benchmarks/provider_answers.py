@@ -16,6 +16,9 @@ from email.message import Message as EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from bulletin.benchmarks.provider_batches import Malformed, mailgun_readers, sendgrid_readers
 
 if TYPE_CHECKING:
     from bulletin.benchmarks.provider_api import ApiState
@@ -42,6 +45,9 @@ class Message:
     receipt: str
     raw: bytes | None = None  # SES and Mailgun: our MIME bytes
     fields: dict[str, Any] = field(default_factory=dict)  # the JSON or form fields
+    # A batched request's message for this reader as the provider makes it
+    # (`provider_batches`): subject, text, html, headers and what comes back in events.
+    expanded: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,22 +163,34 @@ def _sendgrid(state: ApiState, request: Request, behaviour: str) -> Answer:
         return _sendgrid_error(429, "too many requests")
     if behaviour == "error":
         return _sendgrid_error(500, "internal error")
+    if behaviour == "refuse-request":
+        return _sendgrid_error(
+            400,
+            "The from address does not match a verified Sender Identity.",
+            "from.email",
+        )
     try:
         body = json.loads(request.body)
-        personalizations = body["personalizations"]
-        recipients = [to["email"] for p in personalizations for to in p["to"]]
-        assert 1 <= len(personalizations) <= 1000 and body["from"]["email"] and body["content"]
-        assert isinstance(body["subject"], str)
+        assert body["from"]["email"] and body["content"] and isinstance(body["subject"], str)
+        readers = sendgrid_readers(body)
+    except Malformed as exc:
+        return _sendgrid_error(400, str(exc), "personalizations")
     except (ValueError, KeyError, TypeError, AssertionError):
         return _sendgrid_error(400, "The request body is malformed.", "body")
-    for index, recipient in enumerate(recipients):
-        if recipient.lower() in state.refused:
-            field_name = f"personalizations.{index}.to.0.email"
-            return _sendgrid_error(400, "Does not contain a valid address.", field_name)
+    refused = [
+        {
+            "message": "Does not contain a valid address.",
+            "field": f"personalizations.{i}.to.0.email",
+        }
+        for i, reader in enumerate(readers)
+        if reader["to"].lower() in state.refused
+    ]
+    if refused:
+        return Answer(400, {"errors": [{**error, "help": None} for error in refused]})
     receipt = f"sg{next(state.ids):010d}XmsgID"
     messages = [
-        Message(r, body.get("headers", {}).get("Message-ID"), receipt, fields=body)
-        for r in recipients
+        Message(r["to"], r["headers"].get("Message-ID"), receipt, fields=body, expanded=r)
+        for r in readers
     ]
     return Answer(202, b"", headers={"X-Message-Id": receipt}, accepted=messages)
 
@@ -185,7 +203,7 @@ def _sendgrid_error(status: int, message: str, field_name: str | None = None) ->
 
 
 def _mailgun(state: ApiState, request: Request, behaviour: str) -> Answer:
-    if request.path != f"/v3/{state.domain}/messages.mime":
+    if request.path not in (f"/v3/{state.domain}/messages.mime", f"/v3/{state.domain}/messages"):
         return Answer(404, {"message": "Domain not found"})
     basic = base64.b64encode(f"api:{state.secret}".encode()).decode()
     if request.headers.get("authorization") != f"Basic {basic}" or behaviour == "auth":
@@ -194,28 +212,60 @@ def _mailgun(state: ApiState, request: Request, behaviour: str) -> Answer:
         return Answer(429, {"message": "Too many requests"})
     if behaviour == "error":
         return Answer(500, {"message": "Internal server error"})
+    if behaviour == "refuse-request":
+        return Answer(400, {"message": "from parameter is not a valid address"})
     form = _form(request)
-    raw, recipient = form.get("message"), form.get("to")
-    if not isinstance(raw, bytes) or not isinstance(recipient, str):
+    if request.path.endswith("/messages"):
+        return _mailgun_batch(state, form)
+    raw, recipients = form.get("message", []), form.get("to", [])
+    if len(raw) != 1 or not isinstance(raw[0], bytes) or len(recipients) != 1:
         return Answer(400, {"message": "to parameter is missing"})
+    recipient = str(recipients[0])
     if recipient.lower() in state.refused:
         return Answer(400, {"message": f"'to' parameter is not a valid address: {recipient}"})
     receipt = f"<20261202.{next(state.ids)}@{state.domain}>"
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    message = Message(recipient, _raw_message_id(raw), receipt, raw=raw, fields=fields)
+    fields = {k: v[-1] for k, v in form.items() if isinstance(v[-1], str)}
+    message = Message(recipient, _raw_message_id(raw[0]), receipt, raw=raw[0], fields=fields)
     return Answer(200, {"id": receipt, "message": "Queued. Thank you."}, accepted=[message])
 
 
-def _form(request: Request) -> dict[str, str | bytes]:
-    """A multipart/form-data body's fields (files as bytes, exactly as sent).
+def _mailgun_batch(state: ApiState, form: dict[str, list[str | bytes]]) -> Answer:
+    """`/messages` with recipient variables: each reader's message made from the form."""
+    texts = {k: [v for v in values if isinstance(v, str)] for k, values in form.items()}
+    if not texts.get("from") or not (texts.get("text") or texts.get("html")):
+        return Answer(400, {"message": "from parameter is missing"})
+    try:
+        readers = mailgun_readers(texts)
+    except Malformed as exc:
+        return Answer(400, {"message": str(exc)})
+    for reader in readers:
+        if reader["to"].lower() in state.refused:
+            return Answer(
+                400, {"message": f"'to' parameter is not a valid address: {reader['to']}"}
+            )
+    receipt = f"<20261202.{next(state.ids)}@{state.domain}>"
+    sent = {k: v[-1] for k, v in texts.items() if v and k != "to"}  # the request's form
+    messages = [
+        Message(r["to"], r.get("h:Message-ID"), receipt, fields=sent, expanded=r) for r in readers
+    ]
+    return Answer(200, {"id": receipt, "message": "Queued. Thank you."}, accepted=messages)
 
-    Split at the boundary by hand: the email package would parse a message/rfc822 file
-    into a message of its own, and the point is to see our bytes as they came.
+
+def _form(request: Request) -> dict[str, list[str | bytes]]:
+    """A form body's fields, each name with its values in order (files as bytes, exactly
+    as sent); multipart/form-data or application/x-www-form-urlencoded.
+
+    Multipart is split at the boundary by hand: the email package would parse a
+    message/rfc822 file into a message of its own, and the point is to see our bytes
+    as they came.
     """
     kind = EmailMessage()
     kind["Content-Type"] = request.headers.get("content-type", "")
+    found: dict[str, list[str | bytes]] = {}
+    if kind.get_content_type() == "application/x-www-form-urlencoded":
+        query = parse_qs(request.body.decode(), keep_blank_values=True)
+        return {name: list(values) for name, values in query.items()}
     boundary = kind.get_boundary()
-    found: dict[str, str | bytes] = {}
     if kind.get_content_type() != "multipart/form-data" or not boundary:
         return found
     for chunk in request.body.split(b"--" + boundary.encode())[1:]:
@@ -227,7 +277,7 @@ def _form(request: Request) -> dict[str, str | bytes]:
         if isinstance(name, str):
             is_file = part.get_param("filename", header="content-disposition") is not None
             value = payload.removesuffix(b"\r\n")
-            found[name] = value if is_file else value.decode()
+            found.setdefault(name, []).append(value if is_file else value.decode())
     return found
 
 

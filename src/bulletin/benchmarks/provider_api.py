@@ -1,15 +1,19 @@
 """A loopback server that speaks a mail provider's sending API: for tests and the benchmark.
 
-One `ProviderApiServer` speaks one of SES v2 (`SendEmail`, SigV4 checked by
-recomputing the signature with botocore), SendGrid v3 Mail Send, Mailgun's
-`messages.mime` and Postmark's `/email/batch`, as each documents its requests and
+One `ProviderApiServer` speaks one of SES v2 (`SendEmail`, SigV4 checked by recomputing
+the signature with botocore), SendGrid v3 Mail Send, Mailgun's `messages.mime` and
+batched `messages`, and Postmark's `/email/batch`, as each documents its requests and
 answers: it refuses wrong credentials and malformed requests as the provider would,
 accepts the rest with a provider-style message id, and keeps what it received.
 
 Tests steer it: `script` holds what the next requests meet (`throttle`, `auth`,
-`error`, `hang` until `release`, `suspended`), and `refuse(address)` makes the API
-reject that recipient (SES MessageRejected, SendGrid 400, Mailgun 400, Postmark
-ErrorCode 406). The benchmark counts arrivals by Message-ID in `SinkCounters`.
+`error`, `hang` until `release`, `suspended`, and for SendGrid and Mailgun
+`refuse-request`: a refusal of the whole request that names no reader), and
+`refuse(address)` makes the API reject that recipient (SES MessageRejected, SendGrid
+400, Mailgun 400, Postmark ErrorCode 406). SendGrid's personalizations and Mailgun's
+recipient variables are expanded into each reader's message (`provider_batches`), kept
+as each `Message`'s `expanded`. The benchmark counts arrivals by Message-ID in
+`SinkCounters`.
 """
 
 from __future__ import annotations

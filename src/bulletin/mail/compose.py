@@ -16,7 +16,7 @@ from bulletin.mail.dkim import Signer, signer_for
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
 from bulletin.mail.returns.tags import message_id_local
-from bulletin.mail.skeleton import MAX_REPLIES, REPLY_SLOTS, SLOTS, Skeleton
+from bulletin.mail.skeleton import MAX_REPLIES, REPLY_SLOTS, SLOTS, Skeleton, reader_values
 from bulletin.mail.special import render_special
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
@@ -204,7 +204,7 @@ class CampaignMessages:
     def envelope(self, *, key: int, subscriber_id: int, email: str) -> Envelope:
         tag = self._sign(subscriber_id)
         replies = self._sign_replies  # empty for all but follow-ups: skip the comprehension
-        data = self.skeleton.fill(
+        values = reader_values(
             to=email,
             token=self.token(subscriber_id),
             subscriber=subscriber_id,
@@ -212,13 +212,16 @@ class CampaignMessages:
             tag=tag,
             reply_tags=[sign(subscriber_id) for sign in replies] if replies else (),
         )
+        skeleton = self.skeleton
         return Envelope(
             key=key,
             # The VERP address carries the same tag as the Message-ID.
             sender=f"{self._bounce_prefix}{subscriber_id}.k{tag}{self._bounce_suffix}",
             recipient=email,
-            data=data,
-            eight_bit=self.skeleton.eight_bit,
+            data=skeleton.fill_values(values),
+            eight_bit=skeleton.eight_bit,
+            template=skeleton.template,
+            values=values,
         )
 
 

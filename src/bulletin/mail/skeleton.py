@@ -10,6 +10,10 @@ builder would have produced for that reader (tests/mail/test_skeleton.py checks 
 Signed with DKIM (`dkim` given), the skeleton is built 7-bit (quoted-printable bodies
 that never split a slot) and its signing work is done here once (`dkim.Prepared`):
 per reader, `fill` adds only the signatures over the filled copy.
+
+The skeleton is also the campaign's `Template` on the relay seam (`template`): the
+built message with its placeholders, for provider relays that send many readers in one
+request with substitutions per reader; `reader_values` gives a reader's values for it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from operator import itemgetter
 
 from bulletin.mail.dkim import Fill, Prepared, Signer
 from bulletin.mail.message import OutgoingMessage, build, is_eight_bit
+from bulletin.mail.transports.seam import Template
 
 # Placeholders that no template, link or header could contain by accident, made only of
 # characters every part of a message carries unchanged. "tag" is the reader's return
@@ -62,6 +67,7 @@ class Skeleton:
         self._pick = itemgetter(*order)
         at = int(message.date.timestamp())
         self._dkim: Prepared | None = dkim.prepare(built, SkeletonSlots(), at=at) if dkim else None
+        self.template = Template(built, tuple(SLOTS.items()))
 
     def fill(
         self,
@@ -74,18 +80,38 @@ class Skeleton:
         reply_tags: Sequence[str] = (),
     ) -> bytes:
         """The message for one reader; `reply_tags` in the order of the References."""
-        values = [
-            to.encode(),
-            token.encode(),
-            str(subscriber).encode(),
-            preferences.encode(),
-            tag.encode(),
-        ]
-        if reply_tags:
-            values += [reply.encode() for reply in reply_tags]
+        return self.fill_values(
+            reader_values(
+                to=to,
+                token=token,
+                subscriber=subscriber,
+                preferences=preferences,
+                tag=tag,
+                reply_tags=reply_tags,
+            )
+        )
+
+    def fill_values(self, values: Sequence[bytes]) -> bytes:
+        """The message for one reader's `values` (in SLOTS order, as `reader_values` makes them)."""
         if self._dkim is None:
             return self._template % self._pick(values)
         return self._dkim.headers(values) + self._template % self._pick(values)
+
+
+def reader_values(
+    *, to: str, token: str, subscriber: int, preferences: str, tag: str, reply_tags: Sequence[str]
+) -> list[bytes]:
+    """A reader's values in SLOTS order (the template's `slots`), up to their last reply tag."""
+    found = [
+        to.encode(),
+        token.encode(),
+        str(subscriber).encode(),
+        preferences.encode(),
+        tag.encode(),
+    ]
+    if reply_tags:
+        found += [reply.encode() for reply in reply_tags]
+    return found
 
 
 class SkeletonSlots:

@@ -43,12 +43,47 @@ fresh connection.
 
 Partial failure is data, never an exception: one refused recipient does not stop the
 batch. `send_batch` raises only for programming errors.
+
+Personalised messages: one request for many readers
+---------------------------------------------------
+A campaign's messages differ only by each reader's values (their address, the tokens
+in their links, their subscriber id, their return tags: `mail.skeleton.SLOTS`). An
+envelope made from a campaign's skeleton says so, beside its finished bytes:
+
+- `template` is the campaign's `Template`, one object shared by all its envelopes:
+  `source`, the whole message as built with a placeholder where each value goes, and
+  `slots`, the (name, placeholder) pairs in the order of the envelope's `values`;
+- `values` are this reader's values, in that order (UTF-8 bytes). Filling each
+  placeholder of `source` with its value gives `data` (less the DKIM-Signature headers,
+  which only the finished bytes carry): the two say the same message.
+
+A relay whose API takes a message once with substitutions per recipient (SendGrid's
+personalizations, Mailgun's recipient variables) may send the consecutive envelopes
+of one template in one request, up to its `batch_size`; one that does not ignores the
+two fields and sends `data`, as SMTP does. Either way it answers each envelope in
+order: a refusal of the whole request answers every envelope in it alike, and a
+provider's refusal of one recipient answers that envelope alone. Envelopes made
+otherwise (confirmations, test sends) have no template and go as `data`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
+
+
+class Template:
+    """A campaign's message with placeholders for each reader's values, shared by its
+    envelopes (compared by identity: a relay groups envelopes by it)."""
+
+    __slots__ = ("slots", "source")
+
+    def __init__(self, source: bytes, slots: Sequence[tuple[str, str]]) -> None:
+        self.source = source
+        self.slots = tuple(slots)
+
+    def __repr__(self) -> str:
+        return f"Template({len(self.source)} bytes, slots {[n for n, _ in self.slots]})"
 
 
 class Envelope(NamedTuple):
@@ -60,6 +95,9 @@ class Envelope(NamedTuple):
     recipient: str
     data: bytes
     eight_bit: bool = False
+    # The campaign's shared message and this reader's values in it (see the docstring).
+    template: Template | None = None
+    values: Sequence[bytes] = ()
 
 
 class Reply(NamedTuple):
