@@ -70,7 +70,9 @@ def record_new(conn: Connection, batch: Sequence[Event], *, now: datetime) -> se
             "dedupe_key": event.dedupe_key,
             "occurred_at": now,
         }
-        for event in batch
+        # In key order: two processes inserting overlapping batches then wait for each
+        # other in one order, never in a cycle (a deadlock on PostgreSQL).
+        for event in sorted(batch, key=lambda event: event.dedupe_key or "")
     ]
     assert all(row["dedupe_key"] for row in rows), "record_new needs a dedupe key on each"
     inserted = conn.execute(

@@ -72,7 +72,7 @@ def add_for_readers(conn: Connection, batch: Sequence[ReaderSuppression], *, now
         insert,
         [
             {"reader": each.subscriber_id, "reason": each.reason, "detail": each.detail, "now": now}
-            for each in batch
+            for each in sorted(batch, key=lambda each: each.subscriber_id)  # as record_new
         ],
     )
 
