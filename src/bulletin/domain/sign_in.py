@@ -5,8 +5,8 @@ first few are free; each one after that makes the next attempt wait twice as lon
 the last (one second, two, four...), and the `max_failures`th locks the key for
 `lock` from that failure. An attempt refused for waiting is not itself counted, so a
 legitimate user who waits is let in as soon as the wait is over, whatever an attacker
-keeps trying meanwhile. With the lock as long as the window, every failure that led
-to the lock has left the window when it ends.
+keeps trying meanwhile; and the failures that set a lock are spent by it, so the first
+attempt after a lock starts from nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ class Rule:
     def window(self) -> timedelta:
         return self.lock
 
+    @property
+    def horizon(self) -> timedelta:
+        """How far back failures matter: a window's worth before the longest lock."""
+        return self.window + self.lock
+
 
 @dataclass(frozen=True)
 class Wait:
@@ -40,11 +45,20 @@ class Wait:
 
 
 def wait_for(failures: Sequence[datetime], *, now: datetime, rule: Rule) -> Wait | None:
-    """How long an attempt made at `now` must wait, given the key's failures; None: go on."""
-    recent = sorted(t for t in failures if t > now - rule.window)
-    if len(recent) >= rule.max_failures:
-        until = recent[-1] + rule.lock
-        return Wait(until, locked=True) if until > now else None
+    """How long an attempt made at `now` must wait, given the key's failures; None: go on.
+
+    `failures` should reach back `rule.horizon`: a lock set by failures that have since
+    left the window still holds until it ends.
+    """
+    counted: list[datetime] = []
+    lock_until: datetime | None = None
+    for failed_at in sorted(t for t in failures if t <= now):
+        counted = [t for t in counted if t > failed_at - rule.window] + [failed_at]
+        if len(counted) >= rule.max_failures:
+            lock_until, counted = failed_at + rule.lock, []  # the lock spends them
+    if lock_until is not None and lock_until > now:
+        return Wait(lock_until, locked=True)
+    recent = [t for t in counted if t > now - rule.window]
     if len(recent) < rule.free_failures or not recent:
         return None
     delay = rule.first_delay * 2 ** (len(recent) - rule.free_failures)

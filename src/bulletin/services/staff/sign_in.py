@@ -10,6 +10,7 @@ whose wrong codes count as failures like wrong passwords.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import Connection
 
@@ -46,8 +47,10 @@ def sign_in(ctx: Context, *, email: str, password: str, client: Client) -> Signe
     typed = _typed(email)
     account, ip = throttle.account_key(typed), throttle.client_key(client.ip)
     with ctx.db.transaction() as conn:
-        _check_throttle(conn, ctx, typed=typed, account=account, ip=ip, client=client)
+        refusal = throttle.check(conn, ctx, account=account, client=ip)
         found = editor_store.credentials(conn, typed)
+    if refusal is not None:
+        _refuse(ctx, refusal, typed=typed, client=client)
     # argon2 takes its time (and 64 MB) outside any transaction.
     password_hash = found[1] if found else passwords.dummy_hash()
     matches = passwords.verify(password_hash, password)
@@ -71,7 +74,10 @@ def second_step(ctx: Context, *, editor_id: int, code: str, client: Client) -> S
         if editor is None or not editor.active:
             raise AuthenticationFailed("Sign in again.")
         account, ip = throttle.account_key(editor.email), throttle.client_key(client.ip)
-        _check_throttle(conn, ctx, typed=editor.email, account=account, ip=ip, client=client)
+        refusal = throttle.check(conn, ctx, account=account, client=ip)
+    if refusal is not None:
+        _refuse(ctx, refusal, typed=editor.email, client=client)
+    with ctx.db.transaction() as conn:
         if totp.verify(conn, ctx, editor.id, code):
             return _succeed(conn, ctx, editor, account=account, client=client)
         _fail(conn, ctx, typed=editor.email, account=account, ip=ip, client=client, reason="code")
@@ -85,16 +91,10 @@ def sign_out(ctx: Context, *, token: str, editor: Editor | None, client: Client)
             _audit(conn, ctx, actor=editor.email, action="sign_in.sign_out", client=client)
 
 
-def _check_throttle(
-    conn: Connection, ctx: Context, *, typed: str, account: str, ip: str | None, client: Client
-) -> None:
-    try:
-        throttle.check(conn, ctx, account=account, client=ip)
-    except SignInThrottled:
-        # Audited in its own transaction: the caller's is rolled back by the raise.
-        with ctx.db.transaction() as audit_conn:
-            _audit(audit_conn, ctx, actor=typed, action="sign_in.refused", client=client)
-        raise
+def _refuse(ctx: Context, refusal: SignInThrottled, *, typed: str, client: Client) -> NoReturn:
+    with ctx.db.transaction() as conn:
+        _audit(conn, ctx, actor=typed, action="sign_in.refused", client=client)
+    raise refusal
 
 
 def _fail(

@@ -38,13 +38,18 @@ def rules(settings: Settings) -> tuple[Rule, Rule]:
         Rule(
             max_failures=settings.sign_in_ip_max_failures,
             lock=lock,
-            free_failures=min(10, settings.sign_in_ip_max_failures),
+            # An office behind one address makes honest mistakes too: its delays start
+            # nine failures before its lock, whose waits (1 + 2 + ... + 256 s) leave
+            # the lock within reach of one window.
+            free_failures=max(3, settings.sign_in_ip_max_failures - 9),
         ),
     )
 
 
-def check(conn: Connection, ctx: Context, *, account: str, client: str | None) -> None:
-    """Raise SignInThrottled if the account or the client address must wait."""
+def check(
+    conn: Connection, ctx: Context, *, account: str, client: str | None
+) -> SignInThrottled | None:
+    """The refusal to raise if the account or the client address must wait, else None."""
     now = ctx.clock()
     account_rule, client_rule = rules(ctx.settings)
     waits = [_wait(conn, account, account_rule, ctx)]
@@ -52,11 +57,11 @@ def check(conn: Connection, ctx: Context, *, account: str, client: str | None) -
         waits.append(_wait(conn, client, client_rule, ctx))
     longest = max((w for w in waits if w is not None), key=lambda w: w.until, default=None)
     if longest is None:
-        return
+        return None
     seconds = longest.seconds_from(now)
     when = longest.until.strftime("%H:%M:%S UTC")
     reason = "locked after too many failed sign-ins" if longest.locked else "slowed down"
-    raise SignInThrottled(
+    return SignInThrottled(
         f"Sign-in is {reason}. Try again in {_duration(seconds)} (after {when}).",
         retry_after_s=seconds,
     )
@@ -65,8 +70,8 @@ def check(conn: Connection, ctx: Context, *, account: str, client: str | None) -
 def record_failure(conn: Connection, ctx: Context, *, account: str, client: str | None) -> None:
     now = ctx.clock()
     keys = [account] if client is None else [account, client]
-    window = timedelta(seconds=ctx.settings.sign_in_lock_s)
-    failure_store.record(conn, keys, now=now, forget_before=now - window)
+    horizon = max(rule.horizon for rule in rules(ctx.settings))
+    failure_store.record(conn, keys, now=now, forget_before=now - horizon)
 
 
 def record_success(conn: Connection, *, account: str) -> None:
@@ -77,10 +82,13 @@ def record_success(conn: Connection, *, account: str) -> None:
 
 def _wait(conn: Connection, key: str, rule: Rule, ctx: Context) -> Wait | None:
     now = ctx.clock()
-    return wait_for(failure_store.failures_since(conn, key, now - rule.window), now=now, rule=rule)
+    failures = failure_store.failures_since(conn, key, now - rule.horizon)
+    return wait_for(failures, now=now, rule=rule)
 
 
 def _duration(seconds: int) -> str:
+    if seconds == 1:
+        return "1 second"
     if seconds < 120:
         return f"{seconds} seconds"
     return f"{(seconds + 59) // 60} minutes"
