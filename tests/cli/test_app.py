@@ -69,6 +69,12 @@ def test_users_create_refuses_a_short_password(tmp_path: Path, database_url: str
     assert result.exit_code == 1 and "at least 10 characters" in result.output
 
 
+def test_users_create_refuses_a_guessable_password(tmp_path: Path, database_url: str) -> None:
+    env = {**_env(tmp_path, database_url), "BULLETIN_NEW_USER_PASSWORD": "aaaaaaaaaa"}
+    result = runner.invoke(app, ["users", "create", "--email", "a@news.example.com"], env=env)
+    assert result.exit_code == 1 and "stronger password" in result.output
+
+
 def test_alert_send_queues_for_every_confirmed_reader(
     tmp_path: Path, database_url: str, ctx: Context
 ) -> None:
