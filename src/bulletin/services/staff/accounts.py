@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from bulletin.domain.addresses import normalise_address
-from bulletin.domain.errors import AuthenticationFailed, InvalidInput
+from bulletin.domain.errors import AuthenticationFailed, InvalidInput, NotFound
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
-from bulletin.services.staff import passwords, sessions
+from bulletin.services.staff import passwords, sessions, totp
 from bulletin.store import audit
 from bulletin.store import editors as editor_store
 
@@ -107,6 +107,16 @@ def end_other_sessions(ctx: Context, editor: Editor, *, session_id: int | None) 
             detail={"email": editor.email, "sessions_ended": ended},
         )
     return ended
+
+
+def turn_off_second_factor(ctx: Context, *, email: str, actor: str = "cli") -> None:
+    """An operator clears an account's TOTP; its sessions end."""
+    with ctx.db.transaction() as conn:
+        found = editor_store.credentials(conn, normalise_address(email))
+        if found is None:
+            raise NotFound(f"There is no desk account for {email}.")
+        totp.clear(conn, ctx, found[0], actor=actor)
+        sessions.end_all(conn, found[0].id)
 
 
 def hash_password(password: str) -> str:
