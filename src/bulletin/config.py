@@ -353,7 +353,41 @@ class Settings(BaseSettings):
         description="On: an alert from the desk or the API waits until a second editor "
         "approves it.",
     )
-    session_max_age_s: int = Field(default=12 * 3600, description="How long a desk sign-in lasts.")
+    session_max_age_s: int = Field(
+        default=12 * 3600, description="How long a desk sign-in lasts at most."
+    )
+    session_idle_s: Annotated[
+        int, Variable(Group.DESK, "whole minutes, at least 1", read=v.whole, unit=MINUTES)
+    ] = Field(
+        default=60 * 60,
+        validation_alias="BULLETIN_SESSION_IDLE_MINUTES",
+        description="A desk sign-in not used for this long ends; the next page asks to sign "
+        "in again.",
+    )
+    sign_in_max_failures: Annotated[
+        int, Variable(Group.SECURITY, "whole number, at least 1", read=v.whole)
+    ] = Field(
+        default=10,
+        validation_alias="BULLETIN_SIGN_IN_MAX_FAILURES",
+        description="Failed desk sign-ins to one account (existing or not) within the lock "
+        "time that lock it; after the third, each attempt waits twice as long as the last.",
+    )
+    sign_in_ip_max_failures: Annotated[
+        int, Variable(Group.SECURITY, "whole number, at least 1", read=v.whole)
+    ] = Field(
+        default=30,
+        validation_alias="BULLETIN_SIGN_IN_IP_MAX_FAILURES",
+        description="Failed desk sign-ins from one client address, to any accounts, within "
+        "the lock time that lock that address out.",
+    )
+    sign_in_lock_s: Annotated[
+        int, Variable(Group.SECURITY, "whole minutes, at least 1", read=v.whole, unit=MINUTES)
+    ] = Field(
+        default=15 * 60,
+        validation_alias="BULLETIN_SIGN_IN_LOCK_MINUTES",
+        description="How long a lock lasts from the failure that set it, and the window "
+        "failures are counted in.",
+    )
 
     fetch_allow_networks: Annotated[
         tuple[IPNetwork, ...],

@@ -69,6 +69,30 @@ def test_users_create_refuses_a_short_password(tmp_path: Path, database_url: str
     assert result.exit_code == 1 and "at least 10 characters" in result.output
 
 
+def test_users_create_refuses_a_guessable_password(tmp_path: Path, database_url: str) -> None:
+    env = {**_env(tmp_path, database_url), "BULLETIN_NEW_USER_PASSWORD": "aaaaaaaaaa"}
+    result = runner.invoke(app, ["users", "create", "--email", "a@news.example.com"], env=env)
+    assert result.exit_code == 1 and "stronger password" in result.output
+
+
+def test_users_totp_off_clears_an_accounts_second_factor(tmp_path: Path, database_url: str) -> None:
+    env = {**_env(tmp_path, database_url), "BULLETIN_NEW_USER_PASSWORD": "a-long-password-1"}
+    runner.invoke(app, ["users", "create", "--email", "chief@news.example.com"], env=env)
+    db = Database(database_url)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE editors SET totp_secret = 'sealed', totp_enabled_at = created_at"
+        )
+    done = runner.invoke(app, ["users", "totp-off", "Chief@news.example.com"], env=env)
+    assert done.exit_code == 0, done.output
+    with db.engine.begin() as conn:
+        left = conn.exec_driver_sql("SELECT totp_secret, totp_enabled_at FROM editors").one()
+    db.dispose()
+    assert tuple(left) == (None, None)
+    missing = runner.invoke(app, ["users", "totp-off", "nobody@news.example.com"], env=env)
+    assert missing.exit_code == 1 and "no desk account" in missing.output
+
+
 def test_alert_send_queues_for_every_confirmed_reader(
     tmp_path: Path, database_url: str, ctx: Context
 ) -> None:

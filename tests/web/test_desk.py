@@ -51,7 +51,7 @@ def test_wrong_password_is_refused_with_a_message(client: TestClient, ctx: Conte
     assert client.get("/desk", follow_redirects=False).status_code == 303
 
 
-def test_session_cookie_is_http_only_and_tampering_signs_you_out(
+def test_desk_cookie_is_http_only_and_tampering_signs_you_out(
     client: TestClient, ctx: Context
 ) -> None:
     editor = make_editor(ctx, password=PASSWORD)
@@ -61,16 +61,19 @@ def test_session_cookie_is_http_only_and_tampering_signs_you_out(
         data={"csrf_token": token, "email": editor.email, "password": PASSWORD},
         follow_redirects=False,
     )
-    assert "httponly" in response.headers["set-cookie"].lower()
+    desk_cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("bulletin_desk=")
+    )
+    assert "httponly" in desk_cookie.lower() and "samesite=lax" in desk_cookie.lower()
     assert client.get("/desk", follow_redirects=False).status_code == 200
 
-    value = client.cookies["bulletin_session"]
+    value = client.cookies["bulletin_desk"]
     client.cookies.clear()
-    client.cookies.set("bulletin_session", value)
+    client.cookies.set("bulletin_desk", value)
     assert client.get("/desk", follow_redirects=False).status_code == 200
     tampered = value[:-3] + ("xyz" if value[-3:] != "xyz" else "abc")
     client.cookies.clear()
-    client.cookies.set("bulletin_session", tampered)
+    client.cookies.set("bulletin_desk", tampered)
     assert client.get("/desk", follow_redirects=False).status_code == 303
 
 

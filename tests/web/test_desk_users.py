@@ -53,7 +53,12 @@ def test_an_admin_creates_a_viewer_who_can_sign_in(client: TestClient, ctx: Cont
     assert _last_audit(ctx)["action"] == "user.create"
     again = admin.post(
         "/desk/users",
-        data={"csrf_token": token, "email": viewer.email, "role": "viewer", "password": "x" * 12},
+        data={
+            "csrf_token": token,
+            "email": viewer.email,
+            "role": "viewer",
+            "password": "another-long-password-9",
+        },
     )
     assert again.status_code == 422 and "already an account" in again.text
     short = admin.post(
@@ -116,7 +121,9 @@ def test_the_last_admin_can_be_neither_demoted_nor_disabled(
         data={"csrf_token": token, "role": "editor"},
         follow_redirects=False,
     )
-    assert demoted.status_code == 303  # and, no longer an admin, this page is closed to me
+    assert demoted.status_code == 303  # a role change ends the account's sessions, mine too
+    assert admin.get("/desk/users", follow_redirects=False).headers["location"] == "/desk/login"
+    sign_in(admin, me.email, PASSWORD)  # and, no longer an admin, this page is closed to me
     assert admin.get("/desk/users").status_code == 403
     assert editors.get_editor(ctx, me.id) == dataclasses.replace(me, role=Role.EDITOR)
     assert editors.get_editor(ctx, other.id).role is Role.ADMIN  # type: ignore[union-attr]

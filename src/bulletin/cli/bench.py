@@ -122,6 +122,17 @@ def bench_special(
         typer.echo(f"{key:>24}: {value}")
 
 
+@bench_app.command("sign-in")
+def bench_sign_in(
+    attempts: Annotated[int, typer.Option(min=1, help="Wrong passwords in the burst.")] = 50,
+) -> None:
+    """A burst of wrong passwords at one desk account: when it locks, and that the right
+    password then waits for the lock."""
+    from bulletin.benchmarks.sign_in import Options, run
+
+    typer.echo(json.dumps(run(Options(attempts=attempts))))
+
+
 @bench_app.command("returns")
 def bench_returns(
     reports: Annotated[

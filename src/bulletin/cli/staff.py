@@ -48,6 +48,18 @@ def users_create(
     typer.echo(f"Created {editor.role.value} {editor.email} (id {editor.id}).")
 
 
+@users_app.command("totp-off")
+def users_totp_off(
+    email: Annotated[str, typer.Argument(help="The account's sign-in address.")],
+) -> None:
+    """Turn off an account's second factor (a lost phone, a changed secret key)."""
+    try:
+        editors.turn_off_second_factor(_context(), email=email)
+    except BulletinError as exc:
+        _fail(exc)
+    typer.echo(f"The second factor of {email} is off; it signs in with its password alone.")
+
+
 @apikeys_app.command("create")
 def apikeys_create(
     role: Annotated[Role, typer.Option(help="admin, editor or viewer.")] = Role.EDITOR,

@@ -15,7 +15,8 @@
      ├── NotFound                    the thing asked for does not exist
      ├── PermissionDenied            signed in, but not allowed to do that
      ├── AuthenticationFailed        wrong address or password
-     │    └── WebhookRefused         a webhook whose signature, credentials, age or topic fails
+     │    ├── WebhookRefused         a webhook whose signature, credentials, age or topic fails
+     │    └── SignInThrottled        too many failed sign-ins: wait (says until when)
      ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
      ├── ProviderUnavailable         a mail provider we had to ask (a certificate) did not answer
      ├── DnsUnavailable              DNS did not answer a lookup (a timeout or a server failure)
@@ -73,6 +74,14 @@ class PermissionDenied(BulletinError):
 
 class AuthenticationFailed(BulletinError):
     """Wrong address or password."""
+
+
+class SignInThrottled(AuthenticationFailed):
+    """Too many failed sign-ins to an account or from an address; try again in `retry_after_s`."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class MailboxUnavailable(BulletinError):

@@ -107,3 +107,52 @@ def set_role(conn: Connection, editor_id: int, role: Role) -> None:
 
 def set_active(conn: Connection, editor_id: int, active: bool) -> None:
     conn.execute(update(editors).where(editors.c.id == editor_id).values(active=active))
+
+
+@dataclass(frozen=True)
+class TotpState:
+    """An editor's second factor: the encrypted secret, set while enrolling or enabled."""
+
+    secret: str | None
+    enabled_at: datetime | None
+    last_step: int | None
+
+
+def totp_state(conn: Connection, editor_id: int) -> TotpState:
+    row = conn.execute(
+        select(editors.c.totp_secret, editors.c.totp_enabled_at, editors.c.totp_last_step).where(
+            editors.c.id == editor_id
+        )
+    ).one_or_none()
+    if row is None:
+        return TotpState(None, None, None)
+    return TotpState(row.totp_secret, row.totp_enabled_at, row.totp_last_step)
+
+
+def set_totp(
+    conn: Connection,
+    editor_id: int,
+    *,
+    secret: str | None,
+    enabled_at: datetime | None,
+    last_step: int | None = None,
+) -> None:
+    conn.execute(
+        update(editors)
+        .where(editors.c.id == editor_id)
+        .values(totp_secret=secret, totp_enabled_at=enabled_at, totp_last_step=last_step)
+    )
+
+
+def use_totp_step(conn: Connection, editor_id: int, step: int) -> bool:
+    """Record `step` as used, if it is later than the last one; whether it was (a code
+    works once, even for two requests at the same moment)."""
+    result = conn.execute(
+        update(editors)
+        .where(
+            editors.c.id == editor_id,
+            (editors.c.totp_last_step.is_(None)) | (editors.c.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
+    return result.rowcount == 1

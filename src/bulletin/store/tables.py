@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -261,6 +262,37 @@ editors = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_login_at", UtcDateTime),
+    # An admin's TOTP second factor: the secret encrypted (services/staff/totp.py), set
+    # while enrolling; enabled once a code from it was verified; the last step used,
+    # so a code works once.
+    Column("totp_secret", Text),
+    Column("totp_enabled_at", UtcDateTime),
+    Column("totp_last_step", BigInteger),
+)
+
+# Desk sign-ins: the cookie holds a random id, only its SHA-256 is kept here; a
+# session ends when its row is deleted (sign-out, password change, role change...).
+desk_sessions = Table(
+    "desk_sessions",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("editor_id", Integer, ForeignKey("editors.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("ip", String(45)),
+    Column("user_agent", String(300)),
+    Index("ix_desk_sessions_editor_id", "editor_id"),
+)
+
+# Failed sign-ins in the throttle's window, by a hash of the account or client address.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Index("ix_sign_in_failures_key", "key_hash", "failed_at"),
 )
 
 campaigns = Table(

@@ -14,13 +14,15 @@ from bulletin.services.context import Context
 from bulletin.services.readers.webhooks import Webhooks
 from bulletin.web.api import app as api
 from bulletin.web.csrf import CsrfError
-from bulletin.web.deps import LoginRequired
+from bulletin.web.deps import DESK_COOKIE, LoginRequired
+from bulletin.web.desk.account import router as account_router
 from bulletin.web.desk.alerts import router as alerts_router
 from bulletin.web.desk.api_keys import router as api_keys_router
 from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.briefing import router as briefing_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.sign_in import router as sign_in_router
 from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
@@ -56,7 +58,9 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
     app.include_router(reader_router)
     app.include_router(embed_router)
     app.include_router(preferences_router)
+    app.include_router(sign_in_router)
     app.include_router(desk_router)
+    app.include_router(account_router)
     app.include_router(alerts_router)
     app.include_router(campaigns_router)
     app.include_router(briefing_router)
@@ -76,7 +80,10 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
-    return RedirectResponse("/desk/login", status_code=303)
+    response = RedirectResponse("/desk/login", status_code=303)
+    if DESK_COOKIE in request.cookies:
+        response.delete_cookie(DESK_COOKIE, path="/desk")
+    return response
 
 
 async def _csrf_refused(request: Request, exc: Exception) -> Response:

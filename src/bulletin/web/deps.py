@@ -12,8 +12,13 @@ from bulletin.domain.errors import PermissionDenied
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
 from bulletin.services.readers.subscriptions import Requester
-from bulletin.services.staff import accounts as editors
+from bulletin.services.staff import sessions
+from bulletin.services.staff.sign_in import Client
 from bulletin.web import csrf
+
+# The desk's cookie: only the random token of a server-side session (services/staff/
+# sessions.py). The signed `bulletin_session` cookie keeps the CSRF token, no identity.
+DESK_COOKIE = "bulletin_desk"
 
 
 class LoginRequired(Exception):
@@ -33,13 +38,26 @@ TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 
 
 def current_editor(request: Request, ctx: ContextDep) -> Editor:
-    editor_id = request.session.get("editor_id")
-    editor = editors.get_editor(ctx, editor_id) if isinstance(editor_id, int) else None
-    if editor is None or not editor.active:
-        request.session.pop("editor_id", None)
+    token = request.cookies.get(DESK_COOKIE)
+    found = sessions.resolve(ctx, token) if token else None
+    if found is None:
         raise LoginRequired()
-    request.state.editor = editor
-    return editor
+    request.state.editor = found.editor
+    request.state.desk_session_id = found.session_id
+    return found.editor
+
+
+def desk_session_id(request: Request) -> int | None:
+    """The id of the session the signed-in editor's request came with."""
+    value = getattr(request.state, "desk_session_id", None)
+    return value if isinstance(value, int) else None
+
+
+def client_of(request: Request) -> Client:
+    return Client(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
 
 
 EditorDep = Annotated[Editor, Depends(current_editor)]

@@ -1,8 +1,9 @@
 """Admins managing desk accounts: roles, disabling, password resets; never the last admin.
 
-Every change is audited. Disabling an account signs it out at its next request (the
-desk checks `active` on every request). The last active admin can be neither demoted
-nor disabled, so the newsroom never locks itself out of its own settings.
+Every change is audited. A role change, disabling and a password reset end every
+session of the account at once (the desk also checks `active` on every request). The
+last active admin can be neither demoted nor disabled, so the newsroom never locks
+itself out of its own settings.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import Connection
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
-from bulletin.services.staff import accounts as editors
+from bulletin.services.staff import accounts, passwords, sessions
 from bulletin.store import audit
 from bulletin.store import editors as editor_store
 from bulletin.store.editors import EditorListing
@@ -35,7 +36,7 @@ def create(
     ctx: Context, *, email: str, name: str, password: str, role: Role, actor: Editor
 ) -> Editor:
     _require_admin(actor)
-    return editors.create_editor(
+    return accounts.create_editor(
         ctx, email=email, name=name, password=password, role=role, actor=actor.email
     )
 
@@ -49,6 +50,7 @@ def change_role(ctx: Context, editor_id: int, role: Role, *, actor: Editor) -> N
         if target.role is Role.ADMIN:
             _keep_an_admin(conn, target, "change the role of")
         editor_store.set_role(conn, editor_id, role)
+        sessions.end_all(conn, editor_id)
         _audit(conn, ctx, actor, "user.role", target, {"from": target.role.value, "to": role.value})
 
 
@@ -61,17 +63,21 @@ def set_active(ctx: Context, editor_id: int, active: bool, *, actor: Editor) -> 
         if not active and target.role is Role.ADMIN:
             _keep_an_admin(conn, target, "disable")
         editor_store.set_active(conn, editor_id, active)
+        sessions.end_all(conn, editor_id)
         _audit(conn, ctx, actor, "user.enable" if active else "user.disable", target, {})
 
 
 def reset_password(ctx: Context, editor_id: int, password: str, *, actor: Editor) -> None:
     _require_admin(actor)
-    if len(password) < editors.MIN_PASSWORD:
-        raise InvalidInput(f"Passwords must be at least {editors.MIN_PASSWORD} characters.")
     with ctx.db.transaction() as conn:
         target = _target(conn, editor_id)
-        editor_store.set_password_hash(conn, editor_id, editors.hash_password(password))
-        _audit(conn, ctx, actor, "user.password_reset", target, {})
+    passwords.check_policy(password, email=target.email, name=target.name)
+    password_hash = passwords.hash_password(password)
+    with ctx.db.transaction() as conn:
+        target = _target(conn, editor_id)
+        editor_store.set_password_hash(conn, editor_id, password_hash)
+        ended = sessions.end_all(conn, editor_id)
+        _audit(conn, ctx, actor, "user.password_reset", target, {"sessions_ended": ended})
 
 
 def _target(conn: Connection, editor_id: int) -> Editor:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
-from bulletin.domain.errors import AuthenticationFailed
 from bulletin.services.alerts import proposals
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.campaigns import dashboard as desk
-from bulletin.services.staff import accounts as editors
-from bulletin.web.deps import ContextDep, EditorDep, FormDep, text
+from bulletin.web.deps import ContextDep, EditorDep
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk")
@@ -18,29 +16,6 @@ router = APIRouter(prefix="/desk")
 # The HTML of a caught message is shown in a sandboxed frame: no scripts, no forms,
 # no navigation of the desk, whatever the message contains.
 SANDBOX_CSP = "sandbox; default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline'"
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    return page(request, "desk/login.html", email="")
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(request: Request, ctx: ContextDep, form: FormDep) -> Response:
-    email = text(form, "email")
-    try:
-        editor = editors.authenticate(ctx, email=email, password=text(form, "password"))
-    except AuthenticationFailed as exc:
-        return page(request, "desk/login.html", status_code=401, email=email, error=str(exc))
-    request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    request.session["editor_id"] = editor.id
-    return RedirectResponse("/desk", status_code=303)
-
-
-@router.post("/logout")
-def logout(request: Request, form: FormDep) -> Response:
-    request.session.clear()
-    return RedirectResponse("/desk/login", status_code=303)
 
 
 @router.get("", response_class=HTMLResponse)
