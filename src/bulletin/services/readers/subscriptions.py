@@ -78,7 +78,7 @@ def sign_up(
             conn, subscriber.id, [ml.id for ml in chosen], now=now
         )
         for ml in chosen:
-            if ml.id in pending:
+            if ml.id in pending.new:
                 consent.record(
                     conn,
                     subscriber_id=subscriber.id,
@@ -90,7 +90,9 @@ def sign_up(
                     user_agent=requester.user_agent,
                     wording=f"{ml.name}: {ml.description}",
                 )
-        queued = bool(pending) and _may_send_confirmation(ctx, conn, subscriber.id, identity.digest)
+        queued = bool(pending.lists) and _may_send_confirmation(
+            ctx, conn, subscriber.id, identity.digest
+        )
         if queued:
             outbox.enqueue(conn, kind="confirm", subscriber_id=subscriber.id, now=now)
             subscriber_store.mark_confirmation_sent(conn, subscriber.id, now=now)
@@ -99,7 +101,7 @@ def sign_up(
         email=subscriber.email,
         lists=tuple(ml.slug for ml in chosen),
         confirmation_queued=queued,
-        already_confirmed=tuple(ml.slug for ml in chosen if ml.id not in pending),
+        already_confirmed=tuple(ml.slug for ml in chosen if ml.id not in pending.lists),
     )
 
 
