@@ -16,6 +16,7 @@
      ├── PermissionDenied            signed in, but not allowed to do that
      ├── AuthenticationFailed        wrong address or password
      │    └── WebhookRefused         a webhook whose signature, credentials, age or topic fails
+     ├── TooManyRequests             a sign-up past a limit (says which, and when to try again)
      ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
      ├── ProviderUnavailable         a mail provider we had to ask (a certificate) did not answer
      ├── DnsUnavailable              DNS did not answer a lookup (a timeout or a server failure)
@@ -73,6 +74,15 @@ class PermissionDenied(BulletinError):
 
 class AuthenticationFailed(BulletinError):
     """Wrong address or password."""
+
+
+class TooManyRequests(BulletinError):
+    """A request past one of the limits; `limit` names which, `retry_after_s` says when."""
+
+    def __init__(self, message: str, *, limit: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after_s = retry_after_s
 
 
 class MailboxUnavailable(BulletinError):
