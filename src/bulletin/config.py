@@ -361,6 +361,14 @@ class Settings(BaseSettings):
         description="Confirmation emails sent by the whole service; past it sign-ups are "
         "refused with a page asking to try again shortly.",
     )
+    signup_min_fill_s: Annotated[
+        int, Variable(Group.SIGNUPS, "whole seconds, 0 for no minimum", read=v.whole_or_zero)
+    ] = Field(
+        default=1,
+        validation_alias="BULLETIN_SIGNUP_MIN_FILL_SECONDS",
+        description="A sign-up form sent back sooner than this after it was served is "
+        "shown again (people take longer; scripts do not).",
+    )
     redis_url: Annotated[
         str | None,
         Variable(

@@ -184,6 +184,13 @@ def whole(text: str) -> int:
     return value
 
 
+def whole_or_zero(text: str) -> int:
+    """A whole number, 0 included (0 turns the check off); blank text means the default."""
+    if text.strip() == "0":
+        return 0
+    return whole(text)
+
+
 def story_count(text: str) -> int:
     size = whole(text)
     if not 1 <= size <= 10:
