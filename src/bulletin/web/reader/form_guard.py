@@ -25,7 +25,7 @@ _SALT = "bulletin.signup-form-started.v1"
 TOO_FAST = "That was quicker than we expected from a person. Please press Sign up again."
 EXPIRED = "This form is out of date. Please press Sign up again."
 HONEYPOT_FILLED = (
-    "Something filled in a field people don't see, so this looked like a robot. "
+    "Something filled in a field that people do not see, so this looked like a robot. "
     "Please check your address and press Sign up again."
 )
 
