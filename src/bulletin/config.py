@@ -352,7 +352,8 @@ class Settings(BaseSettings):
     ] = Field(
         default="3/hour;6/day",
         description="Confirmation emails to one mailbox, however its address is spelt "
-        "(letter case, `+tags`, and dots for Gmail); besides `confirm_resend_s` per address.",
+        "(letter case, `+tags`, and dots for Gmail); one address also gets at most one "
+        "every 10 minutes.",
     )
     confirmation_limit: Annotated[
         str, Variable(Group.SIGNUPS, "rates like `300/minute`", read=v.rate_limits)

@@ -186,9 +186,15 @@ def whole(text: str) -> int:
 
 def whole_or_zero(text: str) -> int:
     """A whole number, 0 included (0 turns the check off); blank text means the default."""
-    if text.strip() == "0":
-        return 0
-    return whole(text)
+    if text.strip() == "":
+        raise PydanticUseDefault()
+    try:
+        value = int(text)
+    except ValueError:
+        raise refuse(f"must be a whole number, not {text!r}.") from None
+    if value < 0:
+        raise refuse(f"must be 0 or more, not {value}.")
+    return value
 
 
 def story_count(text: str) -> int:
