@@ -84,7 +84,12 @@ def run(options: Options) -> dict[str, Any]:
         url = f"sqlite:///{workdir}/bulletin.db"
         port = _free_port()
         env = _env(url, workdir, port, min_fill_s=options.min_fill_s)
-        subprocess.run([sys.executable, "-m", "bulletin.cli", "db", "upgrade"], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "bulletin.cli", "db", "upgrade"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         server = _serve(env, port)
         try:
             return _measure(options, f"http://127.0.0.1:{port}", Path(workdir), url)
