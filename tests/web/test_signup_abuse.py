@@ -8,9 +8,10 @@ import re
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from bulletin.services.context import Context
 from bulletin.services.readers.signup_limits import SignUpLimits
@@ -23,7 +24,9 @@ OWN_ORIGIN = "http://bulletin.example.com"
 PROXY = ("10.0.0.2", 40000)
 
 
-def _app_client(ctx: Context, *, peer: tuple[str, int] = ("198.51.100.7", 40000), **settings):  # type: ignore[no-untyped-def]
+def _app_client(
+    ctx: Context, *, peer: tuple[str, int] = ("198.51.100.7", 40000), **settings: object
+) -> TestClient:
     changed = dataclasses.replace(ctx, settings=ctx.settings.replace(**settings))
     limits = SignUpLimits(changed.settings, key_prefix=f"test-{uuid.uuid4().hex}")
     return TestClient(create_app(changed, signup_limits=limits), client=peer)
@@ -35,7 +38,7 @@ def client(ctx: Context) -> Iterator[TestClient]:
         yield test_client
 
 
-def _count(ctx: Context, table) -> int:  # type: ignore[no-untyped-def]
+def _count(ctx: Context, table: Table) -> int:
     with ctx.db.transaction() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
@@ -47,7 +50,7 @@ def _post(
     wait: bool = True,
     extra: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> httpx.Response:
     fields = signup_fields(client.get("/").text)
     if wait:
         take_time(client)
@@ -55,7 +58,9 @@ def _post(
     return client.post("/subscribe", data=data, headers=headers or {}, follow_redirects=False)
 
 
-def _embed_post(client: TestClient, email: str, *, wait: bool = True, **extra: str):  # type: ignore[no-untyped-def]
+def _embed_post(
+    client: TestClient, email: str, *, wait: bool = True, **extra: str
+) -> httpx.Response:
     html = client.get("/embed").text
     token = re.search(r'name="form_token" value="([^"]+)"', html)
     started = re.search(r'name="form_started" value="([^"]+)"', html)
