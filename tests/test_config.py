@@ -379,6 +379,43 @@ def test_a_network_that_is_not_one_is_refused_by_name(tmp_path: Path) -> None:
         Settings.from_env(dev_env(tmp_path, BULLETIN_FETCH_ALLOW_NETWORKS="intranet"))
 
 
+def test_sign_up_limits_are_read_as_rates_and_proxies_as_networks(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        dev_env(
+            tmp_path,
+            BULLETIN_SIGNUP_LIMIT_IP="5/minute; 20/hour",
+            BULLETIN_CONFIRMATION_LIMIT="1000 per 1 minute",
+            BULLETIN_TRUSTED_PROXIES="10.0.0.0/8 ::1",
+            BULLETIN_REDIS_URL="redis://127.0.0.1:6379/2",
+            BULLETIN_SIGNUP_MIN_FILL_SECONDS="0",
+        )
+    )
+    assert settings.signup_limit_ip == "5/minute; 20/hour"
+    assert settings.confirmation_limit == "1000 per 1 minute"
+    assert [str(net) for net in settings.trusted_proxies] == ["10.0.0.0/8", "::1/128"]
+    assert settings.redis_url == "redis://127.0.0.1:6379/2"
+    assert settings.signup_min_fill_s == 0
+    assert "6379" not in repr(settings)  # a Redis URL may carry its password
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BULLETIN_SIGNUP_LIMIT_IP", "lots", "BULLETIN_SIGNUP_LIMIT_IP must be rates like"),
+        ("BULLETIN_SIGNUP_LIMIT_MAILBOX", "0/hour", "must be rates like"),
+        ("BULLETIN_CONFIRMATION_LIMIT", "", "must be rates like"),
+        ("BULLETIN_REDIS_URL", "http://cache:6379", "must be a redis://"),
+        ("BULLETIN_TRUSTED_PROXIES", "the-load-balancer", "BULLETIN_TRUSTED_PROXIES: "),
+        ("BULLETIN_SIGNUP_MIN_FILL_SECONDS", "-1", "must be 0 or more"),
+    ],
+)
+def test_bad_sign_up_limit_settings_are_refused_by_name(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(dev_env(tmp_path, **{name: value}))
+
+
 def test_variables_in_other_units_become_the_attributes_seconds_and_fractions(
     tmp_path: Path,
 ) -> None:

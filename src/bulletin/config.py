@@ -335,6 +335,56 @@ class Settings(BaseSettings):
         description="No-briefing dates, besides those set with `bulletin briefing holidays add`.",
     )
 
+    signup_limit_ip: Annotated[
+        str, Variable(Group.SIGNUPS, "rates like `10/minute;60/hour`", read=v.rate_limits)
+    ] = Field(
+        default="10/minute;60/hour",
+        description="Sign-ups from one client address (see `BULLETIN_TRUSTED_PROXIES`).",
+    )
+    signup_limit_network: Annotated[
+        str, Variable(Group.SIGNUPS, "rates like `30/minute;300/hour`", read=v.rate_limits)
+    ] = Field(
+        default="30/minute;300/hour",
+        description="Sign-ups from one network: a /24 of IPv4 or a /48 of IPv6.",
+    )
+    signup_limit_mailbox: Annotated[
+        str, Variable(Group.SIGNUPS, "rates like `3/hour;6/day`", read=v.rate_limits)
+    ] = Field(
+        default="3/hour;6/day",
+        description="Confirmation emails to one mailbox, however its address is spelt "
+        "(letter case, `+tags`, and dots for Gmail); one address also gets at most one "
+        "every 10 minutes.",
+    )
+    confirmation_limit: Annotated[
+        str, Variable(Group.SIGNUPS, "rates like `300/minute`", read=v.rate_limits)
+    ] = Field(
+        default="300/minute",
+        description="Confirmation emails sent by the whole service; past it sign-ups are "
+        "refused with a page asking to try again shortly.",
+    )
+    signup_min_fill_s: Annotated[
+        int, Variable(Group.SIGNUPS, "whole seconds, 0 for no minimum", read=v.whole_or_zero)
+    ] = Field(
+        default=1,
+        validation_alias="BULLETIN_SIGNUP_MIN_FILL_SECONDS",
+        description="A sign-up form sent back sooner than this after it was served is "
+        "shown again (people take longer; scripts do not).",
+    )
+    redis_url: Annotated[
+        str | None,
+        Variable(
+            Group.SIGNUPS,
+            "`redis://host:port/db` URL",
+            read=v.redis_url,
+            shown_default="unset: each process counts in its own memory",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="Where the sign-up limits are counted, so that several web processes "
+        "share one count.",
+    )
+
     staff_seed_list: Annotated[
         tuple[str, ...],
         Variable(
@@ -401,6 +451,19 @@ class Settings(BaseSettings):
         default=(),
         description="Private networks that feed and story URLs may be fetched from (an "
         "intranet wire server); any other private address is refused, redirects included.",
+    )
+    trusted_proxies: Annotated[
+        tuple[IPNetwork, ...],
+        Variable(
+            Group.SECURITY,
+            f"addresses or CIDR ranges {LIST}",
+            read=v.networks,
+            shown_default="none: the connection's address is the client's",
+        ),
+    ] = Field(
+        default=(),
+        description="Reverse proxies whose `X-Forwarded-For` is believed: behind them the "
+        "client is the right-most address in it that is not one of them.",
     )
     embed_origins: Annotated[
         tuple[str, ...],

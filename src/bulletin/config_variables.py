@@ -22,10 +22,12 @@ from datetime import date, time
 from enum import Enum
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from limits import parse_many
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, PydanticUseDefault
@@ -48,6 +50,7 @@ class Group(Enum):
     READERS = "Readers' links"
     ENGINE = "Delivery engine"
     BRIEFING = "Morning briefing"
+    SIGNUPS = "Sign-up limits"
     DESK = "Desk"
     SECURITY = "Security and fetching"
     HOOKS = "Mail providers' webhooks"
@@ -181,6 +184,19 @@ def whole(text: str) -> int:
     return value
 
 
+def whole_or_zero(text: str) -> int:
+    """A whole number, 0 included (0 turns the check off); blank text means the default."""
+    if text.strip() == "":
+        raise PydanticUseDefault()
+    try:
+        value = int(text)
+    except ValueError:
+        raise refuse(f"must be a whole number, not {text!r}.") from None
+    if value < 0:
+        raise refuse(f"must be 0 or more, not {value}.")
+    return value
+
+
 def story_count(text: str) -> int:
     size = whole(text)
     if not 1 <= size <= 10:
@@ -210,6 +226,29 @@ def clock_time(text: str) -> time:
 def optional(text: str) -> str | None:
     """Empty text means unset."""
     return text or None
+
+
+def rate_limits(text: str) -> str:
+    """Rates like `10/minute;60/hour` (the `limits` library's notation), all must hold."""
+    rates = text.strip()
+    try:
+        parsed = parse_many(rates)
+    except ValueError:
+        parsed = []
+    if not parsed or any(item.amount < 1 for item in parsed):
+        raise refuse(
+            f"must be rates like '10/minute;60/hour' (a count per second, minute, hour or "
+            f"day; several separated by ';'), not {text!r}."
+        )
+    return rates
+
+
+def redis_url(text: str) -> str | None:
+    """A Redis URL, or unset for counts kept in each process's memory."""
+    found = text.strip()
+    if found and urlsplit(found).scheme not in ("redis", "rediss", "redis+unix"):
+        raise refuse("must be a redis://, rediss:// or redis+unix:// URL.")
+    return found or None
 
 
 def url(text: str) -> str:

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.support.served import Served, serving
 from tests.support.smtp_sink import free_port
-from tests.support.web import csrf_from, link_in
+from tests.support.web import csrf_from, link_in, signup_fields
 
 CHROMIUM = Path(os.environ.get("BULLETIN_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -131,7 +131,7 @@ def confirmed_reader(served: Served, email: str) -> None:
         form = client.get("/")
         client.post(
             "/subscribe",
-            data={"csrf_token": csrf_from(form.text), "email": email, "lists": ["breaking"]},
+            data={**signup_fields(form.text), "email": email, "lists": ["breaking"]},
         )
     link = link_in(served.caught_for(email, "Confirm").message, served.base_url + "/confirm/")
     with httpx.Client() as client:

@@ -11,6 +11,7 @@ from bulletin.domain.addresses import (
     IdentityHasher,
     address_key,
     ensure_header_safe,
+    mailbox_key,
     normalise_address,
     same_address,
 )
@@ -178,3 +179,27 @@ def test_the_hash_depends_on_the_key_so_a_dump_alone_cannot_be_looked_up() -> No
 def test_hashing_without_a_key_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="BULLETIN_SUPPRESSION_KEY"):
         IdentityHasher("").digest("jane@example.org")
+
+
+@pytest.mark.parametrize(
+    ("key", "mailbox"),
+    [
+        ("reader+news@example.org", "reader@example.org"),
+        ("reader+a+b@example.org", "reader@example.org"),
+        ("first.last@example.org", "first.last@example.org"),  # dots matter elsewhere
+        ("first.last+x@gmail.com", "firstlast@gmail.com"),
+        ("f.i.r.s.t@googlemail.com", "first@gmail.com"),
+        ("Reader+Tag@Example.org", "reader@example.org"),
+        ("+only@example.org", "+only@example.org"),
+        ("...@gmail.com", "...@gmail.com"),
+    ],
+)
+def test_mailbox_key_folds_tags_everywhere_and_dots_where_the_provider_ignores_them(
+    key: str, mailbox: str
+) -> None:
+    assert mailbox_key(key) == mailbox
+
+
+def test_mailbox_key_is_not_the_identity_a_tagged_address_is_its_own_reader() -> None:
+    assert address_key("reader+news@example.org") != address_key("reader@example.org")
+    assert mailbox_key(address_key("reader+news@example.org")) == "reader@example.org"

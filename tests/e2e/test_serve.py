@@ -25,7 +25,7 @@ from bulletin.mail.transports import Envelope, send_now
 from tests.support.dovecot import Dovecot, ImapUser
 from tests.support.served import serving
 from tests.support.smtp_sink import free_port
-from tests.support.web import csrf_from, link_in, unsubscribe_url
+from tests.support.web import csrf_from, link_in, signup_fields, unsubscribe_url
 
 BIN = Path(sys.executable).parent / "bulletin"
 DEADLINE_S = 30.0
@@ -69,6 +69,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
         "BULLETIN_CATCHER_PORT": str(free_port()),
         "BULLETIN_INBOUND_PORT": str(free_port()),
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+        # No waiting for a person's typing time: these tests must not sleep.
+        "BULLETIN_SIGNUP_MIN_FILL_SECONDS": "0",
     }
     env.pop("BULLETIN_SMTP_URL", None)
     subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -103,7 +105,7 @@ def test_served_service_signs_up_confirms_alerts_and_unsubscribes(served: Served
         assert "Breaking News Emails" in form.text
         signed_up = browser.post(
             "/subscribe",
-            data={"csrf_token": csrf_from(form.text), "email": reader, "lists": ["breaking"]},
+            data={**signup_fields(form.text), "email": reader, "lists": ["breaking"]},
         )
         assert signed_up.status_code == 303
 

@@ -83,6 +83,8 @@ def serving(tmp_path: Path, extra_env: Mapping[str, str] | None = None) -> Itera
         "BULLETIN_CATCHER_PORT": str(free_port()),
         "BULLETIN_INBOUND_PORT": str(free_port()),
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+        # No waiting for a person's typing time: these tests must not sleep.
+        "BULLETIN_SIGNUP_MIN_FILL_SECONDS": "0",
         "BULLETIN_NEWSROOM_NAME": "The Daily Example",
         **(extra_env or {}),
     }

@@ -9,9 +9,12 @@ from fastapi.testclient import TestClient
 
 from bulletin.domain.models import Role
 from bulletin.services.context import Context
-from tests.support.factories import make_editor
+from tests.support.factories import FakeClock, make_editor
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_STARTED = re.compile(r'name="form_started" value="([^"]+)"')
+# How long the test's reader takes over the form: past the one-second minimum.
+FILL_TIME_S = 2
 
 
 def csrf_from(html: str) -> str:
@@ -20,11 +23,31 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def started_from(html: str) -> str:
+    """The signed time the sign-up form was served at."""
+    match = _STARTED.search(html)
+    assert match, "page has no form start time"
+    return match.group(1)
+
+
+def signup_fields(html: str) -> dict[str, str]:
+    """The hidden fields a sign-up form must send back: CSRF token and start time."""
+    return {"csrf_token": csrf_from(html), "form_started": started_from(html)}
+
+
+def take_time(client: TestClient) -> None:
+    """Let the app's (fake) clock run while a person fills in the form."""
+    clock = client.app.state.context.clock  # type: ignore[attr-defined]
+    assert isinstance(clock, FakeClock), "the app under test must run on a FakeClock"
+    clock.advance(seconds=FILL_TIME_S)
+
+
 def sign_up(client: TestClient, email: str, lists: list[str], time_zone: str = "") -> object:
-    token = csrf_from(client.get("/").text)
+    fields = signup_fields(client.get("/").text)
+    take_time(client)
     return client.post(
         "/subscribe",
-        data={"csrf_token": token, "email": email, "lists": lists, "time_zone": time_zone},
+        data={**fields, "email": email, "lists": lists, "time_zone": time_zone},
         follow_redirects=False,
     )
 

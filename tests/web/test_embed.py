@@ -14,6 +14,7 @@ from bulletin.services.context import Context
 from bulletin.store.tables import consent_records, subscribers
 from bulletin.web.app import create_app
 from tests.support.factories import unique_email
+from tests.support.web import started_from, take_time
 
 OWN_ORIGIN = "http://bulletin.example.com"
 ARTICLES = "https://www.news.example.com"
@@ -46,7 +47,10 @@ def _post(
     headers = {"Origin": origin} if origin else {}
     if fetch_site:
         headers["Sec-Fetch-Site"] = fetch_site
+    started = started_from(client.get("/embed").text)
+    take_time(client)
     data = {"email": email, "lists": ["breaking"], "time_zone": "Europe/Paris"}
+    data["form_started"] = started
     if token is not None:
         data["form_token"] = token
     client.cookies.clear()  # a framed page on another site sends none of our cookies

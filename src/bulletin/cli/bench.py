@@ -133,6 +133,37 @@ def bench_sign_in(
     typer.echo(json.dumps(run(Options(attempts=attempts))))
 
 
+@bench_app.command("signups")
+def bench_signups(
+    requests: Annotated[int, typer.Option(min=100, help="Sign-up requests in all.")] = 2000,
+    concurrency: Annotated[int, typer.Option(min=3, help="Requests in flight.")] = 8,
+    legitimate: Annotated[
+        int, typer.Option(min=1, help="Of them, readers at a person's pace.")
+    ] = 40,
+    person_pause: Annotated[
+        float, typer.Option(min=0, help="Seconds a legitimate reader takes over the form.")
+    ] = 1.5,
+    min_fill_seconds: Annotated[
+        int, typer.Option(min=0, help="The serve's BULLETIN_SIGNUP_MIN_FILL_SECONDS.")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """A sign-up flood against a real serve: answers by limit, latency, and legitimate
+    readers stored and confirmed; prints the figures."""
+    from bulletin.benchmarks.signups import Options, run
+
+    figures = run(
+        Options(
+            requests=requests,
+            concurrency=concurrency,
+            legitimate=legitimate,
+            person_pause_s=person_pause,
+            min_fill_s=min_fill_seconds,
+        )
+    )
+    typer.echo(json.dumps(figures, indent=None if as_json else 2))
+
+
 @bench_app.command("returns")
 def bench_returns(
     reports: Annotated[

@@ -59,6 +59,26 @@ def key_of(email: str) -> str:
     return email.lower()
 
 
+# Providers that deliver every dotted spelling of a local part to one mailbox, under
+# the domain they are one with.
+_DOTS_IGNORED = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(key: str) -> str:
+    """The mailbox an address key most likely reaches: its `+tag` folded, and its dots where
+    the provider ignores them (`J.Doe+x@googlemail.com` → `jdoe@gmail.com`).
+
+    Only for counting confirmation mail per mailbox (sign-up limits): it is a guess about
+    one provider's delivery, never a reader's identity, so nothing stores or compares
+    readers by it.
+    """
+    local, _, domain = key.lower().rpartition("@")
+    untagged = local.split("+", 1)[0] or local  # a local part that is all tag keeps it
+    if domain in _DOTS_IGNORED:
+        return f"{untagged.replace('.', '') or untagged}@{_DOTS_IGNORED[domain]}"
+    return f"{untagged}@{domain}"
+
+
 def same_address(one: str, other: str) -> bool:
     """Whether two spellings are one address (False if either is not an address)."""
     try:

@@ -17,6 +17,7 @@
      ├── AuthenticationFailed        wrong address or password
      │    ├── WebhookRefused         a webhook whose signature, credentials, age or topic fails
      │    └── SignInThrottled        too many failed sign-ins: wait (says until when)
+     ├── TooManyRequests             a sign-up past a limit (says which, and when to try again)
      ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
      ├── ProviderUnavailable         a mail provider we had to ask (a certificate) did not answer
      ├── DnsUnavailable              DNS did not answer a lookup (a timeout or a server failure)
@@ -81,6 +82,15 @@ class SignInThrottled(AuthenticationFailed):
 
     def __init__(self, message: str, *, retry_after_s: int) -> None:
         super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class TooManyRequests(BulletinError):
+    """A request past one of the limits; `limit` names which, `retry_after_s` says when."""
+
+    def __init__(self, message: str, *, limit: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.limit = limit
         self.retry_after_s = retry_after_s
 
 

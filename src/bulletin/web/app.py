@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.services.context import Context
+from bulletin.services.readers.signup_limits import SignUpLimits
 from bulletin.services.readers.webhooks import Webhooks
 from bulletin.web.api import app as api
 from bulletin.web.csrf import CsrfError
@@ -31,6 +32,7 @@ from bulletin.web.headers import ResponseHeaders
 from bulletin.web.hooks import router as hooks_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
+from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
 from bulletin.web.reader.routes import router as reader_router
 from bulletin.web.templating import make_templates
@@ -38,12 +40,19 @@ from bulletin.web.templating import make_templates
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
-    """The whole web app on `ctx`; `webhooks` replaces the providers' webhook intake (tests)."""
+def create_app(
+    ctx: Context, *, webhooks: Webhooks | None = None, signup_limits: SignUpLimits | None = None
+) -> FastAPI:
+    """The whole web app on `ctx`; `webhooks` replaces the providers' webhook intake and
+    `signup_limits` the limits the settings make (tests)."""
     app = FastAPI(title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = ctx
     app.state.webhooks = webhooks or Webhooks(ctx)
     app.state.templates = make_templates()
+    app.state.signup_limits = signup_limits or SignUpLimits(ctx.settings)
+    app.state.form_guard = FormGuard(
+        ctx.settings.secret_key, min_fill_s=ctx.settings.signup_min_fill_s, clock=ctx.clock
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=ctx.settings.secret_key,

@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 
 from bulletin.domain.errors import PermissionDenied
 from bulletin.domain.models import Editor, Role
+from bulletin.domain.networks import client_address
 from bulletin.services.context import Context
 from bulletin.services.readers.subscriptions import Requester
 from bulletin.services.staff import sessions
@@ -100,9 +101,14 @@ def texts(form: FormData, name: str) -> list[str]:
     return [value for value in form.getlist(name) if isinstance(value, str)]
 
 
+def client_ip(request: Request) -> str | None:
+    """The client's address: the connection's, or behind a trusted proxy the forwarded one."""
+    trusted = request.app.state.context.settings.trusted_proxies
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
 def requester(request: Request, method: str) -> Requester:
     return Requester(
-        method=method,
-        ip=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"),
+        method=method, ip=client_ip(request), user_agent=request.headers.get("user-agent")
     )

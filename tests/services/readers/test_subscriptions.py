@@ -92,6 +92,27 @@ def test_signing_up_twice_keeps_one_subscriber_and_resends_at_most_every_ten_min
     assert _count(ctx, outbox) == 2
 
 
+def test_a_pending_sign_up_repeated_adds_no_consent_rows(ctx: Context, clock: FakeClock) -> None:
+    email = unique_email()
+    for _ in range(5):
+        _sign_up(ctx, email, ["breaking", "morning-briefing"])
+        clock.advance(minutes=11)  # past the resend interval: a confirmation each time
+
+    assert _count(ctx, consent_records) == 2  # one sign-up per list, the first
+    assert _count(ctx, outbox) == 5
+
+
+def test_a_repeat_that_adds_a_list_records_consent_for_that_list_only(ctx: Context) -> None:
+    email = unique_email()
+    _sign_up(ctx, email, ["breaking"])
+    _sign_up(ctx, email, ["breaking", "special-reports"])
+
+    with ctx.db.transaction() as conn:
+        wordings = [r.wording for r in conn.execute(select(consent_records.c.wording))]
+    assert len(wordings) == 2
+    assert wordings[1].startswith("Special Reports")
+
+
 def test_confirming_confirms_every_pending_list(ctx: Context) -> None:
     result = _sign_up(ctx, unique_email(), ["breaking", "special-reports"])
     token = ctx.tokens.confirm(result.subscriber_id, result.email)

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection
 
+from bulletin.domain.addresses import mailbox_key
 from bulletin.domain.errors import InvalidInput, TokenInvalid
 from bulletin.domain.models import ConsentAction, SignUpResult, Subscriber, SubscriptionStatus
 from bulletin.domain.topics import valid_topics
 from bulletin.mail.tokens import UnsubscribeClaim, address_hash
 from bulletin.services.context import Context
+from bulletin.services.readers.signup_limits import SignUpLimits
 from bulletin.store import lists as list_store
 from bulletin.store import outbox
 from bulletin.store.readers import consent, suppressions
@@ -51,6 +53,7 @@ def sign_up(
     requester: Requester,
     time_zone: str | None = None,
     topics: list[str] | None = None,
+    limits: SignUpLimits | None = None,
 ) -> SignUpResult:
     """Ask to join lists; queue a confirmation email unless one went out very recently.
 
@@ -61,10 +64,16 @@ def sign_up(
     zone and topics given are kept only for a new reader: anyone can fill in the form,
     so it must not change an existing reader's choices (those change in the preference
     centre, behind the signed link).
+
+    With `limits` (the public forms), the request counts against its client's and
+    network's limits, and a confirmation email against its mailbox's and the service's:
+    past one, TooManyRequests is raised and nothing is stored.
     """
     identity = ctx.identities.identity(email)
     if not list_slugs:
         raise InvalidInput("Please choose at least one list.")
+    if limits is not None:
+        limits.admit(ip=requester.ip)
     wanted_topics = valid_topics(topics or [])
     now = ctx.clock()
     with ctx.db.transaction() as conn:
@@ -78,7 +87,7 @@ def sign_up(
             conn, subscriber.id, [ml.id for ml in chosen], now=now
         )
         for ml in chosen:
-            if ml.id in pending:
+            if ml.id in pending.new:
                 consent.record(
                     conn,
                     subscriber_id=subscriber.id,
@@ -90,7 +99,13 @@ def sign_up(
                     user_agent=requester.user_agent,
                     wording=f"{ml.name}: {ml.description}",
                 )
-        queued = bool(pending) and _may_send_confirmation(ctx, conn, subscriber.id, identity.digest)
+        queued = bool(pending.lists) and _may_send_confirmation(
+            ctx, conn, subscriber.id, identity.digest
+        )
+        if queued and limits is not None:
+            # Counted inside the transaction (one in-memory or Redis round trip, well
+            # under a millisecond) so that a refusal rolls the whole sign-up back.
+            limits.confirmation(mailbox=mailbox_key(identity.key))
         if queued:
             outbox.enqueue(conn, kind="confirm", subscriber_id=subscriber.id, now=now)
             subscriber_store.mark_confirmation_sent(conn, subscriber.id, now=now)
@@ -99,7 +114,7 @@ def sign_up(
         email=subscriber.email,
         lists=tuple(ml.slug for ml in chosen),
         confirmation_queued=queued,
-        already_confirmed=tuple(ml.slug for ml in chosen if ml.id not in pending),
+        already_confirmed=tuple(ml.slug for ml in chosen if ml.id not in pending.lists),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, Update, func, select, update
@@ -96,19 +97,33 @@ def statuses(conn: Connection, subscriber_id: int) -> dict[int, SubscriptionStat
     return {row.list_id: SubscriptionStatus(row.status) for row in rows}
 
 
+@dataclass(frozen=True)
+class Pending:
+    """The lists a sign-up leaves pending, and those of them it made pending just now."""
+
+    lists: tuple[int, ...]
+    new: tuple[int, ...]
+
+
 def add_pending(
     conn: Connection, subscriber_id: int, list_ids: Iterable[int], *, now: datetime
-) -> list[int]:
+) -> Pending:
     """Ask to join lists: new or previously-left subscriptions become pending.
 
-    Confirmed subscriptions are left alone. Returns the lists now pending.
+    Confirmed subscriptions are left alone, and so are pending ones: asking again
+    changes nothing, so it must not add to the consent record (`Pending.new`).
     """
     current = statuses(conn, subscriber_id)
     pending: list[int] = []
+    new: list[int] = []
     for list_id in list_ids:
         status = current.get(list_id)
         if status is SubscriptionStatus.CONFIRMED:
             continue
+        pending.append(list_id)
+        if status is SubscriptionStatus.PENDING:
+            continue
+        new.append(list_id)
         if status is None:
             conn.execute(
                 subscriptions.insert().values(
@@ -124,8 +139,7 @@ def add_pending(
                     status=SubscriptionStatus.PENDING, unsubscribed_at=None
                 )
             )
-        pending.append(list_id)
-    return pending
+    return Pending(lists=tuple(pending), new=tuple(new))
 
 
 def confirm_pending(conn: Connection, subscriber_id: int, *, now: datetime) -> list[int]:

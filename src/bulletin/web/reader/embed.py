@@ -7,15 +7,14 @@ rather than the session's CSRF token.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
-from bulletin.domain.errors import InvalidInput
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
-from bulletin.services.readers import subscriptions
 from bulletin.web import csrf
-from bulletin.web.deps import ContextDep, requester, text, texts
+from bulletin.web.deps import ContextDep, text, texts
 from bulletin.web.pages import page
+from bulletin.web.reader.signing_up import submit
 
 router = APIRouter(prefix="/embed")
 
@@ -36,19 +35,12 @@ async def embed_subscribe(request: Request, ctx: ContextDep) -> Response:
         secret_key=ctx.settings.secret_key,
         origin=ctx.settings.origin,
     )
-    chosen, email = texts(form, "lists"), text(form, "email")
-    try:
-        subscriptions.sign_up(
-            ctx,
-            email=email,
-            list_slugs=chosen,
-            time_zone=text(form, "time_zone") or None,
-            topics=texts(form, "topics"),
-            requester=requester(request, "embed_form"),
-        )
-    except InvalidInput as exc:
-        return _form(request, ctx, chosen=chosen, email=email, error=str(exc), status_code=422)
-    return RedirectResponse("/embed/check-inbox", status_code=303)
+
+    def reshow(message: str) -> Response:
+        chosen, email = texts(form, "lists"), text(form, "email")
+        return _form(request, ctx, chosen=chosen, email=email, error=message, status_code=422)
+
+    return submit(request, ctx, form, method="embed_form", done="/embed/check-inbox", reshow=reshow)
 
 
 @router.get("/check-inbox", response_class=HTMLResponse)
@@ -75,4 +67,5 @@ def _form(
         email=email,
         error=error,
         form_token=csrf.embed_form_token(ctx.settings.secret_key),
+        form_started=request.app.state.form_guard.started(),
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from bulletin.domain.errors import InvalidInput, TokenError
+from bulletin.domain.errors import TokenError
 from bulletin.domain.topics import TOPICS
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
@@ -13,6 +13,7 @@ from bulletin.services.readers import subscriptions
 from bulletin.web import csrf
 from bulletin.web.deps import ContextDep, FormDep, requester, text, texts
 from bulletin.web.pages import page
+from bulletin.web.reader.signing_up import submit
 
 router = APIRouter()
 
@@ -26,23 +27,17 @@ def signup_form(request: Request, ctx: ContextDep) -> Response:
 
 @router.post("/subscribe", response_class=HTMLResponse)
 def subscribe(request: Request, ctx: ContextDep, form: FormDep) -> Response:
-    chosen = texts(form, "lists")
-    email = text(form, "email")
-    try:
-        subscriptions.sign_up(
-            ctx,
-            email=email,
-            list_slugs=chosen,
-            time_zone=text(form, "time_zone") or None,
-            topics=texts(form, "topics"),
-            requester=requester(request, "web_form"),
-        )
-    except InvalidInput as exc:
+    def reshow(message: str) -> Response:
         return _signup_form(
-            request, ctx, chosen=chosen, email=email, error=str(exc), status_code=422
+            request,
+            ctx,
+            chosen=texts(form, "lists"),
+            email=text(form, "email"),
+            error=message,
+            status_code=422,
         )
-    # A fixed target, never one taken from the request: no open redirect.
-    return RedirectResponse("/check-inbox", status_code=303)
+
+    return submit(request, ctx, form, method="web_form", done="/check-inbox", reshow=reshow)
 
 
 @router.get("/check-inbox", response_class=HTMLResponse)
@@ -120,6 +115,7 @@ def _signup_form(
         chosen=chosen,
         email=email,
         error=error,
+        form_started=request.app.state.form_guard.started(),
     )
 
 
