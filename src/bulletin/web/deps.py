@@ -55,10 +55,9 @@ def desk_session_id(request: Request) -> int | None:
 
 
 def client_of(request: Request) -> Client:
-    return Client(
-        ip=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"),
-    )
+    """Who is signing in: the address behind a trusted proxy (`client_ip`), so the per-IP
+    sign-in lock is one reader's and not the whole newsroom's behind its proxy."""
+    return Client(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 EditorDep = Annotated[Editor, Depends(current_editor)]
