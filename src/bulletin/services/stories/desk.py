@@ -8,6 +8,7 @@ from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.stories import Format, Outcome, StoredStory
+from bulletin.domain.urls import redact_url
 from bulletin.ingest.sanitize import clean_html
 from bulletin.services.context import Context
 from bulletin.services.stories import ingest as stories
@@ -76,7 +77,8 @@ def ingest_url(ctx: Context, url: str, *, fmt: str, actor: Editor) -> list[stori
         raise InvalidInput("Give a web address starting with http:// or https://.")
     if len(url) > MAX_URL:
         raise InvalidInput(f"Keep the address under {MAX_URL} characters.")
-    return _audited(ctx, list(stories.ingest(ctx, url, fmt=_format(fmt))), source=url, actor=actor)
+    results = list(stories.ingest(ctx, url, fmt=_format(fmt)))
+    return _audited(ctx, results, source=redact_url(url), actor=actor)
 
 
 def ingest_text(ctx: Context, text: str, *, fmt: str, actor: Editor) -> list[stories.ItemResult]:
