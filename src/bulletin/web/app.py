@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -32,6 +33,7 @@ from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.preferences import router as preferences_router
 from bulletin.web.reader.routes import router as reader_router
 from bulletin.web.templating import make_templates
+from bulletin.web.validation import describe, in_path
 
 STATIC = Path(__file__).parent / "static"
 
@@ -72,6 +74,7 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(PermissionDenied, _forbidden)
     app.add_exception_handler(InvalidInput, _refused)
+    app.add_exception_handler(RequestValidationError, _unbound)
     return app
 
 
@@ -96,6 +99,14 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 async def _refused(request: Request, exc: Exception) -> Response:
     """Input a page did not handle itself: the reason, never a server error."""
     return page(request, "desk/refused.html", status_code=422, message=str(exc))
+
+
+async def _unbound(request: Request, exc: Exception) -> Response:
+    """A page's path or query FastAPI could not bind: a page, never FastAPI's JSON."""
+    assert isinstance(exc, RequestValidationError)
+    if in_path(exc):
+        return page(request, "desk/not_found.html", status_code=404, what="There is no such page.")
+    return page(request, "desk/refused.html", status_code=422, message=describe(exc))
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
