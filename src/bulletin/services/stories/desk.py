@@ -40,6 +40,11 @@ class StoryDetail:
 
 
 def search(ctx: Context, where: StoryFilter, *, before: int | None = None) -> StoryPage:
+    if any("\x00" in value for value in (where.text, where.source, where.section)):
+        # No stored story holds a NUL, so nothing matches; and the databases cannot be
+        # asked: SQLite's LIKE stops reading at it ("%\0%" is "%", every story) and
+        # PostgreSQL refuses a NUL in text outright.
+        return StoryPage([], None)
     with ctx.db.transaction() as conn:
         rows = story_search.search(conn, where, before=before, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
