@@ -52,7 +52,11 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
         same_site="lax",
         https_only=ctx.settings.base_url.startswith("https://"),
     )
-    app.add_middleware(ResponseHeaders, embed_origins=ctx.settings.embed_origins)
+    app.add_middleware(
+        ResponseHeaders,
+        embed_origins=ctx.settings.embed_origins,
+        hsts=ctx.settings.env == "production" and ctx.settings.base_url.startswith("https://"),
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(api.PREFIX, api.create_api(ctx))
     app.include_router(reader_router)

@@ -20,6 +20,7 @@ from bulletin.domain.errors import (
 )
 from bulletin.services.context import Context
 from bulletin.web.api import alerts, campaigns, special_reports, stories, subscribers
+from bulletin.web.api.docs import add_docs
 from bulletin.web.validation import describe
 
 PREFIX = "/api/v1"
@@ -40,7 +41,7 @@ def create_api(ctx: Context) -> FastAPI:
             "Readers, stories, breaking alerts, special reports and campaigns."
             " Every change is written to the audit log."
         ),
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI from our own copy: see docs.py
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -50,6 +51,7 @@ def create_api(ctx: Context) -> FastAPI:
     api.include_router(campaigns.router)
     api.include_router(stories.router)
     api.include_router(special_reports.router)
+    add_docs(api, prefix=PREFIX, title=ctx.settings.newsroom_name)
     api.add_exception_handler(BulletinError, _problem)
     api.add_exception_handler(RequestValidationError, _unbound)
     return api
