@@ -103,3 +103,18 @@ def test_a_list_of_items_or_an_items_object_are_both_read() -> None:
     item = {"uri": "urn:x:1", "headline": "One", "body_text": "Text."}
     assert len(parse_ninjs(json.dumps([item, item]), source="s")) == 2
     assert len(parse_ninjs(json.dumps({"items": [item]}), source="s")) == 1
+
+
+@pytest.mark.parametrize("depth", [65, 2_000, 200_000])
+def test_ninjs_nested_past_any_real_document_is_a_clear_error(depth: int) -> None:
+    nested = '{"headline": "x", "extra": ' + "[" * depth + "]" * depth + "}"
+
+    with pytest.raises(IngestError, match="nests arrays and objects more than 64 deep"):
+        parse_ninjs(nested, source="deep.json")
+
+
+def test_a_number_of_thousands_of_digits_is_a_clear_error() -> None:
+    document = '{"headline": "x", "urgency": ' + "9" * 5_000 + "}"
+
+    with pytest.raises(IngestError, match="has a number of 5,000 digits; at most 100 are read"):
+        parse_ninjs(document, source="big.json")

@@ -170,6 +170,31 @@ def test_catcher_page_lists_and_shows_caught_mail(
     assert signed_in.get("/desk/catcher/no-such-key").status_code == 404
 
 
+def test_a_viewer_may_not_open_the_mail_catcher_nor_see_its_link(
+    client: TestClient, ctx: Context
+) -> None:
+    catcher = MailCatcher(ctx.settings.catcher_dir, port=free_port())
+    catcher.start()
+    try:
+        _send_to_catcher(catcher.port, "Confirm your sign-up", "<p>https://x/confirm/t</p>")
+    finally:
+        catcher.stop()
+    editor = _signed_in(TestClient(client.app), ctx, Role.EDITOR)
+    key = editor.get("/desk/catcher").text.split('href="/desk/catcher/')[1].split('"')[0]
+    viewer = _signed_in(client, ctx, Role.VIEWER)
+
+    answers = [
+        viewer.get(p)
+        for p in ("/desk/catcher", f"/desk/catcher/{key}", f"/desk/catcher/{key}/html")
+    ]
+
+    assert [a.status_code for a in answers] == [403, 403, 403]
+    assert "only editors and admins may open it" in answers[0].text
+    assert "Confirm your sign-up" not in answers[0].text + answers[1].text
+    assert 'href="/desk/catcher"' not in viewer.get("/desk").text
+    assert 'href="/desk/catcher"' in editor.get("/desk").text
+
+
 def test_the_dashboard_shows_the_last_days_complaint_rate(client: TestClient, ctx: Context) -> None:
     editor = make_editor(ctx, password=PASSWORD)
     sign_in(client, editor.email, PASSWORD)

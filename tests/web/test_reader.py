@@ -196,3 +196,17 @@ def test_markup_in_input_is_escaped(client: TestClient) -> None:
     response = sign_up(client, '<script>alert("x")</script>@x', ["breaking"])
     assert "<script>alert" not in response.text  # type: ignore[attr-defined]
     assert "&lt;script&gt;" in response.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("zone", ["America", "Etc", "posixrules/../UTC", "../../etc/passwd"])
+def test_sign_up_with_a_time_zone_directory_keeps_the_newsroom_default(
+    client: TestClient, ctx: Context, zone: str
+) -> None:
+    email = unique_email()
+
+    response = sign_up(client, email, ["morning-briefing"], time_zone=zone)
+
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    with ctx.db.transaction() as conn:
+        subscriber = subscriber_store.find_by_key(conn, email.lower())
+    assert subscriber is not None and subscriber.time_zone is None

@@ -62,3 +62,15 @@ def time_zones() -> tuple[str, ...]:
         z for z in available_timezones() if ("/" in z and not z.startswith(legacy)) or z == "UTC"
     }
     return tuple(sorted(zones))
+
+
+@lru_cache(maxsize=1)
+def _iana_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_iana_zone(name: str) -> bool:
+    """True for a zone of the IANA list, aliases included (browsers still report
+    Asia/Calcutta). `ZoneInfo("America")` is no test: a directory of the zone database
+    raises IsADirectoryError, and a stray file there would load as a zone."""
+    return name in _iana_names()

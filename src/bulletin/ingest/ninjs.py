@@ -21,12 +21,26 @@ MEDIA_TYPES = {"picture", "graphic", "video", "audio"}
 MAX_IMAGE_WIDTH = 2048
 PUBSTATUS = {"usable": PubStatus.USABLE, "withheld": PubStatus.WITHHELD}
 PUBSTATUS |= {"canceled": PubStatus.CANCELED, "cancelled": PubStatus.CANCELED}
+# Real ninjs nests a handful deep and has no number longer than a timestamp; past these
+# a document is an attack on the parser (or its recursion), not a story.
+MAX_DEPTH = 64
+MAX_DIGITS = 100
+TOO_DEEP = f"nests arrays and objects more than {MAX_DEPTH} deep; ninjs needs a handful"
 
 
 def parse_ninjs(data: bytes | str, *, source: str) -> list[Story | ItemFailure]:
     """The story in a ninjs document: one item, an array of items, or {"items": [...]}."""
+    document = _load(data, source=source)
+    if isinstance(document, dict) and isinstance(document.get("items"), list):
+        document = document["items"]
+    items = document if isinstance(document, list) else [document]
+    return [_item(raw, source=source, index=i) for i, raw in enumerate(items, start=1)]
+
+
+def _load(data: bytes | str, *, source: str) -> Any:
+    """The JSON document, or an IngestError saying what is wrong with it."""
     try:
-        document = json.loads(data)
+        document = json.loads(data, parse_int=_bounded_int)
     except json.JSONDecodeError as exc:
         raise IngestError(
             source, f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -34,10 +48,32 @@ def parse_ninjs(data: bytes | str, *, source: str) -> list[Story | ItemFailure]:
     except UnicodeDecodeError as exc:
         reason = f"JSON is not UTF-8, UTF-16 or UTF-32 text ({exc.reason})"
         raise IngestError(source, reason) from None
-    if isinstance(document, dict) and isinstance(document.get("items"), list):
-        document = document["items"]
-    items = document if isinstance(document, list) else [document]
-    return [_item(raw, source=source, index=i) for i, raw in enumerate(items, start=1)]
+    except (ValueError, RecursionError) as exc:  # _bounded_int's refusal; nesting past the stack
+        raise IngestError(source, str(exc) if isinstance(exc, ValueError) else TOO_DEEP) from None
+    if _depth(document) > MAX_DEPTH:
+        raise IngestError(source, TOO_DEEP)
+    return document
+
+
+def _bounded_int(text: str) -> int:
+    """JSON integers as Python's, refused past MAX_DIGITS: no ninjs field needs more."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"has a number of {len(text):,} digits; at most {MAX_DIGITS} are read")
+    return int(text)
+
+
+def _depth(document: Any) -> int:
+    """How deeply arrays and objects nest in `document`, found without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:  # deeper is refused anyway: no need to walk it all
+                stack.extend((child, depth + 1) for child in value)
+    return deepest
 
 
 def _lower(value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -36,6 +37,7 @@ from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
 from bulletin.web.reader.routes import router as reader_router
 from bulletin.web.templating import make_templates
+from bulletin.web.validation import describe, in_path
 
 STATIC = Path(__file__).parent / "static"
 
@@ -61,7 +63,11 @@ def create_app(
         same_site="lax",
         https_only=ctx.settings.base_url.startswith("https://"),
     )
-    app.add_middleware(ResponseHeaders, embed_origins=ctx.settings.embed_origins)
+    app.add_middleware(
+        ResponseHeaders,
+        embed_origins=ctx.settings.embed_origins,
+        hsts=ctx.settings.env == "production" and ctx.settings.base_url.startswith("https://"),
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(api.PREFIX, api.create_api(ctx))
     app.include_router(reader_router)
@@ -85,6 +91,7 @@ def create_app(
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(PermissionDenied, _forbidden)
     app.add_exception_handler(InvalidInput, _refused)
+    app.add_exception_handler(RequestValidationError, _unbound)
     return app
 
 
@@ -112,6 +119,14 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 async def _refused(request: Request, exc: Exception) -> Response:
     """Input a page did not handle itself: the reason, never a server error."""
     return page(request, "desk/refused.html", status_code=422, message=str(exc))
+
+
+async def _unbound(request: Request, exc: Exception) -> Response:
+    """A page's path or query FastAPI could not bind: a page, never FastAPI's JSON."""
+    assert isinstance(exc, RequestValidationError)
+    if in_path(exc):
+        return page(request, "desk/not_found.html", status_code=404, what="There is no such page.")
+    return page(request, "desk/refused.html", status_code=422, message=describe(exc))
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:

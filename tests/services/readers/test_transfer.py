@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,13 +14,16 @@ from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import SubscriptionStatus
 from bulletin.services.context import Context
 from bulletin.services.readers import preferences, subscriptions, transfer
+from bulletin.store.db import Database
 from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.readers import suppressions
 from bulletin.store.tables import audit_log, consent_records, subscribers
 from tests.support.factories import (
+    FakeClock,
     confirmed_reader,
     digest,
     find_reader,
+    make_settings,
     suppress,
     unique_email,
     web_requester,
@@ -215,3 +220,79 @@ def test_export_defuses_cells_a_spreadsheet_would_run(ctx: Context) -> None:
     confirmed_reader(ctx, ["breaking"], email="=cmd@readers.example.org")
     exported = "".join(transfer.export_csv(ctx, actor="ed"))
     assert "'=cmd@readers.example.org" in exported
+
+
+ODD_ADDRESSES = [
+    "-news@readers.example.org",  # starts like a formula: defused on export
+    "+tagged@readers.example.org",
+    "=cmd@readers.example.org",
+    "'=both@readers.example.org",
+    "'quoted@readers.example.org",  # starts with the defusing quote itself
+    "plain@readers.example.org",
+]
+
+
+def _comparable(exported: str) -> list[dict[str, str]]:
+    """The export's rows without the timestamps an import sets anew."""
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    return [{k: v for k, v in row.items() if not k.endswith("_at")} for row in rows]
+
+
+def test_an_export_imported_into_an_empty_database_exports_the_same_readers(
+    ctx: Context, sqlite_template: Path, tmp_path: Path, clock: FakeClock
+) -> None:
+    for email in ODD_ADDRESSES[:-1]:
+        confirmed_reader(ctx, ["breaking", "morning-briefing"], email=email)
+    confirmed_reader(ctx, ["special-reports"], email=ODD_ADDRESSES[-1])
+    exported = "".join(transfer.export_csv(ctx, actor="ed"))
+    empty = tmp_path / "empty.db"
+    shutil.copy(sqlite_template, empty)
+    other = Context(
+        settings=make_settings(tmp_path, f"sqlite:///{empty}"),
+        db=Database(f"sqlite:///{empty}"),
+        clock=clock,
+    )
+    try:
+        report = _import(other, exported)
+        again = "".join(transfer.export_csv(other, actor="ed"))
+    finally:
+        other.db.dispose()
+
+    assert report.errors == [] and report.imported
+    assert report.added == 2 * 5 + 1
+    assert _comparable(again) == _comparable(exported)
+    shown = {row["email"] for row in _comparable(again)}
+    assert {e.removeprefix("'") for e in shown} == set(ODD_ADDRESSES)  # each defused once
+
+
+def test_an_export_imported_again_adds_nobody(ctx: Context) -> None:
+    for email in ODD_ADDRESSES[:3]:
+        confirmed_reader(ctx, ["breaking"], email=email)
+    before = _count(ctx, subscribers)
+
+    report = _import(ctx, "".join(transfer.export_csv(ctx, actor="ed")))
+
+    assert report.imported and report.added == 0 and report.unchanged == 3
+    assert _count(ctx, subscribers) == before
+
+
+def test_a_lone_carriage_return_ends_a_line_and_the_bad_half_is_a_row_error(
+    ctx: Context,
+) -> None:
+    report = _import(ctx, "email,lists\nok@example.com,breaking\nbroken\rrest@example.com,x\n")
+
+    assert not report.imported
+    assert (report.errors[0].line, report.errors[0].email) == (3, "broken")
+    assert _count(ctx, subscribers) == 0
+
+
+def test_a_field_past_the_csv_limit_is_a_row_error_naming_its_line(ctx: Context) -> None:
+    data = "email,lists\nok@example.com,breaking\nbig@example.com," + "x" * 140_000 + "\n"
+
+    report = _import(ctx, data)
+
+    assert not report.imported
+    assert [(n.line, n.message) for n in report.errors] == [
+        (3, "A field is longer than 131,072 characters.")
+    ]
+    assert _count(ctx, subscribers) == 0

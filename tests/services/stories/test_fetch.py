@@ -8,11 +8,18 @@ import socket
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bulletin.domain.errors import FetchError
+from bulletin.domain.models import Role
 from bulletin.services.context import Context
+from bulletin.services.stories import desk
 from bulletin.services.stories import ingest as stories
 from bulletin.services.stories.fetch import fetch
+from bulletin.services.stories.public_addresses import is_public
+from bulletin.store.tables import audit_log
+from bulletin.store.tables import stories as story_rows
+from tests.support.factories import make_editor
 from tests.support.http_feeds import FeedServer, Route
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
@@ -132,3 +139,72 @@ def test_ingesting_a_private_url_is_a_failed_result_that_says_why(
     assert result.failure is not None
     assert "private or local address" in result.failure.error
     assert route.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "carried"),
+    [
+        ("http://[::127.0.0.1]/", "127.0.0.1"),  # IPv4-compatible
+        ("http://[::a9fe:a9fe]/", "169.254.169.254"),  # IPv4-compatible: cloud metadata
+        ("http://[64:ff9b::7f00:1]/", "127.0.0.1"),  # NAT64, well-known prefix
+        ("http://[64:ff9b::a9fe:a9fe]/", "169.254.169.254"),
+        ("http://[2002:7f00:1::]/", "127.0.0.1"),  # 6to4
+        ("http://[2002:a00:1::]/", "10.0.0.1"),
+        ("http://[::ffff:a9fe:a9fe]/", "169.254.169.254"),  # IPv4-mapped
+    ],
+)
+def test_ipv6_forms_that_carry_a_private_ipv4_address_are_refused_by_it(
+    url: str, carried: str
+) -> None:
+    with pytest.raises(FetchError, match=rf"which carries {carried}\b.*private or local"):
+        fetch(url, timeout=2)
+
+
+def test_the_local_use_nat64_prefix_is_refused_whatever_it_carries() -> None:
+    with pytest.raises(FetchError, match="a private or local address"):
+        fetch("http://[64:ff9b:1::808:808]/", timeout=2)
+
+
+def test_ipv6_forms_carrying_a_public_ipv4_address_are_judged_public() -> None:
+    for form in ("::ffff:8.8.8.8", "2002:808:808::", "64:ff9b::808:808"):
+        assert is_public(ipaddress.ip_address(form)), form
+    # A Teredo address carries its server's and its client's addresses: both must be public.
+    assert is_public(ipaddress.ip_address("2001:0:4136:e378:8000:63bf:f7f7:fbfb"))
+    assert not is_public(ipaddress.ip_address("2001:0:7f00:1::"))
+
+
+@pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://[::1/", "http://wire.example:80a/"])
+def test_a_malformed_url_is_a_fetch_error_that_says_so(url: str) -> None:
+    with pytest.raises(FetchError, match="is not a web address Bulletin can fetch"):
+        fetch(url, timeout=2)
+
+
+def test_ingesting_a_malformed_url_is_a_failed_result_not_a_crash(ctx: Context) -> None:
+    (result,) = list(stories.ingest(ctx, "http://[::1/"))
+
+    assert result.story is None
+    assert result.failure is not None
+    assert "not a web address" in result.failure.error
+
+
+def test_credentials_in_a_fetch_url_are_sent_but_never_kept_or_shown(
+    ctx: Context, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = b"<html><head><title>Quake hits the coast</title></head><body>" + b"<p>Words.</p>" * 40
+    feed_server.routes["/story?api_key=s3cret-key&id=7"] = route = Route(
+        body=page + b"</body></html>", content_type="text/html"
+    )
+    url = feed_server.url("/story?api_key=s3cret-key&id=7").replace("://", "://alice:pw-9f2@")
+    editor = make_editor(ctx, role=Role.EDITOR)
+
+    results = desk.ingest_url(ctx, url, fmt="html", actor=editor)
+
+    assert [r.story is not None for r in results] == [True]
+    assert route.requests[0]["authorization"].startswith("Basic ")  # the fetch had them
+    with ctx.db.transaction() as conn:
+        kept = [str(v) for row in conn.execute(select(story_rows)) for v in row]
+        kept += [str(v) for row in conn.execute(select(audit_log)) for v in row]
+    everything = " ".join(kept) + caplog.text
+    assert "s3cret-key" not in everything
+    assert "pw-9f2" not in everything
+    assert "api_key=redacted&id=7" in everything

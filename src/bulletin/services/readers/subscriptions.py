@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection
 
 from bulletin.domain.addresses import mailbox_key
 from bulletin.domain.errors import InvalidInput, TokenInvalid
 from bulletin.domain.models import ConsentAction, SignUpResult, Subscriber, SubscriptionStatus
-from bulletin.domain.topics import valid_topics
+from bulletin.domain.topics import is_iana_zone, valid_topics
 from bulletin.mail.tokens import UnsubscribeClaim, address_hash
 from bulletin.services.context import Context
 from bulletin.services.readers.signup_limits import SignUpLimits
@@ -250,10 +249,6 @@ def _list_names(
 
 def _valid_zone(name: str | None) -> str | None:
     """Keep a browser-reported IANA zone if it is real; otherwise the newsroom default applies."""
-    if not name or len(name) > 64:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not name or len(name) > 64 or not is_iana_zone(name):
         return None
     return name

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
@@ -22,7 +22,12 @@ from sqlalchemy import Connection
 from bulletin.domain.addresses import Identity, key_of, normalise_address
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import ConsentAction, MailingList, SubscriptionStatus
-from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_topics
+from bulletin.domain.topics import (
+    is_iana_zone,
+    valid_briefing_time,
+    valid_time_zone,
+    valid_topics,
+)
 from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.store import lists as list_store
@@ -99,14 +104,18 @@ def parse(
     data: str, *, default_lists: list[str], known: set[str]
 ) -> tuple[list[ImportRow], ImportReport]:
     """The rows of a CSV file with an `email` column, and a report of every bad one."""
-    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
-    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    lines = _CountedLines(data.lstrip("\ufeff"))
+    reader = csv.DictReader(lines)
+    try:
+        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise InvalidInput(f"The header row cannot be read: {_csv_problem(exc)}") from None
     if "email" not in reader.fieldnames:
         raise InvalidInput("The file needs a header row with an 'email' column.")
     report = ImportReport()
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
-    for record in reader:
+    for record in _records(reader, lines, report):
         line = reader.line_num
         report.rows += 1
         if report.rows > MAX_ROWS:
@@ -126,14 +135,53 @@ def parse(
     return rows, report
 
 
+class _CountedLines:
+    """The file's lines for the csv reader, counted, so a row it cannot read is named."""
+
+    def __init__(self, data: str) -> None:
+        # newline="": the csv module finds line ends itself, inside quotes too.
+        self._lines = io.StringIO(data, newline="")
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        return line
+
+
+def _records(
+    reader: csv.DictReader[str], lines: _CountedLines, report: ImportReport
+) -> Iterator[dict[str, str]]:
+    """Each row the csv module can read; one it cannot is an error in the report."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report.rows += 1
+            report.errors.append(RowNote(lines.count, "", _csv_problem(exc)))
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in words a person with a spreadsheet can act on."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"A field is longer than {csv.field_size_limit():,} characters."
+    return f"This line is not valid CSV ({text})."
+
+
 def _row(
     line: int, record: dict[str, str], *, default_lists: list[str], known: set[str]
 ) -> ImportRow:
     def cell(name: str) -> str:
-        return (record.get(name) or "").strip()
+        return _undefused((record.get(name) or "").strip())
 
     email = normalise_address(cell("email"))
-    slugs = tuple(s for s in _SPLIT.split(cell("lists")) if s) or tuple(default_lists)
+    slugs = _row_lists(record, cell, default_lists=default_lists, known=known)
     if not slugs:
         raise InvalidInput("No list given, and none chosen for the whole file.")
     unknown = [slug for slug in slugs if slug not in known]
@@ -144,10 +192,27 @@ def _row(
         email=email,
         key=key_of(email),
         lists=tuple(dict.fromkeys(slugs)),
-        time_zone=valid_time_zone(cell("time_zone")) if cell("time_zone") else None,
+        time_zone=_zone(cell("time_zone")) if cell("time_zone") else None,
         topics=tuple(valid_topics([t for t in _SPLIT.split(cell("topics")) if t])),
         briefing_time=valid_briefing_time(cell("briefing_time")) if cell("briefing_time") else None,
     )
+
+
+def _row_lists(
+    record: dict[str, str], cell: Callable[[str], str], *, default_lists: list[str], known: set[str]
+) -> tuple[str, ...]:
+    """A `lists` cell's slugs; else, in a file of our export, the lists marked confirmed."""
+    if "lists" in record or not known & record.keys():
+        return tuple(s for s in _SPLIT.split(cell("lists")) if s) or tuple(default_lists)
+    confirmed = tuple(slug for slug in sorted(known & record.keys()) if cell(slug) == "confirmed")
+    if not confirmed:
+        raise InvalidInput("Confirmed on none of the lists: nobody to add.")
+    return confirmed
+
+
+def _zone(name: str) -> str:
+    """A zone the export may hold: the IANA list's, aliases too (browsers report them)."""
+    return name if is_iana_zone(name) else valid_time_zone(name)
 
 
 def _import_row(
@@ -240,5 +305,16 @@ def export_csv(ctx: Context, *, actor: str) -> Iterator[str]:
 def _line(cells: list[str]) -> str:
     """One CSV line; a cell a spreadsheet would run as a formula is defused with a quote."""
     out = io.StringIO()
-    csv.writer(out).writerow(["'" + c if c.startswith(_FORMULA_START) else c for c in cells])
+    csv.writer(out).writerow([_defused(c) for c in cells])
     return out.getvalue()
+
+
+def _defused(cell: str) -> str:
+    """`'` before a cell a spreadsheet would run as a formula, and before one that starts
+    with `'` itself, so `_undefused` gives back exactly what was exported: `'` is a legal
+    address character, and `-news@example.com` must not come back as `'-news@…`."""
+    return "'" + cell if cell.startswith((*_FORMULA_START, "'")) else cell
+
+
+def _undefused(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell

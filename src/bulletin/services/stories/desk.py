@@ -8,6 +8,7 @@ from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.stories import Format, Outcome, StoredStory
+from bulletin.domain.urls import redact_url
 from bulletin.ingest.sanitize import clean_html
 from bulletin.services.context import Context
 from bulletin.services.stories import ingest as stories
@@ -39,6 +40,11 @@ class StoryDetail:
 
 
 def search(ctx: Context, where: StoryFilter, *, before: int | None = None) -> StoryPage:
+    if any("\x00" in value for value in (where.text, where.source, where.section)):
+        # No stored story holds a NUL, so nothing matches; and the databases cannot be
+        # asked: SQLite's LIKE stops reading at it ("%\0%" is "%", every story) and
+        # PostgreSQL refuses a NUL in text outright.
+        return StoryPage([], None)
     with ctx.db.transaction() as conn:
         rows = story_search.search(conn, where, before=before, limit=PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
@@ -76,7 +82,8 @@ def ingest_url(ctx: Context, url: str, *, fmt: str, actor: Editor) -> list[stori
         raise InvalidInput("Give a web address starting with http:// or https://.")
     if len(url) > MAX_URL:
         raise InvalidInput(f"Keep the address under {MAX_URL} characters.")
-    return _audited(ctx, list(stories.ingest(ctx, url, fmt=_format(fmt))), source=url, actor=actor)
+    results = list(stories.ingest(ctx, url, fmt=_format(fmt)))
+    return _audited(ctx, results, source=redact_url(url), actor=actor)
 
 
 def ingest_text(ctx: Context, text: str, *, fmt: str, actor: Editor) -> list[stories.ItemResult]:

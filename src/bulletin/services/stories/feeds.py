@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bulletin.domain.errors import FetchError, InvalidInput
 from bulletin.domain.stories import Feed, Format
+from bulletin.domain.urls import redact_url
 from bulletin.ingest.cluster import ClusterIndex
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.services.alerts import proposals as proposal_service
@@ -51,7 +52,7 @@ def register_feed(
         raise InvalidInput(f"Poll a feed at most every {MIN_INTERVAL_S} seconds.")
     with ctx.db.transaction() as conn:
         if feed_store.by_url(conn, url) is not None:
-            raise InvalidInput(f"The feed {url} is already registered.")
+            raise InvalidInput(f"The feed {redact_url(url)} is already registered.")
         feed_id = feed_store.insert(
             conn,
             url=url,
@@ -170,7 +171,10 @@ def _record(
 
 def _ingest(ctx: Context, feed: Feed, fetched: Fetched, index: ClusterIndex) -> list[ItemResult]:
     document = Document(
-        source=feed.url, data=fetched.data or b"", name=feed.url, content_type=fetched.content_type
+        source=redact_url(feed.url),
+        data=fetched.data or b"",
+        name=redact_url(feed.url),
+        content_type=fetched.content_type,
     )
     fmt = Format(feed.format)
     return list(ingest_document(ctx, document, fmt=fmt, index=index, feed_id=feed.id))
@@ -195,7 +199,7 @@ def _failed_poll(
 ) -> PollRecord:
     failures = feed.failures + 1
     record = PollRecord(feed.id, started, ctx.clock(), "error", http_status=status, error=error)
-    log.warning("feed %s: %s (failure %d in a row)", feed.url, error, failures)
+    log.warning("feed %s: %s (failure %d in a row)", redact_url(feed.url), error, failures)
     with ctx.db.transaction() as conn:
         feed_store.finish_poll(
             conn,

@@ -28,7 +28,9 @@ import httpx
 
 from bulletin.config import IPNetwork
 from bulletin.domain.errors import FetchError
+from bulletin.domain.urls import redact_url
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
+from bulletin.services.stories.public_addresses import IPAddress, carried_ipv4, is_public
 
 TIMEOUT_S = 15.0
 USER_AGENT = "Bulletin/0.1 feed reader"
@@ -61,24 +63,24 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    guard = _Guard(url, allow_networks)
-    client = httpx.Client(
-        timeout=timeout,
-        follow_redirects=True,
-        max_redirects=5,
-        event_hooks={"request": [guard.check_request]},
-        transport=None if urllib.request.getproxies() else _VettedTransport(guard),
-    )
+    shown = redact_url(url)  # errors name the URL; they are logged, audited and shown
+    guard = _Guard(shown, allow_networks)
     try:
+        client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=True,
+            max_redirects=5,
+            event_hooks={"request": [guard.check_request]},
+            transport=None if urllib.request.getproxies() else _VettedTransport(guard),
+        )
         with client, client.stream("GET", url, headers=headers) as response:
-            return _read(url, response, max_bytes=max_bytes)
+            return _read(shown, response, max_bytes=max_bytes)
     except httpx.TimeoutException:
-        raise FetchError(url, f"did not answer within {timeout:g} seconds") from None
+        raise FetchError(shown, f"did not answer within {timeout:g} seconds") from None
+    except httpx.InvalidURL as exc:  # not an HTTPError: `http://0177.0.0.1/`, `http://[::1/`
+        raise FetchError(shown, f"is not a web address Bulletin can fetch ({exc})") from None
     except httpx.HTTPError as exc:
-        raise FetchError(url, f"could not be fetched ({type(exc).__name__}: {exc})") from None
-
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+        raise FetchError(shown, f"could not be fetched ({type(exc).__name__}: {exc})") from None
 
 
 class _Guard:
@@ -98,14 +100,20 @@ class _Guard:
         """The addresses `host` resolves to, all of them allowed; FetchError otherwise."""
         addresses = _addresses(host, port)
         for address in addresses:
-            if not address.is_global and not any(address in n for n in self.allow_networks):
+            if not is_public(address, self.allow_networks):
                 raise FetchError(self.url, self._refusal(address))
         return addresses
 
     def _refusal(self, address: IPAddress) -> str:
-        hop = f" (redirected to {self.requests[-1]})" if len(self.requests) > 1 else ""
+        hop = (
+            f" (redirected to {redact_url(str(self.requests[-1]))})"
+            if len(self.requests) > 1
+            else ""
+        )
+        inner = carried_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else ()
+        carried = f" (which carries {', '.join(map(str, inner))})" if inner else ""
         return (
-            f"points at {address}, a private or local address{hop}; Bulletin fetches only"
+            f"points at {address}{carried}, a private or local address{hop}; Bulletin fetches only"
             " public addresses (an administrator can allow a network with"
             " BULLETIN_FETCH_ALLOW_NETWORKS)"
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bulletin.config import IPNetwork
 from bulletin.domain.errors import IngestError
+from bulletin.domain.urls import redact_url
 from bulletin.ingest.detect import EXTENSIONS
 from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.services.stories.fetch import fetch
@@ -62,8 +63,9 @@ def read_documents(
         return
     if is_url(source):
         fetched = fetch(source, allow_networks=allow_networks)
+        shown = redact_url(source)  # the story's source and url fields are kept and shown
         yield Document(
-            source=source, data=fetched.data or b"", name=source, content_type=fetched.content_type
+            source=shown, data=fetched.data or b"", name=shown, content_type=fetched.content_type
         )
         return
     if not Path(source).exists():

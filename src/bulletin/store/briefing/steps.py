@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -20,6 +20,7 @@ from bulletin.domain import ranking
 from bulletin.domain.editions import GREETING, SIGN_OFF, Edition, EditionStatus, Rules
 from bulletin.domain.models import CampaignKind, CampaignStatus, MailingList
 from bulletin.domain.schedule import DEFAULT_TIME, Send, send_for
+from bulletin.domain.topics import is_iana_zone
 from bulletin.store import campaigns
 from bulletin.store import lists as list_store
 from bulletin.store.briefing import candidates, editions
@@ -47,10 +48,7 @@ class Plan:
 
 def zone_for(name: str | None, default: str) -> ZoneInfo:
     """The reader's zone; an unknown or missing one falls back to the newsroom's."""
-    try:
-        return ZoneInfo(name) if name else ZoneInfo(default)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(default)
+    return ZoneInfo(name if name and is_iana_zone(name) else default)
 
 
 def holidays(conn: Connection, rules: Rules) -> frozenset[date]:

@@ -10,6 +10,7 @@ from bulletin.services.alerts import sending as alerts
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.schemas import AlertCreate, AlertPublic, AlertStatus
 from bulletin.web.deps import ContextDep
+from bulletin.web.ids import RowId
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -39,7 +40,7 @@ def fire_alert(
 
 
 @router.get("/{campaign_id}", response_model=AlertStatus, name="alert_status")
-def alert_status(campaign_id: int, ctx: ContextDep, key: KeyDep) -> AlertStatus:
+def alert_status(campaign_id: RowId, ctx: ContextDep, key: KeyDep) -> AlertStatus:
     counts = vars(alerts.campaign_counts(ctx, campaign_id))
     # Every status the ledger knows is reported, so new ones (e.g. "sending") appear as-is.
     open_rows = sum(counts.get(status, 0) for status in ("queued", "sending"))

@@ -7,6 +7,7 @@ authentication, error mapping and OpenAPI document.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse, Response
 
 from bulletin.domain.errors import (
@@ -19,6 +20,8 @@ from bulletin.domain.errors import (
 )
 from bulletin.services.context import Context
 from bulletin.web.api import alerts, campaigns, special_reports, stories, subscribers
+from bulletin.web.api.docs import add_docs
+from bulletin.web.validation import describe
 
 PREFIX = "/api/v1"
 STATUS = {
@@ -38,7 +41,7 @@ def create_api(ctx: Context) -> FastAPI:
             "Readers, stories, breaking alerts, special reports and campaigns."
             " Every change is written to the audit log."
         ),
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI from our own copy: see docs.py
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -48,7 +51,9 @@ def create_api(ctx: Context) -> FastAPI:
     api.include_router(campaigns.router)
     api.include_router(stories.router)
     api.include_router(special_reports.router)
+    add_docs(api, prefix=PREFIX, title=ctx.settings.newsroom_name)
     api.add_exception_handler(BulletinError, _problem)
+    api.add_exception_handler(RequestValidationError, _unbound)
     return api
 
 
@@ -56,3 +61,9 @@ async def _problem(request: Request, exc: Exception) -> Response:
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+
+async def _unbound(request: Request, exc: Exception) -> Response:
+    """A request FastAPI could not bind: the same `{"detail": "..."}` as every other error."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": describe(exc)}, status_code=422)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from bulletin.domain.reports import Picture, ReportContent, Section
 from bulletin.services.special_reports.scheduling import ReportView
+from bulletin.web.ids import RowId
 
 
 class PictureIn(BaseModel):
@@ -33,7 +34,7 @@ class SpecialReportCreate(BaseModel):
     sections: list[SectionIn]
     cta_url: str = ""
     cta_label: str = ""
-    story_id: int | None = None
+    story_id: RowId | None = None
     at: str | None = Field(
         default=None,
         description="Schedule it: 'YYYY-MM-DD HH:MM' in the newsroom's time zone. "

@@ -16,6 +16,7 @@ from bulletin.services.stories.views import result_json, story_json
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
 from bulletin.web.api.schemas import StoryCreate, StoryIngest, StoryListItem, StoryPage
 from bulletin.web.deps import ContextDep
+from bulletin.web.ids import RowId
 
 router = APIRouter(prefix="/stories", tags=["stories"])
 
@@ -28,7 +29,9 @@ def list_stories(
     source: str = "",
     section: str = "",
     needs_headline: bool | None = None,
-    before: Annotated[int | None, Query(description="`next_before` of the previous page.")] = None,
+    before: Annotated[
+        RowId | None, Query(description="`next_before` of the previous page.")
+    ] = None,
 ) -> StoryPage:
     """Newest first, a page at a time."""
     where = StoryFilter(text=q, source=source, section=section, needs_headline=needs_headline)
@@ -38,7 +41,7 @@ def list_stories(
 
 
 @router.get("/{story_id}")
-def get_story(story_id: int, ctx: ContextDep, key: KeyDep) -> dict[str, Any]:
+def get_story(story_id: RowId, ctx: ContextDep, key: KeyDep) -> dict[str, Any]:
     """The story as `bulletin ingest --json` prints it, with its cluster and versions."""
     found = story_desk.detail(ctx, story_id)
     return {

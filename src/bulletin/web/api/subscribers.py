@@ -19,6 +19,7 @@ from bulletin.web.api.schemas import (
     SubscriberPublic,
 )
 from bulletin.web.deps import ContextDep
+from bulletin.web.ids import RowId
 
 router = APIRouter(prefix="/subscribers", tags=["subscribers"])
 
@@ -29,7 +30,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 def list_subscribers(
     ctx: ContextDep,
     key: KeyDep,
-    after: Annotated[int, Query(ge=0, description="Last id of the previous page.")] = 0,
+    after: Annotated[RowId, Query(description="Last id of the previous page.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     email: Annotated[str | None, Query(description="Only the reader with this address.")] = None,
 ) -> SubscriberPage:
@@ -71,7 +72,7 @@ def erase_reader(address: str, ctx: ContextDep, key: AdminKeyDep) -> ErasurePubl
 
 
 @router.get("/{subscriber_id}", response_model=SubscriberPublic)
-def get_subscriber(subscriber_id: int, ctx: ContextDep, key: KeyDep) -> SubscriberPublic:
+def get_subscriber(subscriber_id: RowId, ctx: ContextDep, key: KeyDep) -> SubscriberPublic:
     record = readers.record(ctx, subscriber_id)
     lists = {s.list_slug: s.status.value for s in record.subscriptions}
     return SubscriberPublic.of(readers.ReaderSummary(record.subscriber, lists, record.topics))

@@ -18,6 +18,7 @@ from bulletin.services.alerts import review as alert_review
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
+from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/alerts")
@@ -28,8 +29,8 @@ def new_alert(
     request: Request,
     ctx: ContextDep,
     editor: SenderDep,
-    story: int | None = None,
-    parent: int | None = None,
+    story: RowId | None = None,
+    parent: RowId | None = None,
 ) -> Response:
     """A blank alert, or one prefilled from a story (`?story=ID`) or as an update (`?parent=ID`)."""
     if parent is not None:
@@ -97,7 +98,7 @@ def send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) ->
 
 @router.post("/{campaign_id}/approve", response_class=HTMLResponse)
 def approve(
-    request: Request, campaign_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, campaign_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     alert_review.approve(ctx, campaign_id, actor=editor)
     return RedirectResponse(f"/desk/campaigns/{campaign_id}", status_code=303)
@@ -138,9 +139,9 @@ def _draft(form: FormData) -> AlertDraft:
 
 
 def _id(value: str) -> int | None:
-    value = value.strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise InvalidInput("That form was damaged (a story or alert number is not a number).")
-    return int(value)
+    try:
+        return form_row_id(value)
+    except InvalidInput:
+        raise InvalidInput(
+            "That form was damaged (a story or alert number is not a number)."
+        ) from None

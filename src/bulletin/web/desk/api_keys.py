@@ -10,6 +10,7 @@ from bulletin.domain.models import Role
 from bulletin.services.context import Context
 from bulletin.services.staff import api_keys
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
+from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/api-keys")
@@ -36,7 +37,7 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
 
 
 @router.post("/{key_id}/revoke")
-def revoke(key_id: int, ctx: ContextDep, editor: AdminDep, form: FormDep) -> Response:
+def revoke(key_id: RowId, ctx: ContextDep, editor: AdminDep, form: FormDep) -> Response:
     api_keys.revoke_key(ctx, key_id, actor=editor)
     return RedirectResponse("/desk/api-keys", status_code=303)
 

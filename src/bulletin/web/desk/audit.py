@@ -7,6 +7,7 @@ from starlette.responses import HTMLResponse, Response
 
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.web.deps import ContextDep, EditorDep
+from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/audit")
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/desk/audit")
 
 @router.get("", response_class=HTMLResponse)
 def audit_log(
-    request: Request, ctx: ContextDep, editor: EditorDep, before: int | None = None
+    request: Request, ctx: ContextDep, editor: EditorDep, before: RowId | None = None
 ) -> Response:
     entries = desk.audit_entries(ctx, before=before)
     more = entries[-1]["id"] if len(entries) == desk.AUDIT_PAGE else None

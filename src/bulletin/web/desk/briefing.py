@@ -19,6 +19,7 @@ from bulletin.services.briefing import proofs as briefing_test
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
 from bulletin.web.desk.routes import SANDBOX_CSP
+from bulletin.web.ids import MAX_ROW_ID, RowId, form_row_id
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/briefing")
@@ -44,7 +45,7 @@ def edition_page(
     ctx: ContextDep,
     editor: EditorDep,
     date: str | None = None,
-    segment: int = 0,
+    segment: RowId = 0,
 ) -> Response:
     return _page(request, ctx, _day(ctx, date), segment=segment, editor=editor)
 
@@ -79,7 +80,7 @@ def _page(
 
 
 @router.get("/preview.html")
-def preview_html(ctx: ContextDep, editor: EditorDep, date: str, segment: int = 0) -> Response:
+def preview_html(ctx: ContextDep, editor: EditorDep, date: str, segment: RowId = 0) -> Response:
     """One segment's email as readers will see it, in a sandboxed frame."""
     edition = briefing.preview(ctx, _day(ctx, date)).edition
     _, html = briefing.render_segment(ctx, edition, segment)
@@ -105,8 +106,8 @@ def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDe
 
 def _segment(form: FormData) -> int:
     raw = text(form, "segment").strip() or "0"
-    if not raw.isdigit():
-        raise NotFound(f"{raw!r} is not a segment number.")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ROW_ID:
+        raise NotFound(f"{raw[:40]!r} is not a segment number.")
     return int(raw)
 
 
@@ -165,7 +166,10 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor)
 
 
 def _story_id(form: FormData) -> int:
-    raw = text(form, "story_id").strip()
-    if not raw.isdigit():
+    try:
+        story_id = form_row_id(text(form, "story_id"))
+    except InvalidInput:
+        story_id = None
+    if story_id is None:
         raise InvalidInput("Give the story's number (its id), like 1234.")
-    return int(raw)
+    return story_id

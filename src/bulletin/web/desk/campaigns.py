@@ -19,6 +19,7 @@ from bulletin.services.context import Context
 from bulletin.services.staff import accounts as editors
 from bulletin.web.charts import bar_chart
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
+from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/campaigns")
@@ -33,7 +34,7 @@ RUNNING = (
 
 
 @router.get("/{campaign_id}", response_class=HTMLResponse)
-def campaign(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def campaign(request: Request, campaign_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     return _campaign_page(request, ctx, campaign_id)
 
 
@@ -75,7 +76,7 @@ def _editor(ctx: Context, editor_id: int | None) -> Editor | None:
 
 
 @router.get("/{campaign_id}/report", response_class=HTMLResponse)
-def report(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def report(request: Request, campaign_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     """Delivered, failed, bounced, complaints, unsubscribes, and sends over time."""
     found = reports.campaign_report(ctx, campaign_id)
     points = [(b.start.strftime("%H:%M"), b.sent) for b in found.buckets]
@@ -83,7 +84,7 @@ def report(request: Request, campaign_id: int, ctx: ContextDep, editor: EditorDe
 
 
 @router.get("/{campaign_id}/progress.json")
-def progress_json(campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def progress_json(campaign_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     return Response(
         json.dumps(campaign_service.progress(ctx, campaign_id).as_json()),
         media_type="application/json",
@@ -91,7 +92,7 @@ def progress_json(campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Respo
 
 
 @router.get("/{campaign_id}/events")
-async def events(campaign_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+async def events(campaign_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     """Server-sent events: the campaign's counts every second until it is finished."""
     campaign_service.progress(ctx, campaign_id)  # 404 before the stream starts
     return StreamingResponse(
@@ -116,7 +117,7 @@ async def _progress_events(ctx: Context, campaign_id: int) -> AsyncIterator[str]
 @router.post("/{campaign_id}/{action}", response_class=HTMLResponse)
 def steer(
     request: Request,
-    campaign_id: int,
+    campaign_id: RowId,
     action: str,
     ctx: ContextDep,
     editor: EditorDep,

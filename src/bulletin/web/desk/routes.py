@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
+from bulletin.domain.errors import PermissionDenied
+from bulletin.domain.models import Editor
 from bulletin.services.alerts import proposals
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.campaigns import dashboard as desk
@@ -32,8 +36,21 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
     )
 
 
+def mail_reader(editor: EditorDep) -> Editor:
+    """Editors and admins: caught mail holds readers' confirm and unsubscribe links."""
+    if not editor.role.can_send:
+        raise PermissionDenied(
+            "The mail catcher holds readers' own confirm and unsubscribe links:"
+            " only editors and admins may open it."
+        )
+    return editor
+
+
+MailReaderDep = Annotated[Editor, Depends(mail_reader)]
+
+
 @router.get("/catcher", response_class=HTMLResponse)
-def catcher(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
+def catcher(request: Request, ctx: ContextDep, editor: MailReaderDep) -> Response:
     return page(
         request,
         "desk/catcher.html",
@@ -43,7 +60,7 @@ def catcher(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
 
 
 @router.get("/catcher/{key}", response_class=HTMLResponse)
-def caught(request: Request, key: str, ctx: ContextDep, editor: EditorDep) -> Response:
+def caught(request: Request, key: str, ctx: ContextDep, editor: MailReaderDep) -> Response:
     message = desk.caught_message(ctx, key)
     if message is None:
         return page(request, "desk/not_found.html", status_code=404, what="message")
@@ -51,7 +68,7 @@ def caught(request: Request, key: str, ctx: ContextDep, editor: EditorDep) -> Re
 
 
 @router.get("/catcher/{key}/html")
-def caught_html(key: str, ctx: ContextDep, editor: EditorDep) -> Response:
+def caught_html(key: str, ctx: ContextDep, editor: MailReaderDep) -> Response:
     message = desk.caught_message(ctx, key)
     if message is None:
         return HTMLResponse("Not found", status_code=404)

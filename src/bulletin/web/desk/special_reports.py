@@ -16,6 +16,7 @@ from bulletin.services.context import Context
 from bulletin.services.special_reports import preview as special_preview
 from bulletin.services.special_reports import scheduling as special_reports
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/special-reports")
@@ -40,7 +41,9 @@ def index(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new(request: Request, ctx: ContextDep, editor: SenderDep, story: int | None = None) -> Response:
+def new(
+    request: Request, ctx: ContextDep, editor: SenderDep, story: RowId | None = None
+) -> Response:
     """The form, empty or (`?story=ID`) filled from a stored story."""
     try:
         content = special_reports.from_story(ctx, story) if story is not None else EMPTY
@@ -63,13 +66,13 @@ def create(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) 
 
 
 @router.get("/{report_id}", response_class=HTMLResponse)
-def show(request: Request, report_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def show(request: Request, report_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     return _report_page(request, ctx, editor, report_id)
 
 
 @router.post("/{report_id}", response_class=HTMLResponse)
 def save(
-    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, report_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     content = content_from_form(form)
     try:
@@ -81,7 +84,7 @@ def save(
 
 @router.post("/{report_id}/schedule", response_class=HTMLResponse)
 def schedule(
-    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, report_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     try:
         special_reports.schedule(ctx, report_id, text(form, "at"), actor=editor)
@@ -92,7 +95,7 @@ def schedule(
 
 @router.post("/{report_id}/cancel", response_class=HTMLResponse)
 def cancel(
-    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, report_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     try:
         special_reports.cancel(ctx, report_id, actor=editor)
@@ -103,7 +106,7 @@ def cancel(
 
 @router.post("/{report_id}/test-send", response_class=HTMLResponse)
 def test_send(
-    request: Request, report_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, report_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     try:
         results = special_preview.test_send(ctx, report_id, texts(form, "to"), actor=editor)
@@ -114,13 +117,13 @@ def test_send(
 
 
 @router.get("/{report_id}/preview.html")
-def preview_html(report_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def preview_html(report_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     shown = special_preview.preview(ctx, report_id, to=editor.email)
     return HTMLResponse(shown.html, headers={"Content-Security-Policy": PREVIEW_CSP})
 
 
 @router.get("/{report_id}/preview.txt")
-def preview_text(report_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def preview_text(report_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     return PlainTextResponse(special_preview.preview(ctx, report_id, to=editor.email).text)
 
 
@@ -142,7 +145,7 @@ def content_from_form(form: FormData) -> ReportContent:
         sections=sections,
         cta_url=text(form, "cta_url"),
         cta_label=text(form, "cta_label"),
-        story_id=int(story) if story.isdigit() else None,
+        story_id=form_row_id(story, what="story number"),
     )
 
 

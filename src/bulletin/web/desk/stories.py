@@ -11,6 +11,7 @@ from bulletin.services.stories import desk as story_desk
 from bulletin.services.stories import editing
 from bulletin.services.stories.desk import StoryFilter
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
+from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/stories")
@@ -27,7 +28,7 @@ def story_list(
     source: str = "",
     section: str = "",
     needs_headline: str = "",
-    before: int | None = None,
+    before: RowId | None = None,
 ) -> Response:
     where = StoryFilter(
         text=q.strip(),
@@ -62,13 +63,13 @@ def ingest(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) 
 
 
 @router.get("/{story_id}", response_class=HTMLResponse)
-def story(request: Request, story_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def story(request: Request, story_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     return page(request, "desk/story.html", detail=story_desk.detail(ctx, story_id))
 
 
 @router.post("/{story_id}/edit", response_class=HTMLResponse)
 def edit(
-    request: Request, story_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, story_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     headline, summary = text(form, "headline"), text(form, "summary")
     try:

@@ -14,6 +14,7 @@ from bulletin.services.context import Context
 from bulletin.services.readers import lookup as readers
 from bulletin.services.readers import rights, transfer
 from bulletin.web.deps import AdminDep, ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/subscribers")
@@ -64,12 +65,12 @@ async def import_file(
 
 
 @router.get("/{subscriber_id}", response_class=HTMLResponse)
-def reader(request: Request, subscriber_id: int, ctx: ContextDep, editor: EditorDep) -> Response:
+def reader(request: Request, subscriber_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     return page(request, "desk/reader.html", record=readers.record(ctx, subscriber_id))
 
 
 @router.get("/{subscriber_id}/export.json")
-def export_reader(subscriber_id: int, ctx: ContextDep, editor: AdminDep) -> Response:
+def export_reader(subscriber_id: RowId, ctx: ContextDep, editor: AdminDep) -> Response:
     document = rights.export(ctx, subscriber_id, actor=editor.email)
     return JSONResponse(
         document,
@@ -78,13 +79,15 @@ def export_reader(subscriber_id: int, ctx: ContextDep, editor: AdminDep) -> Resp
 
 
 @router.get("/{subscriber_id}/erase", response_class=HTMLResponse)
-def erase_form(request: Request, subscriber_id: int, ctx: ContextDep, editor: AdminDep) -> Response:
+def erase_form(
+    request: Request, subscriber_id: RowId, ctx: ContextDep, editor: AdminDep
+) -> Response:
     return page(request, "desk/reader_erase.html", record=readers.record(ctx, subscriber_id))
 
 
 @router.post("/{subscriber_id}/erase", response_class=HTMLResponse)
 def erase(
-    request: Request, subscriber_id: int, ctx: ContextDep, editor: AdminDep, form: FormDep
+    request: Request, subscriber_id: RowId, ctx: ContextDep, editor: AdminDep, form: FormDep
 ) -> Response:
     record = readers.record(ctx, subscriber_id)
     if not same_address(text(form, "confirm_address"), record.subscriber.email):

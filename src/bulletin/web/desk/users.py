@@ -11,6 +11,7 @@ from bulletin.services.context import Context
 from bulletin.services.staff import admin as staff
 from bulletin.services.staff import settings_view
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
+from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk")
@@ -41,7 +42,7 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
 @router.post("/users/{editor_id}/{action}", response_class=HTMLResponse)
 def change(
     request: Request,
-    editor_id: int,
+    editor_id: RowId,
     action: str,
     ctx: ContextDep,
     editor: AdminDep,

@@ -1,0 +1,20 @@
+// Live delivery progress on a campaign's page, from its server-sent events
+// (the URL is the script tag's data-events).
+(function () {
+  var script = document.currentScript;
+  if (!window.EventSource || !script) return;
+  var source = new EventSource(script.dataset.events);
+  source.addEventListener("progress", function (event) {
+    var d = JSON.parse(event.data);
+    ["sent", "sending", "queued", "failed", "expired", "cancelled"].forEach(function (k) {
+      document.getElementById(k).textContent = d[k];
+    });
+    document.getElementById("status").textContent = d.status;
+    document.getElementById("rate").textContent = d.rate_per_s;
+    document.getElementById("eta").textContent = d.eta_s === null ? "—" : d.eta_s + " s";
+    var done = d.total ? (d.sent + d.failed + d.expired + d.cancelled) / d.total : (d.fanout_done ? 1 : 0);
+    document.getElementById("bar").style.width = (done * 100).toFixed(1) + "%";
+    document.querySelector(".progress").setAttribute("aria-valuenow", Math.round(done * 100));
+  });
+  source.addEventListener("done", function () { source.close(); });
+})();
