@@ -13,6 +13,7 @@ from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.services.context import Context
 from bulletin.services.readers.webhooks import Webhooks
 from bulletin.web.api import app as api
+from bulletin.web.archive import router as archive_router
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import LoginRequired
 from bulletin.web.desk.alerts import router as alerts_router
@@ -67,6 +68,7 @@ def create_app(ctx: Context, *, webhooks: Webhooks | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(api_keys_router)
     app.include_router(hooks_router)
+    app.include_router(archive_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)
