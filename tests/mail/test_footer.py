@@ -89,6 +89,7 @@ def briefing(links: Links) -> bytes:
         subject="Your briefing",
         list_name=the_list.name,
         brand=links.brand,
+        view_url=links.view_url(the_list.slug, 7),
     )
     messages = CampaignMessages(
         campaign(CampaignKind.BRIEFING, 3),
