@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bulletin import config_variables as v
 from bulletin.config_variables import DAYS, HOURS, MINUTES, PERCENT, Group, IPNetwork, Variable
 from bulletin.domain.addresses import ensure_header_safe
+from bulletin.domain.branding import is_dark_enough, is_web_url
 from bulletin.domain.editions import Rules
 from bulletin.domain.errors import ConfigurationError, InvalidInput
 from bulletin.domain.hostnames import is_fqdn
@@ -148,6 +149,27 @@ class Settings(BaseSettings):
         default=None,
         description="The newsroom's postal address, in the footer of every list message "
         "beside its name (CAN-SPAM and CASL require one).",
+    )
+    logo_url: Annotated[
+        str | None,
+        Variable(Group.CORE, "https URL of an image about 32 px high", read=v.optional),
+    ] = Field(
+        default=None,
+        description="The newsroom's logo, beside its name in the header of every email "
+        "(name alone when unset).",
+    )
+    brand_colour: Annotated[str, Variable(Group.CORE, "`#rrggbb`, dark enough for white text")] = (
+        Field(
+            default="#b00020",
+            description="The masthead rule, buttons and links of emails; refused unless "
+            "white text on it passes WCAG AA (4.5:1).",
+        )
+    )
+    privacy_url: Annotated[str | None, Variable(Group.CORE, "http(s) URL", read=v.optional)] = (
+        Field(
+            default=None,
+            description="The newsroom's privacy policy, linked from the footer of every email.",
+        )
     )
     helo_name: Annotated[
         str | None,
@@ -651,6 +673,18 @@ class Settings(BaseSettings):
         self._check_webhooks()
         self._check_sender_identity()
 
+    def _check_brand(self) -> None:
+        for name, value in (("LOGO_URL", self.logo_url), ("PRIVACY_URL", self.privacy_url)):
+            if value is not None and not is_web_url(value):
+                raise ConfigurationError(
+                    f"BULLETIN_{name} must be an http:// or https:// URL, not {value!r}."
+                )
+        if not is_dark_enough(self.brand_colour):
+            raise ConfigurationError(
+                f"BULLETIN_BRAND_COLOUR must be a colour #rrggbb on which white text passes "
+                f"WCAG AA (4.5:1), not {self.brand_colour!r}."
+            )
+
     def _check_sender_identity(self) -> None:
         if self.production and not (self.postal_address or "").strip():
             raise ConfigurationError(
@@ -662,6 +696,7 @@ class Settings(BaseSettings):
                 ensure_header_safe(self.postal_address, field="postal address")
             except InvalidInput as exc:
                 raise ConfigurationError(f"BULLETIN_POSTAL_ADDRESS: {exc}") from exc
+        self._check_brand()
         if self.helo_name is not None and not is_fqdn(self.helo_name):
             raise ConfigurationError(
                 f"BULLETIN_HELO_NAME must be a fully qualified host name such as "

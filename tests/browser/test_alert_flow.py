@@ -72,7 +72,7 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
         expect(frame.get_by_text(HEADLINE)).to_be_visible(timeout=WAIT)
     desktop.get_by_label(re.compile("^Summary")).fill(SUMMARY)
     phone_preview = desktop.frame_locator("iframe.preview.phone")
-    expect(phone_preview.get_by_text(SUMMARY)).to_be_visible(timeout=WAIT)
+    expect(phone_preview.locator("p", has_text=SUMMARY)).to_be_visible(timeout=WAIT)
     expect(desktop.locator("#preview-text")).to_contain_text("move to high ground now")
     assert_readable(desktop)
     screenshot(desktop, "alert-01-compose", full_page=False)

@@ -122,6 +122,6 @@ def test_test_send_mails_the_named_address_only_and_writes_no_ledger_rows(
     assert "me@news.example.com: sent" in sent.output
     (received,) = smtp_sink.received
     assert received.rcpt_tos == ["me@news.example.com"]
-    assert str(received.message["Subject"]).strip().startswith("[TEST] Your Morning Briefing")
+    assert str(received.message["Subject"]).strip().startswith("[TEST] Morning Briefing, ")
     assert "1. Parliament dissolved" in received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert _count(ctx, deliveries) == 0

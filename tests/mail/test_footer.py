@@ -88,8 +88,8 @@ def briefing(links: Links) -> bytes:
         0,
         subject="Your briefing",
         list_name=the_list.name,
-        newsroom=links.newsroom,
-        postal_address=links.postal_address,
+        brand=links.brand,
+        view_url=links.view_url(the_list.slug, 7),
     )
     messages = CampaignMessages(
         campaign(CampaignKind.BRIEFING, 3),

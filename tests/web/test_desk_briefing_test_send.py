@@ -60,7 +60,7 @@ def test_an_editor_sends_a_test_to_themselves_and_sees_the_outcome(
     assert f"{editor.email}: sent" in response.text  # type: ignore[attr-defined]
     (received,) = smtp_sink.received
     assert received.rcpt_tos == [editor.email]
-    assert str(received.message["Subject"]).strip().startswith("[TEST] Your Morning Briefing")
+    assert str(received.message["Subject"]).strip().startswith("[TEST] Morning Briefing, ")
     with ctx.db.transaction() as conn:
         entry = audit.recent(conn)[0]
     assert (entry["action"], entry["actor"]) == ("briefing.test_send", editor.email)

@@ -225,8 +225,8 @@ def _render_per_segment(
             segment,
             subject=campaign.subject,
             list_name=the_list.name,
-            newsroom="Bench",
-            postal_address=links.postal_address,
+            brand=links.brand,
+            view_url=links.view_url(the_list.slug, campaign.id),
         )
         render_s += time.perf_counter() - started
         started = time.perf_counter()

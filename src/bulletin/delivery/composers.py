@@ -67,8 +67,8 @@ class Composers:
                 segment,
                 subject=campaign.subject,
                 list_name=inputs.mailing_list.name,
-                newsroom=self._links.newsroom,
-                postal_address=self._links.postal_address,
+                brand=self._links.brand,
+                view_url=self._links.view_url(inputs.mailing_list.slug, campaign.id),
             )
             for old in [k for k in self.built if k[:2] == key[:2] and k[2] < bucket]:
                 del self.built[old]

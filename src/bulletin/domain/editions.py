@@ -73,3 +73,17 @@ class Rules:
     size: int = DEFAULT_SIZE
     assemble_before: timedelta = timedelta(hours=2)
     approve_before: timedelta = timedelta(minutes=30)
+
+
+# Mobile clients show about 40 characters of a subject and desktop ones about 70: the
+# briefing's is its day and lead headline, cut at a word to fit the wider.
+MAX_SUBJECT = 70
+
+
+def briefing_subject(edition: Edition) -> str:
+    """'Morning Briefing, Tue Nov 24: Levee holds as crews work...' (at most MAX_SUBJECT)."""
+    day = edition.edition_date
+    subject = f"Morning Briefing, {day:%a} {day:%b} {day.day}: {edition.items[0].headline}"
+    if len(subject) <= MAX_SUBJECT:
+        return subject
+    return subject[: MAX_SUBJECT - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."

@@ -14,7 +14,14 @@ from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
 from bulletin.mail.dkim import Signer, signer_for
 from bulletin.mail.message import OutgoingMessage
-from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, fill_reader_links, render_pair
+from bulletin.mail.render import (
+    PREFERENCES_URL,
+    UNSUBSCRIBE_URL,
+    Brand,
+    fill_reader_links,
+    preheader,
+    render_pair,
+)
 from bulletin.mail.returns.tags import message_id_local
 from bulletin.mail.skeleton import MAX_REPLIES, REPLY_SLOTS, SLOTS, Skeleton, reader_values
 from bulletin.mail.special import render_special
@@ -28,6 +35,7 @@ class Links:
 
     `newsroom` and `postal_address` sign every message's footer (CAN-SPAM, CASL); a
     development install may have no postal address, and then the name stands alone.
+    `logo_url`, `colour` and `privacy_url` dress the header and footer (`brand`).
     """
 
     base_url: str
@@ -36,6 +44,20 @@ class Links:
     newsroom: str
     postal_address: str | None = None
     dkim: Signer | None = None
+    logo_url: str | None = None
+    colour: str = "#b00020"
+    privacy_url: str | None = None
+
+    @property
+    def brand(self) -> Brand:
+        return Brand(
+            newsroom=self.newsroom,
+            home_url=f"{self.base_url}/",
+            postal_address=self.postal_address,
+            logo_url=self.logo_url,
+            colour=self.colour,
+            privacy_url=self.privacy_url,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Links:
@@ -47,7 +69,14 @@ class Links:
             newsroom=settings.newsroom_name,
             postal_address=settings.postal_address,
             dkim=signer_for(settings),
+            logo_url=settings.logo_url,
+            colour=settings.brand_colour,
+            privacy_url=settings.privacy_url,
         )
+
+    def view_url(self, list_slug: str, campaign_id: int) -> str:
+        """The campaign's web version in the archive: one for all its readers."""
+        return f"{self.base_url}/archive/{list_slug}/{campaign_id}"
 
     def unsubscribe_url(self, token: str) -> str:
         return f"{self.base_url}/unsubscribe/{token}"
@@ -228,26 +257,45 @@ class CampaignMessages:
 def _rendered(
     campaign: Campaign, mailing_list: MailingList, links: Links, report: ReportContent | None
 ) -> tuple[str, str]:
+    return render_campaign(
+        campaign,
+        mailing_list,
+        brand=links.brand,
+        report=report,
+        view_url=links.view_url(mailing_list.slug, campaign.id),
+    )
+
+
+def render_campaign(
+    campaign: Campaign,
+    mailing_list: MailingList,
+    *,
+    brand: Brand,
+    report: ReportContent | None,
+    view_url: str | None = None,
+    web: bool = False,
+) -> tuple[str, str]:
+    """An alert's or special report's (text, HTML): a reader's with the links left as
+    markers, or (`web`) the archive's, with none."""
     if campaign.kind is CampaignKind.SPECIAL:
         if report is None:
             raise ValueError(f"special report campaign {campaign.id} has no report content")
         return render_special(
-            report,
-            masthead=links.newsroom,
-            list_name=mailing_list.name,
-            newsroom=links.newsroom,
-            postal_address=links.postal_address,
+            report, list_name=mailing_list.name, brand=brand, view_url=view_url, web=web
         )
     return render_pair(
         "alert",
+        brand=brand,
+        web=web,
+        view_url=view_url,
         subject=campaign.subject,
-        masthead=mailing_list.name,
+        preheader=preheader(campaign.summary or campaign.headline),
+        update=campaign.parent_id is not None,
         headline=campaign.headline,
         summary=campaign.summary,
         url=campaign.url,
         list_name=mailing_list.name,
-        newsroom=links.newsroom,
-        postal_address=links.postal_address,
+        manage_what="lists, topics, time zone",
         unsubscribe_url=UNSUBSCRIBE_URL,
         preferences_url=PREFERENCES_URL,
     )
@@ -274,10 +322,9 @@ def confirmation_envelope(
     names = _join_names(list_names)
     text, html = render_pair(
         "confirm",
+        brand=links.brand,
         subject="Confirm your subscription",
-        masthead=links.newsroom,
-        newsroom=links.newsroom,
-        postal_address=links.postal_address,
+        preheader=f"One click to start receiving {names}.",
         list_names=names,
         confirm_url=url,
         valid_hours=valid_hours,

@@ -63,8 +63,33 @@ class _VerbatimHeader(UnstructuredHeader, BaseHeader):
         return f"{self.name}: {value.replace(', ', ',' + policy.linesep + ' ')}{policy.linesep}"
 
 
+class _WordFoldedHeader(UnstructuredHeader, BaseHeader):
+    """A text header (Subject) folded between words, its first word on the first line.
+
+    The library folds a 70 to 77 character ASCII subject right after `Subject:`, leaving
+    an empty first line, which some clients (and Python's own parser) then read with a
+    leading space. Non-ASCII text goes to the library, which encodes it (RFC 2047).
+    """
+
+    def fold(self, *, policy: Policy) -> str:
+        value = str(self)
+        if not value.isascii():
+            return str(super().fold(policy=policy))
+        limit = policy.max_line_length or MAX_LINE
+        lines, line = [], f"{self.name}:"
+        for word in value.split(" "):
+            if line.endswith(":") or len(line) + 1 + len(word) <= limit:
+                line = f"{line} {word}"
+            else:
+                lines.append(line)
+                line = f" {word}"
+        lines.append(line)
+        return policy.linesep.join(lines) + policy.linesep
+
+
 def _policy() -> EmailPolicy[EmailMessage]:
     registry = HeaderRegistry()
+    registry.map_to_type("subject", _WordFoldedHeader)
     # The per-reader headers too: written as given, so a message built for one reader
     # equals the campaign's skeleton with that reader's values filled in.
     for name in ("list-unsubscribe", "in-reply-to", "references", "to", "message-id"):

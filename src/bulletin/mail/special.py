@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from bulletin.domain.reports import ReportContent, Section
-from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, render_pair
+from bulletin.mail.render import PREFERENCES_URL, UNSUBSCRIBE_URL, Brand, preheader, render_pair
 from bulletin.mail.richtext import sanitise, to_text
 
 
@@ -22,10 +22,10 @@ class _RenderedSection:
 def render_special(
     content: ReportContent,
     *,
-    masthead: str,
     list_name: str,
-    newsroom: str,
-    postal_address: str | None,
+    brand: Brand,
+    view_url: str | None = None,
+    web: bool = False,
 ) -> tuple[str, str]:
     """(plain text, HTML with inlined CSS); reader links left as markers for the skeleton.
 
@@ -34,8 +34,12 @@ def render_special(
     """
     return render_pair(
         "special",
+        brand=brand,
+        web=web,
+        view_url=view_url,
         subject=content.subject or content.headline,
-        masthead=masthead,
+        preheader=preheader(content.dek or content.headline),
+        manage_what="lists, topics, time zone",
         headline=content.headline,
         dek=content.dek,
         hero=content.hero,
@@ -43,8 +47,6 @@ def render_special(
         cta_url=content.cta_url,
         cta_label=content.cta_label,
         list_name=list_name,
-        newsroom=newsroom,
-        postal_address=postal_address,
         unsubscribe_url=UNSUBSCRIBE_URL,
         preferences_url=PREFERENCES_URL,
     )

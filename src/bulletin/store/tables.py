@@ -506,3 +506,14 @@ api_keys = Table(
     Column("last_used_at", UtcDateTime),
     Column("revoked_at", UtcDateTime),
 )
+
+# The public archive shows every sent campaign but those withdrawn here (a correction):
+# one row per withdrawn campaign, who withdrew it, when and why (also in the audit log).
+archive_withdrawals = Table(
+    "archive_withdrawals",
+    metadata,
+    Column("campaign_id", BigId, ForeignKey("campaigns.id"), primary_key=True),
+    Column("withdrawn_at", UtcDateTime, nullable=False),
+    Column("withdrawn_by", Integer, ForeignKey("editors.id")),
+    Column("reason", Text, nullable=False),
+)

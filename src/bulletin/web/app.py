@@ -15,6 +15,7 @@ from bulletin.services.context import Context
 from bulletin.services.readers.signup_limits import SignUpLimits
 from bulletin.services.readers.webhooks import Webhooks
 from bulletin.web.api import app as api
+from bulletin.web.archive import router as archive_router
 from bulletin.web.csrf import CsrfError
 from bulletin.web.deps import DESK_COOKIE, LoginRequired
 from bulletin.web.desk.account import router as account_router
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(audit_router)
     app.include_router(api_keys_router)
     app.include_router(hooks_router)
+    app.include_router(archive_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)

@@ -59,7 +59,7 @@ def test_the_test_copy_reaches_the_named_address_only_and_is_audited(
     message = received.message
     assert message["To"] == editor.email
     subject = str(message["Subject"]).strip()  # a long subject is folded after "Subject:"
-    assert subject.startswith("[TEST] Your Morning Briefing for Tuesday")
+    assert subject.startswith("[TEST] Morning Briefing, Tue ")
     assert subject.endswith("Parliament dissolved")
     body = _body(message)
     assert "1. Parliament dissolved" in body and "2. Rates held" in body

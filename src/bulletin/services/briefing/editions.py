@@ -21,6 +21,7 @@ from bulletin.domain.models import Editor
 from bulletin.domain.ranking import Item
 from bulletin.domain.schedule import is_briefing_day
 from bulletin.mail.briefing import render_briefing, segment_items
+from bulletin.mail.render import Brand
 from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.store import lists as list_store
@@ -130,8 +131,7 @@ def render_segment(ctx: Context, edition: Edition, segment: int) -> tuple[str, s
         segment,
         subject=subject,
         list_name="Morning Briefing",
-        newsroom=ctx.settings.newsroom_name,
-        postal_address=ctx.settings.postal_address,
+        brand=Brand.from_settings(ctx.settings),
     )
 
 

@@ -85,8 +85,9 @@ def _composer(ctx: Context, edition: Edition, segment: int, now: datetime) -> Ca
         segment,
         subject=campaign.subject,
         list_name=the_list.name,
-        newsroom=links.newsroom,
-        postal_address=links.postal_address,
+        brand=links.brand,
+        # The web version exists once the edition's campaign does.
+        view_url=links.view_url(the_list.slug, campaign.id) if edition.campaign_id else None,
     )
     return CampaignMessages(
         campaign, the_list, links=links, tokens=ctx.tokens, date=now, rendered=rendered

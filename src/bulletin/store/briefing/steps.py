@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from bulletin.domain import ranking
-from bulletin.domain.editions import GREETING, SIGN_OFF, Edition, EditionStatus, Rules
+from bulletin.domain.editions import (
+    GREETING,
+    SIGN_OFF,
+    Edition,
+    EditionStatus,
+    Rules,
+    briefing_subject,
+)
 from bulletin.domain.models import CampaignKind, CampaignStatus, MailingList
 from bulletin.domain.schedule import DEFAULT_TIME, Send, send_for
 from bulletin.domain.topics import is_iana_zone
@@ -242,8 +249,7 @@ def _campaign(
 
 
 def subject(edition: Edition) -> str:
-    day = edition.edition_date
-    return f"Your Morning Briefing for {day:%A}, {day:%B} {day.day}: {edition.items[0].headline}"
+    return briefing_subject(edition)
 
 
 def finish_sent(conn: Connection, *, now: datetime) -> int:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from bulletin.domain.clipping import clipping_warning
 from bulletin.domain.editions import Edition, topics_of
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
@@ -50,6 +51,12 @@ def edition_page(
     return _page(request, ctx, _day(ctx, date), segment=segment, editor=editor)
 
 
+def _clipping(ctx: Context, edition: Edition, segment: int) -> str | None:
+    if not edition.items:
+        return None
+    return clipping_warning(briefing.render_segment(ctx, edition, segment)[1])
+
+
 def _page(
     request: Request,
     ctx: Context,
@@ -73,6 +80,7 @@ def _page(
         segment=segment,
         segments=[(s, _segment_name(s)) for s in segments],
         segment_items=briefing.items_for(shown.edition, segment),
+        clipping=_clipping(ctx, shown.edition, segment),
         error=error,
         test_to=test_sends.allowed_test_recipients(ctx, editor) if editor else [],
         test_results=test_results,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from bulletin.domain.clipping import clipping_warning
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.reports import Picture, ReportContent, Section
@@ -182,9 +183,11 @@ def _report_page(
     test_results: list[test_sends.TestResult] | None = None,
 ) -> Response:
     view = special_reports.get(ctx, report_id)
+    shown = special_preview.preview(ctx, report_id, to=editor.email)
     return page(
         request,
         "desk/special_report.html",
+        clipping=clipping_warning(shown.html),
         status_code=status_code or (422 if error else 200),
         view=view,
         content=content or view.report.content,
