@@ -20,7 +20,7 @@ from tests.support.web import csrf_from, signed_in_as
 
 TOO_BIG = str(2**63)
 # Path parameters that are not ids take a value their route accepts.
-OTHER_PARAMETERS = {"action": "pause", "key": "x"}
+OTHER_PARAMETERS = {"action": "pause", "key": "x", "slug": "breaking"}
 ACTIONS = {"/desk/users/{editor_id}/{action}": "disable", "/desk/briefing/{action}": "pin"}
 _PARAMETER = re.compile(r"\{(\w+)\}")
 

@@ -13,6 +13,7 @@ from bulletin.domain.errors import NotFound
 from bulletin.services.archive import feeds, pages
 from bulletin.web.archive_cache import PageCache
 from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
+from bulletin.web.ids import RowId
 
 router = APIRouter()
 
@@ -72,13 +73,13 @@ async def feed(request: Request, slug: str, ctx: ContextDep) -> Response:
 
 
 @router.get("/archive/campaign/{campaign_id}")
-def campaign(campaign_id: int, ctx: ContextDep) -> Response:
+def campaign(campaign_id: RowId, ctx: ContextDep) -> Response:
     """The desk's link to a campaign's web version, by its id alone."""
     return RedirectResponse(pages.path_of(ctx, campaign_id), status_code=303)
 
 
 @router.get("/archive/{slug}/{campaign_id}")
-async def message(request: Request, slug: str, campaign_id: int, ctx: ContextDep) -> Response:
+async def message(request: Request, slug: str, campaign_id: RowId, ctx: ContextDep) -> Response:
     def render() -> bytes:
         return pages.web_version(ctx, slug, campaign_id).encode()
 
@@ -90,7 +91,7 @@ async def message(request: Request, slug: str, campaign_id: int, ctx: ContextDep
 
 @router.post("/desk/archive/{campaign_id}/withdraw")
 def withdraw(
-    request: Request, campaign_id: int, ctx: ContextDep, editor: SenderDep, form: FormDep
+    request: Request, campaign_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
     """Take a sent message out of the archive (a correction); the reason is audited."""
     pages.withdraw(ctx, campaign_id, editor=editor, reason=text(form, "reason"))
