@@ -54,6 +54,14 @@ class Leadership:
         """
         if self._conn is not None:
             try:
+                # Unlocked here, at once: closing the connection frees the lock only when
+                # the server notices the session has gone, a moment later (seen under load:
+                # another worker asking at once found it still taken).
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+                self._conn.commit()
+            except Exception:  # the connection may already be gone, and the lock with it
+                log.debug("unlocking the lead failed", exc_info=True)
+            try:
                 self._conn.invalidate()
                 self._conn.close()
             except Exception:  # the connection may already be gone with the server
