@@ -22,7 +22,8 @@ from bulletin.domain.models import Campaign, CampaignKind, CampaignStatus, ListK
 from bulletin.domain.ranking import Item
 from bulletin.domain.reports import ReportContent, Section, validate_content
 from bulletin.mail.briefing import render_briefing
-from bulletin.mail.compose import CampaignMessages, Links, confirmation_envelope
+from bulletin.mail.compose import CampaignMessages, Links
+from bulletin.mail.confirmation import confirmation_envelope
 from bulletin.mail.tokens import Tokens
 from tests.mail.test_skeleton import LINKS, SENT_AT
 from tests.support.factories import SECRET, FakeClock

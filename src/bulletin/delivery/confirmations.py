@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from bulletin.delivery.ledger import Ledger
 from bulletin.delivery.outcomes import Job, JobKind
-from bulletin.mail.compose import Links, confirmation_envelope
+from bulletin.mail.compose import Links
+from bulletin.mail.confirmation import confirmation_envelope
 from bulletin.mail.tokens import Tokens
 
 
