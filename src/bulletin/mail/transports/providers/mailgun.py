@@ -64,16 +64,9 @@ class MailgunConnection:
         )
 
     async def send_batch(self, envelopes: Sequence[Envelope]) -> BatchResult:
-        replies: list[Reply] = []
-        for run in personal.runs(envelopes, limit=self.batch_size):
-            try:
-                replies += await self._send_run(run)
-            except http.Unreachable as exc:
-                return BatchResult(replies, str(exc))
-            except http.Lost as exc:
-                missing = len(envelopes) - len(replies)
-                return BatchResult(replies + http.lost(missing, str(exc)).replies)
-        return BatchResult(replies)
+        return await personal.send_in_runs(
+            envelopes, limit=self.batch_size, send_run=self._send_run
+        )
 
     async def _send_run(self, run: list[Envelope]) -> list[Reply]:
         if run[0].template is None:

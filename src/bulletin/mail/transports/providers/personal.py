@@ -13,11 +13,12 @@ threading) and the slots the bodies and subject use.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from bulletin.mail.transports.providers import http
 from bulletin.mail.transports.providers.fields import MessageFields, message_fields
-from bulletin.mail.transports.seam import Envelope, Template
+from bulletin.mail.transports.seam import BatchResult, Envelope, Reply, Template
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,23 @@ def runs(envelopes: Sequence[Envelope], *, limit: int) -> Iterator[list[Envelope
             run, seen = [], set()
     if run:
         yield run
+
+
+async def send_in_runs(
+    envelopes: Sequence[Envelope],
+    *,
+    limit: int,
+    send_run: Callable[[list[Envelope]], Awaitable[list[Reply]]],
+) -> BatchResult:
+    """A batch as the relays that send runs (`runs`) answer it: each run's replies in
+    order; a provider out of reach or a request lost ends the batch, as the seam says."""
+    replies: list[Reply] = []
+    for run in runs(envelopes, limit=limit):
+        try:
+            replies += await send_run(run)
+        except http.Unreachable as exc:
+            return BatchResult(replies, str(exc))
+        except http.Lost as exc:
+            missing = len(envelopes) - len(replies)
+            return BatchResult(replies + http.lost(missing, str(exc)).replies)
+    return BatchResult(replies)
