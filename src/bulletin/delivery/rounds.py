@@ -1,7 +1,8 @@
 """The scheduler's rounds as the engine runs them: in the one worker that leads, each second.
 
 A round (see `scheduler.run_round`) starts due reports, writes fan-out chunks, sweeps
-expired leases, expires and finishes campaigns, and runs the briefing duty. The engine
+expired leases, expires and finishes campaigns, and runs the briefing duty. Every
+worker, leading or not, also writes its heartbeat (see `heartbeat`). The engine
 asks `run` from a thread and learns whether fan-outs are still being written.
 """
 
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
+from bulletin.delivery.heartbeat import Heartbeat
 from bulletin.delivery.leader import Leadership
 from bulletin.domain.editions import Rules
 from bulletin.store.db import Database
@@ -26,11 +28,13 @@ class Rounds:
         self._pause_error_rate = pause_error_rate
         self._leader = Leadership(db)
         self._briefing = BriefingDuty(rules)
+        self.heartbeat = Heartbeat(db)
         # The engine's regular round and its final one (run_until_idle) may overlap.
         self._lock = threading.Lock()
 
     def run(self, now: datetime) -> bool:
         """One round if this worker leads; whether fan-outs are still being written."""
+        self.heartbeat.beat(now)
         with self._lock:
             if not self._leader.holds():
                 return False

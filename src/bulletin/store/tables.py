@@ -517,3 +517,13 @@ archive_withdrawals = Table(
     Column("withdrawn_by", Integer, ForeignKey("editors.id")),
     Column("reason", Text, nullable=False),
 )
+
+# Each running engine's last sign of life ("host:pid"), written every few seconds; the
+# web app's /readyz asks for a recent one. Rows of engines gone a day are pruned.
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("worker", String(80), primary_key=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=False, index=True),
+)

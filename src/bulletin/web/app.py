@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.services.context import Context
+from bulletin.services.health.readiness import ReadinessProbe
 from bulletin.services.readers.signup_limits import SignUpLimits
 from bulletin.services.readers.webhooks import Webhooks
 from bulletin.web.api import app as api
@@ -31,6 +32,7 @@ from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.desk.users import router as users_router
 from bulletin.web.headers import ResponseHeaders
+from bulletin.web.health import router as health_router
 from bulletin.web.hooks import router as hooks_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
@@ -52,6 +54,7 @@ def create_app(
     app.state.context = ctx
     app.state.webhooks = webhooks or Webhooks(ctx)
     app.state.templates = make_templates()
+    app.state.readiness = ReadinessProbe(ctx)
     app.state.signup_limits = signup_limits or SignUpLimits(ctx.settings)
     app.state.form_guard = FormGuard(
         ctx.settings.secret_key, min_fill_s=ctx.settings.signup_min_fill_s, clock=ctx.clock
@@ -88,6 +91,7 @@ def create_app(
     app.include_router(api_keys_router)
     app.include_router(hooks_router)
     app.include_router(archive_router)
+    app.include_router(health_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)
