@@ -8,6 +8,7 @@ import typer
 
 from bulletin import logs, server
 from bulletin.cli import alerts as cli_alerts
+from bulletin.cli import backup as cli_backup
 from bulletin.cli import bench as cli_bench
 from bulletin.cli import bounces as cli_bounces
 from bulletin.cli import briefing as cli_briefing
@@ -78,4 +79,5 @@ cli_briefing.register(app)  # `bulletin briefing`
 cli_special.register(app)  # `bulletin special`
 cli_config.register(app)  # `bulletin config reference`
 cli_doctor.register(app)  # `bulletin doctor`
+cli_backup.register(app)  # `bulletin backup` and `bulletin restore`
 cli_bench.register(app)  # `bulletin bench`
