@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="`production` refuses a missing or placeholder secret key and a non-https "
         "base URL.",
     )
+    log_format: Annotated[str, Variable(Group.CORE, "`text` or `json`", read=v.log_format)] = Field(
+        default="text",
+        description="`json` writes one JSON object per log line (time, level, logger, "
+        "message, worker, and request_id / campaign_id where there is one).",
+    )
     secret_key: Annotated[
         str,
         Variable(

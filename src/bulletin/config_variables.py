@@ -168,6 +168,13 @@ def mode(text: str) -> str:
     return name
 
 
+def log_format(text: str) -> str:
+    name = text.strip().lower() or "text"
+    if name not in ("text", "json"):
+        raise refuse("must be 'text' or 'json'.")
+    return name
+
+
 def whole(text: str) -> int:
     """A positive whole number: none of ours (ports, hours, days, batch sizes) can be 0.
 

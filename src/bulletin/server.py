@@ -14,7 +14,6 @@ from bulletin.delivery.engine import Engine
 from bulletin.delivery.leader import MAILBOX_LOCK_KEY, Leadership
 from bulletin.delivery.relays import Relay, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
-from bulletin.logs import RedactTokens
 from bulletin.mail.catcher import MailCatcher
 from bulletin.mail.imap import parse_imap_url
 from bulletin.mail.imap_poller import MailboxPoller
@@ -175,10 +174,15 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
         feed_poller(ctx),
         mailbox_poller(ctx),
     ):
+        # log_config=None: uvicorn's lines go through our handler (format, redaction).
         config = uvicorn.Config(
-            create_app(ctx), host=host, port=port, log_level="info", proxy_headers=False
+            create_app(ctx),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,
+            proxy_headers=False,
         )
-        logging.getLogger("uvicorn.access").addFilter(RedactTokens())
         uvicorn.Server(config).run()
 
 

@@ -34,8 +34,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Run the web app, the sending worker and (with no relay set) the mail catcher."""
-    logs.configure()
     ctx = _context()
+    logs.configure(fmt=ctx.settings.log_format)
     shown_host = f"[{host}]" if ":" in host else host
     typer.echo(f"Bulletin is serving at http://{shown_host}:{port}/  (editor desk: /desk)")
     if ctx.settings.uses_catcher:
@@ -56,9 +56,10 @@ def worker(
     ] = False,
 ) -> None:
     """Run only the sending worker (for more sending capacity)."""
-    logs.configure()
+    ctx = _context()
+    logs.configure(fmt=ctx.settings.log_format)
     try:
-        server.work(_context(), poll_feeds=feeds)
+        server.work(ctx, poll_feeds=feeds)
     except BulletinError as exc:
         _fail(exc)
 

@@ -76,11 +76,11 @@ def listen(
     (point the bounce domain's MX here). Runs until interrupted."""
     from bulletin import logs, server
 
-    logs.configure()
     try:
         given = {"inbound_host": host, "inbound_port": port}
         settings = Settings.from_env().replace(**{k: v for k, v in given.items() if v})
         ctx = Context.from_settings(settings)
+        logs.configure(fmt=settings.log_format)
         typer.echo(
             f"Taking returned mail for @{ctx.settings.mail_domain} on "
             f"{ctx.settings.inbound_host}:{ctx.settings.inbound_port}"
@@ -101,9 +101,9 @@ def poll(
     interrupted, with IDLE when the server offers it."""
     from bulletin import logs, server
 
-    logs.configure()
     try:
         ctx = Context.from_settings(Settings.from_env())
+        logs.configure(fmt=ctx.settings.log_format)
         if not once:
             typer.echo(f"Polling {server.mailbox_poller_for(ctx).address.display}")
             server.poll(ctx)

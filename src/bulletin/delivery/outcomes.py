@@ -95,7 +95,12 @@ class OutcomeRecorder:
                 self._sort_confirmation(outcome, writes)
         writes.pause = self._pauses(batch)
         for campaign_id in self.ledger.record(writes):
-            log.warning("campaign %s %s", campaign_id, writes.pause[campaign_id])
+            log.warning(
+                "campaign %s %s",
+                campaign_id,
+                writes.pause[campaign_id],
+                extra={"campaign_id": campaign_id},
+            )
 
     def release(self, jobs: Sequence[Job]) -> None:
         """Claimed but never handed to a relay: back to the queue as they were."""

@@ -59,7 +59,12 @@ def pause_on_returns(db: Database, *, now: datetime, error_rate: float) -> list[
             for campaign_id, verdict in found.items():
                 if campaign_id not in paused and _pause(conn, campaign_id, action, verdict, now):
                     paused.append(campaign_id)
-                    log.warning("campaign %s %s", campaign_id, verdict.reason)
+                    log.warning(
+                        "campaign %s %s",
+                        campaign_id,
+                        verdict.reason,
+                        extra={"campaign_id": campaign_id},
+                    )
     return paused
 
 

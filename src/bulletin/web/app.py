@@ -39,6 +39,7 @@ from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
 from bulletin.web.reader.routes import router as reader_router
+from bulletin.web.request_ids import RequestIds
 from bulletin.web.templating import make_templates
 from bulletin.web.validation import describe, in_path
 
@@ -72,6 +73,7 @@ def create_app(
         embed_origins=ctx.settings.embed_origins,
         hsts=ctx.settings.env == "production" and ctx.settings.base_url.startswith("https://"),
     )
+    app.add_middleware(RequestIds)  # added last: outermost, so every log line has the id
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(api.PREFIX, api.create_api(ctx))
     app.include_router(reader_router)

@@ -178,7 +178,12 @@ def audience_once_sent(ctx: Context, campaign_id: int) -> int | None:
     try:
         return audience(ctx)
     except DBAPIError as exc:
-        log.warning("alert %s is sending; counting its readers failed: %s", campaign_id, exc.orig)
+        log.warning(
+            "alert %s is sending; counting its readers failed: %s",
+            campaign_id,
+            exc.orig,
+            extra={"campaign_id": campaign_id},
+        )
         return None
 
 
