@@ -33,6 +33,13 @@ def test_credentials_inside_urls_are_redacted() -> None:
     )
 
 
+def test_query_values_named_like_credentials_are_redacted() -> None:
+    line = 'GET https://wire.example/feed?api_key=abc123&page=2&X-Amz-Signature=f00 "200 OK"'
+    assert redact(line) == (
+        'GET https://wire.example/feed?api_key=redacted&page=2&X-Amz-Signature=redacted "200 OK"'
+    )
+
+
 def _json_line(fmt: str, **extra: object) -> dict[str, object]:
     handler = logging.StreamHandler(io.StringIO())
     handler.setFormatter(logs.formatter(fmt))

@@ -492,6 +492,37 @@ class Settings(BaseSettings):
         description="Reverse proxies whose `X-Forwarded-For` is believed: behind them the "
         "client is the right-most address in it that is not one of them.",
     )
+    metrics: Annotated[bool, Variable(Group.SECURITY, "`on` or `off`", read=v.flag)] = Field(
+        default=True,
+        description="Prometheus metrics: counted in every process, shown at /metrics and "
+        "by `bulletin worker --metrics-port` (docs/operations.md, Monitoring).",
+    )
+    metrics_token: Annotated[
+        str | None,
+        Variable(
+            Group.SECURITY,
+            "text, at least 16 characters",
+            read=v.optional,
+            shown_default="unset: only the networks below may read /metrics",
+        ),
+    ] = Field(
+        default=None,
+        repr=False,
+        description="A scraper sending `Authorization: Bearer TOKEN` may read /metrics from "
+        "anywhere.",
+    )
+    metrics_networks: Annotated[
+        tuple[IPNetwork, ...],
+        Variable(
+            Group.SECURITY,
+            f"addresses or CIDR ranges {LIST}",
+            read=v.networks,
+            shown_default="loopback only",
+        ),
+    ] = Field(
+        default=(),
+        description="Clients that may read /metrics without the token (loopback always may).",
+    )
     embed_origins: Annotated[
         tuple[str, ...],
         Variable(
@@ -677,6 +708,8 @@ class Settings(BaseSettings):
             )
         self._check_webhooks()
         self._check_sender_identity()
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigurationError("BULLETIN_METRICS_TOKEN must be at least 16 characters.")
 
     def _check_brand(self) -> None:
         for name, value in (("LOGO_URL", self.logo_url), ("PRIVACY_URL", self.privacy_url)):

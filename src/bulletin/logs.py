@@ -15,11 +15,15 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from bulletin.domain.urls import REDACTED, is_secret_parameter
+
 # Confirm, unsubscribe and preference links are capabilities: whoever reads a log line with one
 # could act for the reader. Access log lines keep the route and drop the token.
 _TOKEN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^\s?\"]+")
 # Credentials inside URLs (a relay's, a feed's, a database's) never reach a log line.
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]*:[^/\s@]*@", re.I)
+# … nor query values named like credentials (`?api_key=…`, `&X-Amz-Signature=…`).
+_QUERY_VALUE = re.compile(r"(?P<lead>[?&;])(?P<name>[^=&\s\"'#;]+)=(?P<value>[^&\s\"'#;]*)")
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -29,7 +33,14 @@ request_id: ContextVar[str | None] = ContextVar("bulletin_request_id", default=N
 
 def redact(text: str) -> str:
     text = _TOKEN_PATH.sub(r"/\1/[token]", text)
-    return _URL_CREDENTIALS.sub(r"\g<scheme>[credentials]@", text)
+    text = _URL_CREDENTIALS.sub(r"\g<scheme>[credentials]@", text)
+    return _QUERY_VALUE.sub(_secret_value_redacted, text) if "=" in text else text
+
+
+def _secret_value_redacted(match: re.Match[str]) -> str:
+    if not is_secret_parameter(match["name"]):
+        return match[0]
+    return f"{match['lead']}{match['name']}={REDACTED}"
 
 
 class RedactTokens(logging.Filter):
@@ -73,6 +84,8 @@ def configure(level: int = logging.INFO, fmt: str = "text") -> None:
     # On the handler, so that every logger's records are redacted, uvicorn's included.
     handler.addFilter(RedactTokens())
     handler.addFilter(Correlation())
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiosmtpd logs every connection at INFO; the catcher's own line says enough.
+    logging.basicConfig(level=level, handlers=[handler])
+    # aiosmtpd logs every connection at INFO; the catcher's own line says enough. httpx
+    # logs every request's full URL at INFO: our fetch lines say what was fetched.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

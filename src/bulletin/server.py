@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 
+from bulletin import metrics
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
 from bulletin.delivery.leader import MAILBOX_LOCK_KEY, Leadership
@@ -164,6 +166,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
     from bulletin.web.app import create_app
 
     require_current_schema(ctx)
+    count_if_asked(ctx)
     # On the embedded default the inbound listener runs beside the catcher, so returned
     # mail and mailto unsubscribes work end to end; in production it is its own process.
     listening = inbound_listener(ctx) if ctx.settings.uses_catcher else nullcontext()
@@ -196,9 +199,13 @@ def listen(ctx: Context) -> None:
         stop.wait()
 
 
-def work(ctx: Context, *, poll_feeds: bool = False) -> None:
-    """The engine (and, if asked, the feed poller) for scale-out. Stops on SIGINT/SIGTERM."""
+def work(
+    ctx: Context, *, poll_feeds: bool = False, metrics_at: tuple[str, int] | None = None
+) -> None:
+    """The engine (and, if asked, the feed poller, and its own /metrics at `metrics_at`)
+    for scale-out. Stops on SIGINT/SIGTERM."""
     require_current_schema(ctx)
+    count_if_asked(ctx)
     if ctx.settings.uses_catcher:
         raise ConfigurationError(
             "`bulletin worker` sends to a relay: set BULLETIN_SMTP_URL or BULLETIN_RELAYS "
@@ -208,8 +215,39 @@ def work(ctx: Context, *, poll_feeds: bool = False) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with feed_poller(ctx) if poll_feeds else nullcontext(), mailbox_poller(ctx):
+    with (
+        feed_poller(ctx) if poll_feeds else nullcontext(),
+        mailbox_poller(ctx),
+        worker_metrics(ctx, metrics_at),
+    ):
         Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)
+
+
+def count_if_asked(ctx: Context) -> None:
+    """Metrics are counted unless `BULLETIN_METRICS=off` (the benchmark's comparison)."""
+    if ctx.settings.metrics:
+        metrics.enable()
+    else:
+        metrics.disable()
+
+
+@contextmanager
+def worker_metrics(ctx: Context, at: tuple[str, int] | None) -> Iterator[None]:
+    if at is None or not ctx.settings.metrics:
+        yield
+        return
+    from bulletin.web.worker_metrics import serve_in_thread
+
+    try:
+        stop = serve_in_thread(ctx.settings, host=at[0], port=at[1])
+    except OSError as exc:
+        raise ConfigurationError(f"Could not serve metrics on {at[0]}:{at[1]} ({exc}).") from exc
+    log.info("worker metrics at http://%s:%s/metrics", *at)
+    try:
+        yield
+    finally:
+        stop()
+        metrics.process_gone(os.getpid())
 
 
 def poll(ctx: Context) -> None:

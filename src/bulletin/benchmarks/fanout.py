@@ -59,6 +59,7 @@ class Options:
     raw: bool = True
     relay_kind: str = "smtp"
     dkim: bool = False  # a second send signed with DKIM, compared with the first
+    metrics: bool = True  # off: the workers count nothing (BULLETIN_METRICS=off)
 
 
 @dataclass
@@ -315,6 +316,7 @@ def _worker_env(options: Options, url: str, workdir: str, sinks: list[Sink]) -> 
         "BULLETIN_SENDER": f"Bench News <alerts@{DOMAIN}>",
         "BULLETIN_BASE_URL": "https://news.example.com",
         "BULLETIN_WORKER_BATCH": str(options.batch),
+        "BULLETIN_METRICS": "on" if options.metrics else "off",
     }
 
 

@@ -54,12 +54,18 @@ def worker(
     feeds: Annotated[
         bool, typer.Option(help="Also poll registered feeds (`serve` always does).")
     ] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's own /metrics on this port (another machine's)."),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run only the sending worker (for more sending capacity)."""
     ctx = _context()
     logs.configure(fmt=ctx.settings.log_format)
+    at = (metrics_host, metrics_port) if metrics_port else None
     try:
-        server.work(ctx, poll_feeds=feeds)
+        server.work(ctx, poll_feeds=feeds, metrics_at=at)
     except BulletinError as exc:
         _fail(exc)
 

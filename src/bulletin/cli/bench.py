@@ -37,6 +37,9 @@ def bench_fanout(
             help="Send again with DKIM signing on; compare with a bare RSA-2048 signature."
         ),
     ] = False,
+    with_metrics: Annotated[
+        bool, typer.Option("--metrics/--no-metrics", help="Workers count Prometheus metrics.")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """One alert to N readers through real workers and SMTP sinks (or a provider's API on
@@ -60,6 +63,7 @@ def bench_fanout(
             raw=raw,
             relay_kind=relay_kind,
             dkim=dkim,
+            metrics=with_metrics,
         )
     )
     if as_json:

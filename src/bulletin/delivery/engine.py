@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from bulletin import metrics
 from bulletin.config import Settings
 from bulletin.delivery.composers import Composers, composer_key
 from bulletin.delivery.confirmations import ConfirmationJobs
@@ -191,7 +192,9 @@ class Engine:
         if queue.qsize() >= self.batch or self._all_relays_resting():
             return None
         self._claims += 1
+        started = time.monotonic()
         _, claimed = await self._in_store(partial(self._claim, f"{self.owner}#{self._claims}"))
+        metrics.claimed_in(time.monotonic() - started)
         if claimed is None:
             return 0
         jobs, cancelled = claimed
@@ -279,6 +282,7 @@ class Engine:
             results = self._results
             for job, (code, text) in zip(jobs, result.replies, strict=False):
                 results.append(Outcome.of(job, code, text))
+            metrics.relay_answers(relay.display, (code for code, _ in result.replies))
             if result.unreachable is not None:
                 self._unreachable(relay, jobs[len(result.replies) :], result.unreachable, queue)
             elif relay.health.failures:
@@ -311,6 +315,7 @@ class Engine:
         log.warning("relay %s unavailable (%s); resting %.0f s", relay.display, reason, rest)
         first, *others = untried
         self._results.append(Outcome.of(first, *unreachable_reply(relay.display, reason)))
+        metrics.relay_answers(relay.display, (0,))
         for job in others:
             queue.put_nowait(job)
         self._give_back_if_stranded(queue)
@@ -353,6 +358,7 @@ class Engine:
                 started = time.monotonic()
                 batch, self._results = self._results, []
                 recorded, _ = await self._in_store(partial(self._recorder.record, batch))
+                metrics.flushed_in(time.monotonic() - started)
                 if not recorded:
                     self._results[:0] = batch  # kept, in order, for the next try
                     continue

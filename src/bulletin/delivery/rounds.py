@@ -12,6 +12,7 @@ import logging
 import threading
 from datetime import datetime
 
+from bulletin import metrics
 from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.heartbeat import Heartbeat
@@ -44,6 +45,7 @@ class Rounds:
                 briefing=self._briefing,
                 pause_error_rate=self._pause_error_rate,
             )
+        metrics.leases_expired(outcome.swept)
         if outcome.swept:
             log.warning("returned %d rows with expired leases to the queue", outcome.swept)
         return outcome.fanouts_pending

@@ -34,6 +34,7 @@ from bulletin.web.desk.users import router as users_router
 from bulletin.web.headers import ResponseHeaders
 from bulletin.web.health import router as health_router
 from bulletin.web.hooks import router as hooks_router
+from bulletin.web.metrics_route import router as metrics_router
 from bulletin.web.pages import page
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.form_guard import FormGuard
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(hooks_router)
     app.include_router(archive_router)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfError, _csrf_refused)
     app.add_exception_handler(NotFound, _not_found)

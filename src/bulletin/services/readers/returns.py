@@ -24,6 +24,7 @@ the address it names; anything else is "unmatched" and changes nothing.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 
+from bulletin import metrics
 from bulletin.domain.models import ConsentAction, Subscriber
 from bulletin.mail.returns import ReturnClass
 from bulletin.services.context import Context
@@ -116,7 +118,9 @@ def apply_all(ctx: Context, items: Sequence[Classified]) -> list[Applied]:
     """Do what each return means, all in one transaction; a second time, nothing."""
     now = ctx.clock()
     with ctx.db.transaction() as conn:
-        return _Batch(conn, ctx, now).apply(items)
+        results = _Batch(conn, ctx, now).apply(items)
+    metrics.returns(Counter(r.cls.value for r in results if r.action == "recorded"))
+    return results
 
 
 _INTAKES: WeakKeyDictionary[Context, GroupCommit[Classified, Applied]] = WeakKeyDictionary()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from bulletin import metrics
 from bulletin.domain.addresses import mailbox_key
 from bulletin.domain.errors import InvalidInput, TokenInvalid
 from bulletin.domain.models import ConsentAction, SignUpResult, Subscriber, SubscriptionStatus
@@ -145,6 +146,8 @@ def confirm(ctx: Context, token: str, *, requester: Requester) -> PendingConfirm
                 user_agent=requester.user_agent,
             )
         names = tuple(ml.name for ml in list_store.all_lists(conn) if ml.id in confirmed)
+    if confirmed:
+        metrics.confirmed()
     return PendingConfirmation(email=subscriber.email, list_names=names)
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from bulletin.domain.models import CampaignCounts, DeliveryStatus
-from bulletin.store.tables import deliveries
+from bulletin.domain.models import CampaignCounts, CampaignStatus, DeliveryStatus
+from bulletin.store.tables import campaigns, deliveries
 
 
 def campaign_counts(conn: Connection, campaign_id: int) -> CampaignCounts:
@@ -58,3 +58,36 @@ def sent_by_campaign(conn: Connection, campaign_ids: Sequence[int]) -> dict[int,
         .group_by(deliveries.c.campaign_id)
     )
     return {int(campaign_id): int(count) for campaign_id, count in rows}
+
+
+def sending_by_status(conn: Connection) -> list[tuple[int, str, str, int]]:
+    """(campaign id, kind, delivery status, rows) for every campaign sending now."""
+    rows = conn.execute(
+        select(campaigns.c.id, campaigns.c.kind, deliveries.c.status, func.count())
+        .select_from(campaigns.join(deliveries, deliveries.c.campaign_id == campaigns.c.id))
+        .where(campaigns.c.status == CampaignStatus.SENDING)
+        .group_by(campaigns.c.id, campaigns.c.kind, deliveries.c.status)
+    )
+    return [(int(cid), str(kind), str(status), int(count)) for cid, kind, status, count in rows]
+
+
+def first_send_lag(conn: Connection, kind: str) -> tuple[int, float] | None:
+    """For the newest started campaign of `kind`: its id, and how many seconds after its
+    planned time the first planned reader's message went (read in index order)."""
+    latest = conn.execute(
+        select(campaigns.c.id)
+        .where(campaigns.c.kind == kind, campaigns.c.started_at.is_not(None))
+        .order_by(campaigns.c.started_at.desc())
+        .limit(1)
+    ).scalar()
+    if latest is None:
+        return None
+    first = conn.execute(
+        select(deliveries.c.send_after, deliveries.c.sent_at)
+        .where(deliveries.c.campaign_id == latest, deliveries.c.status == DeliveryStatus.SENT)
+        .order_by(deliveries.c.send_after)
+        .limit(1)
+    ).first()
+    if first is None or first.sent_at is None:
+        return None
+    return int(latest), (first.sent_at - first.send_after).total_seconds()

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bulletin import metrics
 from bulletin.domain.errors import InvalidInput, TooManyRequests
 from bulletin.services.context import Context
 from bulletin.services.readers import subscriptions
@@ -27,6 +28,7 @@ def submit(
     """Sign up from a posted form and go to `done`; `reshow(message)` the form if it cannot be."""
     problem = request.app.state.form_guard.problem(form)
     if problem is not None:
+        metrics.signup("screened")
         return reshow(problem)
     try:
         subscriptions.sign_up(
@@ -39,9 +41,12 @@ def submit(
             limits=request.app.state.signup_limits,
         )
     except InvalidInput as exc:
+        metrics.signup("refused")
         return reshow(str(exc))
     except TooManyRequests as exc:
+        metrics.signup("limited")
         return try_later(request, exc, embedded=method == "embed_form")
+    metrics.signup("accepted")
     # A fixed target, never one taken from the request: no open redirect.
     return RedirectResponse(done, status_code=303)
 

@@ -1,0 +1,133 @@
+"""/metrics on `bulletin serve` and on `bulletin worker --metrics-port`, scraped over HTTP."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from bulletin.services.context import Context
+from tests.support.factories import confirmed_reader, make_settings
+from tests.support.served import BIN, Served, serving, wait_for
+from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.web import csrf_from, link_in, signup_fields
+
+TOKEN = "scraper-token-0123456789"
+
+
+def _value(text: str, name: str, **labels: str) -> float | None:
+    """The sample `name{labels…}` in an exposition (labels may be a subset)."""
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
+        if not match or match.group(1) != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(match.group(3))
+    return None
+
+
+def _scrape(served: Served) -> str:
+    response = httpx.get(served.base_url + "/metrics", timeout=5)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    return response.text
+
+
+def _sign_up_and_confirm(served: Served, reader: str) -> None:
+    with httpx.Client(base_url=served.base_url) as browser:
+        form = browser.get("/")
+        fields = {**signup_fields(form.text), "email": reader, "lists": ["breaking"]}
+        assert browser.post("/subscribe", data=fields).status_code == 303
+    confirmation = served.caught_for(reader, "Confirm your subscription")
+    link = link_in(confirmation.message, served.base_url + "/confirm/")
+    with httpx.Client() as browser:
+        page = browser.get(link)
+        assert browser.post(link, data={"csrf_token": csrf_from(page.text)}).status_code == 200
+
+
+def test_serve_counts_sign_ups_confirmations_and_messages_by_relay(tmp_path: Path) -> None:
+    with serving(tmp_path) as served:
+        _sign_up_and_confirm(served, "metrics.reader@readers.example.org")
+        served.bulletin(
+            "alert", "send", "--headline", "Dam holds", "--summary", "Water recedes.",
+            "--url", "https://news.example.com/dam",
+        )  # fmt: skip
+        served.caught_for("metrics.reader@readers.example.org", "Dam holds")
+
+        def sent() -> str | None:
+            text = _scrape(served)
+            return text if _value(text, "bulletin_messages_total", result="sent") else None
+
+        text = wait_for(sent, "the sent message in /metrics")
+        # the confirmation request and the alert, both through the catcher
+        assert _value(text, "bulletin_messages_total", result="sent", code="250") == 2.0
+        assert _value(text, "bulletin_signups_total", outcome="accepted") == 1.0
+        assert _value(text, "bulletin_confirmations_total") == 1.0
+        assert (_value(text, "bulletin_claim_seconds_count") or 0) >= 1
+        assert (_value(text, "bulletin_flush_seconds_count") or 0) >= 1
+        assert "# TYPE bulletin_campaign_messages gauge" in text
+        assert "metrics.reader" not in text  # no reader is ever named
+
+
+def test_metrics_are_refused_off_the_allowed_networks_without_the_token(tmp_path: Path) -> None:
+    # 10.0.0.0/8 as a trusted proxy makes our loopback request arrive "from" 192.0.2.7.
+    env = {"BULLETIN_METRICS_TOKEN": TOKEN, "BULLETIN_TRUSTED_PROXIES": "127.0.0.1"}
+    with serving(tmp_path, env) as served:
+        forwarded = {"X-Forwarded-For": "192.0.2.7"}
+        refused = httpx.get(served.base_url + "/metrics", headers=forwarded, timeout=5)
+        assert refused.status_code == 403 and "bulletin_" not in refused.text
+        wrong = {**forwarded, "Authorization": "Bearer not-the-token-at-all"}
+        assert httpx.get(served.base_url + "/metrics", headers=wrong, timeout=5).status_code == 403
+        bearer = {**forwarded, "Authorization": f"Bearer {TOKEN}"}
+        allowed = httpx.get(served.base_url + "/metrics", headers=bearer, timeout=5)
+        assert allowed.status_code == 200 and "bulletin_messages" in allowed.text
+
+
+def test_a_worker_serves_its_own_metrics_on_its_port(tmp_path: Path, smtp_sink: SmtpSink) -> None:
+    url = f"sqlite:///{tmp_path / 'bulletin.db'}"
+    env = {
+        "BULLETIN_DATABASE_URL": url,
+        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
+        "BULLETIN_SMTP_URL": smtp_sink.url,
+        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
+        "PATH": "/usr/bin:/bin",
+    }
+    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    ctx = Context.from_settings(make_settings(tmp_path, url))
+    confirmed_reader(ctx, email="worker.reader@readers.example.org")
+    ctx.db.dispose()
+    port = free_port()
+    worker = subprocess.Popen(
+        [BIN, "worker", "--metrics-port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        subprocess.run(
+            [BIN, "alert", "send", "--headline", "Storm", "--summary", "Winds ease.",
+             "--url", "https://news.example.com/storm"],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+
+        def sent() -> str | None:
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+            except httpx.TransportError:
+                return None
+            return text if _value(text, "bulletin_messages_total", result="sent") else None
+
+        def both() -> str | None:  # the reader's confirmation request, then the alert
+            text = sent()
+            counted = text and _value(text, "bulletin_messages_total", result="sent") == 2.0
+            return text if counted else None
+
+        wait_for(both, "the worker's /metrics to count both messages")
+        assert len(smtp_sink.received) == 2
+        assert httpx.get(f"http://127.0.0.1:{port}/other", timeout=2).status_code == 404
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
