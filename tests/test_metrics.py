@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
@@ -62,3 +66,23 @@ def test_the_ledger_figures_are_read_at_each_scrape() -> None:
     assert 'bulletin_briefing_first_send_lag_seconds{campaign="5"} 42.5' in text
     metrics.exposition(collector)
     assert len(reads) == 2
+
+
+def _in_process(script: str, directory: Path) -> str:
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_in_multi_process_mode_the_exposition_adds_up_every_process(tmp_path: Path) -> None:
+    count = "from bulletin import metrics; metrics.relay_answers('relay-a', [250] * {n})"
+    _in_process(count.format(n=3), tmp_path)  # a worker that has stopped
+    _in_process(count.format(n=4), tmp_path)  # another
+    text = _in_process(
+        "from bulletin import metrics; metrics.relay_answers('relay-a', [250]);"
+        "print(metrics.exposition().decode())",
+        tmp_path,
+    )
+    assert 'bulletin_messages_total{code="250",relay="relay-a",result="sent"} 8.0' in text
