@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from bulletin.domain import summaries
 from bulletin.domain.addresses import ensure_header_safe
 from bulletin.domain.errors import InvalidAlert
 from bulletin.domain.models import AlertDraft, Campaign
@@ -42,7 +42,16 @@ def validate_alert(draft: AlertDraft) -> AlertDraft:
 
 def draft_from_story(story: Story, *, story_id: int | None = None) -> AlertDraft:
     """An alert as a story suggests it: its headline (also the subject), dek or lead, link."""
-    summary = textwrap.shorten(story.summary or story.lead or "", MAX_SUMMARY - 1, placeholder="…")
+    # Whole sentences only (`summaries`): an empty summary for the editor to write beats
+    # a quotation cut in half.
+    summary = next(
+        (
+            found
+            for source in (story.summary, story.lead)
+            if (found := summaries.summary(source or "", chars=MAX_SUMMARY))
+        ),
+        "",
+    )
     headline = story.headline or ""
     return AlertDraft(
         headline=headline,

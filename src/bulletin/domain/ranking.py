@@ -11,23 +11,22 @@ Each candidate story is scored from signals we actually hold:
 - **section diversity**: picking greedily, every item already taken from a section
   multiplies the next one's score there by 0.75.
 
-Summaries are extractive: whole sentences of the story's own dek (or lead, or first
-paragraph) up to 60 words; only a first sentence longer than that is cut, at a clause
-or word boundary, and marked with "…". Whitespace is collapsed; nothing is invented.
+Summaries are extractive (`summaries`): a run of whole sentences of the story's own dek
+(or lead, or first paragraph) up to 60 words, never a sentence cut short; a story with
+no sentence that fits has no summary until an editor writes one.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bulletin.domain.summaries import SUMMARY_WORDS, summary
+
 DEFAULT_SIZE = 7
-SUMMARY_WORDS = 60
-ELLIPSIS = "…"
 UNKNOWN_URGENCY = 6
 HALF_LIFE_HOURS = 12.0
 ALERT_BONUS = 3.0
@@ -205,62 +204,15 @@ def _item(candidate: Candidate, value: float) -> Item:
 
 # Summaries -------------------------------------------------------------------------------
 
-# Closing and opening quotes (curly ones too) may sit either side of a sentence break.
-_CLOSE = '"\u201d\u2019)\\]'
-_OPEN = '"\u201c\u2018(\\['
-_BOUNDARY = re.compile(rf"(?<=[.!?])[{_CLOSE}]*\s+(?=[{_OPEN}]?[A-Z0-9])")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Jr|Sr|Inc|Co|No|Prof|Capt)\.|"
-    r"\b(?:[A-Z]\.){2,})[" + _CLOSE + "]*$"
-)
-_CLAUSE = re.compile("[,;:\u2014\u2013]$")  # comma, semicolon, colon, em and en dash
-
 
 def summarize(candidate: Candidate, *, limit: int = SUMMARY_WORDS) -> str | None:
-    """At most `limit` words of the story's own dek, lead or first paragraph; None if none."""
+    """Whole sentences of the story's own dek, lead or first paragraph, at most `limit`
+    words (`summaries.summary`); None if no sentence of any of them fits."""
     for source in (candidate.dek, candidate.lead, candidate.first_paragraph):
-        text = " ".join((source or "").split())
-        if text:
-            return extract(text, limit=limit)
+        found = summary(source or "", words=limit)
+        if found:
+            return found
     return None
-
-
-def extract(text: str, *, limit: int = SUMMARY_WORDS) -> str:
-    """The longest run of whole sentences from the start within `limit` words."""
-    words_so_far = 0
-    kept: list[str] = []
-    for sentence in sentences(text):
-        count = len(sentence.split())
-        if words_so_far + count > limit:
-            break
-        kept.append(sentence)
-        words_so_far += count
-    if kept:
-        return " ".join(kept)
-    return _cut(text.split(), limit)
-
-
-def sentences(text: str) -> list[str]:
-    """Split collapsed text at sentence ends, not after common abbreviations."""
-    parts: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        before = text[start : match.start()]
-        if _ABBREVIATION.search(before):
-            continue
-        parts.append(text[start : match.start()].strip())
-        start = match.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
-def _cut(words: Sequence[str], limit: int) -> str:
-    """A first sentence longer than `limit`: cut at the last clause mark, else the limit."""
-    head = list(words[:limit])
-    for end in range(len(head), limit // 2, -1):
-        if _CLAUSE.search(head[end - 1]):
-            return " ".join(head[:end])[:-1] + ELLIPSIS
-    return " ".join(head) + ELLIPSIS
 
 
 # Topic segments --------------------------------------------------------------------------
