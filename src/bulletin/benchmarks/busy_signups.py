@@ -68,6 +68,7 @@ class Mix:
             "operations": done,
             "per_s": round(done / seconds, 1) if seconds > 0 else None,
             "errors": self.errors,
+            "unsubscribes": len(self.latencies["unsubscribe"]),
             **{f"{kind}_ms": signups._percentiles(v) for kind, v in self.latencies.items()},
         }
 
