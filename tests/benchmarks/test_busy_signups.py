@@ -22,6 +22,7 @@ def test_bench_busy_signups_sends_every_alert_and_times_each_kind_of_request() -
     # Everyone but the readers the mix unsubscribed got the first alert.
     assert figures["send_alone"]["messages"] == 200 - figures["web_alone"]["unsubscribes"]
     assert figures["send_with_web"]["messages"] > 0
+    assert figures["web_during_send"]["errors"] == {"signup": 0, "confirm": 0, "unsubscribe": 0}
     for kind in ("signup_ms", "confirm_ms", "unsubscribe_ms"):
         assert isinstance(figures["web_during_send"][kind]["p99"], float)
     assert figures["send_rate_kept"] is not None

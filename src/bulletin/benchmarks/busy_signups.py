@@ -60,7 +60,8 @@ class Mix:
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     pending: list[str] = field(default_factory=list)  # signed up, not yet confirmed
     unsubscribed: set[int] = field(default_factory=set)
-    next_leaver: int = 0
+    next_leaver: int = 0  # loaded readers leave from the highest id down
+    serial: itertools.count[int] = field(default_factory=itertools.count)  # new addresses
 
     def figures(self, seconds: float) -> dict[str, Any]:
         done = sum(len(v) for v in self.latencies.values())
@@ -107,7 +108,10 @@ def _measure(
         asyncio.run(_web(options, base, ctx, mix, until=lambda: _done(mix, options)))
         alone = mix.figures(time.monotonic() - started)
         quiet = _send(options, ctx, sink, campaign, n=1, gone=mix.unsubscribed, web=None)
-        busy_mix = Mix(next_leaver=mix.next_leaver, unsubscribed=set(mix.unsubscribed))
+        # The same serial: an address of the first run signed up again is no sign-up.
+        busy_mix = Mix(
+            next_leaver=mix.next_leaver, unsubscribed=set(mix.unsubscribed), serial=mix.serial
+        )
         busy = _send(options, ctx, sink, campaign, n=2, gone=mix.unsubscribed, web=(base, busy_mix))
     finally:
         ctx.db.dispose()
@@ -195,7 +199,6 @@ async def _web(
 ) -> None:
     with ctx.db.transaction() as conn:
         (breaking,) = list_store.by_slugs(conn, ["breaking"])
-    serial = itertools.count(len(mix.pending) + sum(len(v) for v in mix.latencies.values()))
 
     async def worker(first: int) -> None:
         kinds = itertools.islice(itertools.cycle(KINDS), first, None)
@@ -203,7 +206,7 @@ async def _web(
             while not await asyncio.to_thread(until):
                 kind = next(kinds)
                 started = time.monotonic()
-                ok = await _operation(kind, client, ctx, mix, next(serial), breaking.id)
+                ok = await _operation(kind, client, ctx, mix, next(mix.serial), breaking.id)
                 if ok is not None:
                     mix.latencies[kind].append(time.monotonic() - started)
                     mix.errors[kind] += not ok
