@@ -168,6 +168,35 @@ def bench_signups(
     typer.echo(json.dumps(figures, indent=None if as_json else 2))
 
 
+@bench_app.command("busy-signups")
+def bench_busy_signups(
+    subscribers: Annotated[int, typer.Option(min=10, help="Readers the alerts go to.")] = 100_000,
+    database: Annotated[str, typer.Option(help="sqlite or postgresql.")] = "sqlite",
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BULLETIN_BENCH_POSTGRES_URL", help="Server for postgresql.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    concurrency: Annotated[int, typer.Option(min=3, help="Web requests in flight.")] = 8,
+    quiet_operations: Annotated[
+        int, typer.Option(min=3, help="Operations of the web mix alone, before any alert.")
+    ] = 300,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Sign-ups, confirmations and one-click unsubscribes while an alert sends: their
+    p50/p99 and errors, and the send's rate beside its rate with no web load."""
+    from bulletin.benchmarks.busy_signups import Options, run
+
+    figures = run(
+        Options(
+            subscribers=subscribers,
+            database=database,
+            postgres_url=postgres_url,
+            concurrency=concurrency,
+            quiet_operations=quiet_operations,
+        )
+    )
+    typer.echo(json.dumps(figures, indent=None if as_json else 2))
+
+
 @bench_app.command("returns")
 def bench_returns(
     reports: Annotated[

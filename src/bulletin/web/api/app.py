@@ -21,9 +21,17 @@ from bulletin.domain.errors import (
 from bulletin.services.context import Context
 from bulletin.web.api import alerts, campaigns, special_reports, stories, subscribers
 from bulletin.web.api.docs import add_docs
+from bulletin.web.api.openapi import add_error_responses
 from bulletin.web.validation import describe
 
 PREFIX = "/api/v1"
+ROUTERS = (
+    subscribers.router,
+    alerts.router,
+    campaigns.router,
+    stories.router,
+    special_reports.router,
+)
 STATUS = {
     AuthenticationFailed: 401,
     PermissionDenied: 403,
@@ -46,12 +54,10 @@ def create_api(ctx: Context) -> FastAPI:
         openapi_url="/openapi.json",
     )
     api.state.context = ctx
-    api.include_router(subscribers.router)
-    api.include_router(alerts.router)
-    api.include_router(campaigns.router)
-    api.include_router(stories.router)
-    api.include_router(special_reports.router)
+    for router in ROUTERS:
+        api.include_router(router)
     add_docs(api, prefix=PREFIX, title=ctx.settings.newsroom_name)
+    add_error_responses(api, ROUTERS)
     api.add_exception_handler(BulletinError, _problem)
     api.add_exception_handler(RequestValidationError, _unbound)
     return api

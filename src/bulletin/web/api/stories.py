@@ -51,7 +51,14 @@ def get_story(story_id: RowId, ctx: ContextDep, key: KeyDep) -> dict[str, Any]:
     }
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        201: {"description": "A new story."},
+        200: {"description": "The same `source_id` or link again: the story updated."},
+    },
+)
 def write_story(body: StoryCreate, ctx: ContextDep, key: SenderKeyDep) -> JSONResponse:
     """Store a story written by the newsroom (plain text; paragraphs between blank lines).
 
