@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
 
-.PHONY: serve test lint format bench install install-test clean chromium dovecot
+.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,23 @@ dovecot:
 	  fi; \
 	fi
 
-## test: install what the tests need and run them all (browser and mailbox tests included)
-test: install-test chromium dovecot
+SPAMASSASSIN ?= /usr/bin/spamassassin
+
+## spamassassin: the spam-score tests run Debian's SpamAssassin with its local rules only
+spamassassin:
+	@if [ ! -x $(SPAMASSASSIN) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's spamassassin for the spam-score tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin; \
+	  else \
+	    echo "$(SPAMASSASSIN) is missing: the spam-score tests need Debian's SpamAssassin." >&2; \
+	    echo "Install it with: sudo apt-get install -y spamassassin" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+## test: install what the tests need and run them all (browser, mailbox and spam-score tests included)
+test: install-test chromium dovecot spamassassin
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])
