@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
 
-.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin
+.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin html-validate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,8 +74,18 @@ spamassassin:
 	  fi; \
 	fi
 
-## test: install what the tests need and run them all (browser, mailbox and spam-score tests included)
-test: install-test chromium dovecot spamassassin
+HTML_VALIDATE := tools/html-validate
+
+## html-validate: the pinned html-validate (package-lock.json) that validates every email and archive page
+html-validate: $(HTML_VALIDATE)/node_modules/.installed
+
+$(HTML_VALIDATE)/node_modules/.installed: $(HTML_VALIDATE)/package.json $(HTML_VALIDATE)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the HTML validation tests need Node.js 20.19+ and npm." >&2; exit 1; }
+	cd $(HTML_VALIDATE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## test: install what the tests need and run them all (browser, mailbox, spam-score and HTML validation tests included)
+test: install-test chromium dovecot spamassassin html-validate
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])
