@@ -1,4 +1,4 @@
-"""The archive load test: `python bench/archive.py [--clients 200] [--seconds 30]`, one JSON line.
+"""The archive load test: `python bench/archive.py [--clients 200] [--seconds 30] [--page message]`.
 
 Starts `bulletin serve` on loopback (SQLite in a temporary directory) with one sent
 alert, then `--clients` concurrent HTTP/1.1 keep-alive clients fetch that alert's web
@@ -37,6 +37,13 @@ ALERT = AlertDraft(
     summary="Residents of the river wards are told to leave now.",
     url="https://news.example.com/levee",
 )
+
+# What the crowd fetches: the alert's web version, the alerts' list, or their Atom feed.
+PAGES = {
+    "message": "/archive/breaking/{id}",
+    "list": "/archive/breaking",
+    "feed": "/archive/breaking/feed.atom",
+}
 
 
 def _port() -> int:
@@ -116,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--page", choices=sorted(PAGES), default="message")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = _port()
@@ -137,7 +145,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            url = f"http://127.0.0.1:{port}/archive/breaking/{campaign_id}"
+            url = f"http://127.0.0.1:{port}" + PAGES[args.page].format(id=campaign_id)
             for _ in range(100):
                 try:
                     httpx.get(url, timeout=1)
@@ -150,7 +158,13 @@ def main() -> None:
             server.wait(timeout=30)
     print(
         json.dumps(
-            {"bench": "archive", "clients": args.clients, "seconds": args.seconds, **figures}
+            {
+                "bench": "archive",
+                "page": args.page,
+                "clients": args.clients,
+                "seconds": args.seconds,
+                **figures,
+            }
         )
     )
 
