@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
 
-.PHONY: serve test lint format bench install install-test clean chromium dovecot
+.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin html-validate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,33 @@ dovecot:
 	  fi; \
 	fi
 
-## test: install what the tests need and run them all (browser and mailbox tests included)
-test: install-test chromium dovecot
+SPAMASSASSIN ?= /usr/bin/spamassassin
+
+## spamassassin: the spam-score tests run Debian's SpamAssassin with its local rules only
+spamassassin:
+	@if [ ! -x $(SPAMASSASSIN) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's spamassassin for the spam-score tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin; \
+	  else \
+	    echo "$(SPAMASSASSIN) is missing: the spam-score tests need Debian's SpamAssassin." >&2; \
+	    echo "Install it with: sudo apt-get install -y spamassassin" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+HTML_VALIDATE := tools/html-validate
+
+## html-validate: the pinned html-validate (package-lock.json) that validates every email and archive page
+html-validate: $(HTML_VALIDATE)/node_modules/.installed
+
+$(HTML_VALIDATE)/node_modules/.installed: $(HTML_VALIDATE)/package.json $(HTML_VALIDATE)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the HTML validation tests need Node.js 20.19+ and npm." >&2; exit 1; }
+	cd $(HTML_VALIDATE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## test: install what the tests need and run them all (browser, mailbox, spam-score and HTML validation tests included)
+test: install-test chromium dovecot spamassassin html-validate
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])

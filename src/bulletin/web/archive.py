@@ -2,6 +2,11 @@
 
 Public, so no page here touches the session (no cookie: a cache in front may keep them),
 and every page is served from `PageCache`. Withdrawing a message is the desk's.
+
+The cached pages take no `ContextDep`: FastAPI runs a sync dependency in the thread
+pool, so every hit on a held page would wait for a worker thread (40, shared with
+every other sync route) just to read `app.state`. Under a crowd that wait, not the
+page, was the latency; the context is read from the app in the event loop instead.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bulletin.domain.errors import NotFound
 from bulletin.services.archive import feeds, pages
+from bulletin.services.context import Context
 from bulletin.web.archive_cache import PageCache
 from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
 from bulletin.web.ids import RowId
@@ -31,6 +37,11 @@ def _cache(request: Request) -> PageCache:
     return cache
 
 
+def _context(request: Request) -> Context:
+    ctx: Context = request.app.state.context
+    return ctx
+
+
 def _render(request: Request, name: str, **context: object) -> bytes:
     ctx = request.app.state.context
     template = request.app.state.templates.get_template(name)
@@ -39,7 +50,9 @@ def _render(request: Request, name: str, **context: object) -> bytes:
 
 
 @router.get("/archive")
-async def index(request: Request, ctx: ContextDep) -> Response:
+async def index(request: Request) -> Response:
+    ctx = _context(request)
+
     def render() -> bytes:
         shown = [pages.listing(ctx, ml.slug, limit=5) for ml in pages.lists(ctx)]
         return _render(request, "archive/index.html", listings=shown, has_feed=feeds.has_feed)
@@ -49,7 +62,9 @@ async def index(request: Request, ctx: ContextDep) -> Response:
 
 
 @router.get("/archive/{slug}")
-async def listing(request: Request, slug: str, ctx: ContextDep) -> Response:
+async def listing(request: Request, slug: str) -> Response:
+    ctx = _context(request)
+
     def render() -> bytes:
         found = pages.listing(ctx, slug)
         return _render(request, "archive/list.html", listing=found, feed=feeds.has_feed(found))
@@ -59,7 +74,9 @@ async def listing(request: Request, slug: str, ctx: ContextDep) -> Response:
 
 
 @router.get("/archive/{slug}/feed.atom")
-async def feed(request: Request, slug: str, ctx: ContextDep) -> Response:
+async def feed(request: Request, slug: str) -> Response:
+    ctx = _context(request)
+
     def render() -> bytes:
         found = pages.listing(ctx, slug)
         if not feeds.has_feed(found):
@@ -79,7 +96,9 @@ def campaign(campaign_id: RowId, ctx: ContextDep) -> Response:
 
 
 @router.get("/archive/{slug}/{campaign_id}")
-async def message(request: Request, slug: str, campaign_id: RowId, ctx: ContextDep) -> Response:
+async def message(request: Request, slug: str, campaign_id: RowId) -> Response:
+    ctx = _context(request)
+
     def render() -> bytes:
         return pages.web_version(ctx, slug, campaign_id).encode()
 
