@@ -15,6 +15,10 @@
     var done = d.total ? (d.sent + d.failed + d.expired + d.cancelled) / d.total : (d.fanout_done ? 1 : 0);
     document.getElementById("bar").style.width = (done * 100).toFixed(1) + "%";
     document.querySelector(".progress").setAttribute("aria-valuenow", Math.round(done * 100));
+    // An action whose state has passed (Pause once sent) must not stay on offer.
+    document.querySelectorAll("form[data-when]").forEach(function (form) {
+      if (form.dataset.when.split(" ").indexOf(d.status) < 0) form.remove();
+    });
   });
   source.addEventListener("done", function () { source.close(); });
 })();
