@@ -53,6 +53,8 @@ def _sent_in_full(page: Page) -> None:
     expect(bar).to_have_attribute("aria-valuenow", "100", timeout=30_000)
     expect(page.locator("#status")).to_have_text("sent", timeout=30_000)
     expect(page.get_by_role("button", name="Pause")).to_have_count(0)
+    expect(page.locator("#started")).to_contain_text(" UTC")
+    expect(page.locator("#finished")).to_contain_text(" UTC")
     expect(page.get_by_role("button", name="Cancel the rest")).to_have_count(0)
 
 

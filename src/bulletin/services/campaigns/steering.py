@@ -48,7 +48,14 @@ class Progress:
             "cancelled": c.cancelled,
             "rate_per_s": round(self.rate_per_s, 1),
             "eta_s": None if self.eta_s is None else round(self.eta_s, 1),
+            "started_at": _minute(self.campaign.started_at),
+            "finished_at": _minute(self.campaign.finished_at),
         }
+
+
+def _minute(at: datetime | None) -> str | None:
+    """A time as the desk shows it: `2026-11-24 06:00:05 UTC`."""
+    return None if at is None else f"{at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def progress(ctx: Context, campaign_id: int) -> Progress:

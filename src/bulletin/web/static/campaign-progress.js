@@ -12,6 +12,8 @@
     document.getElementById("status").textContent = d.status;
     document.getElementById("rate").textContent = d.rate_per_s;
     document.getElementById("eta").textContent = d.eta_s === null ? "—" : d.eta_s + " s";
+    document.getElementById("started").textContent = d.started_at || "—";
+    document.getElementById("finished").textContent = d.finished_at || "—";
     var done = d.total ? (d.sent + d.failed + d.expired + d.cancelled) / d.total : (d.fanout_done ? 1 : 0);
     document.getElementById("bar").style.width = (done * 100).toFixed(1) + "%";
     document.querySelector(".progress").setAttribute("aria-valuenow", Math.round(done * 100));
