@@ -52,6 +52,10 @@ def _sent_in_full(page: Page) -> None:
     bar = page.get_by_role("progressbar", name="Delivery progress")
     expect(bar).to_have_attribute("aria-valuenow", "100", timeout=30_000)
     expect(page.locator("#status")).to_have_text("sent", timeout=30_000)
+    expect(page.get_by_role("button", name="Pause")).to_have_count(0)
+    expect(page.locator("#started")).to_contain_text(" UTC")
+    expect(page.locator("#finished")).to_contain_text(" UTC")
+    expect(page.get_by_role("button", name="Cancel the rest")).to_have_count(0)
 
 
 def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(

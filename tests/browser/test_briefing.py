@@ -54,8 +54,14 @@ def test_editor_curates_holds_and_approves_the_briefing(
     expect(desktop.get_by_text("it goes only when an editor approves it")).to_be_visible()
 
     desktop.get_by_role("button", name="Approve").click()
+    expect(
+        desktop.get_by_role("heading", name=re.compile("Approve the briefing for"))
+    ).to_be_visible()
+    assert_readable(desktop)
+    screenshot(desktop, "desk-briefing-02-confirm")
+    desktop.get_by_role("button", name="Approve and send").click()
     expect(desktop.locator("h1 .status")).to_have_text(re.compile("approved|sending"))
     expect(desktop.get_by_role("button", name="Save greeting")).to_have_count(0)
     frame = desktop.frame_locator("iframe[title='The email for this segment']")
     expect(frame.get_by_text("Good morning from the harbour desk.")).to_be_visible()
-    screenshot(desktop, "desk-briefing-02-approved")
+    screenshot(desktop, "desk-briefing-03-approved")

@@ -26,8 +26,12 @@ def add_story(
     published_at: datetime | None = None,
     cluster_of: int | None = None,
     source: str = "newsroom",
+    linked: bool = True,
 ) -> int:
-    """A stored story, as ingest would leave it (cluster: its own, or `cluster_of`'s)."""
+    """A stored story, as ingest would leave it (cluster: its own, or `cluster_of`'s).
+
+    `linked=False` leaves it without a link, as pasted text arrives.
+    """
     n = next(_ids)
     now = ctx.clock()
     story = Story(
@@ -39,7 +43,7 @@ def add_story(
         topics=topics,
         urgency=urgency,
         published_at=published_at or now,
-        url=f"https://news.example.com/story/{n}",
+        url=f"https://news.example.com/story/{n}" if linked else None,
     )
     with ctx.db.transaction() as conn:
         story_id = story_store.insert(

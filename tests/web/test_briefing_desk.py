@@ -63,7 +63,11 @@ def test_editor_curates_then_approves(client: TestClient, ctx: Context) -> None:
     assert [i.story_id for i in edition.items] == [second, first]
     assert edition.items[0].summary == "Markets rose sharply."
     assert edition.items[1].pinned and edition.greeting == "Good morning from the desk."
-    assert _post(client, "approve").status_code == 303  # type: ignore[attr-defined]
+    question = _post(client, "approve")
+    assert question.status_code == 200  # type: ignore[attr-defined]
+    assert "Approve the briefing for Tuesday 24 November 2026?" in question.text  # type: ignore[attr-defined]
+    assert briefing.preview(ctx, TUESDAY).edition.status.value == "draft"
+    assert _post(client, "approve", confirmed="yes").status_code == 303  # type: ignore[attr-defined]
     assert briefing.preview(ctx, TUESDAY).edition.status.value in ("approved", "sending")
     with ctx.db.transaction() as conn:
         actions = [e["action"] for e in audit.recent(conn)]

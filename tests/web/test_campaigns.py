@@ -60,7 +60,14 @@ def test_cancel_closes_every_unsent_row(client: TestClient, ctx: Context) -> Non
     campaign_id = _fired(ctx)
     desk = signed_in_as(client, ctx)
     page = desk.get(f"/desk/campaigns/{campaign_id}")
-    desk.post(f"/desk/campaigns/{campaign_id}/cancel", data={"csrf_token": csrf_from(page.text)})
+    token = csrf_from(page.text)
+    question = desk.post(f"/desk/campaigns/{campaign_id}/cancel", data={"csrf_token": token})
+    assert f"Cancel the rest of campaign {campaign_id}?" in question.text
+    assert desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["cancelled"] == 0
+    desk.post(
+        f"/desk/campaigns/{campaign_id}/cancel",
+        data={"csrf_token": csrf_from(question.text), "confirmed": "yes"},
+    )
     data = desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()
     assert (data["status"], data["cancelled"], data["queued"]) == ("cancelled", 3, 0)
 

@@ -34,10 +34,13 @@ def _campaigns(ctx: Context) -> int:
 
 
 def test_desk_requires_sign_in(client: TestClient) -> None:
-    for path in ("/desk", "/desk/catcher"):
+    for path, login in (
+        ("/desk", "/desk/login"),
+        ("/desk/catcher", "/desk/login?next=%2Fdesk%2Fcatcher"),
+    ):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
-        assert response.headers["location"] == "/desk/login"
+        assert response.headers["location"] == login
 
 
 def test_wrong_password_is_refused_with_a_message(client: TestClient, ctx: Context) -> None:

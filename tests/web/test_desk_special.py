@@ -147,9 +147,14 @@ def test_editor_cancels_from_the_page(client: TestClient, desk: Context) -> None
         at="2026-12-02 07:30",
     ).id
     token = csrf_from(client.get(f"/desk/special-reports/{report_id}").text)
-    response = client.post(f"/desk/special-reports/{report_id}/cancel", data={"csrf_token": token})
+    path = f"/desk/special-reports/{report_id}/cancel"
+    question = client.post(path, data={"csrf_token": token})
+    assert question.status_code == 200 and f"Cancel special report {report_id}?" in question.text
+    assert special_reports.get(desk, report_id).report.status is ReportStatus.SCHEDULED
+    yes = {"csrf_token": token, "confirmed": "yes"}
+    response = client.post(path, data=yes)
     assert response.status_code == 200 and ">cancelled<" in response.text
-    again = client.post(f"/desk/special-reports/{report_id}/cancel", data={"csrf_token": token})
+    again = client.post(path, data=yes)
     assert again.status_code == 409 and "was cancelled" in again.text
 
 

@@ -198,7 +198,8 @@ def test_viewers_cannot_edit_or_ingest_and_forms_need_csrf(
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
     response = client.get("/desk/stories", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/desk/login"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/desk/login?next=%2Fdesk%2Fstories"
 
 
 def test_pasting_a_story_stores_it_and_a_bad_paste_stores_nothing(

@@ -103,7 +103,8 @@ def test_a_disabled_account_is_signed_out_at_its_next_request(ctx: Context) -> N
         assert other.get("/desk/stories").status_code == 200
         admin.post(f"/desk/users/{editor.id}/disable", data={"csrf_token": token})
         response = other.get("/desk/stories", follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"] == "/desk/login"
+        assert response.status_code == 303
+        assert response.headers["location"] == "/desk/login?next=%2Fdesk%2Fstories"
 
 
 def test_the_last_admin_can_be_neither_demoted_nor_disabled(
@@ -122,7 +123,8 @@ def test_the_last_admin_can_be_neither_demoted_nor_disabled(
         follow_redirects=False,
     )
     assert demoted.status_code == 303  # a role change ends the account's sessions, mine too
-    assert admin.get("/desk/users", follow_redirects=False).headers["location"] == "/desk/login"
+    gone = admin.get("/desk/users", follow_redirects=False)
+    assert gone.headers["location"] == "/desk/login?next=%2Fdesk%2Fusers"
     sign_in(admin, me.email, PASSWORD)  # and, no longer an admin, this page is closed to me
     assert admin.get("/desk/users").status_code == 403
     assert editors.get_editor(ctx, me.id) == dataclasses.replace(me, role=Role.EDITOR)

@@ -53,6 +53,11 @@ class Edition:
     last_expiry_at: datetime | None = None
     segments: int = field(default=1, compare=False)
 
+    def reopenable(self, now: datetime) -> bool:
+        """Skipped for want of stories, and still early enough for a reader to get it."""
+        early = self.last_expiry_at is None or now < self.last_expiry_at
+        return self.status is EditionStatus.SKIPPED and early
+
 
 # Segments: a reader's topic set as a bit mask (bit n = the n-th topic of TOPICS), so the
 # ledger can carry it as one integer and a campaign renders once per distinct mask.

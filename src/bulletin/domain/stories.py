@@ -118,6 +118,7 @@ class TextEdits(TypedDict, total=False):
 
     headline: str | None
     summary: str | None
+    url: str | None
 
 
 @dataclass(frozen=True)

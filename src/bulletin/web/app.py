@@ -25,6 +25,7 @@ from bulletin.web.desk.api_keys import router as api_keys_router
 from bulletin.web.desk.audit import router as audit_router
 from bulletin.web.desk.briefing import router as briefing_router
 from bulletin.web.desk.campaigns import router as campaigns_router
+from bulletin.web.desk.next_page import login_url
 from bulletin.web.desk.routes import router as desk_router
 from bulletin.web.desk.sign_in import router as sign_in_router
 from bulletin.web.desk.special_reports import router as special_reports_router
@@ -106,7 +107,10 @@ def create_app(
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
-    response = RedirectResponse("/desk/login", status_code=303)
+    # A page asked for by GET comes back after sign-in; a post's form is gone anyway.
+    wanted = request.method == "GET"
+    target = login_url(request.url.path, request.url.query) if wanted else "/desk/login"
+    response = RedirectResponse(target, status_code=303)
     if DESK_COOKIE in request.cookies:
         response.delete_cookie(DESK_COOKIE, path="/desk")
     return response

@@ -15,6 +15,7 @@ from bulletin.domain.schedule import send_for
 from bulletin.services.briefing import curation
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
+from bulletin.services.stories import editing
 from bulletin.store import audit
 from bulletin.store.briefing import editions
 from bulletin.store.tables import deliveries
@@ -206,3 +207,42 @@ def test_holidays_come_from_the_table_and_the_settings(ctx: Context, day: date) 
     assert briefing.remove_holiday(ctx, day, actor=editor)
     assert briefing.assemble(ctx, day, actor=editor).status is EditionStatus.DRAFT
     assert "briefing.holiday.add" in _actions(ctx)
+
+
+def test_a_skipped_edition_becomes_a_draft_once_a_pasted_story_has_its_link(
+    ctx: Context, day: date
+) -> None:
+    pasted = add_story(ctx, linked=False)
+    assert briefing.assemble(ctx, day, actor=None).status is EditionStatus.SKIPPED
+    editing.edit_story(
+        ctx, pasted, headline="Story gets its link", url="https://news.example.com/p", actor=None
+    )
+    edition = briefing.assemble(ctx, day, actor=make_editor(ctx))
+    assert edition.status is EditionStatus.DRAFT and edition.skip_reason is None
+    assert [(i.story_id, i.url) for i in edition.items] == [(pasted, "https://news.example.com/p")]
+    assert _actions(ctx).count("briefing.assemble") == 2
+
+
+def test_adding_a_story_to_a_skipped_edition_makes_it_a_draft(
+    ctx: Context, day: date, clock: FakeClock
+) -> None:
+    clock.advance(days=-3)
+    story = add_story(ctx)  # older than the draft looks back: never chosen by itself
+    clock.advance(days=3)
+    assert briefing.assemble(ctx, day, actor=None).status is EditionStatus.SKIPPED
+    edition = curation.add(ctx, day, story, actor=make_editor(ctx))
+    assert edition.status is EditionStatus.DRAFT and edition.skip_reason is None
+    assert [i.story_id for i in edition.items] == [story]
+
+
+def test_a_skipped_edition_past_its_last_readers_noon_stays_skipped(
+    ctx: Context, day: date, clock: FakeClock
+) -> None:
+    briefing_reader(ctx, zone="Europe/London")
+    assert briefing.assemble(ctx, day, actor=None).status is EditionStatus.SKIPPED
+    clock.advance(days=2)  # Wednesday evening: every reader's noon has passed
+    story = add_story(ctx)
+    assert briefing.assemble(ctx, day, actor=None).status is EditionStatus.SKIPPED
+    with pytest.raises(InvalidInput, match="is skipped"):
+        curation.add(ctx, day, story, actor=make_editor(ctx))
+    assert briefing.get(ctx, day).items == ()

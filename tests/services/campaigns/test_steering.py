@@ -170,8 +170,9 @@ def test_progress_counts_every_status_with_rate_and_eta(
         "failed": 2,
     }
     assert (shown["status"], shown["fanout_done"]) == ("sending", True)
-    assert now.rate_per_s == pytest.approx(0.7)  # 7 sent in the last 10 s
-    assert now.eta_s == pytest.approx(1 / 0.7)  # one left at that rate
+    assert str(shown["started_at"]).endswith(" UTC") and shown["finished_at"] is None
+    assert now.rate_per_s == pytest.approx(7.0)  # 7 sent in its first second, not 0.7/s
+    assert now.eta_s == pytest.approx(1 / 7.0)  # one left at that rate
     assert now.fraction_done == pytest.approx(0.9)
     assert (later.rate_per_s, later.eta_s) == (0.0, None)  # nothing sent lately: no guess
 

@@ -98,3 +98,23 @@ def test_editing_nothing_makes_no_version(ctx: Context) -> None:
     editing.set_headline(ctx, story_id, "Coalition stops ISIS convoy", actor=None)
     again = editing.edit_story(ctx, story_id, headline="Coalition stops ISIS convoy", actor=None)
     assert again.version == 2
+
+
+def test_a_pasted_story_gets_its_link_and_keeps_it_on_reingest(ctx: Context) -> None:
+    story_id = _seed_id(ctx)
+    updated = editing.edit_story(
+        ctx, story_id, headline="Convoy stopped", url=" https://news.example.com/a ", actor=None
+    )
+    assert updated.story.url == "https://news.example.com/a" and updated.version == 2
+    unchanged = editing.edit_story(ctx, story_id, headline="Convoy stopped", url="", actor=None)
+    assert unchanged.story.url == "https://news.example.com/a" and unchanged.version == 2
+    with ctx.db.transaction() as conn:
+        stored = story_store.get(conn, story_id)
+    assert stored is not None and stored.story.url == "https://news.example.com/a"
+
+
+@pytest.mark.parametrize("url", ["news.example.com/a", "javascript:alert(1)", "https://a b.c/"])
+def test_a_link_that_is_not_a_web_address_is_refused(ctx: Context, url: str) -> None:
+    story_id = _seed_id(ctx)
+    with pytest.raises(InvalidInput, match="full web address"):
+        editing.edit_story(ctx, story_id, headline="Convoy stopped", url=url, actor=None)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from bulletin.domain.editions import MAX_ITEMS, Edition
+from bulletin.domain.editions import MAX_ITEMS, Edition, EditionStatus
 from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.models import Editor
 from bulletin.domain.ranking import SUMMARY_WORDS, Item, summarize
@@ -88,7 +88,9 @@ def add(ctx: Context, edition_date: date, story_id: int, *, actor: Editor | None
         reserve = [r for r in edition.reserve if r.story_id != story_id]
         return {"items": [*edition.items, item], "reserve": reserve}
 
-    return _curate(ctx, edition_date, actor, "briefing.add", {"story_id": story_id}, change)
+    return _curate(
+        ctx, edition_date, actor, "briefing.add", {"story_id": story_id}, change, reopen=True
+    )
 
 
 def set_summary(
@@ -147,18 +149,24 @@ def _curate(
     action: str,
     detail: dict[str, Any],
     change: Callable[[Edition], dict[str, object]],
+    *,
+    reopen: bool = False,
 ) -> Edition:
+    """Apply `change` to a draft or held edition; with `reopen`, a skipped one becomes a draft."""
     who = who_may_change(actor)
     edition = briefing.assemble(ctx, edition_date, actor=actor)
     with ctx.db.transaction() as conn:
         current = editions.by_date(conn, edition_date, lock=True)
         assert current is not None
-        if not current.status.editable:
+        reopened = reopen and current.reopenable(ctx.clock())
+        if not current.status.editable and not reopened:
             raise InvalidInput(
                 f"The {edition_date} briefing is {current.status.value}; only a draft or a held "
                 "briefing can be changed."
             )
         values = change(current)
+        if reopened:  # an editor's story is something to send after all
+            values |= {"status": EditionStatus.DRAFT, "skip_reason": None}
         editions.update_fields(
             conn, edition.id, now=ctx.clock(), allowed_from=[current.status], **values
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -16,6 +16,7 @@ from bulletin.store.ledger import counts as ledger_counts
 from bulletin.store.ledger import outcomes
 
 RATE_WINDOW = timedelta(seconds=10)
+MIN_WINDOW = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,14 @@ class Progress:
             "cancelled": c.cancelled,
             "rate_per_s": round(self.rate_per_s, 1),
             "eta_s": None if self.eta_s is None else round(self.eta_s, 1),
+            "started_at": _minute(self.campaign.started_at),
+            "finished_at": _minute(self.campaign.finished_at),
         }
+
+
+def _minute(at: datetime | None) -> str | None:
+    """A time as the desk shows it: `2026-11-24 06:00:05 UTC`."""
+    return None if at is None else f"{at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def progress(ctx: Context, campaign_id: int) -> Progress:
@@ -58,9 +66,20 @@ def progress(ctx: Context, campaign_id: int) -> Progress:
         campaign = _campaign(conn, campaign_id)
         counts = ledger_counts.campaign_counts(conn, campaign_id)
         recent = ledger_counts.sent_since(conn, campaign_id, now - RATE_WINDOW)
-    rate = recent / RATE_WINDOW.total_seconds()
+    rate = recent / _window(campaign, now).total_seconds()
     eta = counts.open / rate if rate > 0 else None
     return Progress(campaign, counts, rate, eta)
+
+
+def _window(campaign: Campaign, now: datetime) -> timedelta:
+    """The last 10 s, or the time since the send began if shorter (at least 1 s).
+
+    Dividing two messages sent in the first second by ten seconds showed 0.2/s for a
+    send that ran at 2/s.
+    """
+    if campaign.started_at is None:
+        return RATE_WINDOW
+    return max(MIN_WINDOW, min(RATE_WINDOW, now - campaign.started_at))
 
 
 def campaign_counts(ctx: Context, campaign_id: int) -> CampaignCounts:

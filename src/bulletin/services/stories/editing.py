@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from bulletin.domain.addresses import ensure_header_safe
+from bulletin.domain.branding import is_web_url
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.stories import StoredStory, TextEdits, alert_reason
@@ -15,6 +16,7 @@ from bulletin.store.stories import proposals
 from bulletin.store.stories import versions as store
 
 MAX_SUMMARY = 2000
+MAX_URL = 2000  # the stories.url column
 
 
 def set_headline(
@@ -34,9 +36,13 @@ def edit_story(
     *,
     headline: str,
     summary: str | None = None,
+    url: str | None = None,
     actor: Editor | None,
 ) -> StoredStory:
-    """Change a story's headline and (unless None) summary: a new version, audited.
+    """Change a story's headline and (unless None) summary and link: a new version, audited.
+
+    The link matters most for pasted text, which arrives without one: a story needs
+    it for an alert and for the briefing.
 
     Nothing is written when nothing changed. A headline is required: a story that
     has one cannot lose it, one that needed one gets it (and may become an alert
@@ -46,6 +52,7 @@ def edit_story(
         raise PermissionDenied("Your role can read stories but not edit them.")
     headline = _checked_headline(headline)
     summary = None if summary is None else _checked_summary(summary)
+    url = None if url is None else _checked_url(url)
     now = ctx.clock()
     with ctx.db.transaction() as conn:
         stored = store.get(conn, story_id)
@@ -54,6 +61,8 @@ def edit_story(
         changes: TextEdits = {"headline": headline}
         if summary is not None:
             changes["summary"] = summary or None
+        if url:  # a link is never taken away: alerts and briefings already carry it
+            changes["url"] = url
         story = dataclasses.replace(stored.story, **changes)
         if story == stored.story:
             return stored
@@ -84,6 +93,15 @@ def _checked_headline(headline: str) -> str:
     if len(headline) > LIMITS["headline"]:
         raise InvalidInput(f"Keep the headline under {LIMITS['headline']} characters.")
     return headline
+
+
+def _checked_url(url: str) -> str:
+    url = url.strip()
+    if url and not is_web_url(url):
+        raise InvalidInput("The link must be a full web address starting with https://.")
+    if len(url) > MAX_URL:
+        raise InvalidInput(f"Keep the link under {MAX_URL:,} characters.")
+    return url
 
 
 def _checked_summary(summary: str) -> str:

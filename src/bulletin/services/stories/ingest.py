@@ -238,12 +238,14 @@ def _write(
 
 
 def _keep_edits(story: Story, existing: store.Existing) -> Story:
-    """An editor's headline and summary outlive later versions from the source."""
+    """An editor's headline, summary and link outlive later versions from the source."""
     kept: TextEdits = {}
     if "headline" in existing.edited_fields:
         kept["headline"] = existing.headline
     if "summary" in existing.edited_fields:
         kept["summary"] = existing.summary or None
+    if "url" in existing.edited_fields and existing.url:
+        kept["url"] = existing.url
     return dataclasses.replace(story, **kept)
 
 

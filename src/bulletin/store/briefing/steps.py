@@ -130,12 +130,16 @@ def assemble(
 ) -> tuple[Edition, bool]:
     """Store the edition's draft (or a skipped edition saying why); (edition, newly made).
 
-    A date that already has an edition keeps it: there is never a second one.
+    A date that already has an edition keeps it: there is never a second one. A
+    skipped edition is looked at again, since a story may have qualified since (an
+    editor gave a pasted story its link): it becomes a draft when one has.
     """
     existing = editions.by_date(conn, edition_date)
-    if existing is not None:
+    if existing is not None and not existing.reopenable(now):
         return existing, False
     selection, since = draft(conn, edition_date, rules=rules, now=now)
+    if existing is not None:
+        return _reassemble(conn, existing, selection, now=now)
     status = EditionStatus.DRAFT if selection.items else EditionStatus.SKIPPED
     reason = None if selection.items else skip_reason(since)
     made = editions.insert(
@@ -156,6 +160,27 @@ def assemble(
         assert existing is not None
         return existing, False
     return made, True
+
+
+def _reassemble(
+    conn: Connection, skipped: Edition, selection: ranking.Selection, *, now: datetime
+) -> tuple[Edition, bool]:
+    """A skipped edition with something to carry now becomes a draft; (edition, changed)."""
+    if not selection.items or not editions.update_fields(
+        conn,
+        skipped.id,
+        now=now,
+        allowed_from=[EditionStatus.SKIPPED],
+        status=EditionStatus.DRAFT,
+        skip_reason=None,
+        items=selection.items,
+        reserve=selection.reserve,
+        assembled_at=now,
+    ):
+        return skipped, False
+    again = editions.by_date(conn, skipped.edition_date)
+    assert again is not None
+    return again, True
 
 
 def skip_reason(since: datetime) -> str:

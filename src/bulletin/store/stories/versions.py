@@ -25,6 +25,7 @@ class Existing:
     headline: str | None
     summary: str = ""
     edited_fields: tuple[str, ...] = ()
+    url: str | None = None
 
 
 def story_data(story: Story) -> dict[str, Any]:
@@ -118,6 +119,7 @@ _EXISTING = select(
     stories.c.headline,
     stories.c.summary,
     stories.c.edited_fields,
+    stories.c.url,
 )
 
 

@@ -19,6 +19,7 @@ from bulletin.services.briefing import editions as briefing
 from bulletin.services.briefing import proofs as briefing_test
 from bulletin.services.context import Context
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.web.desk import confirm
 from bulletin.web.desk.routes import SANDBOX_CSP
 from bulletin.web.ids import MAX_ROW_ID, RowId, form_row_id
 from bulletin.web.pages import page
@@ -142,6 +143,17 @@ def curate(
     day = _day(ctx, text(form, "date"))
     if action not in ACTIONS:
         return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+    if action == "approve" and not confirm.confirmed(form):
+        return confirm.ask(
+            request,
+            question=f"Approve the briefing for {day:%A %d %B %Y}?",
+            consequence="Its readers' emails are queued within a minute, each for the "
+            "reader's own morning; after that the edition can no longer be changed.",
+            action="/desk/briefing/approve",
+            fields={"date": day.isoformat()},
+            yes="Approve and send",
+            back=f"/desk/briefing?date={day.isoformat()}",
+        )
     try:
         _apply(ctx, action, day, form, editor)
     except InvalidInput as exc:

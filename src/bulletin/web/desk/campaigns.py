@@ -19,6 +19,7 @@ from bulletin.services.context import Context
 from bulletin.services.staff import accounts as editors
 from bulletin.web.charts import bar_chart
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
+from bulletin.web.desk import confirm
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
@@ -130,6 +131,16 @@ def steer(
     }
     if action not in actions:
         return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+    if action == "cancel" and not confirm.confirmed(form):
+        return confirm.ask(
+            request,
+            question=f"Cancel the rest of campaign {campaign_id}?",
+            consequence="Readers who have not been sent it yet will never get it; "
+            "messages already sent stay sent.",
+            action=f"/desk/campaigns/{campaign_id}/cancel",
+            yes="Cancel the rest",
+            back=f"/desk/campaigns/{campaign_id}",
+        )
     try:
         actions[action](ctx, campaign_id, actor=editor)
     except (InvalidInput, PermissionDenied) as exc:

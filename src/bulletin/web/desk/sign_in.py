@@ -13,33 +13,36 @@ from bulletin.services.context import Context
 from bulletin.services.staff import sessions
 from bulletin.services.staff import sign_in as signing
 from bulletin.web.deps import DESK_COOKIE, ContextDep, FormDep, client_of, text
+from bulletin.web.desk.next_page import HOME, safe_next
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk")
 
 PENDING = "code_pending"  # in the signed session: whose password was right, and when
 PENDING_FOR = timedelta(minutes=5)
+NEXT = "next_page"  # in the signed session between the password and the code
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    return page(request, "desk/login.html", email="")
+def login_form(request: Request, next: str = "") -> Response:
+    return page(request, "desk/login.html", email="", next_page=safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, ctx: ContextDep, form: FormDep) -> Response:
-    email = text(form, "email")
+    email, next_page = text(form, "email"), safe_next(text(form, "next"))
     try:
         outcome = signing.sign_in(
             ctx, email=email, password=text(form, "password"), client=client_of(request)
         )
     except AuthenticationFailed as exc:
-        return _refused(request, "desk/login.html", exc, email=email)
+        return _refused(request, "desk/login.html", exc, email=email, next_page=next_page)
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
     if isinstance(outcome, signing.CodeNeeded):
         request.session[PENDING] = [outcome.editor_id, ctx.clock().isoformat()]
+        request.session[NEXT] = next_page
         return RedirectResponse("/desk/login/code", status_code=303)
-    return _signed_in(request, ctx, outcome)
+    return _signed_in(request, ctx, outcome, next_page=next_page)
 
 
 @router.get("/login/code", response_class=HTMLResponse)
@@ -60,8 +63,9 @@ def code(request: Request, ctx: ContextDep, form: FormDep) -> Response:
         )
     except AuthenticationFailed as exc:
         return _refused(request, "desk/login_code.html", exc)
+    next_page = safe_next(request.session.get(NEXT))
     request.session.clear()
-    return _signed_in(request, ctx, outcome)
+    return _signed_in(request, ctx, outcome, next_page=next_page)
 
 
 @router.post("/logout")
@@ -77,8 +81,10 @@ def logout(request: Request, ctx: ContextDep, form: FormDep) -> Response:
     return response
 
 
-def _signed_in(request: Request, ctx: Context, outcome: signing.SignedIn) -> Response:
-    response = RedirectResponse("/desk", status_code=303)
+def _signed_in(
+    request: Request, ctx: Context, outcome: signing.SignedIn, *, next_page: str = HOME
+) -> Response:
+    response = RedirectResponse(next_page, status_code=303)
     response.set_cookie(
         DESK_COOKIE,
         outcome.token,

@@ -17,6 +17,7 @@ from bulletin.services.context import Context
 from bulletin.services.special_reports import preview as special_preview
 from bulletin.services.special_reports import scheduling as special_reports
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.web.desk import confirm
 from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
@@ -98,6 +99,15 @@ def schedule(
 def cancel(
     request: Request, report_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request,
+            question=f"Cancel special report {report_id}?",
+            consequence="It will not be sent to anyone.",
+            action=f"/desk/special-reports/{report_id}/cancel",
+            yes="Cancel this report",
+            back=f"/desk/special-reports/{report_id}",
+        )
     try:
         special_reports.cancel(ctx, report_id, actor=editor)
     except InvalidInput as exc:

@@ -71,11 +71,11 @@ def story(request: Request, story_id: RowId, ctx: ContextDep, editor: EditorDep)
 def edit(
     request: Request, story_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
-    headline, summary = text(form, "headline"), text(form, "summary")
+    headline, summary, url = text(form, "headline"), text(form, "summary"), text(form, "url")
     try:
         before = story_desk.detail(ctx, story_id).stored.version
         after = editing.edit_story(
-            ctx, story_id, headline=headline, summary=summary, actor=editor
+            ctx, story_id, headline=headline, summary=summary, url=url, actor=editor
         ).version
     except InvalidInput as exc:
         return page(
@@ -84,7 +84,7 @@ def edit(
             status_code=422,
             detail=story_desk.detail(ctx, story_id),
             error=str(exc),
-            draft={"headline": headline, "summary": summary},
+            draft={"headline": headline, "summary": summary, "url": url},
         )
     outcome = "saved" if after > before else "unchanged"
     return RedirectResponse(f"/desk/stories/{story_id}?{outcome}=1", status_code=303)

@@ -12,9 +12,15 @@
     document.getElementById("status").textContent = d.status;
     document.getElementById("rate").textContent = d.rate_per_s;
     document.getElementById("eta").textContent = d.eta_s === null ? "—" : d.eta_s + " s";
+    document.getElementById("started").textContent = d.started_at || "—";
+    document.getElementById("finished").textContent = d.finished_at || "—";
     var done = d.total ? (d.sent + d.failed + d.expired + d.cancelled) / d.total : (d.fanout_done ? 1 : 0);
     document.getElementById("bar").style.width = (done * 100).toFixed(1) + "%";
     document.querySelector(".progress").setAttribute("aria-valuenow", Math.round(done * 100));
+    // An action whose state has passed (Pause once sent) must not stay on offer.
+    document.querySelectorAll("form[data-when]").forEach(function (form) {
+      if (form.dataset.when.split(" ").indexOf(d.status) < 0) form.remove();
+    });
   });
   source.addEventListener("done", function () { source.close(); });
 })();

@@ -1,0 +1,70 @@
+"""A pasted story gets its headline and link on the desk and then goes into a skipped briefing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import DESKTOP, assert_readable, make_staff, screenshot, sign_in
+from tests.support.fixtures import SEED
+from tests.support.served import Served, serving
+
+DATE = "2030-01-15"  # a Tuesday: no scheduler run comes near it
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A Bulletin of its own: with no other test's stories, its briefing starts skipped."""
+    with serving(tmp_path_factory.mktemp("pasted")) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Browser, empty: Served) -> Iterator[Page]:
+    context = browser.new_context(base_url=empty.base_url, viewport=DESKTOP)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_pasted_story_gets_a_link_and_fills_a_skipped_briefing(page: Page, empty: Served) -> None:
+    editor = "paste.editor@news.example.com"
+    sign_in(page, editor, make_staff(empty, editor, "editor"))
+
+    page.goto(f"/desk/briefing?date={DATE}")
+    page.get_by_role("button", name="Look again for stories").click()
+    expect(page.locator("h1 .status")).to_have_text("skipped")
+    expect(page.get_by_text("No story qualified")).to_be_visible()
+    expect(page.get_by_role("button", name="Add", exact=True)).to_be_visible()
+    screenshot(page, "desk-pasted-01-skipped")
+
+    page.goto("/desk/stories")
+    page.get_by_label("Paste a story").fill(Path(SEED).read_text())
+    page.get_by_role("button", name="Store", exact=True).click()
+    page.locator("section[aria-labelledby=ingested] a").first.click()
+    expect(page.locator("#needs-link")).to_be_visible()
+
+    page.get_by_label("Headline", exact=True).fill("Coalition airstrikes stop ISIS convoy")
+    page.get_by_label(re.compile("^Link")).fill("not a web address")
+    page.get_by_role("button", name="Save").click()  # the browser refuses it: type=url
+    expect(page.locator("#needs-link")).to_be_visible()
+    page.get_by_label(re.compile("^Link")).fill("https://news.example.com/world/convoy")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved as version 2")
+    link = page.get_by_role("link", name="https://news.example.com/world/convoy")
+    expect(link).to_be_visible()
+    expect(page.locator("#needs-link")).to_have_count(0)
+    assert_readable(page)
+    screenshot(page, "desk-pasted-02-linked")
+
+    page.goto(f"/desk/briefing?date={DATE}")
+    page.get_by_role("button", name="Look again for stories").click()
+    expect(page.locator("h1 .status")).to_have_text("draft")
+    item = page.locator("li[data-story]", has_text="Coalition airstrikes stop ISIS convoy")
+    expect(item).to_contain_text("https://news.example.com/world/convoy")
+    assert_readable(page)
+    screenshot(page, "desk-pasted-03-draft")
