@@ -3,7 +3,7 @@
 A web process cannot see the engines that send (they may run on other machines), so
 every engine writes a row here every few seconds and readiness asks for a recent one.
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-12
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 from bulletin.store.types import UtcDateTime
 
-revision: str = "0015"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
