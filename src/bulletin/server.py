@@ -192,6 +192,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
 def listen(ctx: Context) -> None:
     """The inbound listener alone, until interrupted (`bulletin bounces listen`)."""
     require_current_schema(ctx)
+    count_if_asked(ctx)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
