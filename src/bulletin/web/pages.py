@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from bulletin.web import csrf
+from bulletin.web import csrf, flash
 
 
 def page(
@@ -29,6 +29,7 @@ def page(
             "csrf_token": csrf.token_for(request) if session_csrf else "",
             "newsroom": ctx.settings.newsroom_name,
             "editor": getattr(request.state, "editor", None),
+            "flashes": flash.take(request) if session_csrf else [],
             **context,
         },
         status_code=status_code,
