@@ -1,7 +1,4 @@
-"""The desk's view of readers: find one by address and see everything we hold about them.
-
-Readers are found by their address key, so any spelling of an address finds its reader.
-"""
+"""The desk's view of one reader: everything we hold about them (the list is `listing`)."""
 
 from __future__ import annotations
 
@@ -9,15 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulletin.domain.addresses import address_key
-from bulletin.domain.errors import InvalidInput, NotFound
+from bulletin.domain.errors import NotFound
 from bulletin.domain.models import Subscriber
 from bulletin.services.context import Context
 from bulletin.store.readers import consent, suppressions
 from bulletin.store.readers import lookup as readers
 from bulletin.store.readers import preferences as preference_store
 from bulletin.store.readers import subscribers as subscriber_store
-
-SEARCH_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -34,21 +29,6 @@ class ReaderRecord:
     @property
     def suppressed(self) -> bool:
         return self.suppression is not None
-
-
-def search(ctx: Context, fragment: str) -> list[Subscriber]:
-    """Readers whose address contains `fragment`, in any letter case; nothing for an
-    empty search. A whole address finds its reader however it is spelt (an
-    international domain in either form)."""
-    fragment = fragment.strip()
-    if not fragment:
-        return []
-    try:
-        fragment = address_key(fragment)
-    except InvalidInput:
-        fragment = fragment.lower()
-    with ctx.db.transaction() as conn:
-        return readers.search(conn, fragment, limit=SEARCH_LIMIT)
 
 
 def record(ctx: Context, subscriber_id: int) -> ReaderRecord:

@@ -1,4 +1,5 @@
-"""Queries for the desk's view of readers: search, one reader's record, keyset export."""
+"""Queries for the desk's view of readers: one reader's record, keyset export (the list is
+`listing`)."""
 
 from __future__ import annotations
 
@@ -47,18 +48,6 @@ def _to_subscriber(row: Row) -> Subscriber:
         time_zone=row.time_zone,
         briefing_time=row.briefing_time,
     )
-
-
-def search(conn: Connection, fragment: str, *, limit: int) -> list[Subscriber]:
-    """Readers whose address key contains `fragment` (lower-cased, as keys are), newest first."""
-    pattern = "%" + fragment.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-    rows = conn.execute(
-        select(subscribers)
-        .where(subscribers.c.address_key.like(pattern + "%", escape="\\"))
-        .order_by(subscribers.c.id.desc())
-        .limit(limit)
-    )
-    return [_to_subscriber(row) for row in rows]
 
 
 def subscriptions_of(conn: Connection, subscriber_id: int) -> list[SubscriptionRow]:
