@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import uuid
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -10,6 +17,7 @@ from bulletin.domain.models import SubscriptionStatus
 from bulletin.mail.tokens import Tokens
 from bulletin.services.context import Context
 from bulletin.services.readers import subscriptions
+from bulletin.services.readers.signup_limits import SignUpLimits
 from bulletin.store.readers import subscribers as subscriber_store
 from bulletin.store.tables import outbox, subscribers
 from bulletin.web.app import create_app
@@ -210,3 +218,115 @@ def test_sign_up_with_a_time_zone_directory_keeps_the_newsroom_default(
     with ctx.db.transaction() as conn:
         subscriber = subscriber_store.find_by_key(conn, email.lower())
     assert subscriber is not None and subscriber.time_zone is None
+
+
+def _flash(page: str) -> str:
+    found = re.search(r'<p class="flash [a-z]+" role="[a-z]+">(.*?)</p>', page, re.S)
+    assert found, "the page shows no flash message"
+    return found.group(1)
+
+
+def _resend(client: TestClient) -> httpx.Response:
+    token = csrf_from(client.get("/check-inbox").text)
+    return client.post("/check-inbox/resend", data={"csrf_token": token}, follow_redirects=False)
+
+
+def test_check_inbox_names_the_address_this_browser_typed_escaped(client: TestClient) -> None:
+    sign_up(client, "o'brien&co@example.org", ["breaking"])
+    page = client.get("/check-inbox").text
+    assert '<strong class="address">o&#39;brien&amp;co@example.org</strong>' in page
+    assert 'action="/check-inbox/resend"' in page
+
+
+def test_check_inbox_without_a_sign_up_names_no_address_whatever_the_query(
+    client: TestClient,
+) -> None:
+    page = client.get("/check-inbox", params={"email": "victim@example.org"}).text
+    assert "victim@example.org" not in page
+    assert "/check-inbox/resend" not in page
+    assert "If that address can receive our emails" in page
+
+
+def test_try_again_within_the_limit_says_so_and_when_and_sends_nothing(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    sign_up(client, unique_email(), ["breaking"])
+    assert _count(ctx, outbox) == 1
+    clock.advance(minutes=3)
+    response = _resend(client)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/check-inbox"
+    again = (clock() + timedelta(minutes=7)).astimezone(UTC)
+    message = _flash(client.get("/check-inbox").text)
+    assert "Not sent again yet" in message
+    assert f"at {again:%H:%M} UTC, in 7 minutes" in message
+    assert _count(ctx, outbox) == 1
+    assert "Not sent again" not in client.get("/check-inbox").text  # shown once
+
+
+def test_try_again_after_the_limit_sends_it_again(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    email = unique_email()
+    sign_up(client, email, ["breaking"])
+    clock.advance(seconds=ctx.settings.confirm_resend_s)
+    assert _resend(client).status_code == 303
+    assert _flash(client.get("/check-inbox").text) == f"Sent again to {email}."
+    assert _count(ctx, outbox) == 2
+    # The next try is counted from this one.
+    clock.advance(minutes=1)
+    _resend(client)
+    assert "Not sent again yet" in _flash(client.get("/check-inbox").text)
+    assert _count(ctx, outbox) == 2
+
+
+def test_the_time_to_try_again_is_in_the_readers_own_zone(
+    client: TestClient, clock: FakeClock
+) -> None:
+    sign_up(client, unique_email(), ["breaking"], time_zone="Asia/Tokyo")
+    again = (clock() + timedelta(minutes=10)).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"at {again:%H:%M} (Asia/Tokyo time)" in client.get("/check-inbox").text
+
+
+def test_try_again_answers_alike_for_a_reader_who_already_confirmed(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    # Someone types a confirmed reader's address: the page must not tell them it is one.
+    email = unique_email()
+    confirmed_reader(ctx, email=email)
+    before = _count(ctx, outbox)
+    sign_up(client, email, ["breaking"])
+    _resend(client)
+    assert "Not sent again yet" in _flash(client.get("/check-inbox").text)
+    clock.advance(seconds=ctx.settings.confirm_resend_s)
+    _resend(client)
+    assert _flash(client.get("/check-inbox").text) == f"Sent again to {email}."
+    assert _count(ctx, outbox) == before  # nothing is sent to a confirmed reader
+
+
+def test_try_again_past_the_mailbox_limit_says_when(ctx: Context, clock: FakeClock) -> None:
+    changed = dataclasses.replace(ctx, settings=ctx.settings.replace(signup_limit_mailbox="1/hour"))
+    limits = SignUpLimits(changed.settings, key_prefix=f"test-{uuid.uuid4().hex}")
+    with TestClient(create_app(changed, signup_limits=limits)) as client:
+        sign_up(client, unique_email(), ["breaking"])
+        clock.advance(seconds=ctx.settings.confirm_resend_s)
+        _resend(client)
+        message = _flash(client.get("/check-inbox").text)
+    assert message.startswith("Not sent again: We have sent several confirmation emails")
+    assert re.search(r"That is at \d\d:\d\d UTC, in \d+ minutes\.$", message), message
+    assert _count(ctx, outbox) == 1
+
+
+def test_try_again_needs_the_forms_token_and_this_browsers_sign_up(
+    client: TestClient, ctx: Context
+) -> None:
+    sign_up(client, unique_email(), ["breaking"])
+    assert client.post("/check-inbox/resend", data={}).status_code == 403
+    with TestClient(create_app(ctx)) as stranger:
+        token = csrf_from(stranger.get("/").text)
+        response = stranger.post(
+            "/check-inbox/resend", data={"csrf_token": token}, follow_redirects=False
+        )
+        assert response.headers["location"] == "/"
+        assert "not found in this browser" in _flash(stranger.get("/").text)
+    assert _count(ctx, outbox) == 1

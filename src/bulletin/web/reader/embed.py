@@ -44,8 +44,12 @@ async def embed_subscribe(request: Request, ctx: ContextDep) -> Response:
 
 
 @router.get("/check-inbox", response_class=HTMLResponse)
-def embed_check_inbox(request: Request) -> Response:
-    return page(request, "reader/embed_check_inbox.html", session_csrf=False)
+def embed_check_inbox(request: Request, ctx: ContextDep) -> Response:
+    # The framed page keeps no session, so it cannot name the address (see signup_state).
+    minutes = max(1, ctx.settings.confirm_resend_s // 60)
+    return page(
+        request, "reader/embed_check_inbox.html", session_csrf=False, resend_minutes=minutes
+    )
 
 
 def _form(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from bulletin.domain.errors import TokenError
+from bulletin.domain.errors import InvalidInput, TokenError, TooManyRequests
 from bulletin.domain.topics import TOPICS
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.services.context import Context
 from bulletin.services.readers import subscriptions
-from bulletin.web import csrf
+from bulletin.web import csrf, flash
 from bulletin.web.deps import ContextDep, FormDep, requester, text, texts
 from bulletin.web.pages import page
+from bulletin.web.reader import signup_state
 from bulletin.web.reader.signing_up import submit
 
 router = APIRouter()
@@ -37,12 +41,59 @@ def subscribe(request: Request, ctx: ContextDep, form: FormDep) -> Response:
             status_code=422,
         )
 
-    return submit(request, ctx, form, method="web_form", done="/check-inbox", reshow=reshow)
+    return submit(
+        request, ctx, form, method="web_form", done="/check-inbox", reshow=reshow, remember=True
+    )
 
 
 @router.get("/check-inbox", response_class=HTMLResponse)
-def check_inbox(request: Request) -> Response:
-    return page(request, "reader/check_inbox.html")
+def check_inbox(request: Request, ctx: ContextDep) -> Response:
+    state = signup_state.recall(request)
+    now = ctx.clock()
+    again = state.next_try(ctx.settings.confirm_resend_s) if state else None
+    return page(
+        request,
+        "reader/check_inbox.html",
+        state=state,
+        again=_when(state, again, now=now) if state and again and again > now else None,
+        resend_minutes=max(1, ctx.settings.confirm_resend_s // 60),
+    )
+
+
+@router.post("/check-inbox/resend")
+def resend_confirmation(request: Request, ctx: ContextDep, form: FormDep) -> Response:
+    """ "Send it again" for this browser's own sign-up, within the sign-up form's limits."""
+    state = signup_state.recall(request)
+    if state is None:
+        message = "Your sign-up was not found in this browser: please sign up again."
+        return flash.redirect(request, "/", message, kind="error")
+    now = ctx.clock()
+    again = state.next_try(ctx.settings.confirm_resend_s)
+    if now < again:
+        minutes = max(1, ctx.settings.confirm_resend_s // 60)
+        message = (
+            f"Not sent again yet: we send at most one confirmation every {minutes} minutes, "
+            f"so that nobody can fill an inbox with them. You can ask again "
+            f"{_when(state, again, now=now)}."
+        )
+        return flash.redirect(request, "/check-inbox", message, kind="error")
+    try:
+        subscriptions.sign_up(
+            ctx,
+            email=state.email,
+            list_slugs=list(state.lists),
+            time_zone=state.time_zone,
+            requester=requester(request, "web_form"),
+            limits=request.app.state.signup_limits,
+        )
+    except TooManyRequests as exc:
+        later = now + timedelta(seconds=exc.retry_after_s)
+        message = f"Not sent again: {exc} That is {_when(state, later, now=now)}."
+        return flash.redirect(request, "/check-inbox", message, kind="error")
+    except InvalidInput as exc:
+        return flash.redirect(request, "/", f"{exc} Please sign up again.", kind="error")
+    signup_state.remember(request, replace(state, at=now))
+    return flash.redirect(request, "/check-inbox", f"Sent again to {state.email}.")
 
 
 @router.get("/confirm/{token}", response_class=HTMLResponse)
@@ -117,6 +168,10 @@ def _signup_form(
         error=error,
         form_started=request.app.state.form_guard.started(),
     )
+
+
+def _when(state: signup_state.SignUpState, when: datetime, *, now: datetime) -> str:
+    return signup_state.when_in_words(when, now=now, time_zone=state.time_zone)
 
 
 def _link_error(request: Request, exc: TokenError) -> Response:

@@ -14,6 +14,7 @@ from bulletin.services.context import Context
 from bulletin.services.readers import subscriptions
 from bulletin.web.deps import requester, text, texts
 from bulletin.web.pages import page
+from bulletin.web.reader import signup_state
 
 
 def submit(
@@ -24,18 +25,28 @@ def submit(
     method: str,
     done: str,
     reshow: Callable[[str], Response],
+    remember: bool = False,
 ) -> Response:
-    """Sign up from a posted form and go to `done`; `reshow(message)` the form if it cannot be."""
+    """Sign up from a posted form and go to `done`; `reshow(message)` the form if it cannot be.
+
+    With `remember` (our own page, not the framed one, which keeps no session) the
+    browser's session keeps what it signed up for, for the check-your-inbox page."""
     problem = request.app.state.form_guard.problem(form)
     if problem is not None:
         metrics.signup("screened")
         return reshow(problem)
+    state = signup_state.SignUpState(
+        email=text(form, "email").strip(),
+        lists=tuple(dict.fromkeys(texts(form, "lists"))),
+        time_zone=text(form, "time_zone") or None,
+        at=ctx.clock(),
+    )
     try:
         subscriptions.sign_up(
             ctx,
-            email=text(form, "email"),
-            list_slugs=texts(form, "lists"),
-            time_zone=text(form, "time_zone") or None,
+            email=state.email,
+            list_slugs=list(state.lists),
+            time_zone=state.time_zone,
             topics=texts(form, "topics"),
             requester=requester(request, method),
             limits=request.app.state.signup_limits,
@@ -47,6 +58,8 @@ def submit(
         metrics.signup("limited")
         return try_later(request, exc, embedded=method == "embed_form")
     metrics.signup("accepted")
+    if remember:
+        signup_state.remember(request, state)
     # A fixed target, never one taken from the request: no open redirect.
     return RedirectResponse(done, status_code=303)
 
