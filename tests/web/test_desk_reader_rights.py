@@ -57,6 +57,9 @@ def test_erasure_needs_the_address_typed_and_then_keeps_the_suppression(
     assert find_reader(ctx, READER) is not None
     done = _erase(desk, reader, "maria.lopez@example.org")  # any letter case confirms
     assert done.status_code == 200  # type: ignore[attr-defined]
+    # Post/redirect/get: the answer is the list, so a reload posts nothing again.
+    assert [r.status_code for r in done.history] == [303]  # type: ignore[attr-defined]
+    assert done.url.path == "/desk/subscribers"  # type: ignore[attr-defined]
     assert f"Reader {reader} was erased" in done.text  # type: ignore[attr-defined]
     assert "stays suppressed" in done.text  # type: ignore[attr-defined]
     assert find_reader(ctx, READER) is None and is_suppressed(ctx, READER)
