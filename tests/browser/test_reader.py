@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from bulletin.mail.catcher import caught
 from tests.browser.conftest import assert_readable, screenshot
 from tests.support.served import Served
 from tests.support.web import link_in, unsubscribe_url
@@ -170,3 +171,41 @@ def test_embedded_form_signs_up_from_another_sites_article_page(
 
     desk = desktop.frame_locator("#desk")
     expect(desk.get_by_text("Sign in to the desk")).to_have_count(0)
+
+
+def test_check_inbox_names_the_address_and_says_when_send_it_again_can_send(
+    phone: Page, served: Served
+) -> None:
+    email = "grace.reader@readers.example.org"
+    phone.goto("/")
+    phone.get_by_label("Email address").fill(email)
+    phone.get_by_role("button", name="Sign up").click()
+    expect(phone.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    expect(phone.locator("main strong.address")).to_have_text(email)
+    # The browser reports Tokyo: the time to come back is in the reader's own zone.
+    expect(phone.locator("main")).to_contain_text("you can ask for another at ")
+    expect(phone.locator("main")).to_contain_text("(Asia/Tokyo time)")
+    _fits_the_screen(phone)
+    assert_readable(phone)
+    screenshot(phone, "reader-check-inbox-01-address-phone")
+
+    phone.get_by_role("button", name="Send it again").click()
+    refusal = phone.get_by_role("alert")
+    expect(refusal).to_contain_text("Not sent again yet")
+    expect(refusal).to_contain_text(re.compile(r"ask again at \d\d:\d\d \(Asia/Tokyo time\)"))
+    assert urlsplit(phone.url).path == "/check-inbox"
+    assert_readable(phone)
+    screenshot(phone, "reader-check-inbox-02-not-yet-phone")
+
+    methods: list[str] = []
+    phone.on("request", lambda request: methods.append(request.method))
+    phone.reload()
+    expect(phone.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    expect(phone.get_by_role("alert")).to_have_count(0)
+    assert "POST" not in methods
+    # One confirmation, however often the button is pressed within the limit.
+    served.caught_for(email, "Confirm")
+    confirmations = [
+        m for m in caught(served.catcher_dir) if email in m.recipients and "Confirm" in m.subject
+    ]
+    assert len(confirmations) == 1
