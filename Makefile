@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
 
-.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin html-validate
+.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin html-validate axe-core
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,8 +84,18 @@ $(HTML_VALIDATE)/node_modules/.installed: $(HTML_VALIDATE)/package.json $(HTML_V
 	cd $(HTML_VALIDATE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## test: install what the tests need and run them all (browser, mailbox, spam-score and HTML validation tests included)
-test: install-test chromium dovecot spamassassin html-validate
+AXE_CORE := tools/axe-core
+
+## axe-core: the pinned axe-core (package-lock.json) that the browser tests run on every page they visit
+axe-core: $(AXE_CORE)/node_modules/.installed
+
+$(AXE_CORE)/node_modules/.installed: $(AXE_CORE)/package.json $(AXE_CORE)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the browser tests' accessibility checks need Node.js 20.19+ and npm." >&2; exit 1; }
+	cd $(AXE_CORE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## test: install what the tests need and run them all (browser, accessibility, mailbox, spam-score and HTML validation tests included)
+test: install-test chromium dovecot spamassassin html-validate axe-core
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bulletin.services.context import Context
 from tests.support.factories import confirmed_reader, make_settings
+from tests.support.hooks import MAILGUN_KEY, mailgun_body, mailgun_event
 from tests.support.served import BIN, Served, serving, wait_for
 from tests.support.smtp_sink import SmtpSink, free_port
 from tests.support.web import csrf_from, link_in, signup_fields
@@ -131,3 +134,55 @@ def test_a_worker_serves_its_own_metrics_on_its_port(tmp_path: Path, smtp_sink: 
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_returns_are_counted_by_class_as_the_running_server_records_them(tmp_path: Path) -> None:
+    env = {"BULLETIN_MAILGUN_SIGNING_KEY": MAILGUN_KEY}
+    gone, annoyed = "gone.reader@readers.example.org", "annoyed.reader@readers.example.org"
+    with serving(tmp_path, env) as served:
+        for reader in (gone, annoyed):
+            _sign_up_and_confirm(served, reader)
+        served.bulletin(
+            "alert", "send", "--headline", "Bridge closed", "--summary", "Detours posted.",
+            "--url", "https://news.example.com/bridge",
+        )  # fmt: skip
+        at = datetime.now(UTC)
+        bounce = _mailgun_return(served, gone, at, "failed", **FAILED_PERMANENTLY)
+        complaint = _mailgun_return(served, annoyed, at, "complained")
+        assert (bounce, complaint) == (1, 1)
+
+        def counted() -> str | None:
+            text = _scrape(served)
+            return text if _value(text, "bulletin_returns_total", kind="complaint") else None
+
+        text = wait_for(counted, "the returns in /metrics")
+        assert _value(text, "bulletin_returns_total", kind="address") == 1.0
+        assert _value(text, "bulletin_returns_total", kind="complaint") == 1.0
+        assert _value(text, "bulletin_returns_total", kind="sender") is None
+
+
+FAILED_PERMANENTLY = {
+    "severity": "permanent",
+    "reason": "bounce",
+    "delivery-status": {
+        "code": 550,
+        "message": "5.1.1 The email account that you tried to reach does not exist",
+        "description": "",
+        "attempt-no": 1,
+    },
+}
+
+
+def _mailgun_return(served: Served, reader: str, at: datetime, event: str, **fields: Any) -> int:
+    """Post Mailgun's signed event about the alert `reader` was sent; how many were recorded."""
+    alert = served.caught_for(reader, "Bridge closed").message
+    data = mailgun_event(event, reader, at=at, message_id=alert["Message-ID"].strip("<>"), **fields)
+    response = httpx.post(
+        served.base_url + "/hooks/mailgun",
+        content=mailgun_body(data, at=at),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    recorded: int = response.json()["recorded"]
+    return recorded
