@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
+from tests.support.axe import assert_accessible
 from tests.support.served import Served
 from tests.support.web import signup_fields
 
@@ -49,6 +50,7 @@ def test_the_list_shows_readers_with_their_lists_and_filters_them(
     expect(rows.nth(0)).to_contain_text("Morning Briefing: pending")
     expect(rows.nth(1)).to_contain_text("Breaking News Alerts: confirmed")
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-subscribers-01-list")
 
     desktop.get_by_label("Status").select_option("confirmed")
@@ -56,6 +58,7 @@ def test_the_list_shows_readers_with_their_lists_and_filters_them(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("list.confirmed@readers.example.org")
     expect(desktop.get_by_label("Status")).to_have_value("confirmed")
+    assert_accessible(desktop)
 
 
 def test_the_list_and_a_readers_page_fit_a_phone(phone: Page, served: Served) -> None:
@@ -65,11 +68,13 @@ def test_the_list_and_a_readers_page_fit_a_phone(phone: Page, served: Served) ->
     phone.goto("/desk/subscribers?q=phone.list")
     _fits_the_screen(phone)
     assert_readable(phone)
+    assert_accessible(phone)
     screenshot(phone, "desk-subscribers-02-list-phone")
     phone.get_by_role("link", name="phone.list@readers.example.org").click()
     expect(phone.get_by_role("heading", name="phone.list@readers.example.org")).to_be_visible()
     expect(phone.get_by_role("button", name="Suppress…")).to_be_visible()
     _fits_the_screen(phone)
+    assert_accessible(phone)
     screenshot(phone, "desk-subscribers-03-reader-phone")
 
 
@@ -83,11 +88,13 @@ def test_unsubscribe_asks_first_and_a_reload_after_it_posts_nothing(
     desktop.goto("/desk/subscribers?q=leaving.reader")
     desktop.get_by_role("link", name=reader).click()
     reader_page = desktop.url
+    assert_accessible(desktop)
 
     unsubscribe = desktop.get_by_role("button", name="Unsubscribe from Breaking News Alerts")
     unsubscribe.click()
     expect(desktop.get_by_role("heading", name=f"Take {reader} off Breaking")).to_be_visible()
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-subscribers-04-confirm-unsubscribe")
     desktop.get_by_role("link", name="No, go back").click()
     expect(desktop.locator("tbody").first).to_contain_text("confirmed")  # nothing changed
@@ -97,6 +104,7 @@ def test_unsubscribe_asks_first_and_a_reload_after_it_posts_nothing(
     expect(desktop.get_by_role("status")).to_have_text("Unsubscribed from Breaking News Alerts.")
     assert desktop.url == reader_page  # post/redirect/get: the address is the reader's page
     expect(desktop.locator("tbody").first).to_contain_text("unsubscribed")
+    assert_accessible(desktop)  # with the flash message on it
     screenshot(desktop, "desk-subscribers-05-unsubscribed")
 
     methods: list[str] = []

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from bulletin.mail.catcher import caught
 from tests.browser.conftest import assert_readable, screenshot
+from tests.support.axe import assert_accessible
 from tests.support.served import Served
 from tests.support.web import link_in, unsubscribe_url
 
@@ -187,6 +188,7 @@ def test_check_inbox_names_the_address_and_says_when_send_it_again_can_send(
     expect(phone.locator("main")).to_contain_text("(Asia/Tokyo time)")
     _fits_the_screen(phone)
     assert_readable(phone)
+    assert_accessible(phone)
     screenshot(phone, "reader-check-inbox-01-address-phone")
 
     phone.get_by_role("button", name="Send it again").click()
@@ -195,6 +197,7 @@ def test_check_inbox_names_the_address_and_says_when_send_it_again_can_send(
     expect(refusal).to_contain_text(re.compile(r"ask again at \d\d:\d\d \(Asia/Tokyo time\)"))
     assert urlsplit(phone.url).path == "/check-inbox"
     assert_readable(phone)
+    assert_accessible(phone)
     screenshot(phone, "reader-check-inbox-02-not-yet-phone")
 
     methods: list[str] = []
