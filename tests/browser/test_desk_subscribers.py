@@ -43,8 +43,8 @@ def test_the_list_shows_readers_with_their_lists_and_filters_them(
     desktop.get_by_role("link", name="Subscribers").click()
     rows = desktop.locator("tbody tr")
     expect(rows.first).to_be_visible()  # an empty search lists readers
-    desktop.get_by_label(re.compile("^Address starts with")).fill("LIST.")
-    desktop.get_by_role("button", name="Show readers").click()
+    desktop.get_by_label(re.compile("^Find a reader by email address")).fill("LIST.")
+    desktop.get_by_role("button", name="Search").click()
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("list.pending@readers.example.org")
     expect(rows.nth(0)).to_contain_text("Morning Briefing: pending")
@@ -54,7 +54,7 @@ def test_the_list_shows_readers_with_their_lists_and_filters_them(
     screenshot(desktop, "desk-subscribers-01-list")
 
     desktop.get_by_label("Status").select_option("confirmed")
-    desktop.get_by_role("button", name="Show readers").click()
+    desktop.get_by_role("button", name="Search").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("list.confirmed@readers.example.org")
     expect(desktop.get_by_label("Status")).to_have_value("confirmed")
