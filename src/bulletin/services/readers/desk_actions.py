@@ -27,6 +27,7 @@ from bulletin.store.readers import subscribers as subscriber_store
 METHOD = "desk"  # how the consent record says a change was made
 SUPPRESSION_REASON = "desk"
 MAX_REASON = 300
+_PENDING = SubscriptionStatus.PENDING
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,6 @@ def suppress(ctx: Context, subscriber_id: int, *, reason: str, actor: str) -> No
             target_id=subscriber_id,
             detail={"reason": reason},
         )
-
-
-_PENDING = SubscriptionStatus.PENDING
 
 
 def _reader(conn: Connection, subscriber_id: int) -> Subscriber:
