@@ -238,6 +238,18 @@ def test_check_inbox_names_the_address_this_browser_typed_escaped(client: TestCl
     assert 'action="/check-inbox/resend"' in page
 
 
+def test_check_inbox_forgets_the_address_once_its_link_would_have_expired(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    email = unique_email()
+    sign_up(client, email, ["breaking"])
+    clock.advance(seconds=ctx.settings.confirm_max_age_s + 1)
+    page = client.get("/check-inbox").text
+    assert email not in page and "/check-inbox/resend" not in page
+    clock.advance(seconds=-ctx.settings.confirm_max_age_s)  # and it is gone, not hidden
+    assert email not in client.get("/check-inbox").text
+
+
 def test_check_inbox_without_a_sign_up_names_no_address_whatever_the_query(
     client: TestClient,
 ) -> None:

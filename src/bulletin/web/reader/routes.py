@@ -48,8 +48,8 @@ def subscribe(request: Request, ctx: ContextDep, form: FormDep) -> Response:
 
 @router.get("/check-inbox", response_class=HTMLResponse)
 def check_inbox(request: Request, ctx: ContextDep) -> Response:
-    state = signup_state.recall(request)
     now = ctx.clock()
+    state = signup_state.recall(request, now=now, max_age_s=ctx.settings.confirm_max_age_s)
     again = state.next_try(ctx.settings.confirm_resend_s) if state else None
     return page(
         request,
@@ -63,11 +63,11 @@ def check_inbox(request: Request, ctx: ContextDep) -> Response:
 @router.post("/check-inbox/resend")
 def resend_confirmation(request: Request, ctx: ContextDep, form: FormDep) -> Response:
     """ "Send it again" for this browser's own sign-up, within the sign-up form's limits."""
-    state = signup_state.recall(request)
+    now = ctx.clock()
+    state = signup_state.recall(request, now=now, max_age_s=ctx.settings.confirm_max_age_s)
     if state is None:
         message = "Your sign-up was not found in this browser: please sign up again."
         return flash.redirect(request, "/", message, kind="error")
-    now = ctx.clock()
     again = state.next_try(ctx.settings.confirm_resend_s)
     if now < again:
         minutes = max(1, ctx.settings.confirm_resend_s // 60)

@@ -48,8 +48,19 @@ def remember(request: Request, state: SignUpState) -> None:
     }
 
 
-def recall(request: Request) -> SignUpState | None:
-    """This browser's sign-up, or None (none made, or a session from an older version)."""
+def recall(request: Request, *, now: datetime, max_age_s: int) -> SignUpState | None:
+    """This browser's sign-up, or None (none made, or a session from an older version).
+
+    A sign-up older than `max_age_s` (its confirmation link's life) is forgotten, so the
+    cookie does not carry the address for longer than the page has any use for it."""
+    found = _read(request)
+    if found is not None and now - found.at > timedelta(seconds=max_age_s):
+        request.session.pop(KEY, None)
+        return None
+    return found
+
+
+def _read(request: Request) -> SignUpState | None:
     kept = request.session.get(KEY)
     if not isinstance(kept, dict):
         return None
