@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BENCH_SIZES ?= 100000
+# pytest-xdist workers for `make test` (a test that restarts PostgreSQL waits for the server to
+# itself: tests/support/postgres_turns.py)
+TEST_WORKERS ?= auto
 
 .PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin html-validate axe-core
 
@@ -96,7 +99,7 @@ $(AXE_CORE)/node_modules/.installed: $(AXE_CORE)/package.json $(AXE_CORE)/packag
 
 ## test: install what the tests need and run them all (browser, accessibility, mailbox, spam-score and HTML validation tests included)
 test: install-test chromium dovecot spamassassin html-validate axe-core
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])
 lint: install-test

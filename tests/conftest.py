@@ -27,6 +27,7 @@ from bulletin.store.tables import metadata
 from tests.support.dovecot import DOVECOT, Dovecot
 from tests.support.factories import FakeClock, make_settings
 from tests.support.http_feeds import FeedServer
+from tests.support.postgres_turns import turn
 from tests.support.smtp_sink import SmtpSink
 
 PG_ENV = "BULLETIN_TEST_POSTGRES_URL"
@@ -48,6 +49,19 @@ def postgres_server_url() -> str:
     if not url:
         pytest.skip(f"{PG_ENV} is not set; .ci/run sets it to the local PostgreSQL")
     return url
+
+
+@pytest.fixture(autouse=True)
+def postgres_turn(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A PostgreSQL test holds the server (see tests/support/postgres_turns.py)."""
+    node = request.node
+    url = os.environ.get(PG_ENV)
+    uses_server = node.get_closest_marker("postgres") or "postgres_server_url" in node.fixturenames
+    if not url or not uses_server:
+        yield
+        return
+    with turn(url, exclusive=node.get_closest_marker("restarts_postgres") is not None):
+        yield
 
 
 @pytest.fixture(scope="session")

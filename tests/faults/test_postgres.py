@@ -75,6 +75,7 @@ def _accepting(db: Database) -> bool:
         return False
 
 
+@pytest.mark.restarts_postgres
 def test_postgres_restarted_mid_send_workers_reconnect_and_finish_with_exact_counts(
     postgres_url: str, sink: Sink, tmp_path: Path
 ) -> None:
