@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -84,6 +84,7 @@ def create_app(
     )
     app.add_middleware(RequestIds)  # added last: outermost, so every log line has the id
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     api_app = api.create_api(ctx)
     api_app.add_exception_handler(Exception, errors.api_server_error)
     app.mount(api.PREFIX, api_app)
@@ -114,6 +115,11 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _unbound)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
     return app
+
+
+def _favicon() -> Response:
+    """Browsers ask for it at the root whatever the page links; a day's cache spares them."""
+    return FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
