@@ -90,6 +90,7 @@ def test_a_bad_time_keeps_what_the_editor_wrote_and_says_why(
     )
     assert response.status_code == 422
     assert "already passed" in response.text and "Ten years after the quake" in response.text
+    assert response.text.count("already passed") == 1  # said once, at the top of the page
     assert special_reports.recent(desk) == []
 
 

@@ -173,7 +173,7 @@ SECTION_OF = {
 DONE = {
     "assemble": "Assembled.",
     "approve": "Approved: readers' emails are queued for their own mornings.",
-    "hold": "Held: it goes only when an editor approves it.",
+    "hold": "Held.",
     "release": "Hold released.",
     "pin": "Pinned.",
     "unpin": "Unpinned.",
