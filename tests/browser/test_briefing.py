@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_readable, make_staff, screenshot, sign_in
+from tests.support.axe import assert_accessible
 from tests.support.served import Served
 
 DATE = "2030-01-08"  # a Tuesday, far from anything the running scheduler looks at
@@ -49,15 +50,17 @@ def test_editor_curates_holds_and_approves_the_briefing(
     desktop.get_by_role("button", name="Save greeting").click()
     expect(desktop.get_by_label("Greeting")).to_have_value("Good morning from the harbour desk.")
 
-    desktop.get_by_role("button", name="Hold").click()
+    desktop.get_by_role("button", name="Hold", exact=True).click()
     expect(desktop.locator("h1 .status")).to_have_text("held")
     expect(desktop.get_by_text("it goes only when an editor approves it")).to_be_visible()
+    assert_accessible(desktop)
 
-    desktop.get_by_role("button", name="Approve").click()
+    desktop.get_by_role("button", name="Approve", exact=True).click()
     expect(
         desktop.get_by_role("heading", name=re.compile("Approve the briefing for"))
     ).to_be_visible()
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-briefing-02-confirm")
     desktop.get_by_role("button", name="Approve and send").click()
     expect(desktop.locator("h1 .status")).to_have_text(re.compile("approved|sending"))

@@ -133,7 +133,7 @@ def test_served_service_signs_up_confirms_alerts_and_unsubscribes(served: Served
         text=True,
         check=True,
     )
-    assert "queued for 1 readers" in sent.stdout
+    assert "queued for 1 reader." in sent.stdout
     alert = _caught_for(served, reader, "Bridge closed")
 
     leave = httpx.post(unsubscribe_url(alert.message), data={"List-Unsubscribe": "One-Click"})

@@ -80,8 +80,46 @@ def test_bad_input_is_refused_with_a_message(client: TestClient, ctx: Context) -
     add_story(ctx)
     signed_in_as(client, ctx)
     response = _post(client, "summary", story_id="12x", text="x")
-    assert response.status_code == 409  # type: ignore[attr-defined]
-    assert "story&#39;s number" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    shown = client.get(response.headers["location"]).text  # type: ignore[attr-defined]
+    assert 'class="flash error"' in shown and "did not say which story" in shown
+
+
+def test_each_change_returns_to_what_it_changed_and_says_so_once(
+    client: TestClient, ctx: Context
+) -> None:
+    first = add_story(ctx, urgency=2)
+    add_story(ctx, urgency=5)
+    signed_in_as(client, ctx)
+    moved = _post(client, "down", story_id=first)
+    where = moved.headers["location"]  # type: ignore[attr-defined]
+    assert where == f"/desk/briefing?date=2026-11-24#item-{first}"
+    page = client.get(where).text
+    assert "Moved down." in page and f'id="item-{first}"' in page
+    assert "Moved down." not in client.get(where).text  # a reload says nothing, moves nothing
+    held = _post(client, "hold")
+    assert held.headers["location"] == "/desk/briefing?date=2026-11-24#when"  # type: ignore[attr-defined]
+
+
+def test_a_story_is_found_by_its_headline_and_added(client: TestClient, ctx: Context) -> None:
+    add_story(ctx, urgency=2)
+    late = add_story(ctx, urgency=None, headline="Harbour fire forces evacuations")
+    signed_in_as(client, ctx)
+    found = client.get("/desk/briefing?date=2026-11-24&find=harbour+fire")
+    assert "Stories matching “harbour fire”" in found.text
+    assert f'name="story_id" value="{late}"' in found.text
+    nothing = client.get("/desk/briefing?date=2026-11-24&find=zebra").text
+    assert "No story matches" in nothing
+    added = _post(client, "add", story_id=late)
+    assert added.headers["location"].endswith(f"#item-{late}")  # type: ignore[attr-defined]
+    assert late in [i.story_id for i in briefing.preview(ctx, TUESDAY).edition.items]
+
+
+def test_an_edition_not_assembled_says_so_in_its_badge(client: TestClient, ctx: Context) -> None:
+    page = signed_in_as(client, ctx).get("/desk/briefing?date=2026-11-24").text
+    assert '<span class="status">not assembled yet</span>' in page
+    assert '<span class="status skipped">' not in page
+    assert "Would be skipped now:" in page
 
 
 def test_viewer_reads_but_cannot_change(client: TestClient, ctx: Context) -> None:

@@ -44,14 +44,20 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_works(
     admin = signed_in_as(client, ctx, Role.ADMIN)
     token = csrf_from(admin.get("/desk/api-keys").text)
     created = admin.post(
-        "/desk/api-keys", data={"csrf_token": token, "name": "CMS", "role": "editor"}
+        "/desk/api-keys",
+        data={"csrf_token": token, "name": "CMS", "role": "editor"},
+        follow_redirects=False,
     )
-    assert created.status_code == 201
-    assert created.headers["cache-control"] == "no-store"
-    secret = re.search(r'id="new-key">(bk_[^<]+)<', created.text)
+    assert (created.status_code, created.headers["location"]) == (303, "/desk/api-keys")
+    shown = admin.get("/desk/api-keys")
+    assert shown.headers["cache-control"] == "no-store"
+    assert "Key “CMS” created." in shown.text
+    secret = re.search(r'id="new-key">(bk_[^<]+)<', shown.text)
     assert secret
     assert api_keys.authenticate(ctx, secret.group(1)).role is Role.EDITOR
+    # A reload shows it no more, and made no second key.
     assert secret.group(1) not in admin.get("/desk/api-keys").text
+    assert len(api_keys.list_keys(ctx)) == 1
 
 
 def test_an_admin_revokes_a_key(client: TestClient, ctx: Context) -> None:
@@ -59,7 +65,7 @@ def test_an_admin_revokes_a_key(client: TestClient, ctx: Context) -> None:
     admin = signed_in_as(client, ctx, Role.ADMIN)
     token = csrf_from(admin.get("/desk/api-keys").text)
     response = admin.post(f"/desk/api-keys/{key.id}/revoke", data={"csrf_token": token})
-    assert response.status_code == 200 and "revoked" in response.text
+    assert response.status_code == 200 and "Key revoked" in response.text
     assert not api_keys.list_keys(ctx)[0].active
 
 

@@ -91,11 +91,22 @@ def test_a_test_send_reaches_the_seed_list_and_says_so(ctx: Context, smtp_sink: 
     with _app(ctx, smtp_url=smtp_sink.url, staff_seed_list=seed) as client:
         desk = signed_in_as(client, ctx)
         token = csrf_from(desk.get("/desk/alerts/new").text)
-        page = desk.post("/desk/alerts/test", data={"csrf_token": token, **ALERT})
+        posted = desk.post(
+            "/desk/alerts/test", data={"csrf_token": token, **ALERT}, follow_redirects=False
+        )
+        # Post/redirect/get: back to the form, the draft carried in the address.
+        assert posted.status_code == 303
+        assert posted.headers["location"].startswith("/desk/alerts/new?headline=")
+        page = desk.get(posted.headers["location"])
+        reloaded = desk.get(posted.headers["location"])
 
     assert page.status_code == 200
     assert "Test sent to desk@news.example.com, chief@news.example.com" in page.text
     assert f'value="{ALERT["headline"]}"' in page.text  # the form keeps what was written
+    assert f'value="{ALERT["url"]}"' in page.text and ALERT["summary"] in page.text
+    # A reload shows the draft again but neither the message nor a second test.
+    assert "Test sent to" not in reloaded.text and ALERT["summary"] in reloaded.text
+    assert len(smtp_sink.list_mail()) == 2
     assert {m.message["Subject"] for m in smtp_sink.list_mail()} == {"[TEST] " + ALERT["headline"]}
     assert _count(ctx, deliveries) == 0 and _count(ctx, campaigns) == 0
 

@@ -39,12 +39,22 @@ def _as(client: TestClient, ctx: Context, role: Role = Role.EDITOR) -> Editor:
     return editor
 
 
-def _test_send(client: TestClient, *to: str, csrf: bool = True) -> object:
+def _test_send(client: TestClient, *to: str, csrf: bool = True, follow: bool = True) -> object:
     page = client.get("/desk/briefing?date=2026-11-24")
     data: dict[str, object] = {"date": "2026-11-24", "segment": "0", "to": list(to)}
     if csrf:
         data["csrf_token"] = csrf_from(page.text)
-    return client.post("/desk/briefing/test-send", data=data)
+    return client.post("/desk/briefing/test-send", data=data, follow_redirects=follow)
+
+
+def test_a_test_to_nobody_says_so_on_the_page(
+    client: TestClient, ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    _as(client, ctx)
+    response = _test_send(client)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert 'class="flash error"' in response.text  # type: ignore[attr-defined]
+    assert smtp_sink.received == []
 
 
 def test_an_editor_sends_a_test_to_themselves_and_sees_the_outcome(
@@ -54,10 +64,15 @@ def test_an_editor_sends_a_test_to_themselves_and_sees_the_outcome(
     page = client.get("/desk/briefing?date=2026-11-24")
     assert "Send a test" in page.text and STAFF in page.text
 
-    response = _test_send(client, editor.email)
+    response = _test_send(client, editor.email, follow=False)
 
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    assert f"{editor.email}: sent" in response.text  # type: ignore[attr-defined]
+    # Post/redirect/get: the answer is a redirect to the page, which says it once.
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    back = response.headers["location"]  # type: ignore[attr-defined]
+    assert back == "/desk/briefing?date=2026-11-24&segment=0"
+    shown = client.get(back).text
+    assert f"Test sent to {editor.email}, subject marked [TEST]." in shown
+    assert "Test sent to" not in client.get(back).text  # a reload neither says nor sends it
     (received,) = smtp_sink.received
     assert received.rcpt_tos == [editor.email]
     assert str(received.message["Subject"]).strip().startswith("[TEST] Morning Briefing, ")

@@ -76,7 +76,9 @@ def test_search_finds_headline_and_body_text_and_filters(
     sport = viewer.get("/desk/stories", params={"section": "Sport"}).text
     assert "Football final tonight" in sport and "Earthquake strikes" not in sport
     headless = viewer.get("/desk/stories", params={"needs_headline": "yes"}).text
-    assert "(needs a headline)" in headless and "Football final" not in headless
+    assert '<span class="tag">needs a headline</span>' in headless
+    assert "Football final" not in headless
+    assert "(needs a headline)</a>" not in headless  # said once, by the tag
     wildcard = viewer.get("/desk/stories", params={"q": "100%_"}).text
     assert "No stories match" in wildcard  # % and _ are searched for, not wildcards
 

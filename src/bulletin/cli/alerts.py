@@ -50,7 +50,8 @@ def alert_send(
             f" (see `bulletin campaign status {fired.campaign_id}`). Do not send it again."
         )
     else:
-        typer.echo(f"Alert {fired.campaign_id} queued for {fired.recipients} readers.")
+        readers = "reader" if fired.recipients == 1 else "readers"
+        typer.echo(f"Alert {fired.campaign_id} queued for {fired.recipients} {readers}.")
     if wait:
         _follow(ctx, fired.campaign_id)
 

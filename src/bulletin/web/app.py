@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -15,6 +16,7 @@ from bulletin.services.context import Context
 from bulletin.services.health.readiness import ReadinessProbe
 from bulletin.services.readers.signup_limits import SignUpLimits
 from bulletin.services.readers.webhooks import Webhooks
+from bulletin.web import errors
 from bulletin.web.api import app as api
 from bulletin.web.archive import router as archive_router
 from bulletin.web.csrf import CsrfError
@@ -32,6 +34,7 @@ from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.desk.users import router as users_router
+from bulletin.web.errors import ServerErrors
 from bulletin.web.headers import ResponseHeaders
 from bulletin.web.health import router as health_router
 from bulletin.web.hooks import router as hooks_router
@@ -75,9 +78,16 @@ def create_app(
         embed_origins=ctx.settings.embed_origins,
         hsts=ctx.settings.env == "production" and ctx.settings.base_url.startswith("https://"),
     )
+    # Inside RequestIds: a failure is logged, and its page shows, with the request's id.
+    app.add_middleware(
+        ServerErrors, templates=app.state.templates, newsroom=ctx.settings.newsroom_name
+    )
     app.add_middleware(RequestIds)  # added last: outermost, so every log line has the id
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount(api.PREFIX, api.create_api(ctx))
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
+    api_app = api.create_api(ctx)
+    api_app.add_exception_handler(Exception, errors.api_server_error)
+    app.mount(api.PREFIX, api_app)
     app.include_router(reader_router)
     app.include_router(embed_router)
     app.include_router(preferences_router)
@@ -103,7 +113,13 @@ def create_app(
     app.add_exception_handler(PermissionDenied, _forbidden)
     app.add_exception_handler(InvalidInput, _refused)
     app.add_exception_handler(RequestValidationError, _unbound)
+    app.add_exception_handler(StarletteHTTPException, errors.http_error)
     return app
+
+
+def _favicon() -> Response:
+    """Browsers ask for it at the root whatever the page links; a day's cache spares them."""
+    return FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def _to_login(request: Request, exc: Exception) -> Response:
@@ -127,7 +143,7 @@ async def _csrf_refused(request: Request, exc: Exception) -> Response:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return page(request, "desk/not_found.html", status_code=404, what=str(exc))
+    return errors.not_found_page(request, str(exc))
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
@@ -139,7 +155,7 @@ async def _unbound(request: Request, exc: Exception) -> Response:
     """A page's path or query FastAPI could not bind: a page, never FastAPI's JSON."""
     assert isinstance(exc, RequestValidationError)
     if in_path(exc):
-        return page(request, "desk/not_found.html", status_code=404, what="There is no such page.")
+        return errors.not_found_page(request, "There is no such page.")
     return page(request, "desk/refused.html", status_code=422, message=describe(exc))
 
 

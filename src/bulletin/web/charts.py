@@ -1,11 +1,15 @@
-"""Bar charts as inline SVG, drawn on the server: no script, no chart library."""
+"""Bar charts as inline SVG, drawn on the server: no script, no chart library.
+
+The bars are drawn in the SVG; their labels are page text placed under the first and
+last bar (`label_edges`), so they stay legible when a phone shrinks the drawing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 200
-LEFT, BOTTOM, TOP = 44, 24, 10
+LEFT, BOTTOM, TOP = 8, 4, 10  # no axis text inside: the labels are page text
 MAX_BAR = 40  # a short send's few bars stay bars, not walls
 
 
@@ -29,6 +33,17 @@ class BarChart:
     axis_y: float  # where the x axis is drawn
     left: int
     top: int
+
+    def label_edges(self) -> tuple[float, float]:
+        """Where the first bar starts and the last one ends, as percentages of the width
+        from the left and from the right: where the first and last labels are set."""
+        if not self.bars:
+            return 0.0, 0.0
+        first, last = self.bars[0], self.bars[-1]
+        return (
+            round(100 * first.x / self.width, 2),
+            round(100 * (self.width - last.x - last.width) / self.width, 2),
+        )
 
 
 def bar_chart(points: list[tuple[str, int]]) -> BarChart:

@@ -11,10 +11,12 @@ from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
 from bulletin.services.staff import accounts, sessions, totp
+from bulletin.web import flash
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, desk_session_id, text
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/account")
+HOME = "/desk/account"
 
 
 @router.get("", response_class=HTMLResponse)
@@ -27,7 +29,7 @@ def sign_out_everywhere(
     request: Request, ctx: ContextDep, editor: EditorDep, form: FormDep
 ) -> Response:
     ended = accounts.end_other_sessions(ctx, editor, session_id=desk_session_id(request))
-    return _page(request, ctx, editor, notice=f"Signed out of {_sessions(ended)} elsewhere.")
+    return flash.redirect(request, HOME, f"Signed out of {_sessions(ended)} elsewhere.")
 
 
 @router.post("/password", response_class=HTMLResponse)
@@ -45,7 +47,7 @@ def change_password(
     except InvalidInput as exc:
         return _page(request, ctx, editor, error=str(exc), status_code=422)
     notice = f"Password changed; signed out of {_sessions(ended)} elsewhere."
-    return _page(request, ctx, editor, notice=notice)
+    return flash.redirect(request, HOME, notice)
 
 
 @router.post("/totp", response_class=HTMLResponse)
@@ -54,7 +56,10 @@ def totp_begin(request: Request, ctx: ContextDep, editor: EditorDep, form: FormD
         enrolment = totp.begin(ctx, editor)
     except InvalidInput as exc:
         return _page(request, ctx, editor, error=str(exc), status_code=422)
-    return _page(request, ctx, editor, enrolment=enrolment)
+    # Not a redirect: the key is shown in this one answer only, never kept to show again.
+    response = _page(request, ctx, editor, enrolment=enrolment)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/totp/confirm", response_class=HTMLResponse)
@@ -63,7 +68,7 @@ def totp_confirm(request: Request, ctx: ContextDep, editor: EditorDep, form: For
         totp.confirm(ctx, editor, text(form, "code"), session_id=desk_session_id(request))
     except InvalidInput as exc:
         return _page(request, ctx, editor, error=str(exc), status_code=422)
-    return _page(request, ctx, editor, notice="Second factor on: sign-ins now ask for a code.")
+    return flash.redirect(request, HOME, "Second factor on: sign-ins now ask for a code.")
 
 
 @router.post("/totp/disable", response_class=HTMLResponse)
@@ -72,7 +77,7 @@ def totp_disable(request: Request, ctx: ContextDep, editor: EditorDep, form: For
         totp.disable(ctx, editor, text(form, "password"))
     except InvalidInput as exc:
         return _page(request, ctx, editor, error=str(exc), status_code=422)
-    return _page(request, ctx, editor, notice="Second factor off.")
+    return flash.redirect(request, HOME, "Second factor off.")
 
 
 def _sessions(count: int) -> str:
@@ -87,7 +92,6 @@ def _page(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    context.setdefault("notice", None)
     context.setdefault("enrolment", None)
     return page(
         request,

@@ -7,6 +7,8 @@ what an editor confirmed on the review page is what goes out.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -17,11 +19,14 @@ from bulletin.services.alerts import preview as alert_preview
 from bulletin.services.alerts import review as alert_review
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.web import flash
 from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
+from bulletin.web.desk import proof_notes
 from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/alerts")
+LIMIT = 4000  # longer than any field the form allows: a draft carried in the address
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -31,9 +36,26 @@ def new_alert(
     editor: SenderDep,
     story: RowId | None = None,
     parent: RowId | None = None,
+    headline: str | None = None,
+    summary: str = "",
+    url: str = "",
+    subject: str = "",
 ) -> Response:
-    """A blank alert, or one prefilled from a story (`?story=ID`) or as an update (`?parent=ID`)."""
-    if parent is not None:
+    """A blank alert, or one prefilled from a story (`?story=ID`) or as an update (`?parent=ID`).
+
+    With `headline` (and the other fields) it is the draft as written: where a test send
+    returns the editor, so the post is not repeated by a reload and nothing typed is lost.
+    """
+    if headline is not None:
+        draft = AlertDraft(
+            headline=headline[:LIMIT],
+            summary=summary[:LIMIT],
+            url=url[:LIMIT],
+            subject=subject[:LIMIT] or None,
+            story_id=story,
+            parent_id=parent,
+        )
+    elif parent is not None:
         draft = alerts.draft_for_update(ctx, parent)
     elif story is not None:
         draft = alerts.draft_for_story(ctx, story)
@@ -65,12 +87,28 @@ def preview(ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
 
 @router.post("/test", response_class=HTMLResponse)
 def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
+    """Send the draft to the staff as a test, then back to the form with it (post/redirect/get)."""
     draft = _draft(form)
     try:
         result = alert_preview.test_send(ctx, draft, actor=editor)
     except InvalidInput as exc:
         return _compose(request, ctx, editor, draft, error=str(exc), status_code=422)
-    return _compose(request, ctx, editor, draft, test=result)
+    note, kind = proof_notes.of_alert(result)
+    return flash.redirect(request, _compose_address(draft), note, kind=kind)
+
+
+def _compose_address(draft: AlertDraft) -> str:
+    fields: dict[str, str | int] = {
+        "headline": draft.headline,
+        "summary": draft.summary,
+        "url": draft.url,
+        "subject": draft.subject or "",
+    }
+    if draft.story_id is not None:
+        fields["story"] = draft.story_id
+    if draft.parent_id is not None:
+        fields["parent"] = draft.parent_id
+    return f"/desk/alerts/new?{urlencode(fields)}"
 
 
 @router.post("/review", response_class=HTMLResponse)
@@ -112,7 +150,6 @@ def _compose(
     *,
     error: str | None = None,
     status_code: int = 200,
-    test: alert_preview.TestSend | None = None,
 ) -> Response:
     return page(
         request,
@@ -122,7 +159,6 @@ def _compose(
         preview=alert_preview.preview(ctx, draft, to=editor.email),
         seed=alert_preview.seed_list(ctx, editor),
         context=alerts.draft_context(ctx, draft),
-        test=test,
         error=error,
     )
 

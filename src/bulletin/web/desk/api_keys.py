@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Role
 from bulletin.services.context import Context
 from bulletin.services.staff import api_keys
+from bulletin.web import flash
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/api-keys")
+NEW_KEY = "new_api_key"
 
 
 @router.get("", response_class=HTMLResponse)
 def keys(request: Request, ctx: ContextDep, editor: AdminDep) -> Response:
-    return _keys_page(request, ctx)
+    made = request.session.pop(NEW_KEY, None)
+    if not made:
+        return _keys_page(request, ctx)
+    key = next((k for k in api_keys.list_keys(ctx) if k.id == made[0]), None)
+    response = _keys_page(request, ctx, new_key=key, secret=str(made[1]) if key else None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("", response_class=HTMLResponse)
@@ -30,16 +38,18 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
         return _keys_page(request, ctx, error="Choose admin, editor or viewer.", status_code=422)
     except InvalidInput as exc:
         return _keys_page(request, ctx, error=str(exc), status_code=422)
-    # The secret is in this one response only; it is never stored or shown again.
-    response = _keys_page(request, ctx, new_key=key, secret=secret, status_code=201)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # The secret rides in the signed session to the one page that shows it, which takes
+    # it out: a reload then shows it no more and makes no second key. It is never stored.
+    request.session[NEW_KEY] = [key.id, secret]
+    return flash.redirect(request, "/desk/api-keys", f"Key “{key.name}” created.")
 
 
 @router.post("/{key_id}/revoke")
-def revoke(key_id: RowId, ctx: ContextDep, editor: AdminDep, form: FormDep) -> Response:
+def revoke(
+    request: Request, key_id: RowId, ctx: ContextDep, editor: AdminDep, form: FormDep
+) -> Response:
     api_keys.revoke_key(ctx, key_id, actor=editor)
-    return RedirectResponse("/desk/api-keys", status_code=303)
+    return flash.redirect(request, "/desk/api-keys", "Key revoked: it opens nothing from now on.")
 
 
 def _keys_page(

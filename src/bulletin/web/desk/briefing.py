@@ -6,11 +6,11 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.clipping import clipping_warning
 from bulletin.domain.editions import Edition, topics_of
-from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.models import Editor
 from bulletin.domain.topics import TOPICS
 from bulletin.services import proofs as test_sends
@@ -18,13 +18,18 @@ from bulletin.services.briefing import curation
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.briefing import proofs as briefing_test
 from bulletin.services.context import Context
+from bulletin.services.stories import desk as story_desk
+from bulletin.services.stories.desk import StoryFilter
+from bulletin.web import flash
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
-from bulletin.web.desk import confirm
+from bulletin.web.desk import confirm, proof_notes
 from bulletin.web.desk.routes import SANDBOX_CSP
 from bulletin.web.ids import MAX_ROW_ID, RowId, form_row_id
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/briefing")
+
+FOUND = 10  # stories offered for one search on the page
 
 
 def _day(ctx: Context, raw: str | None) -> date:
@@ -48,33 +53,16 @@ def edition_page(
     editor: EditorDep,
     date: str | None = None,
     segment: RowId = 0,
+    find: str = "",
 ) -> Response:
-    return _page(request, ctx, _day(ctx, date), segment=segment, editor=editor)
-
-
-def _clipping(ctx: Context, edition: Edition, segment: int) -> str | None:
-    if not edition.items:
-        return None
-    return clipping_warning(briefing.render_segment(ctx, edition, segment)[1])
-
-
-def _page(
-    request: Request,
-    ctx: Context,
-    day: date,
-    *,
-    segment: int = 0,
-    editor: Editor | None = None,
-    error: str | None = None,
-    test_results: list[test_sends.TestResult] | None = None,
-    status_code: int = 200,
-) -> Response:
+    """The edition; `find` searches stories to add by their headline or text."""
+    day = _day(ctx, date)
     shown = briefing.preview(ctx, day)
     segments = shown.segments if segment in shown.segments else (*shown.segments, segment)
+    find = find.strip()[:200]
     return page(
         request,
         "desk/briefing.html",
-        status_code=status_code,
         preview=shown,
         data=shown.as_json(),
         edition=shown.edition,
@@ -82,10 +70,17 @@ def _page(
         segments=[(s, _segment_name(s)) for s in segments],
         segment_items=briefing.items_for(shown.edition, segment),
         clipping=_clipping(ctx, shown.edition, segment),
-        error=error,
-        test_to=test_sends.allowed_test_recipients(ctx, editor) if editor else [],
-        test_results=test_results,
+        test_to=test_sends.allowed_test_recipients(ctx, editor),
+        find=find,
+        found=story_desk.search(ctx, StoryFilter(text=find)).rows[:FOUND] if find else [],
+        in_edition={i.story_id for i in shown.edition.items},
     )
+
+
+def _clipping(ctx: Context, edition: Edition, segment: int) -> str | None:
+    if not edition.items:
+        return None
+    return clipping_warning(briefing.render_segment(ctx, edition, segment)[1])
 
 
 @router.get("/preview.html")
@@ -101,16 +96,16 @@ def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDe
     """Send one segment's edition, marked [TEST], to the editor or the staff addresses."""
     day = _day(ctx, text(form, "date"))
     segment = _segment(form)
+    back = f"{_address(day)}&segment={segment}"
     try:
         results = briefing_test.test_send(
             ctx, day, segment=segment, recipients=texts(form, "to"), actor=editor
         )
-    except (InvalidInput, PermissionDenied, NotFound) as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 422
-        return _page(
-            request, ctx, day, segment=segment, editor=editor, error=str(exc), status_code=status
-        )
-    return _page(request, ctx, day, segment=segment, editor=editor, test_results=results)
+    except InvalidInput as exc:  # a refusal a form can cause; a hand-made one is a 403
+        return flash.redirect(request, back, str(exc), kind="error")
+    # The page opens at the top, where the flash is: no anchor, so the result is in sight.
+    note, kind = proof_notes.of_results(results)
+    return flash.redirect(request, back, note, kind=kind)
 
 
 def _segment(form: FormData) -> int:
@@ -157,8 +152,46 @@ def curate(
     try:
         _apply(ctx, action, day, form, editor)
     except InvalidInput as exc:
-        return _page(request, ctx, day, editor=editor, error=str(exc), status_code=409)
-    return RedirectResponse(f"/desk/briefing?date={day.isoformat()}", status_code=303)
+        return flash.redirect(request, _back(action, day, form), str(exc), kind="error")
+    return flash.redirect(request, _back(action, day, form), DONE[action])
+
+
+def _address(day: date) -> str:
+    return f"/desk/briefing?date={day.isoformat()}"
+
+
+# Where each action's result is on the page: the editor lands beside what changed, not
+# at the top of a long page.
+SECTION_OF = {
+    "assemble": "when",
+    "approve": "when",
+    "hold": "when",
+    "release": "when",
+    "greeting": "edition",
+    "drop": "edition",
+}
+DONE = {
+    "assemble": "Assembled.",
+    "approve": "Approved: readers' emails are queued for their own mornings.",
+    "hold": "Held.",
+    "release": "Hold released.",
+    "pin": "Pinned.",
+    "unpin": "Unpinned.",
+    "drop": "Dropped.",
+    "add": "Added.",
+    "up": "Moved up.",
+    "down": "Moved down.",
+    "summary": "Summary saved.",
+    "greeting": "Greeting saved.",
+}
+
+
+def _back(action: str, day: date, form: FormData) -> str:
+    if action in SECTION_OF:
+        return f"{_address(day)}#{SECTION_OF[action]}"
+    story = text(form, "story_id").strip()
+    anchor = f"item-{story}" if story.isascii() and story.isdigit() else "edition"
+    return f"{_address(day)}#{anchor}"
 
 
 def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor) -> Edition:
@@ -191,5 +224,5 @@ def _story_id(form: FormData) -> int:
     except InvalidInput:
         story_id = None
     if story_id is None:
-        raise InvalidInput("Give the story's number (its id), like 1234.")
+        raise InvalidInput("That form was damaged: it did not say which story.")
     return story_id

@@ -7,9 +7,9 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
-from bulletin.domain.errors import InvalidInput, PermissionDenied
+from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import CampaignStatus, Editor
 from bulletin.services.alerts import preview as alert_preview
 from bulletin.services.alerts import sending as alerts
@@ -17,6 +17,7 @@ from bulletin.services.campaigns import reports
 from bulletin.services.campaigns import steering as campaign_service
 from bulletin.services.context import Context
 from bulletin.services.staff import accounts as editors
+from bulletin.web import flash
 from bulletin.web.charts import bar_chart
 from bulletin.web.deps import ContextDep, EditorDep, FormDep
 from bulletin.web.desk import confirm
@@ -39,14 +40,7 @@ def campaign(request: Request, campaign_id: RowId, ctx: ContextDep, editor: Edit
     return _campaign_page(request, ctx, campaign_id)
 
 
-def _campaign_page(
-    request: Request,
-    ctx: Context,
-    campaign_id: int,
-    *,
-    status_code: int = 200,
-    error: str | None = None,
-) -> Response:
+def _campaign_page(request: Request, ctx: Context, campaign_id: int) -> Response:
     """Progress and controls, the alert it updates and its updates, who proposed and approved."""
     current = campaign_service.progress(ctx, campaign_id)
     parent, updates = alerts.thread(ctx, current.campaign)
@@ -55,7 +49,6 @@ def _campaign_page(
     return page(
         request,
         "desk/campaign.html",
-        status_code=status_code,
         progress=current,
         data=current.as_json(),
         parent=parent,
@@ -68,7 +61,6 @@ def _campaign_page(
             if waiting and editor is not None
             else None
         ),
-        error=error,
     )
 
 
@@ -115,6 +107,13 @@ async def _progress_events(ctx: Context, campaign_id: int) -> AsyncIterator[str]
         await asyncio.sleep(EVENT_EVERY_S)
 
 
+STEERED = {
+    "pause": "Paused: nothing more goes out until you resume.",
+    "resume": "Resumed: sending again.",
+    "cancel": "Cancelled: readers not yet sent it will not get it.",
+}
+
+
 @router.post("/{campaign_id}/{action}", response_class=HTMLResponse)
 def steer(
     request: Request,
@@ -141,9 +140,9 @@ def steer(
             yes="Cancel the rest",
             back=f"/desk/campaigns/{campaign_id}",
         )
+    back = f"/desk/campaigns/{campaign_id}"
     try:
         actions[action](ctx, campaign_id, actor=editor)
-    except (InvalidInput, PermissionDenied) as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 409
-        return _campaign_page(request, ctx, campaign_id, status_code=status, error=str(exc))
-    return RedirectResponse(f"/desk/campaigns/{campaign_id}", status_code=303)
+    except InvalidInput as exc:  # no longer applies (sent, cancelled): said on the page
+        return flash.redirect(request, back, str(exc), kind="error")
+    return flash.redirect(request, back, STEERED[action])

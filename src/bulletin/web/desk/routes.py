@@ -63,7 +63,12 @@ def catcher(request: Request, ctx: ContextDep, editor: MailReaderDep) -> Respons
 def caught(request: Request, key: str, ctx: ContextDep, editor: MailReaderDep) -> Response:
     message = desk.caught_message(ctx, key)
     if message is None:
-        return page(request, "desk/not_found.html", status_code=404, what="message")
+        return page(
+            request,
+            "desk/not_found.html",
+            status_code=404,
+            what="There is no such message in the catcher.",
+        )
     return page(request, "desk/caught.html", message=message)
 
 

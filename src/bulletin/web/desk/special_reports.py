@@ -6,18 +6,19 @@ from itertools import zip_longest
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from bulletin.domain.clipping import clipping_warning
-from bulletin.domain.errors import InvalidInput, PermissionDenied
+from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Editor
 from bulletin.domain.reports import Picture, ReportContent, Section
 from bulletin.services import proofs as test_sends
 from bulletin.services.context import Context
 from bulletin.services.special_reports import preview as special_preview
 from bulletin.services.special_reports import scheduling as special_reports
+from bulletin.web import flash
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
-from bulletin.web.desk import confirm
+from bulletin.web.desk import confirm, proof_notes
 from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
@@ -64,7 +65,8 @@ def create(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) 
         return _editor_page(
             request, ctx, editor, content=content, at=text(form, "at"), error=str(exc)
         )
-    return RedirectResponse(f"/desk/special-reports/{report.id}", status_code=303)
+    done = "Saved and scheduled." if at else "Saved as a draft."
+    return flash.redirect(request, f"/desk/special-reports/{report.id}", done)
 
 
 @router.get("/{report_id}", response_class=HTMLResponse)
@@ -81,7 +83,7 @@ def save(
         special_reports.update(ctx, report_id, content, actor=editor)
     except InvalidInput as exc:
         return _report_page(request, ctx, editor, report_id, content=content, error=str(exc))
-    return RedirectResponse(f"/desk/special-reports/{report_id}", status_code=303)
+    return flash.redirect(request, f"/desk/special-reports/{report_id}#edit-h", "Changes saved.")
 
 
 @router.post("/{report_id}/schedule", response_class=HTMLResponse)
@@ -92,7 +94,7 @@ def schedule(
         special_reports.schedule(ctx, report_id, text(form, "at"), actor=editor)
     except InvalidInput as exc:
         return _report_page(request, ctx, editor, report_id, at=text(form, "at"), error=str(exc))
-    return RedirectResponse(f"/desk/special-reports/{report_id}", status_code=303)
+    return flash.redirect(request, f"/desk/special-reports/{report_id}", "Scheduled.")
 
 
 @router.post("/{report_id}/cancel", response_class=HTMLResponse)
@@ -108,23 +110,25 @@ def cancel(
             yes="Cancel this report",
             back=f"/desk/special-reports/{report_id}",
         )
+    back = f"/desk/special-reports/{report_id}"
     try:
         special_reports.cancel(ctx, report_id, actor=editor)
     except InvalidInput as exc:
-        return _report_page(request, ctx, editor, report_id, error=str(exc), status_code=409)
-    return RedirectResponse(f"/desk/special-reports/{report_id}", status_code=303)
+        return flash.redirect(request, back, str(exc), kind="error")
+    return flash.redirect(request, back, "Cancelled: it will not be sent to anyone.")
 
 
 @router.post("/{report_id}/test-send", response_class=HTMLResponse)
 def test_send(
     request: Request, report_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
 ) -> Response:
+    back = f"/desk/special-reports/{report_id}"
     try:
         results = special_preview.test_send(ctx, report_id, texts(form, "to"), actor=editor)
-    except (InvalidInput, PermissionDenied) as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 422
-        return _report_page(request, ctx, editor, report_id, error=str(exc), status_code=status)
-    return _report_page(request, ctx, editor, report_id, test_results=results)
+    except InvalidInput as exc:  # a refusal a form can cause; a hand-made one is a 403
+        return flash.redirect(request, back, str(exc), kind="error")
+    note, kind = proof_notes.of_results(results)
+    return flash.redirect(request, back, note, kind=kind)
 
 
 @router.get("/{report_id}/preview.html")
@@ -190,7 +194,6 @@ def _report_page(
     at: str | None = None,
     error: str | None = None,
     status_code: int | None = None,
-    test_results: list[test_sends.TestResult] | None = None,
 ) -> Response:
     view = special_reports.get(ctx, report_id)
     shown = special_preview.preview(ctx, report_id, to=editor.email)
@@ -204,6 +207,5 @@ def _report_page(
         at=view.scheduled_input if at is None else at,
         zone=ctx.settings.time_zone,
         test_to=test_sends.allowed_test_recipients(ctx, editor),
-        test_results=test_results,
         error=error,
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
 from bulletin.services.staff import admin as staff
 from bulletin.services.staff import settings_view
+from bulletin.web import flash
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
@@ -36,7 +37,7 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
     except InvalidInput as exc:
         return _users_page(request, ctx, editor, error=str(exc), status_code=422, form=form)
     notice = f"Account created for {created.email} ({created.role.value})."
-    return _users_page(request, ctx, editor, notice=notice, status_code=201)
+    return flash.redirect(request, f"/desk/users#user-{created.id}", notice)
 
 
 @router.post("/users/{editor_id}/{action}", response_class=HTMLResponse)
@@ -48,18 +49,29 @@ def change(
     editor: AdminDep,
     form: FormDep,
 ) -> Response:
+    if action not in CHANGED:
+        return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+    back = f"/desk/users#user-{editor_id}"
     try:
         if action == "role":
-            staff.change_role(ctx, editor_id, _role(text(form, "role")), actor=editor)
+            role = _role(text(form, "role"))
+            staff.change_role(ctx, editor_id, role, actor=editor)
         elif action in ("disable", "enable"):
             staff.set_active(ctx, editor_id, action == "enable", actor=editor)
-        elif action == "password":
-            staff.reset_password(ctx, editor_id, text(form, "password"), actor=editor)
         else:
-            return page(request, "desk/not_found.html", status_code=404, what="No such action.")
+            staff.reset_password(ctx, editor_id, text(form, "password"), actor=editor)
     except InvalidInput as exc:
-        return _users_page(request, ctx, editor, error=str(exc), status_code=422)
-    return RedirectResponse("/desk/users", status_code=303)
+        return flash.redirect(request, back, str(exc), kind="error")
+    done = CHANGED[action] + (f" {role.value}." if action == "role" else "")
+    return flash.redirect(request, back, done)
+
+
+CHANGED = {
+    "role": "Role set to",
+    "disable": "Account disabled: its sessions have ended.",
+    "enable": "Account enabled.",
+    "password": "Password reset: the account's sessions have ended.",
+}
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -85,7 +97,6 @@ def _users_page(
     editor: Editor,
     *,
     error: str | None = None,
-    notice: str | None = None,
     status_code: int = 200,
     form: object = None,
 ) -> Response:
@@ -96,6 +107,5 @@ def _users_page(
         staff=staff.list_staff(ctx, actor=editor),
         roles=list(Role),
         error=error,
-        notice=notice,
         form=form or {},
     )

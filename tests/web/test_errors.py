@@ -1,0 +1,94 @@
+"""Error pages: readers and editors get a page in the look of where they were, the API
+gets `{"detail": ...}`, and a failure of ours is logged with the request's id, never shown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from bulletin.domain.models import Role
+from bulletin.services.context import Context
+from bulletin.web.api.app import PREFIX
+from bulletin.web.app import create_app
+from tests.support.web import signed_in_as
+
+
+def _boom() -> None:
+    raise RuntimeError("the secret stack detail")
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[TestClient]:
+    app = create_app(ctx)
+    app.add_api_route("/desk/boom", _boom)
+    app.add_api_route("/boom", _boom)
+    api = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == PREFIX)
+    assert isinstance(api, FastAPI)
+    api.add_api_route("/boom", _boom)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_an_unknown_reader_address_is_a_reader_page(client: TestClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "We couldn't find that page" in response.text
+    assert 'class="reader"' in response.text and "Go to the newsletters" in response.text
+
+
+def test_an_unknown_desk_address_is_a_desk_page_with_the_menu(
+    client: TestClient, ctx: Context
+) -> None:
+    signed_out = client.get("/desk/no-such-page")
+    assert signed_out.status_code == 404 and 'class="desk"' in signed_out.text
+    assert 'aria-label="Desk"' not in signed_out.text
+    signed_in_as(client, ctx, Role.EDITOR)
+    signed_in = client.get("/desk/no-such-page")
+    assert signed_in.status_code == 404 and "Back to the desk" in signed_in.text
+    assert 'aria-label="Desk"' in signed_in.text  # an editor keeps the desk's menu
+
+
+def test_the_api_keeps_json(client: TestClient) -> None:
+    for path in ("/api/v1/no-such-thing", "/api/nothing"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "Not Found"}, path
+
+
+def test_a_wrong_method_is_a_page_too(client: TestClient) -> None:
+    response = client.delete("/")
+    assert response.status_code == 405 and "does not take that kind" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "look"), [("/boom", 'class="reader"'), ("/desk/boom", 'class="desk"')]
+)
+def test_a_failure_is_a_page_with_the_request_id_and_is_logged(
+    client: TestClient, caplog: pytest.LogCaptureFixture, path: str, look: str
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="bulletin.web"):
+        response = client.get(path, headers={"X-Request-ID": "req-500-page"})
+    assert response.status_code == 500 and look in response.text
+    assert "Something went wrong" in response.text and "req-500-page" in response.text
+    assert response.headers["x-request-id"] == "req-500-page"
+    assert "secret stack detail" not in response.text and "Traceback" not in response.text
+    (record,) = [r for r in caplog.records if r.exc_info]
+    assert "req-500-page" in record.getMessage() and path in record.getMessage()
+    assert record.exc_info is not None and record.exc_info[0] is RuntimeError
+
+
+def test_a_failure_in_the_api_is_json_and_logged(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="bulletin.web"):
+        response = client.get(PREFIX + "/boom", headers={"X-Request-ID": "req-500-api"})
+    assert response.status_code == 500
+    assert response.json()["detail"].startswith("Something went wrong on our side.")
+    assert "req-500-api" in response.json()["detail"]
+    assert any("req-500-api" in r.getMessage() for r in caplog.records if r.exc_info)
