@@ -88,3 +88,50 @@ def test_html_parsing_never_crashes_on_arbitrary_text(text: str) -> None:
     except IngestError:
         return
     assert story.paragraphs
+
+
+PAGE_PIECES = st.sampled_from(
+    [
+        "Breaking News Emails",
+        "Breaking News",
+        "Emails",
+        "Get breaking news alerts and special reports.",
+        "The news and stories that matter, delivered weekday mornings.",
+        "SUBSCRIBE",
+        "/",
+        " / Updated ",
+        "\u00a0/ Updated\u00a0",
+        "/  / Updated",
+        "Updated",
+        "Aug. 30, 2017 / 7:36 PM ET",
+        " date 2017-08-30 ",
+        "By Ann Lee and The Associated Press",
+        "by Bo Chen",
+        "WASHINGTON —",
+        "CHICAGO, Ill. (AP) \u2013",
+        "Share this -",
+        "Ann Lee contributed.",
+        "Correction: an earlier version misspelled a name.",
+        "It rained.",
+        "Caption of a photo, 2017.Omar Sanadiki / Reuters",
+    ]
+)
+SEPARATORS = st.sampled_from(["", " ", "  ", "\n", "\n\n", "\u00a0", "\t"])
+pages = st.lists(st.tuples(PAGE_PIECES | st.text(max_size=12), SEPARATORS), max_size=24).map(
+    lambda parts: "".join(piece + sep for piece, sep in parts)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pages)
+def test_scraped_pages_never_keep_the_newsletter_box_or_the_updated_stamp(text: str) -> None:
+    try:
+        story = parse_text(text, source="prop")
+    except IngestError as exc:
+        assert str(exc).startswith("prop: ")
+        return
+    for body in (*story.paragraphs, story.body_html, story.lead or ""):
+        folded = " ".join(body.split()).casefold()
+        assert "breaking news emails" not in folded
+        assert "/ updated" not in folded
+    assert story.paragraphs and "<script" not in story.body_html

@@ -183,3 +183,106 @@ def test_a_photo_prefixed_credit_keeps_only_the_names() -> None:
     assert [(i.caption, i.credit) for i in story.images] == [
         ("Crowds under umbrellas.", "Jane Roe / AFP")
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "place", "agencies"),
+    [
+        ("CHICAGO \u2013 The vote passed.", "CHICAGO", ()),
+        ("CHICAGO, Ill. — The vote passed.", "CHICAGO, Ill.", ()),
+        ("CHICAGO, Illinois \u2013 The vote passed.", "CHICAGO, Illinois", ()),
+        ("CHICAGO (Reuters) - The vote passed.", "CHICAGO", ("Reuters",)),
+        ("CHICAGO, Ill. (AP) \u2014 The vote passed.", "CHICAGO, Ill.", ("AP",)),
+        ("ST. LOUIS — The vote passed.", "ST. LOUIS", ()),
+    ],
+)
+def test_datelines_with_state_agency_and_any_separator(
+    first: str, place: str, agencies: tuple[str, ...]
+) -> None:
+    story = parse_text(f"Headline here\n\n{first}\n\nMore.", source="t")
+    assert (story.dateline, story.byline_agencies, story.lead) == (
+        place,
+        agencies,
+        "The vote passed.",
+    )
+    assert story.headline == "Headline here"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "by Ann Lee and Bo Chen /  / Updated",
+        "By Ann Lee and Bo Chen / Updated",
+        "BY Ann Lee and Bo Chen",
+        "By Ann Lee and Bo Chen | Updated",
+    ],
+)
+def test_a_byline_with_share_stamps_on_its_line_is_read_whole(line: str) -> None:
+    story = parse_text(f"A headline\n{line}\nPARIS — It rained.", source="t")
+    assert story.byline_people == ("Ann Lee", "Bo Chen")
+    assert story.headline == "A headline"
+    assert story.paragraphs == ("PARIS — It rained.",)
+
+
+def test_a_byline_with_its_time_stamp_gives_the_time_and_the_names() -> None:
+    story = parse_text("By Ann Lee / Aug. 30, 2017, 7:36 PM EDT\n\nPARIS — It rained.", source="t")
+    assert story.byline_people == ("Ann Lee",)
+    assert story.published_at == datetime(2017, 8, 30, 23, 36, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("NBC News' Ann Lee and Bo Chen contributed.", ("Ann Lee", "Bo Chen")),
+        ("Reporting by Ann Lee; Editing by Bo Chen", ("Ann Lee",)),
+        ("With reporting by Ann Lee and Reuters.", ("Ann Lee", "Reuters")),
+    ],
+)
+def test_contributor_lines_in_other_forms(line: str, names: tuple[str, ...]) -> None:
+    story = parse_text(f"By Cy Diaz\n\nPARIS — It rained.\n\n{line}", source="t")
+    assert story.contributors == names
+    assert story.paragraphs == ("PARIS — It rained.",)
+
+
+def test_a_sentence_ending_in_contributed_is_not_a_contributor_line() -> None:
+    story = parse_text(
+        "By Cy Diaz\n\nPARIS — It rained.\n\nHe said the rain contributed.", source="t"
+    )
+    assert story.contributors == ()
+    assert story.paragraphs[-1] == "He said the rain contributed."
+
+
+def test_the_box_inside_a_line_is_cut_out_and_the_text_around_it_kept() -> None:
+    text = (
+        "Storm hits the coast Breaking News Emails Get breaking news alerts and special "
+        "reports. The news and stories that matter, delivered weekday mornings. "
+        "By Ann Lee\nMIAMI — Winds rose overnight."
+    )
+    story = parse_text(text, source="t")
+    assert story.headline == "Storm hits the coast"
+    assert story.byline_people == ("Ann Lee",)
+    assert story.paragraphs == ("MIAMI — Winds rose overnight.",)
+
+
+def test_the_box_after_the_byline_and_stray_stamps_in_the_body_are_removed() -> None:
+    text = (
+        "By Ann Lee\n\nBreaking News Emails\n\nGet breaking news alerts and special reports. "
+        "The news and stories that matter, delivered weekday mornings.\n\n"
+        "MIAMI — Winds rose overnight. / Updated\n\nShare this -\n\nPower is out."
+    )
+    story = parse_text(text, source="t")
+    assert story.paragraphs == ("MIAMI — Winds rose overnight.", "Power is out.")
+
+
+def test_a_sentence_that_opens_on_a_date_or_updated_keeps_it() -> None:
+    text = "By Ann Lee\n\nJan. 12, 2019 was the coldest day.\n\nUpdated figures show more."
+    story = parse_text(text, source="t")
+    assert story.paragraphs == ("Jan. 12, 2019 was the coldest day.", "Updated figures show more.")
+    assert story.published_at is None
+
+
+def test_an_abbreviation_run_into_a_name_is_not_a_photo_credit() -> None:
+    last = "The order went to the U.S.Army Corps of Engineers."
+    story = parse_text(f"By Ann Lee\n\nPARIS — It rained.\n\n{last}", source="t")
+    assert story.images == ()
+    assert story.paragraphs[-1] == last

@@ -7,3 +7,4 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEED = FIXTURES / "seed" / "000_8940886f16018f12.txt"
 NINJS = FIXTURES / "ninjs"
+LAYOUTS = FIXTURES / "layouts"

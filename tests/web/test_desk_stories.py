@@ -15,8 +15,11 @@ from bulletin.services.context import Context
 from bulletin.services.stories import editing
 from bulletin.services.stories import ingest as stories
 from bulletin.store import audit
+from bulletin.store.stories import search as story_search
 from bulletin.store.stories import versions as story_store
+from bulletin.store.stories.search import StoryFilter
 from bulletin.store.tables import stories as stories_table
+from tests.support.fixtures import SEED
 from tests.support.http_feeds import FeedServer, Route
 from tests.support.web import csrf_from, signed_in_as
 
@@ -268,3 +271,138 @@ def test_ingesting_a_url_fetches_it_and_reports_a_failure_precisely(
 
 def test_an_unknown_story_is_a_404(client: TestClient, ctx: Context) -> None:
     assert signed_in_as(client, ctx, Role.VIEWER).get("/desk/stories/999").status_code == 404
+
+
+def _report_cells(html: str, story_id: int) -> dict[str, str]:
+    row = re.search(rf'<tr data-story="{story_id}">(.*?)</tr>', html, re.S)
+    assert row, f"no report row for story {story_id}"
+    return dict(re.findall(r'data-field="(\w+)" data-found="(yes|no)"', row.group(1)))
+
+
+def test_a_paste_redirects_to_a_report_of_the_fields_found_and_a_reload_stores_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    editor = signed_in_as(client, ctx, Role.EDITOR)
+    token = csrf_from(editor.get("/desk/stories").text)
+    posted = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "text", "text": SEED.read_text(), "format": "auto"},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    location = posted.headers["location"]
+    assert re.fullmatch(r"/desk/stories/ingested/[\w.\-]+", location)
+    shown = editor.get(location)
+    assert shown.status_code == 200
+    assert "1 story in: 1 new." in shown.text  # the flash, once
+    with ctx.db.transaction() as conn:
+        [story_id] = [s.id for s in story_search.search(conn, StoryFilter(), before=None, limit=5)]
+    assert _report_cells(shown.text, story_id) == {
+        "headline": "no",
+        "summary": "no",
+        "link": "no",
+        "byline": "yes",
+        "dateline": "yes",
+        "time": "no",
+        "image": "yes",
+        "body": "yes",
+    }
+    assert f'href="/desk/stories/{story_id}#edit-story">Edit this story</a>' in shown.text
+    assert "(headline, dek or summary, link, time)" in shown.text
+    again = editor.get(location)
+    assert again.status_code == 200 and "1 story in" not in again.text  # flashed once only
+    assert f'<tr data-story="{story_id}">' in again.text
+    assert _story_count(ctx) == 1
+
+
+def test_the_report_is_computed_afresh_so_an_edit_shows_at_once(
+    client: TestClient, ctx: Context
+) -> None:
+    editor = signed_in_as(client, ctx, Role.EDITOR)
+    token = csrf_from(editor.get("/desk/stories").text)
+    article = "By Ann Writer\n\nPORTSMOUTH — The harbour closed.\n"
+    shown = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "text", "text": article, "format": "text"},
+    )
+    story_id = int(re.findall(r'<tr data-story="(\d+)">', shown.text)[0])
+    assert _report_cells(shown.text, story_id)["headline"] == "no"
+    editing.set_headline(ctx, story_id, "Harbour closes", actor=None)
+    again = editor.get(str(shown.url))
+    assert _report_cells(again.text, story_id)["headline"] == "yes"
+    assert "Harbour closes</a>" in again.text
+
+
+def test_a_feed_with_a_bad_item_reports_the_stored_ones_and_flashes_the_failure(
+    client: TestClient, ctx: Context
+) -> None:
+    editor = signed_in_as(client, ctx, Role.EDITOR)
+    token = csrf_from(editor.get("/desk/stories").text)
+    items: list[object] = [
+        _ninjs(1, headline="Bridge reopens", description_text="After repairs.", byline="By Kim"),
+        7,  # not a ninjs item at all
+        _ninjs(2, headline="Tunnel shut", located="DOVER", versioncreated="2026-11-25T10:00:00Z"),
+    ]
+    shown = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "text", "text": json.dumps(items), "format": "ninjs"},
+    )
+    assert shown.status_code == 200
+    ids = [int(i) for i in re.findall(r'<tr data-story="(\d+)">', shown.text)]
+    failures = re.findall(r'role="alert">Not stored: ([^<]+)</p>', shown.text)
+    assert len(failures) == 1
+    assert re.fullmatch(r"pasted on the desk by \S+@\S+, item 2: is not a JSON object", failures[0])
+    assert "2 stories in: 2 new, 1 failed." in shown.text
+    assert "1 not stored" in shown.text
+    assert len(ids) == _story_count(ctx) == 2
+    bridge, tunnel = _report_cells(shown.text, ids[0]), _report_cells(shown.text, ids[-1])
+    assert bridge["summary"] == "yes" and bridge["dateline"] == "no"
+    assert tunnel["dateline"] == "yes" and tunnel["time"] == "yes" and tunnel["summary"] == "no"
+
+
+def test_a_file_upload_is_ingested_and_reported(client: TestClient, ctx: Context) -> None:
+    editor = signed_in_as(client, ctx, Role.EDITOR)
+    page = editor.get("/desk/stories").text
+    assert 'enctype="multipart/form-data"' in page
+    document = json.dumps(_ninjs(5, headline="Ferry returns"))
+    shown = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": csrf_from(page), "mode": "file", "format": "auto"},
+        files={"file": ("wire.json", document.encode(), "application/json")},
+    )
+    assert shown.status_code == 200 and "/desk/stories/ingested/" in str(shown.url)
+    assert "Ferry returns</a>" in shown.text
+    missing = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": csrf_from(page), "mode": "file", "format": "auto"},
+    )
+    assert missing.status_code == 422 and "Choose a file to upload first." in missing.text
+    assert _story_count(ctx) == 1
+
+
+def test_a_forged_or_mangled_report_address_is_a_404(client: TestClient, ctx: Context) -> None:
+    editor = signed_in_as(client, ctx, Role.EDITOR)
+    assert editor.get("/desk/stories/ingested/not-a-token").status_code == 404
+    token = csrf_from(editor.get("/desk/stories").text)
+    shown = editor.post(
+        "/desk/stories/ingest",
+        data={"csrf_token": token, "mode": "text", "text": "PARIS — It rained.", "format": "text"},
+    )
+    address = str(shown.url)
+    assert editor.get(address[:-3]).status_code == 404
+    assert editor.get(address + "x" * 9000).status_code == 404
+    client.cookies.clear()
+    assert client.get(address, follow_redirects=False).status_code == 303  # signed in only
+
+
+def test_the_format_menu_says_what_each_format_is_and_that_auto_is_the_default(
+    client: TestClient, ctx: Context
+) -> None:
+    page = signed_in_as(client, ctx, Role.EDITOR).get("/desk/stories").text
+    menu = re.search(r'<select id="text-format" name="format"[^>]*>(.*?)</select>', page, re.S)
+    assert menu
+    options = re.findall(r'<option value="(\w+)">([^<]+)</option>', menu.group(1))
+    assert [value for value, _ in options] == ["auto", "text", "rss", "atom", "ninjs", "html"]
+    assert options[0][1].startswith("auto-detect (default)")
+    assert "IPTC" in dict(options)["ninjs"] and "feed" in dict(options)["atom"]
+    assert "web page" in dict(options)["html"]

@@ -31,10 +31,11 @@ def is_byline(line: str) -> bool:
     if not _PREFIX.match(line) or len(line) > 200:
         return False
     names = split_names(line)
-    return bool(names) and all(_looks_like_name(n) for n in names)
+    return bool(names) and all(looks_like_name(n) for n in names)
 
 
-def _looks_like_name(name: str) -> bool:
+def looks_like_name(name: str) -> bool:
+    """Capitalised words (particles aside), few enough for a name or an agency."""
     words = name.split()
     return len(words) <= MAX_NAME_WORDS and all(
         w[0].isupper() or w in _PARTICLES or (len(w) > 2 and w[1] in "'\u2019" and w[2].isupper())

@@ -9,6 +9,7 @@ from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.domain.stories import Format, Outcome, StoredStory
 from bulletin.domain.urls import redact_url
+from bulletin.ingest.parse import MAX_DOCUMENT_BYTES
 from bulletin.ingest.sanitize import clean_html
 from bulletin.services.context import Context
 from bulletin.services.stories import ingest as stories
@@ -21,7 +22,17 @@ from bulletin.store.stories.search import StoryFilter, StoryRow, VersionRow
 PAGE_SIZE = 25
 MAX_PASTE_CHARS = 1_000_000
 MAX_URL = 2000
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES
 FORMATS = [f.value for f in Format]
+# What each format menu choice means, in the menu's own order (auto, the default, first).
+FORMAT_CHOICES = [
+    (Format.AUTO.value, "auto-detect (default): told from the content itself"),
+    (Format.TEXT.value, "text: an article page copied or scraped as plain text"),
+    (Format.RSS.value, "rss: an RSS news feed (XML)"),
+    (Format.ATOM.value, "atom: an Atom news feed (XML)"),
+    (Format.NINJS.value, "ninjs: IPTC's JSON news item, as news agencies send it"),
+    (Format.HTML.value, "html: the source of an article web page"),
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,25 @@ def ingest_text(ctx: Context, text: str, *, fmt: str, actor: Editor) -> list[sto
         stories.ingest_document(ctx, document, fmt=parser, index=stories.cluster_index(ctx))
     )
     return _audited(ctx, results, source="pasted text", actor=actor)
+
+
+def ingest_upload(
+    ctx: Context, data: bytes, *, name: str, fmt: str, actor: Editor
+) -> list[stories.ItemResult]:
+    """Store an uploaded file; its name's extension helps tell its format apart."""
+    _may_ingest(actor)
+    parser = _format(fmt)
+    if not data.strip():
+        raise InvalidInput("Choose a file that has a story in it; that one is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"Upload at most {MAX_UPLOAD_BYTES:,} bytes at a time.")
+    label = f"{(name or 'a file')[:200]!r} uploaded"
+    source = f"{label} on the desk by {actor.email}"
+    document = Document(source=source, data=data, name=name)
+    results = list(
+        stories.ingest_document(ctx, document, fmt=parser, index=stories.cluster_index(ctx))
+    )
+    return _audited(ctx, results, source=label, actor=actor)
 
 
 def _format(name: str) -> Format:

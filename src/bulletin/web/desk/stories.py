@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bulletin.domain.errors import InvalidInput
+from bulletin.domain.stories import Outcome
 from bulletin.services.context import Context
 from bulletin.services.stories import desk as story_desk
-from bulletin.services.stories import editing
+from bulletin.services.stories import editing, ingest_report
 from bulletin.services.stories.desk import StoryFilter
+from bulletin.services.stories.ingest import ItemResult
+from bulletin.web import flash
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
@@ -17,6 +21,8 @@ from bulletin.web.pages import page
 router = APIRouter(prefix="/desk/stories")
 
 NEEDS_HEADLINE = {"yes": True, "no": False}
+MAX_FAILURES_SHOWN = 3  # flashes live in the session cookie: a feed's 500 failures must not
+MAX_TOKEN = 8000  # a report address longer than any batch token is refused unread
 
 
 @router.get("", response_class=HTMLResponse)
@@ -41,25 +47,57 @@ def story_list(
 
 @router.post("/ingest", response_class=HTMLResponse)
 def ingest(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
-    fmt = text(form, "format")
+    """Bring stories in from a URL, pasted text or a file; then the report, by GET.
+
+    Nothing stored (a refused source, a paste that did not parse) answers 422 with the
+    form kept, so the editor can put it right; anything stored redirects (303) to the
+    batch's report, which a reload shows again without ingesting twice.
+    """
+    fmt, mode = text(form, "format"), text(form, "mode")
     try:
-        if text(form, "mode") == "url":
+        if mode == "url":
             results = story_desk.ingest_url(ctx, text(form, "url"), fmt=fmt, actor=editor)
+        elif mode == "file":
+            data, name = _upload(form)
+            results = story_desk.ingest_upload(ctx, data, name=name, fmt=fmt, actor=editor)
         else:
             results = story_desk.ingest_text(ctx, text(form, "text"), fmt=fmt, actor=editor)
     except InvalidInput as exc:
         return _list_page(
             request, ctx, where=StoryFilter(), error=str(exc), status_code=422, form=form
         )
-    failed = any(r.failure is not None for r in results)
-    return _list_page(
+    if not any(r.story is not None for r in results):
+        return _list_page(
+            request, ctx, where=StoryFilter(), results=results, status_code=422, form=form
+        )
+    for failure in [r.failure for r in results if r.failure is not None][:MAX_FAILURES_SHOWN]:
+        flash.flash(request, f"Not stored: {str(failure)[:300]}", kind="error")
+    token = ingest_report.batch_token(ctx, results)
+    return flash.redirect(request, f"/desk/stories/ingested/{token}", _counts(results))
+
+
+@router.get("/ingested/{token}", response_class=HTMLResponse)
+def ingested(request: Request, token: str, ctx: ContextDep, editor: EditorDep) -> Response:
+    return page(
         request,
-        ctx,
-        where=StoryFilter(),
-        results=results,
-        status_code=422 if failed or not results else 200,
-        form=form if failed or not results else None,
+        "desk/ingest_report.html",
+        report=ingest_report.report(ctx, token[:MAX_TOKEN]),
+        fields=ingest_report.FIELDS,
     )
+
+
+def _upload(form: FormData) -> tuple[bytes, str]:
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidInput("Choose a file to upload first.")
+    return upload.file.read(story_desk.MAX_UPLOAD_BYTES + 1), upload.filename
+
+
+def _counts(results: list[ItemResult]) -> str:
+    counts = {o: sum(1 for r in results if r.outcome is o) for o in Outcome}
+    stored = sum(counts[o] for o in (Outcome.NEW, Outcome.UPDATED, Outcome.UNCHANGED))
+    parts = [f"{counts[o]} {o.value}" for o in Outcome if counts[o]]
+    return f"{stored} {'story' if stored == 1 else 'stories'} in: {', '.join(parts)}."
 
 
 @router.get("/{story_id}", response_class=HTMLResponse)
@@ -111,7 +149,7 @@ def _list_page(
         found=story_desk.search(ctx, where, before=before),
         sources=sources,
         sections=sections,
-        formats=story_desk.FORMATS,
+        formats=story_desk.FORMAT_CHOICES,
         results=results,
         error=error,
         form=form or {},
