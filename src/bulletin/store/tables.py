@@ -536,7 +536,7 @@ test_sends = Table(
     Column("id", BigId, primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("title", Text, nullable=False),
-    Column("back_path", String(200), nullable=False),
+    Column("back_path", Text, nullable=False),
     Column("requested_by", String(320), nullable=False),
     Column("status", String(20), nullable=False, index=True),
     Column("copies", Text, nullable=False),

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("id", BigId, primary_key=True),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("back_path", sa.String(200), nullable=False),
+        sa.Column("back_path", sa.Text(), nullable=False),
         sa.Column("requested_by", sa.String(320), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("copies", sa.Text(), nullable=False),
