@@ -147,6 +147,23 @@ def mailbox_poller(ctx: Context) -> Iterator[None]:
 
 
 @contextmanager
+def test_sender(ctx: Context) -> Iterator[None]:
+    """Test sends queued by the desk, sent in the background (see services.test_send_jobs)."""
+    from bulletin.services import test_send_jobs
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=test_send_jobs.run_forever, args=(ctx, stop), name="bulletin-tests", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+
+@contextmanager
 def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
     engine = Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock)
     stop = threading.Event()
@@ -174,6 +191,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
         mail_route(ctx.settings) as relays,
         listening,
         engine_thread(ctx, relays),
+        test_sender(ctx),
         feed_poller(ctx),
         mailbox_poller(ctx),
     ):
@@ -219,6 +237,7 @@ def work(
     with (
         feed_poller(ctx) if poll_feeds else nullcontext(),
         mailbox_poller(ctx),
+        test_sender(ctx),
         worker_metrics(ctx, metrics_at),
     ):
         Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)

@@ -527,3 +527,23 @@ worker_heartbeats = Table(
     Column("started_at", UtcDateTime, nullable=False),
     Column("seen_at", UtcDateTime, nullable=False, index=True),
 )
+
+# Test sends queued by the desk and sent by any worker (see services/test_send_jobs.py):
+# `copies` holds the composed messages, `results` each address's reply, both JSON.
+test_sends = Table(
+    "test_sends",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("back_path", Text, nullable=False),
+    Column("requested_by", String(320), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("copies", Text, nullable=False),
+    Column("results", Text),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+)

@@ -33,6 +33,7 @@ from bulletin.web.desk.sign_in import router as sign_in_router
 from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
+from bulletin.web.desk.test_sends import router as test_sends_router
 from bulletin.web.desk.users import router as users_router
 from bulletin.web.errors import ServerErrors
 from bulletin.web.headers import ResponseHeaders
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(campaigns_router)
     app.include_router(briefing_router)
     app.include_router(special_reports_router)
+    app.include_router(test_sends_router)
     app.include_router(subscribers_router)
     app.include_router(stories_router)
     app.include_router(users_router)

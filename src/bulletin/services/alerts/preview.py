@@ -19,6 +19,7 @@ from bulletin.domain.models import AlertDraft, Campaign, CampaignKind, CampaignS
 from bulletin.mail import message as mail
 from bulletin.mail.compose import CampaignMessages, Links, wire
 from bulletin.mail.transports import Envelope
+from bulletin.services import test_send_jobs
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.services.proofs import TEST_SUBJECT_PREFIX, send_replies
@@ -77,15 +78,41 @@ def seed_list(ctx: Context, actor: Editor) -> tuple[str, ...]:
 
 
 def test_send(ctx: Context, draft: AlertDraft, *, actor: Editor) -> TestSend:
-    """Send the alert, subject marked [TEST], to the staff seed list through the relay."""
+    """Send the alert, subject marked [TEST], to the staff seed list through the relay, now."""
+    alert, envelopes = _test_copies(ctx, draft, actor)
+    replies = send_replies(ctx, envelopes)
+    outcomes = [(e.recipient, reply) for e, reply in zip(envelopes, replies, strict=True)]
+    sent = [to for to, reply in outcomes if reply.accepted]
+    failed = [(to, reply.text) for to, reply in outcomes if not reply.accepted]
+    _audit_test(ctx, alert, actor, {"sent": sent, "failed": [a for a, _ in failed]})
+    return TestSend(sent=sent, failed=failed)
+
+
+def queue_test(ctx: Context, draft: AlertDraft, *, actor: Editor, back_path: str) -> int:
+    """As `test_send`, sent by a worker in the background; the test send's id."""
+    alert, envelopes = _test_copies(ctx, draft, actor)
+    job_id = test_send_jobs.queue(
+        ctx,
+        kind="alert",
+        title=alert.headline,
+        back_path=back_path,
+        envelopes=envelopes,
+        actor=actor,
+    )
+    _audit_test(ctx, alert, actor, {"to": [e.recipient for e in envelopes], "test_send": job_id})
+    return job_id
+
+
+def _test_copies(
+    ctx: Context, draft: AlertDraft, actor: Editor
+) -> tuple[AlertDraft, list[Envelope]]:
     alerts.ensure_can_send(actor)
     alert = validate_alert(draft)
     recipients = seed_list(ctx, actor)
-    envelopes = [_test_envelope(ctx, alert, key=i, to=to) for i, to in enumerate(recipients)]
-    replies = send_replies(ctx, envelopes)
-    outcomes = list(zip(recipients, replies, strict=True))
-    sent = [to for to, reply in outcomes if reply.accepted]
-    failed = [(to, reply.text) for to, reply in outcomes if not reply.accepted]
+    return alert, [_test_envelope(ctx, alert, key=i, to=to) for i, to in enumerate(recipients)]
+
+
+def _audit_test(ctx: Context, alert: AlertDraft, actor: Editor, outcome: dict[str, object]) -> None:
     with ctx.db.transaction() as conn:
         audit.record(
             conn,
@@ -93,9 +120,8 @@ def test_send(ctx: Context, draft: AlertDraft, *, actor: Editor) -> TestSend:
             action="alert.test_send",
             now=ctx.clock(),
             target_type="alert",
-            detail={"headline": alert.headline, "sent": sent, "failed": [a for a, _ in failed]},
+            detail={"headline": alert.headline, **outcome},
         )
-    return TestSend(sent=sent, failed=failed)
 
 
 def _test_envelope(ctx: Context, alert: AlertDraft, *, key: int, to: str) -> Envelope:

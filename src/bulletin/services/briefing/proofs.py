@@ -19,6 +19,7 @@ from bulletin.mail import message as mail
 from bulletin.mail.briefing import render_briefing
 from bulletin.mail.compose import CampaignMessages, Links, wire
 from bulletin.mail.transports import Envelope
+from bulletin.services import test_send_jobs
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
 from bulletin.services.proofs import (
@@ -46,6 +47,38 @@ def test_send(
     From the desk (`actor` given) only the editor's own address and the staff addresses
     (BULLETIN_STAFF_SEED_LIST) are allowed; the operator's command line may name any.
     """
+    edition, envelopes = _test_copies(ctx, edition_date, segment, recipients, actor)
+    outcomes = send_now(ctx, envelopes)
+    _audit_test(ctx, edition, segment, envelopes, actor, {"sent": sum(o.sent for o in outcomes)})
+    return outcomes
+
+
+def queue_test(
+    ctx: Context,
+    edition_date: date,
+    *,
+    segment: int,
+    recipients: list[str],
+    actor: Editor,
+    back_path: str,
+) -> int:
+    """As `test_send`, sent by a worker in the background; the test send's id."""
+    edition, envelopes = _test_copies(ctx, edition_date, segment, recipients, actor)
+    job_id = test_send_jobs.queue(
+        ctx,
+        kind="briefing",
+        title=f"{edition_date:%A %Y-%m-%d} briefing, segment {segment}",
+        back_path=back_path,
+        envelopes=envelopes,
+        actor=actor,
+    )
+    _audit_test(ctx, edition, segment, envelopes, actor, {"test_send": job_id})
+    return job_id
+
+
+def _test_copies(
+    ctx: Context, edition_date: date, segment: int, recipients: list[str], actor: Editor | None
+) -> tuple[Edition, list[Envelope]]:
     if actor is not None and not actor.role.can_send:
         raise PermissionDenied("Your role can view the briefing but not send tests.")
     if segment < 0:
@@ -62,7 +95,17 @@ def test_send(
     envelopes = [
         _envelope(ctx, composer, to=address, key=n, now=now) for n, address in enumerate(addresses)
     ]
-    outcomes = send_now(ctx, envelopes)
+    return edition, envelopes
+
+
+def _audit_test(
+    ctx: Context,
+    edition: Edition,
+    segment: int,
+    envelopes: list[Envelope],
+    actor: Editor | None,
+    outcome: dict[str, object],
+) -> None:
     with ctx.db.transaction() as conn:
         briefing.audit_edition(
             conn,
@@ -70,9 +113,8 @@ def test_send(
             actor.email if actor else "cli",
             "briefing.test_send",
             edition,
-            {"segment": segment, "to": addresses, "sent": sum(o.sent for o in outcomes)},
+            {"segment": segment, "to": [e.recipient for e in envelopes], **outcome},
         )
-    return outcomes
 
 
 def _composer(ctx: Context, edition: Edition, segment: int, now: datetime) -> CampaignMessages:

@@ -20,6 +20,7 @@ from bulletin.mail import message as mail
 from bulletin.mail.compose import CampaignMessages, Links, wire
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.transports import Envelope
+from bulletin.services import test_send_jobs
 from bulletin.services.context import Context
 from bulletin.services.proofs import (
     TEST_SUBJECT_PREFIX,
@@ -76,32 +77,67 @@ def test_send(
     *,
     actor: Editor | None,
 ) -> list[TestResult]:
-    """Send the report, marked [TEST], to these addresses only; never to readers.
+    """Send the report, marked [TEST], to these addresses only, now; never to readers.
 
     From the desk (`actor` given) only the editor's own address and the staff addresses
     (BULLETIN_STAFF_SEED_LIST) are allowed; the operator's command line may name any.
     """
+    envelopes = _test_copies(ctx, report_id, recipients, actor)
+    outcomes = send_now(ctx, envelopes)
+    sent = sum(o.sent for o in outcomes)
+    _audit_test(ctx, report_id, envelopes, actor, {"sent": sent})
+    return outcomes
+
+
+def queue_test(
+    ctx: Context, report_id: int, recipients: list[str], *, actor: Editor, back_path: str
+) -> int:
+    """As `test_send`, sent by a worker in the background; the test send's id."""
+    envelopes = _test_copies(ctx, report_id, recipients, actor)
+    headline = _content(ctx, report_id).headline or f"special report {report_id}"
+    job_id = test_send_jobs.queue(
+        ctx,
+        kind="special report",
+        title=headline,
+        back_path=back_path,
+        envelopes=envelopes,
+        actor=actor,
+    )
+    _audit_test(ctx, report_id, envelopes, actor, {"test_send": job_id})
+    return job_id
+
+
+def _test_copies(
+    ctx: Context, report_id: int, recipients: list[str], actor: Editor | None
+) -> list[Envelope]:
     if actor is not None and not actor.role.can_send:
         raise PermissionDenied("Your role can view special reports but not send tests.")
     addresses = checked_recipients(ctx, recipients, actor)
     content = _content(ctx, report_id)
     now = ctx.clock()
-    envelopes = [
+    return [
         _test_envelope(ctx, report_id, content, to=address, key=n, now=now)
         for n, address in enumerate(addresses)
     ]
-    outcomes = send_now(ctx, envelopes)
+
+
+def _audit_test(
+    ctx: Context,
+    report_id: int,
+    envelopes: list[Envelope],
+    actor: Editor | None,
+    outcome: dict[str, object],
+) -> None:
     with ctx.db.transaction() as conn:
         audit.record(
             conn,
             actor=actor.email if actor else "cli",
             action="special.test_send",
-            now=now,
+            now=ctx.clock(),
             target_type="special_report",
             target_id=report_id,
-            detail={"to": addresses, "sent": sum(o.sent for o in outcomes)},
+            detail={"to": [e.recipient for e in envelopes], **outcome},
         )
-    return outcomes
 
 
 def _content(ctx: Context, report_id: int) -> ReportContent:

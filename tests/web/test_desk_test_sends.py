@@ -1,0 +1,51 @@
+"""The desk's page of a background test send: it looks again by itself until the end."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from bulletin.domain.models import AlertDraft, Role
+from bulletin.services import test_send_jobs
+from bulletin.services.alerts import preview as alert_preview
+from bulletin.services.context import Context
+from tests.support.factories import make_editor
+from tests.support.smtp_sink import SmtpSink
+from tests.support.web import STAFF_PASSWORD, sign_in
+
+DRAFT = AlertDraft(
+    headline="Storm <b>warning</b> for the coast",
+    summary="Gales of up to 90 km/h are expected overnight.",
+    url="https://news.example.com/storm",
+)
+
+
+def test_the_page_shows_the_job_waiting_then_each_address_s_reply(
+    client: TestClient, ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    relayed = Context(
+        settings=ctx.settings.replace(smtp_url=smtp_sink.url), db=ctx.db, clock=ctx.clock
+    )
+    editor = make_editor(ctx)
+    sign_in(client, editor.email, STAFF_PASSWORD)
+    job_id = alert_preview.queue_test(ctx, DRAFT, actor=editor, back_path="/desk/alerts/new")
+
+    waiting = client.get(f"/desk/test-sends/{job_id}")
+    assert waiting.status_code == 200
+    assert 'http-equiv="refresh"' in waiting.text and 'data-status="queued"' in waiting.text
+    assert "Storm &lt;b&gt;warning&lt;/b&gt;" in waiting.text  # the headline is escaped
+    assert editor.email in waiting.text
+
+    test_send_jobs.run_one(relayed, "worker-1")
+    done = client.get(f"/desk/test-sends/{job_id}")
+    assert 'data-status="done"' in done.text and "1 of 1 sent" in done.text
+    assert 'http-equiv="refresh"' not in done.text  # nothing more to wait for
+    assert 'href="/desk/alerts/new"' in done.text
+
+
+def test_another_editor_s_job_is_not_found(client: TestClient, ctx: Context) -> None:
+    asked = make_editor(ctx)
+    job_id = alert_preview.queue_test(ctx, DRAFT, actor=asked, back_path="/desk")
+    other = make_editor(ctx, Role.EDITOR)
+    sign_in(client, other.email, STAFF_PASSWORD)
+    assert client.get(f"/desk/test-sends/{job_id}").status_code == 404
+    assert client.get("/desk/test-sends/not-a-number").status_code == 404
