@@ -83,20 +83,27 @@ def inbound_listener(ctx: Context) -> Iterator[InboundListener]:
 
 
 @contextmanager
-def feed_poller(ctx: Context) -> Iterator[None]:
-    """Registered feeds polled in the background (conditional GET; see services.feeds)."""
-    from bulletin.services.stories import feeds
-
+def in_background(
+    run: Callable[[Context, threading.Event], None], ctx: Context, *, name: str, join_s: float
+) -> Iterator[None]:
+    """`run(ctx, stop)` in a daemon thread while the block runs; stopped and joined after."""
     stop = threading.Event()
-    thread = threading.Thread(
-        target=feeds.poll_forever, args=(ctx, stop), name="bulletin-feeds", daemon=True
-    )
+    thread = threading.Thread(target=run, args=(ctx, stop), name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
-        thread.join(timeout=30)
+        thread.join(timeout=join_s)
+
+
+@contextmanager
+def feed_poller(ctx: Context) -> Iterator[None]:
+    """Registered feeds polled in the background (conditional GET; see services.feeds)."""
+    from bulletin.services.stories import feeds
+
+    with in_background(feeds.poll_forever, ctx, name="bulletin-feeds", join_s=30):
+        yield
 
 
 def mailbox_poller_for(
@@ -151,16 +158,8 @@ def test_sender(ctx: Context) -> Iterator[None]:
     """Test sends queued by the desk, sent in the background (see services.test_send_jobs)."""
     from bulletin.services import test_send_jobs
 
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=test_send_jobs.run_forever, args=(ctx, stop), name="bulletin-tests", daemon=True
-    )
-    thread.start()
-    try:
+    with in_background(test_send_jobs.run_forever, ctx, name="bulletin-tests", join_s=60):
         yield
-    finally:
-        stop.set()
-        thread.join(timeout=60)
 
 
 @contextmanager
