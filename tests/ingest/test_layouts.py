@@ -61,6 +61,41 @@ def test_one_line_page_with_date_box_stamp_byline_and_dateline_run_together() ->
     assert story.paragraphs[0].endswith("Two senators voted against it.")
 
 
+def test_one_line_page_whose_byline_runs_into_the_first_sentence() -> None:
+    story = _page("one-line-no-dateline")
+    assert _fields(story) == {
+        "headline": None,
+        "dek": None,
+        "people": ("Ines Corbett", "Theo Marsh"),
+        "agencies": (),
+        "dateline": None,
+        "published": datetime(2018, 3, 14, tzinfo=UTC),
+        "updated": None,
+        "contributors": (),
+    }
+    assert story.lead is not None
+    assert story.lead.startswith("The county reopened the coastal road on Tuesday")
+    assert "By " not in story.body_text
+
+
+def test_headline_above_the_page_date_and_a_wire_dateline_with_its_date() -> None:
+    story = _page("headline-above-date-wire")
+    assert _fields(story) == {
+        "headline": "Port strike ends after nine days",
+        "dek": None,
+        "people": ("Sofia Brandt",),
+        "agencies": ("Reuters",),
+        "dateline": "ROTTERDAM",
+        "published": datetime(2019, 6, 2, tzinfo=UTC),
+        "updated": None,
+        "contributors": (),
+    }
+    assert story.lead == (
+        "Dock workers voted on Sunday to end a strike that had halted container traffic "
+        "for nine days."
+    )
+
+
 def test_box_subscribe_and_times_on_one_line_then_the_byline() -> None:
     story = _page("subscribe-stamp")
     assert story.byline_people == ("Dana Whitlock",)

@@ -101,6 +101,10 @@ def test_bylines_with_several_people_and_agencies(
         ("Coralville, Iowa — Crews worked late.", "Coralville, Iowa", "Crews worked late."),
         ("NEW YORK (AP) -- Stocks fell.", "NEW YORK", "Stocks fell."),
         ("RIO DE JANEIRO — Rain fell.", "RIO DE JANEIRO", "Rain fell."),
+        ("PARIS, Aug 30 (Reuters) - Rain fell.", "PARIS", "Rain fell."),
+        ("BEIRUT, Lebanon, Sept. 3, 2017 — Rain fell.", "BEIRUT, Lebanon", "Rain fell."),
+        ("NEW YORK (AP) _ Stocks fell.", "NEW YORK", "Stocks fell."),
+        ("May Day — workers marched.", None, None),
         ("The U.S.-led coalition — unusually — said no.", None, None),
         ("Meanwhile — and this matters — prices rose.", None, None),
     ],
@@ -122,6 +126,23 @@ def test_a_headline_above_the_byline_is_kept() -> None:
     story = parse_text(text, source="t")
     assert story.headline == "Storm hits the coast"
     assert story.needs_headline is False
+
+
+@pytest.mark.parametrize(
+    ("line", "people", "lead"),
+    [
+        ("By Ann Lee The vote passed on Monday.", ("Ann Lee",), "The vote passed on Monday."),
+        ("By Ann Lee and Bo Ode Senators voted.", ("Ann Lee", "Bo Ode"), "Senators voted."),
+        ("By Ann Lee President Kim spoke at noon.", ("Ann Lee",), "President Kim spoke at noon."),
+        ("By Ann Marie Lee Rescuers reached them.", ("Ann Marie Lee",), "Rescuers reached them."),
+    ],
+)
+def test_a_byline_run_into_the_first_sentence_is_split_off(
+    line: str, people: tuple[str, ...], lead: str
+) -> None:
+    story = parse_text(f"{line} A second sentence follows.", source="t")
+    assert story.byline_people == people
+    assert story.lead == f"{lead} A second sentence follows."
 
 
 def test_a_sentence_above_the_body_is_not_promoted_to_headline() -> None:

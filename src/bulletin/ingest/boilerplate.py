@@ -25,7 +25,9 @@ _BOX = re.compile(
 )
 # "/ Updated" with nothing (or only more slashes) before it: the share bar's stamp.
 _SHARE_STAMP = re.compile(r"(?:/\s*)+updated\b:?|/\s*updated", re.IGNORECASE)
-_PAGE_DATE = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\b\s*", re.IGNORECASE)
+# At the start of the page or of a line near its top (a headline may come first).
+_PAGE_DATE = re.compile(r"^[ \t]*date\s+(\d{4})-(\d{2})-(\d{2})\b[ \t]*", re.I | re.M)
+PAGE_DATE_WITHIN = 600
 _LINES = [
     re.compile(p, re.IGNORECASE)
     for p in (
@@ -44,14 +46,14 @@ _LINES = [
 
 def page_date(text: str) -> tuple[str, datetime | None]:
     """The text without a scraper's leading "date YYYY-MM-DD", and that date (UTC midnight)."""
-    match = _PAGE_DATE.match(text)
+    match = _PAGE_DATE.search(text, 0, PAGE_DATE_WITHIN)
     if not match:
         return text, None
     try:
         day = datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
     except ValueError:
         day = None
-    return text[match.end() :], day
+    return text[: match.start()] + text[match.end() :], day
 
 
 def split_box(line: str) -> list[str]:

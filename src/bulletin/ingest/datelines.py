@@ -6,10 +6,14 @@ import re
 
 _WORD = r"(?:[A-ZÀ-Þ][\w.'\u2019\-]*|de|da|do|del|la|le|du|von|van|al|el)"
 _PART = rf"[A-ZÀ-Þ][\w.'\u2019\-]*(?:[ ]{_WORD}){{0,3}}"
+# Wire copy dates its dateline: "WASHINGTON, Aug 30 (Reuters) -"; the date is not the place.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE = rf"{_MONTH}[ ]\d{{1,2}}(?:,?[ ]\d{{4}})?"
 _DATELINE = re.compile(
     rf"^(?P<place>{_PART}(?:,[ ]*{_PART})?)"
+    rf"(?:,[ ]*{_DATE})?"
     r"(?:\s*\((?P<agency>[^()]{1,40})\))?"
-    r"(?:\s*(?:—|\u2013|―|--)\s*|\s+-\s+)"
+    r"(?:\s*(?:—|\u2013|―|--)\s*|\s+[-_]\s+)"
     r"(?P<rest>\S.*)$",
     re.DOTALL,
 )

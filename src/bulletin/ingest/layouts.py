@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bulletin.ingest.bylines import is_byline, split_names
+from bulletin.ingest.bylines import is_agency, is_byline, split_names
 from bulletin.ingest.datelines import split_dateline
 
 MAX_HEADLINE = 200
@@ -102,7 +102,48 @@ def split_run_in_byline(block: str) -> tuple[str, str] | None:
         place = split_dateline(rest)[0]
         if place and place.split(",")[0].isupper():
             return byline, rest
+    return _split_before_sentence(block, spaces)
+
+
+# Words that open a sentence but never end a name: "By Ann Lee The Senate passed …"
+_OPENERS = {"the", "a", "an", "in", "on", "at", "after", "as", "when", "for", "from", "with",
+            "it", "this", "that", "these", "those", "there", "more", "some", "two", "three",
+            "officials", "police", "president", "gov.", "sen.", "rep.", "mayor", "former",
+            "u.s."}  # fmt: skip
+MAX_RUN_IN_NAME = 3
+
+
+def _split_before_sentence(block: str, spaces: list[int]) -> tuple[str, str] | None:
+    """(byline, first paragraph) when a byline runs into a sentence with no dateline between.
+
+    One-line scrapes lose the break after the byline ("By Ann Lee Senators passed …").
+    Names are short and capitalised, so the longest byline whose every person has at most
+    three words, none of them a sentence opener, and whose remainder opens a sentence
+    (an opener word, or a capitalised word then a lower-case one) is taken.
+    """
+    for cut in reversed(spaces):
+        byline, rest = block[:cut].rstrip(" ,"), block[cut + 1 :]
+        words = rest.split(maxsplit=2)
+        if len(words) < 3 or not _opens_sentence(words) or not is_byline(byline):
+            continue
+        if byline.rsplit(maxsplit=1)[-1].casefold() in _OPENERS:
+            continue
+        names = [n for n in split_names(byline) if not is_agency(n)]
+        if all(_short_name(n) for n in names):
+            return byline, rest
     return None
+
+
+def _opens_sentence(words: list[str]) -> bool:
+    first, second = words[0], words[1]
+    if not first[:1].isupper():
+        return False
+    return first.casefold() in _OPENERS or second[:1].islower()
+
+
+def _short_name(name: str) -> bool:
+    words = name.split()
+    return len(words) <= MAX_RUN_IN_NAME and not any(w.casefold() in _OPENERS for w in words)
 
 
 def is_inner_byline(block: str) -> bool:
