@@ -162,7 +162,7 @@ def test_a_reader_who_left_before_the_claim_is_cancelled_and_never_sent(
     assert _rows(ledger)[left] == (
         DeliveryStatus.CANCELLED,
         0,
-        "not sent: unsubscribed before sending",
+        "not sent: unsubscribed or suppressed before sending",
     )
 
 

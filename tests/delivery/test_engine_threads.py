@@ -44,7 +44,9 @@ def test_a_claim_in_a_thread_returns_its_jobs_and_leaves_the_loops_counts_alone(
 
     readers = [job.envelope.recipient for job in jobs if job.kind is JobKind.DELIVERY]
     assert readers == [staying]
-    assert [outcome.reply for outcome in cancelled] == ["not sent: unsubscribed before sending"]
+    assert [outcome.reply for outcome in cancelled] == [
+        "not sent: unsubscribed or suppressed before sending"
+    ]
     assert (engine._in_flight, engine._results, engine.stats.claimed) == (0, [], 0)
 
 

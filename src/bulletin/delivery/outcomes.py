@@ -73,7 +73,7 @@ class Outcome(NamedTuple):
             0,
             None,
             CANCELLED,
-            "not sent: unsubscribed before sending",
+            "not sent: unsubscribed or suppressed before sending",
         )
 
 

@@ -135,6 +135,23 @@ def test_a_middle_chunk_run_again_queues_only_its_readers_missing_from_the_ledge
     assert queued == {readers[1], readers[2], readers[3], readers[4]}
 
 
+def test_a_reader_suppressed_after_the_fan_out_is_claimed_as_not_to_be_sent(
+    ctx: Context, clock: FakeClock
+) -> None:
+    kept = confirmed_reader(ctx)
+    bounced_email = unique_email()
+    bounced = confirmed_reader(ctx, email=bounced_email)
+    fired = alerts.fire_alert(ctx, ALERT, actor=None)
+    # A hard bounce from another send arrives while this one is still queued.
+    with ctx.db.transaction() as conn:
+        suppressions.add(conn, digest(ctx, bounced_email), reason="hard_bounce", now=clock())
+
+    rows = {
+        row.subscriber_id: row.still_subscribed for row in _claim(ctx, clock, fired.campaign_id)
+    }
+    assert rows == {kept: True, bounced: False}
+
+
 def test_claim_leases_rows_to_one_worker(ctx: Context, clock: FakeClock) -> None:
     for _ in range(5):
         confirmed_reader(ctx)

@@ -11,7 +11,7 @@ from bulletin.domain.ledger import DueDelivery
 from bulletin.domain.models import DeliveryStatus, SubscriptionStatus
 from bulletin.store.bulk import Prepared, db_value, execute_rows
 from bulletin.store.ledger.rows import one_of, status_is
-from bulletin.store.tables import campaigns, deliveries, subscribers, subscriptions
+from bulletin.store.tables import campaigns, deliveries, subscribers, subscriptions, suppressions
 
 
 def claim(
@@ -67,7 +67,12 @@ def _claim_from(
 
 
 def _claimed_query() -> Select[tuple[int, int, int, str, int, bool, datetime | None, int | None]]:
-    still = subscriptions.c.status == SubscriptionStatus.CONFIRMED
+    # Suppressed since the fan-out (a hard bounce, a complaint, the desk): not sent either,
+    # so a dead address queued for tomorrow's briefing never gets it.
+    still = and_(
+        subscriptions.c.status == SubscriptionStatus.CONFIRMED,
+        suppressions.c.address_hash.is_(None),
+    )
     return (
         select(
             deliveries.c.id,
@@ -81,6 +86,7 @@ def _claimed_query() -> Select[tuple[int, int, int, str, int, bool, datetime | N
         )
         # Outer: a row whose reader was erased (no subscriber) is claimed, and cancelled.
         .outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
+        .outerjoin(suppressions, suppressions.c.address_hash == subscribers.c.address_hash)
         .outerjoin(
             subscriptions,
             and_(
