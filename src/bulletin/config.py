@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bulletin import config_variables as v
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     `Variable` in its annotation says how that is written. docs/configuration.md is
     rendered from these fields (`bulletin config reference`).
     """
+
+    # The fields this process's environment set (`from_env`): they win over the desk's.
+    _environment: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     model_config = SettingsConfigDict(
         env_prefix="BULLETIN_",
@@ -117,6 +120,14 @@ class Settings(BaseSettings):
         description="The From of every email; its domain names Message-IDs, List-Ids and "
         "bounce addresses.",
     )
+    reply_to: Annotated[
+        str | None,
+        Variable(Group.MAIL, "an address, `Name <address>` or `address`", read=v.optional),
+    ] = Field(
+        default=None,
+        description="The Reply-To of every list message (alerts, briefings, special "
+        "reports), where readers' answers go; unset: to the sender.",
+    )
     smtp_url: Annotated[
         str | None,
         Variable(
@@ -154,6 +165,18 @@ class Settings(BaseSettings):
         default=None,
         description="The newsroom's postal address, in the footer of every list message "
         "beside its name (CAN-SPAM and CASL require one).",
+    )
+    footer_text: Annotated[
+        str | None,
+        Variable(
+            Group.CORE,
+            f"one paragraph of text, at most {v.FOOTER_LENGTH} characters",
+            read=v.paragraph,
+        ),
+    ] = Field(
+        default=None,
+        description="A paragraph of the newsroom's own at the foot of every list message "
+        "(alerts, briefings, special reports), above its name and postal address.",
     )
     logo_url: Annotated[
         str | None,
@@ -619,6 +642,7 @@ class Settings(BaseSettings):
             key = _development_suppression_key(settings.data_dir)
             settings = settings.replace(suppression_key=key)
         settings.check()
+        settings._environment = frozenset(variables)
         return settings
 
     @classmethod
@@ -654,7 +678,14 @@ class Settings(BaseSettings):
         unknown = sorted(changes.keys() - type(self).model_fields.keys())
         if unknown:
             raise TypeError(f"Settings has no field {', '.join(unknown)}.")
-        return self.model_validate({**dict(self), **changes})
+        copy = self.model_validate({**dict(self), **changes})
+        copy._environment = self._environment
+        return copy
+
+    @property
+    def set_by_environment(self) -> frozenset[str]:
+        """The fields read from BULLETIN_* variables (none for settings made in Python)."""
+        return self._environment
 
     def check(self) -> None:
         """Refuse settings that cannot work, with a message that says which and why."""
@@ -735,6 +766,7 @@ class Settings(BaseSettings):
             except InvalidInput as exc:
                 raise ConfigurationError(f"BULLETIN_POSTAL_ADDRESS: {exc}") from exc
         self._check_brand()
+        self._check_reply_to()
         if self.helo_name is not None and not is_fqdn(self.helo_name):
             raise ConfigurationError(
                 f"BULLETIN_HELO_NAME must be a fully qualified host name such as "
@@ -755,6 +787,20 @@ class Settings(BaseSettings):
                 "BULLETIN_DKIM_ED25519_KEY_FILE is a second signature: set "
                 "BULLETIN_DKIM_DOMAIN, BULLETIN_DKIM_SELECTOR and BULLETIN_DKIM_KEY_FILE too."
             )
+
+    def _check_reply_to(self) -> None:
+        if self.reply_to is None:
+            return
+        _, address = parseaddr(self.reply_to)
+        if "@" not in address or not address.isascii():
+            raise ConfigurationError(
+                "BULLETIN_REPLY_TO must be an address like 'Desk <desk@news.example>' "
+                f"in plain ASCII, not {self.reply_to!r}."
+            )
+        try:
+            ensure_header_safe(self.reply_to, field="reply-to address")
+        except InvalidInput as exc:
+            raise ConfigurationError(f"BULLETIN_REPLY_TO: {exc}") from exc
 
     def _check_webhooks(self) -> None:
         if self.sendgrid_webhook_key and not v.is_ec_public_key(self.sendgrid_webhook_key):
