@@ -710,6 +710,36 @@ class Settings(BaseSettings):
             raise ConfigurationError("BULLETIN_BASE_URL must be an http(s) URL.")
         if self.production and url.scheme != "https":
             raise ConfigurationError("BULLETIN_BASE_URL must use https in production.")
+        if self.unsubscribe_max_age_s < MIN_UNSUBSCRIBE_DAYS * 86400:
+            raise ConfigurationError(
+                f"BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS must be at least {MIN_UNSUBSCRIBE_DAYS}: "
+                f"unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
+            )
+        if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
+            raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
+        if self.bounce_imap_url and urlsplit(self.bounce_imap_url).scheme not in IMAP_SCHEMES:
+            raise ConfigurationError(
+                "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
+            )
+        self._check_webhooks()
+        self.check_identity()
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigurationError("BULLETIN_METRICS_TOKEN must be at least 16 characters.")
+
+    def _check_brand(self) -> None:
+        for name, value in (("LOGO_URL", self.logo_url), ("PRIVACY_URL", self.privacy_url)):
+            if value is not None and not is_web_url(value):
+                raise ConfigurationError(
+                    f"BULLETIN_{name} must be an http:// or https:// URL, not {value!r}."
+                )
+        if not is_dark_enough(self.brand_colour):
+            raise ConfigurationError(
+                f"BULLETIN_BRAND_COLOUR must be a colour #rrggbb on which white text passes "
+                f"WCAG AA (4.5:1), not {self.brand_colour!r}."
+            )
+
+    def check_identity(self) -> None:
+        """The checks of who mail says it is from: the part of `check()` the desk can move."""
         _, address = parseaddr(self.sender)
         if "@" not in address:
             raise ConfigurationError("BULLETIN_SENDER must be an address like 'News <n@x.org>'.")
@@ -726,35 +756,6 @@ class Settings(BaseSettings):
                 ensure_header_safe(value, field=what)
             except InvalidInput as exc:
                 raise ConfigurationError(f"{name}: {exc}") from exc
-        if self.unsubscribe_max_age_s < MIN_UNSUBSCRIBE_DAYS * 86400:
-            raise ConfigurationError(
-                f"BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS must be at least {MIN_UNSUBSCRIBE_DAYS}: "
-                f"unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
-            )
-        if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
-            raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
-        if self.bounce_imap_url and urlsplit(self.bounce_imap_url).scheme not in IMAP_SCHEMES:
-            raise ConfigurationError(
-                "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
-            )
-        self._check_webhooks()
-        self._check_sender_identity()
-        if self.metrics_token is not None and len(self.metrics_token) < 16:
-            raise ConfigurationError("BULLETIN_METRICS_TOKEN must be at least 16 characters.")
-
-    def _check_brand(self) -> None:
-        for name, value in (("LOGO_URL", self.logo_url), ("PRIVACY_URL", self.privacy_url)):
-            if value is not None and not is_web_url(value):
-                raise ConfigurationError(
-                    f"BULLETIN_{name} must be an http:// or https:// URL, not {value!r}."
-                )
-        if not is_dark_enough(self.brand_colour):
-            raise ConfigurationError(
-                f"BULLETIN_BRAND_COLOUR must be a colour #rrggbb on which white text passes "
-                f"WCAG AA (4.5:1), not {self.brand_colour!r}."
-            )
-
-    def _check_sender_identity(self) -> None:
         if self.production and not (self.postal_address or "").strip():
             raise ConfigurationError(
                 "BULLETIN_POSTAL_ADDRESS must be set in production: every list message's "
@@ -864,6 +865,37 @@ class Settings(BaseSettings):
     @property
     def catcher_dir(self) -> Path:
         return self.data_dir / "catcher"
+
+
+def variable_for(name: str) -> str | None:
+    """The BULLETIN_* variable that sets the field `name`; None for a fixed setting."""
+    return v.variable_name(Settings, name)
+
+
+def written(settings: Settings, name: str) -> str:
+    """The field's value as its variable would be written (minutes, HH:MM, on/off)."""
+    value = getattr(settings, name)
+    variable = v.variable_of(Settings.model_fields[name])
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if variable is not None and variable.unit is not None and isinstance(value, int | float):
+        return str(variable.unit.from_attribute(value))
+    return str(value)
+
+
+def with_text(settings: Settings, changes: Mapping[str, str]) -> Settings:
+    """`settings` with fields given as text their variables would hold, read and checked
+    by the rules of the environment; ConfigurationError names the variable refused."""
+    try:
+        changed = settings.replace(**changes)
+    except ValidationError as exc:
+        raise ConfigurationError(v.explain(exc, Settings)) from exc
+    changed.check_identity()  # the rest of `check()` is about what the desk cannot set
+    return changed
 
 
 def _is_placeholder(secret: str) -> bool:

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import ProgrammingError
 
+from bulletin.store.db import UNAVAILABLE
 from bulletin.store.tables import desk_settings, desk_settings_revision
 from bulletin.store.upsert import insert_ignoring_conflicts
 
 REVISION_ROW = 1
+# What reading them may raise: the database is away, or not yet migrated (the tables
+# are missing: OperationalError on SQLite, ProgrammingError on PostgreSQL).
+UNREADABLE = (*UNAVAILABLE, ProgrammingError)
 
 
 @dataclass(frozen=True)
