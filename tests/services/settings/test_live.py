@@ -65,3 +65,23 @@ def test_an_unreadable_database_keeps_the_last_settings(
     with caplog.at_level(logging.WARNING):
         assert worker.current().newsroom_name == "The Gazette"
     assert "cannot read the desk's settings" in caplog.text
+
+
+def test_relays_sealed_under_another_secret_key_are_left_out_and_the_rest_applies(
+    ctx: Context, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = make_editor(ctx, Role.ADMIN)
+    desk.save(
+        ctx,
+        {"relays": "smtp://u:pw-1234@relay.example.org:25", "footer_text": "Kept."},
+        actor=admin,
+    )
+    rekeyed = ctx.live_settings.base.replace(secret_key="another-secret-key-" + "k" * 20)
+
+    with caplog.at_level(logging.ERROR):
+        settings = LiveSettings(rekeyed, ctx.db, FakeClock()).current()
+
+    assert settings.footer_text == "Kept."
+    assert settings.relay_urls == ctx.live_settings.base.relay_urls
+    assert "cannot be read with this BULLETIN_SECRET_KEY" in caplog.text
+    assert "pw-1234" not in caplog.text

@@ -71,7 +71,7 @@ def save(ctx: Context, form: Mapping[str, str], *, actor: Editor) -> list[str]:
     _require_admin(actor)
     base, now = ctx.live_settings.base, ctx.clock()
     with ctx.db.transaction() as conn:
-        desk = _readable(base, store.stored(conn))
+        desk = secrets.opened(base.secret_key, store.stored(conn))
         changes = _changes(base, ctx.settings, desk, form)
         if not changes:
             return []
@@ -134,17 +134,6 @@ def _labelled(message: str) -> str:
         if field.variable in message:
             return message.replace(field.variable, f"{field.label} ({field.variable})", 1)
     return message
-
-
-def _readable(base: Settings, found: Mapping[str, store.Stored]) -> dict[str, str]:
-    """The desk's values in clear; a secret that no longer decrypts is left out."""
-    desk = {}
-    for name, row in found.items():
-        try:
-            desk[name] = secrets.unseal(base.secret_key, row.value) if row.secret else row.value
-        except ConfigurationError:
-            continue  # typed again on this page, it is replaced
-    return desk
 
 
 def _audited(before: Settings, changes: Mapping[str, str | None]) -> dict[str, object]:

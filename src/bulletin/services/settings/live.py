@@ -82,10 +82,7 @@ class LiveSettings:
         if found is None:
             return
         try:
-            desk = {
-                name: secrets.unseal(self.base.secret_key, row.value) if row.secret else row.value
-                for name, row in found.items()
-            }
+            desk = secrets.opened(self.base.secret_key, found)
             self._current = merge.effective(self.base, desk)
         except ConfigurationError as exc:
             log.error("the settings set on the desk are refused, running without them: %s", exc)
