@@ -72,8 +72,11 @@ class LiveSettings:
                 found = None if revision == self._revision else store.stored(conn)
         except store.UNREADABLE as exc:
             if not self._failing:
+                # Before any read worked, the schema may simply not be there yet (`bulletin
+                # db upgrade` runs on an empty database): no cause for alarm.
+                level = logging.DEBUG if self._revision is None else logging.WARNING
                 reason = getattr(exc, "orig", exc)
-                log.warning("cannot read the desk's settings, keeping the last ones: %s", reason)
+                log.log(level, "cannot read the desk's settings, keeping the last ones: %s", reason)
             self._failing = True
             self._checked_at = now
             return
