@@ -123,3 +123,10 @@ def test_a_relay_url_a_worker_could_not_open_is_refused_without_its_password(
 
     assert "at least one connection" in str(refused.value)
     assert "hunter2" not in str(refused.value)
+
+
+def test_a_name_too_long_for_a_mail_line_is_refused(ctx: Context) -> None:
+    admin = make_editor(ctx, Role.ADMIN)
+
+    with pytest.raises(InvalidInput, match="Newsroom name: at most 200 characters"):
+        desk.save(ctx, {"newsroom_name": "N" * 201}, actor=admin)

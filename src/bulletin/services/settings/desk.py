@@ -27,6 +27,9 @@ from bulletin.store import desk_settings as store
 
 Source = Literal["default", "desk", "environment"]
 NOT_RECORDED = "(changed; not recorded)"
+# A name or address goes into headers and body lines (at most 998 octets each):
+# long before that, it is a mistake. The footer's own limit is config's.
+MAX_LENGTH = {"line": 200, "paragraph": 2000, "number": 20, "time": 20, "flag": 5, "relays": 8000}
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def _changes(
         if environment_sets(base, field.name) or field.name not in form:
             continue
         submitted = form[field.name].strip()
+        if len(submitted) > MAX_LENGTH[field.kind]:
+            raise InvalidInput(
+                f"{field.label}: at most {MAX_LENGTH[field.kind]} characters, not {len(submitted)}."
+            )
         current = written(effective, field.name)
         if field.secret:
             if submitted == relays.masked(current):
