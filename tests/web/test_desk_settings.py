@@ -13,6 +13,7 @@ from bulletin.services.context import Context
 from bulletin.store import audit
 from bulletin.store import desk_settings as store
 from bulletin.web.app import create_app
+from tests.support.html_validate import problems
 from tests.support.web import csrf_from, signed_in_as
 
 RELAY = "smtp://mailer:s3cret-pass@relay.example.org:587"
@@ -126,3 +127,14 @@ def test_relay_passwords_are_never_shown_and_kept_when_left_masked(
     assert "Restart the workers" in page
     assert ctx.settings.relay_urls == (RELAY,)
     assert refused.status_code == 422 and "typed-pass" not in refused.text
+
+
+def test_the_settings_page_is_valid_html_as_shown_and_when_refused(
+    client: TestClient, ctx: Context
+) -> None:
+    signed, token = admin(client, ctx)
+    shown = signed.get("/desk/settings").text
+    refused = signed.post("/desk/settings", data={"csrf_token": token, "briefing_expiry": "25:00"})
+
+    assert refused.status_code == 422
+    assert problems({"shown": shown, "refused": refused.text}) == {"shown": [], "refused": []}
