@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bulletin import config_variables as v
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     `Variable` in its annotation says how that is written. docs/configuration.md is
     rendered from these fields (`bulletin config reference`).
     """
+
+    # The fields this process's environment set (`from_env`): they win over the desk's.
+    _environment: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     model_config = SettingsConfigDict(
         env_prefix="BULLETIN_",
@@ -117,6 +120,14 @@ class Settings(BaseSettings):
         description="The From of every email; its domain names Message-IDs, List-Ids and "
         "bounce addresses.",
     )
+    reply_to: Annotated[
+        str | None,
+        Variable(Group.MAIL, "an address, `Name <address>` or `address`", read=v.optional),
+    ] = Field(
+        default=None,
+        description="The Reply-To of every list message (alerts, briefings, special "
+        "reports), where readers' answers go; unset: to the sender.",
+    )
     smtp_url: Annotated[
         str | None,
         Variable(
@@ -154,6 +165,18 @@ class Settings(BaseSettings):
         default=None,
         description="The newsroom's postal address, in the footer of every list message "
         "beside its name (CAN-SPAM and CASL require one).",
+    )
+    footer_text: Annotated[
+        str | None,
+        Variable(
+            Group.CORE,
+            f"one paragraph of text, at most {v.FOOTER_LENGTH} characters",
+            read=v.paragraph,
+        ),
+    ] = Field(
+        default=None,
+        description="A paragraph of the newsroom's own at the foot of every list message "
+        "(alerts, briefings, special reports), above its name and postal address.",
     )
     logo_url: Annotated[
         str | None,
@@ -619,6 +642,7 @@ class Settings(BaseSettings):
             key = _development_suppression_key(settings.data_dir)
             settings = settings.replace(suppression_key=key)
         settings.check()
+        settings._environment = frozenset(variables)
         return settings
 
     @classmethod
@@ -654,7 +678,14 @@ class Settings(BaseSettings):
         unknown = sorted(changes.keys() - type(self).model_fields.keys())
         if unknown:
             raise TypeError(f"Settings has no field {', '.join(unknown)}.")
-        return self.model_validate({**dict(self), **changes})
+        copy = self.model_validate({**dict(self), **changes})
+        copy._environment = self._environment
+        return copy
+
+    @property
+    def set_by_environment(self) -> frozenset[str]:
+        """The fields read from BULLETIN_* variables (none for settings made in Python)."""
+        return self._environment
 
     def check(self) -> None:
         """Refuse settings that cannot work, with a message that says which and why."""
@@ -679,6 +710,36 @@ class Settings(BaseSettings):
             raise ConfigurationError("BULLETIN_BASE_URL must be an http(s) URL.")
         if self.production and url.scheme != "https":
             raise ConfigurationError("BULLETIN_BASE_URL must use https in production.")
+        if self.unsubscribe_max_age_s < MIN_UNSUBSCRIBE_DAYS * 86400:
+            raise ConfigurationError(
+                f"BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS must be at least {MIN_UNSUBSCRIBE_DAYS}: "
+                f"unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
+            )
+        if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
+            raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
+        if self.bounce_imap_url and urlsplit(self.bounce_imap_url).scheme not in IMAP_SCHEMES:
+            raise ConfigurationError(
+                "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
+            )
+        self._check_webhooks()
+        self.check_identity()
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigurationError("BULLETIN_METRICS_TOKEN must be at least 16 characters.")
+
+    def _check_brand(self) -> None:
+        for name, value in (("LOGO_URL", self.logo_url), ("PRIVACY_URL", self.privacy_url)):
+            if value is not None and not is_web_url(value):
+                raise ConfigurationError(
+                    f"BULLETIN_{name} must be an http:// or https:// URL, not {value!r}."
+                )
+        if not is_dark_enough(self.brand_colour):
+            raise ConfigurationError(
+                f"BULLETIN_BRAND_COLOUR must be a colour #rrggbb on which white text passes "
+                f"WCAG AA (4.5:1), not {self.brand_colour!r}."
+            )
+
+    def check_identity(self) -> None:
+        """The checks of who mail says it is from: the part of `check()` the desk can move."""
         _, address = parseaddr(self.sender)
         if "@" not in address:
             raise ConfigurationError("BULLETIN_SENDER must be an address like 'News <n@x.org>'.")
@@ -695,35 +756,6 @@ class Settings(BaseSettings):
                 ensure_header_safe(value, field=what)
             except InvalidInput as exc:
                 raise ConfigurationError(f"{name}: {exc}") from exc
-        if self.unsubscribe_max_age_s < MIN_UNSUBSCRIBE_DAYS * 86400:
-            raise ConfigurationError(
-                f"BULLETIN_UNSUBSCRIBE_MAX_AGE_DAYS must be at least {MIN_UNSUBSCRIBE_DAYS}: "
-                f"unsubscribe links must work for at least {MIN_UNSUBSCRIBE_DAYS} days."
-            )
-        if self.smtp_url and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
-            raise ConfigurationError("BULLETIN_SMTP_URL must start with smtp:// or smtps://.")
-        if self.bounce_imap_url and urlsplit(self.bounce_imap_url).scheme not in IMAP_SCHEMES:
-            raise ConfigurationError(
-                "BULLETIN_BOUNCE_IMAP_URL must start with imaps:// or imap://."
-            )
-        self._check_webhooks()
-        self._check_sender_identity()
-        if self.metrics_token is not None and len(self.metrics_token) < 16:
-            raise ConfigurationError("BULLETIN_METRICS_TOKEN must be at least 16 characters.")
-
-    def _check_brand(self) -> None:
-        for name, value in (("LOGO_URL", self.logo_url), ("PRIVACY_URL", self.privacy_url)):
-            if value is not None and not is_web_url(value):
-                raise ConfigurationError(
-                    f"BULLETIN_{name} must be an http:// or https:// URL, not {value!r}."
-                )
-        if not is_dark_enough(self.brand_colour):
-            raise ConfigurationError(
-                f"BULLETIN_BRAND_COLOUR must be a colour #rrggbb on which white text passes "
-                f"WCAG AA (4.5:1), not {self.brand_colour!r}."
-            )
-
-    def _check_sender_identity(self) -> None:
         if self.production and not (self.postal_address or "").strip():
             raise ConfigurationError(
                 "BULLETIN_POSTAL_ADDRESS must be set in production: every list message's "
@@ -735,6 +767,7 @@ class Settings(BaseSettings):
             except InvalidInput as exc:
                 raise ConfigurationError(f"BULLETIN_POSTAL_ADDRESS: {exc}") from exc
         self._check_brand()
+        self._check_reply_to()
         if self.helo_name is not None and not is_fqdn(self.helo_name):
             raise ConfigurationError(
                 f"BULLETIN_HELO_NAME must be a fully qualified host name such as "
@@ -755,6 +788,20 @@ class Settings(BaseSettings):
                 "BULLETIN_DKIM_ED25519_KEY_FILE is a second signature: set "
                 "BULLETIN_DKIM_DOMAIN, BULLETIN_DKIM_SELECTOR and BULLETIN_DKIM_KEY_FILE too."
             )
+
+    def _check_reply_to(self) -> None:
+        if self.reply_to is None:
+            return
+        _, address = parseaddr(self.reply_to)
+        if "@" not in address or not address.isascii():
+            raise ConfigurationError(
+                "BULLETIN_REPLY_TO must be an address like 'Desk <desk@news.example>' "
+                f"in plain ASCII, not {self.reply_to!r}."
+            )
+        try:
+            ensure_header_safe(self.reply_to, field="reply-to address")
+        except InvalidInput as exc:
+            raise ConfigurationError(f"BULLETIN_REPLY_TO: {exc}") from exc
 
     def _check_webhooks(self) -> None:
         if self.sendgrid_webhook_key and not v.is_ec_public_key(self.sendgrid_webhook_key):
@@ -818,6 +865,37 @@ class Settings(BaseSettings):
     @property
     def catcher_dir(self) -> Path:
         return self.data_dir / "catcher"
+
+
+def variable_for(name: str) -> str | None:
+    """The BULLETIN_* variable that sets the field `name`; None for a fixed setting."""
+    return v.variable_name(Settings, name)
+
+
+def written(settings: Settings, name: str) -> str:
+    """The field's value as its variable would be written (minutes, HH:MM, on/off)."""
+    value = getattr(settings, name)
+    variable = v.variable_of(Settings.model_fields[name])
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if variable is not None and variable.unit is not None and isinstance(value, int | float):
+        return str(variable.unit.from_attribute(value))
+    return str(value)
+
+
+def with_text(settings: Settings, changes: Mapping[str, str]) -> Settings:
+    """`settings` with fields given as text their variables would hold, read and checked
+    by the rules of the environment; ConfigurationError names the variable refused."""
+    try:
+        changed = settings.replace(**changes)
+    except ValidationError as exc:
+        raise ConfigurationError(v.explain(exc, Settings)) from exc
+    changed.check_identity()  # the rest of `check()` is about what the desk cannot set
+    return changed
 
 
 def _is_placeholder(secret: str) -> bool:

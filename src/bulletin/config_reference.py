@@ -21,6 +21,31 @@ Bulletin reads its settings from `BULLETIN_*` environment variables once, at sta
 and refuses to start when one cannot work, with a message that names the variable.
 The defaults run the embedded setup: development mode, SQLite and the built-in mail
 catcher. A blank number or time of day means its default.
+
+### Set on the desk
+
+Admins can also set some of them on the desk's **Settings** page: the newsroom name,
+`BULLETIN_SENDER`, `BULLETIN_REPLY_TO`, `BULLETIN_POSTAL_ADDRESS`,
+`BULLETIN_FOOTER_TEXT`, `BULLETIN_RELAYS`, the briefing's size and times
+(`BULLETIN_BRIEFING_SIZE`, `_EXPIRY`, `_ASSEMBLE_MINUTES`, `_APPROVE_MINUTES`),
+`BULLETIN_ALERT_EXPIRY_MINUTES` and `BULLETIN_ALERT_APPROVAL`. A value is written there
+as its variable is (minutes, `HH:MM`, `on`/`off`) and checked by the same rules; a value
+refused is not stored, and every change is in the audit log.
+
+- **Order**: the default, then the desk's value, then the variable: where a variable
+  is set it wins, and the page shows that field read-only, naming the variable
+  (`BULLETIN_SMTP_URL` counts as setting the relays).
+- **Running processes** look at the desk's revision (one row) at most every 5 seconds
+  and use a change from their next batch of messages on: footer, sender, reply-to,
+  postal address and newsroom name, the briefing's rules, alert expiry and approval.
+  **Relays** are opened when a process starts: a change reaches a worker when it is
+  restarted (the page and the worker's log say so).
+- **Relay passwords** are write-only: shown as `••••••`, kept when left so, never
+  logged or audited. The relays set on the desk are stored encrypted with Fernet
+  (`cryptography`), under a key derived (HKDF-SHA256) from `BULLETIN_SECRET_KEY`: a
+  copy of the database without the key shows no password. Changing the secret key
+  makes them unreadable: the processes then run without the desk's relays (logged)
+  until an admin enters them again.
 """
 
 FIXED = """\

@@ -233,6 +233,17 @@ def optional(text: str) -> str | None:
     return text or None
 
 
+FOOTER_LENGTH = 600
+
+
+def paragraph(text: str) -> str | None:
+    """One paragraph: line breaks and runs of spaces become one space; empty means unset."""
+    found = " ".join(text.split())
+    if len(found) > FOOTER_LENGTH:
+        raise refuse(f"must be at most {FOOTER_LENGTH} characters, not {len(found)}.")
+    return found or None
+
+
 def rate_limits(text: str) -> str:
     """Rates like `10/minute;60/hour` (the `limits` library's notation), all must hold."""
     rates = text.strip()

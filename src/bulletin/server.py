@@ -164,7 +164,9 @@ def test_sender(ctx: Context) -> Iterator[None]:
 
 @contextmanager
 def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
-    engine = Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock)
+    engine = Engine.on_database(
+        ctx.db, ctx.settings, relays, clock=ctx.clock, fresh_settings=lambda: ctx.settings
+    )
     stop = threading.Event()
     thread = threading.Thread(target=engine.run_forever, args=(stop,), name="bulletin-engine")
     thread.start()
@@ -239,7 +241,9 @@ def work(
         test_sender(ctx),
         worker_metrics(ctx, metrics_at),
     ):
-        Engine.on_database(ctx.db, ctx.settings, relays, clock=ctx.clock).run_forever(stop)
+        Engine.on_database(
+            ctx.db, ctx.settings, relays, clock=ctx.clock, fresh_settings=lambda: ctx.settings
+        ).run_forever(stop)
 
 
 def count_if_asked(ctx: Context) -> None:

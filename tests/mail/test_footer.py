@@ -169,3 +169,40 @@ def test_without_a_postal_address_the_footer_shows_the_name_alone(kind: str) -> 
 def test_links_from_settings_carry_the_postal_address() -> None:
     settings = Settings(secret_key=SECRET, postal_address=ADDRESS)
     assert Links.from_settings(settings).postal_address == ADDRESS
+
+
+LIST_KINDS = [kind for kind in KINDS if kind != "confirmation"]
+FOOTER_TEXT = "Tips & corrections: desk@news.example.com. <Thanks> for reading."
+
+
+@pytest.mark.parametrize("kind", LIST_KINDS)
+def test_every_list_message_carries_the_footer_text_escaped_in_html(kind: str) -> None:
+    text, markup = parts(KINDS[kind](replace(LINKS, footer_text=FOOTER_TEXT)))
+
+    assert " ".join(footer(text).split()).count(FOOTER_TEXT) == 1
+    assert html.escape(FOOTER_TEXT, quote=False) in markup
+    assert "<Thanks>" not in markup
+    assert 'class="footer-text"' in markup
+
+
+@pytest.mark.parametrize("kind", LIST_KINDS)
+def test_without_footer_text_the_footer_has_no_paragraph_for_it(kind: str) -> None:
+    _, markup = parts(KINDS[kind](replace(LINKS, footer_text=None)))
+
+    assert "footer-text" not in markup
+
+
+@pytest.mark.parametrize("kind", LIST_KINDS)
+def test_every_list_message_has_the_reply_to_when_one_is_set(kind: str) -> None:
+    with_reply = message_from_bytes(KINDS[kind](replace(LINKS, reply_to="Desk <desk@x.org>")))
+    without = message_from_bytes(KINDS[kind](LINKS))
+
+    assert with_reply["Reply-To"] == "Desk <desk@x.org>"
+    assert without["Reply-To"] is None
+
+
+def test_links_from_settings_carry_the_reply_to_and_footer_text() -> None:
+    settings = Settings(secret_key=SECRET, reply_to="Desk <desk@x.org>", footer_text="Hello.")
+    links = Links.from_settings(settings)
+
+    assert (links.reply_to, links.footer_text) == ("Desk <desk@x.org>", "Hello.")

@@ -85,6 +85,7 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utcnow,
         rounds: Rounds | None = None,
+        fresh_settings: Callable[[], Settings] | None = None,
     ) -> None:
         self.ledger = ledger
         self.settings = settings
@@ -97,6 +98,9 @@ class Engine:
         links = Links.from_settings(settings)
         tokens = Tokens(settings.secret_key, clock=clock)
         self._composers = Composers(links, tokens)
+        # The settings as they are now (the desk changes them); each claim follows them.
+        self._fresh_settings = fresh_settings
+        self._tokens = tokens
         self._confirmations = ConfirmationJobs(
             ledger, links, tokens, valid_hours=settings.confirm_max_age_s // 3600
         )
@@ -121,6 +125,7 @@ class Engine:
         *,
         clock: Callable[[], datetime] = utcnow,
         lead: bool = True,
+        fresh_settings: Callable[[], Settings] | None = None,
     ) -> Engine:
         """The engine of a worker: its ledger in `db`, and the scheduler if `lead`."""
         rounds = (
@@ -128,7 +133,14 @@ class Engine:
             if lead
             else None
         )
-        return cls(SqlLedger(db), settings, relays, clock=clock, rounds=rounds)
+        return cls(
+            SqlLedger(db),
+            settings,
+            relays,
+            clock=clock,
+            rounds=rounds,
+            fresh_settings=fresh_settings,
+        )
 
     # Entry points for threads and tests -------------------------------------------------
 
@@ -230,6 +242,8 @@ class Engine:
 
     def _claim(self, owner: str) -> tuple[list[Job], list[Outcome]]:
         """Claim due work (in a thread): the jobs to send, and the rows not to send."""
+        if self._fresh_settings is not None:
+            self._follow(self._fresh_settings())
         now = self.clock()
         jobs = self._confirmations.claim(owner, now=now, lease=LEASE, limit=self.batch)
         claimed = self.ledger.claim(owner=owner, now=now, lease=LEASE, limit=self.batch)
@@ -252,6 +266,20 @@ class Engine:
                 Job(JobKind.DELIVERY, envelope, row.campaign_id, row.attempts, deadline, claimed_at)
             )
         return jobs, cancelled
+
+    def _follow(self, settings: Settings) -> None:
+        """Compose from this claim on with `settings` (in the claim thread, the one that
+        composes): a footer or sender changed on the desk is in the next batch."""
+        if settings is self.settings:
+            return
+        if settings.relay_urls != self.settings.relay_urls:
+            log.warning("the relays were changed: restart this worker to send through them")
+        self.settings = settings
+        links = Links.from_settings(settings)
+        self._composers = Composers(links, self._tokens)
+        self._confirmations.links = links
+        if self._rounds is not None:
+            self._rounds.use_rules(settings.briefing_rules)
 
     @property
     def cached_campaigns(self) -> set[int]:

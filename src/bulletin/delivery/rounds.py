@@ -50,5 +50,13 @@ class Rounds:
             log.warning("returned %d rows with expired leases to the queue", outcome.swept)
         return outcome.fanouts_pending
 
+    @property
+    def briefing_rules(self) -> Rules:
+        return self._briefing.rules
+
+    def use_rules(self, rules: Rules) -> None:
+        """The briefing's rules from the next round on (the desk changed its settings)."""
+        self._briefing.rules = rules
+
     def release(self) -> None:
         self._leader.release()

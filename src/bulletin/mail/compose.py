@@ -34,7 +34,9 @@ class Links:
 
     `newsroom` and `postal_address` sign every message's footer (CAN-SPAM, CASL); a
     development install may have no postal address, and then the name stands alone.
-    `logo_url`, `colour` and `privacy_url` dress the header and footer (`brand`).
+    `logo_url`, `colour` and `privacy_url` dress the header and footer (`brand`);
+    `footer_text` is the newsroom's own paragraph in the footer, `reply_to` where
+    readers' answers go.
     """
 
     base_url: str
@@ -46,6 +48,8 @@ class Links:
     logo_url: str | None = None
     colour: str = "#b00020"
     privacy_url: str | None = None
+    reply_to: str | None = None
+    footer_text: str | None = None
 
     @property
     def brand(self) -> Brand:
@@ -56,6 +60,7 @@ class Links:
             logo_url=self.logo_url,
             colour=self.colour,
             privacy_url=self.privacy_url,
+            footer_text=self.footer_text,
         )
 
     @classmethod
@@ -71,6 +76,8 @@ class Links:
             logo_url=settings.logo_url,
             colour=settings.brand_colour,
             privacy_url=settings.privacy_url,
+            reply_to=mail.sender_header(settings.reply_to) if settings.reply_to else None,
+            footer_text=settings.footer_text,
         )
 
     def view_url(self, list_slug: str, campaign_id: int) -> str:
@@ -215,6 +222,7 @@ class CampaignMessages:
             references=replies,
             date=date,
             boundary=mail.boundary_for(*self._rendered),
+            reply_to=links.reply_to,
             list_headers=mail.ListHeaders(
                 list_id=mail.list_id(self.mailing_list.name, self.mailing_list.slug, links.domain),
                 unsubscribe_url=reader_links["unsubscribe_url"],

@@ -46,6 +46,8 @@ class OutgoingMessage:
     # A fixed MIME boundary (else a random one): a campaign's messages share one, so a
     # reader's message built in full equals the campaign's skeleton filled in for them.
     boundary: str | None = None
+    # Where readers' answers go (BULLETIN_REPLY_TO); None: to the sender.
+    reply_to: str | None = None
 
 
 class _VerbatimHeader(UnstructuredHeader, BaseHeader):
@@ -148,6 +150,8 @@ def _headers(message: OutgoingMessage) -> list[tuple[str, str]]:
         ("Date", format_datetime(message.date)),
         ("Message-ID", message.message_id),
     ]
+    if message.reply_to:
+        headers.append(("Reply-To", message.reply_to))
     if message.in_reply_to:
         references = " ".join(message.references or (message.in_reply_to,))
         headers += [("In-Reply-To", message.in_reply_to), ("References", references)]

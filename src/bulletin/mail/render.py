@@ -40,6 +40,7 @@ class Brand:
     logo_url: str | None = None
     colour: str = "#b00020"
     privacy_url: str | None = None
+    footer_text: str | None = None  # the newsroom's own paragraph in list messages' footers
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Brand:
@@ -50,6 +51,7 @@ class Brand:
             logo_url=settings.logo_url,
             colour=settings.brand_colour,
             privacy_url=settings.privacy_url,
+            footer_text=settings.footer_text,
         )
 
 

@@ -547,3 +547,24 @@ test_sends = Table(
     Column("started_at", UtcDateTime),
     Column("finished_at", UtcDateTime),
 )
+
+# Settings an admin set on the desk (services/settings): each the text its BULLETIN_*
+# variable would hold; `secret` values (relay passwords) are kept encrypted.
+desk_settings = Table(
+    "desk_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("secret", Boolean, nullable=False, server_default=false()),
+    Column("changed_by", String(320), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+)
+
+# One row: raised by every change to desk_settings, so a running process learns of
+# one with a single-row read instead of reading them all.
+desk_settings_revision = Table(
+    "desk_settings_revision",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("revision", BigInteger, nullable=False),
+)

@@ -29,6 +29,7 @@ from bulletin.web.desk.briefing import router as briefing_router
 from bulletin.web.desk.campaigns import router as campaigns_router
 from bulletin.web.desk.next_page import login_url
 from bulletin.web.desk.routes import router as desk_router
+from bulletin.web.desk.settings import router as settings_router
 from bulletin.web.desk.sign_in import router as sign_in_router
 from bulletin.web.desk.special_reports import router as special_reports_router
 from bulletin.web.desk.stories import router as stories_router
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(subscribers_router)
     app.include_router(stories_router)
     app.include_router(users_router)
+    app.include_router(settings_router)
     app.include_router(audit_router)
     app.include_router(api_keys_router)
     app.include_router(hooks_router)

@@ -1,4 +1,4 @@
-"""The admins' pages: desk accounts (create, role, disable, password) and the settings."""
+"""The admins' page of desk accounts: create, role, disable, password."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Editor, Role
 from bulletin.services.context import Context
 from bulletin.services.staff import admin as staff
-from bulletin.services.staff import settings_view
 from bulletin.web import flash
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text
 from bulletin.web.ids import RowId
@@ -72,16 +71,6 @@ CHANGED = {
     "enable": "Account enabled.",
     "password": "Password reset: the account's sessions have ended.",
 }
-
-
-@router.get("/settings", response_class=HTMLResponse)
-def settings(request: Request, ctx: ContextDep, editor: AdminDep) -> Response:
-    return page(
-        request,
-        "desk/settings.html",
-        relays=settings_view.relays(ctx, actor=editor),
-        rows=settings_view.settings_rows(ctx, actor=editor),
-    )
 
 
 def _role(value: str) -> Role:
