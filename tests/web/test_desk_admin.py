@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from bulletin.domain.models import AlertDraft, Role
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.services.staff import api_keys
+from tests.support.factories import FakeClock
 from tests.support.web import csrf_from, signed_in_as
 
 
@@ -49,6 +51,8 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_works(
         follow_redirects=False,
     )
     assert (created.status_code, created.headers["location"]) == (303, "/desk/api-keys")
+    # The session cookie is signed, not encrypted: the secret crosses the redirect sealed.
+    assert "bk_" not in _session_json(admin)
     shown = admin.get("/desk/api-keys")
     assert shown.headers["cache-control"] == "no-store"
     assert "Key “CMS” created." in shown.text
@@ -58,6 +62,28 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_works(
     # A reload shows it no more, and made no second key.
     assert secret.group(1) not in admin.get("/desk/api-keys").text
     assert len(api_keys.list_keys(ctx)) == 1
+
+
+def test_a_created_key_not_picked_up_within_minutes_is_not_shown_later(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    admin = signed_in_as(client, ctx, Role.ADMIN)
+    token = csrf_from(admin.get("/desk/api-keys").text)
+    admin.post(
+        "/desk/api-keys",
+        data={"csrf_token": token, "name": "CMS", "role": "editor"},
+        follow_redirects=False,
+    )
+    clock.advance(minutes=10)
+    shown = admin.get("/desk/api-keys")
+    assert shown.status_code == 200 and 'id="new-key"' not in shown.text
+    assert len(api_keys.list_keys(ctx)) == 1  # made, listed, revocable: only not shown
+
+
+def _session_json(client: TestClient) -> str:
+    cookie = client.cookies.get("bulletin_session") or ""
+    payload = cookie.split(".")[0]
+    return base64.b64decode(payload + "=" * (-len(payload) % 4)).decode(errors="replace")
 
 
 def test_an_admin_revokes_a_key(client: TestClient, ctx: Context) -> None:

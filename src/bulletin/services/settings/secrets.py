@@ -8,15 +8,11 @@ the desk then says so and asks for them again.
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Mapping
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from bulletin.domain.errors import ConfigurationError
+from bulletin.services import sealing
 from bulletin.store.desk_settings import Stored
 
 log = logging.getLogger(__name__)
@@ -24,21 +20,14 @@ log = logging.getLogger(__name__)
 PURPOSE = b"bulletin desk settings v1"
 
 
-def _fernet(secret_key: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE).derive(
-        secret_key.encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(derived))
-
-
 def seal(secret_key: str, text: str) -> str:
-    return _fernet(secret_key).encrypt(text.encode()).decode("ascii")
+    return sealing.seal(secret_key, PURPOSE, text)
 
 
 def unseal(secret_key: str, token: str) -> str:
     try:
-        return _fernet(secret_key).decrypt(token.encode("ascii")).decode()
-    except (InvalidToken, ValueError):
+        return sealing.open_sealed(secret_key, PURPOSE, token)
+    except sealing.InvalidToken:
         raise ConfigurationError(
             "A relay setting stored on the desk cannot be read with this BULLETIN_SECRET_KEY "
             "(was it changed?): enter the relays again on the settings page."

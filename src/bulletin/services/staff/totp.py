@@ -10,19 +10,17 @@ A code is accepted one step either side of now (clocks drift) and only once.
 
 from __future__ import annotations
 
-import base64
 import hmac
 from dataclasses import dataclass
 
 import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection
 
 from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Editor, Role
+from bulletin.services import sealing
 from bulletin.services.context import Context
 from bulletin.services.staff import passwords, sessions
 from bulletin.store import audit
@@ -127,10 +125,7 @@ def _matching_step(ctx: Context, sealed: str, code: str) -> int | None:
 
 
 def _fernet(ctx: Context) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"bulletin totp v1").derive(
-        ctx.settings.secret_key.encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
+    return sealing.fernet_for(ctx.settings.secret_key, b"bulletin totp v1")
 
 
 def _audit(conn: Connection, ctx: Context, editor: Editor, action: str) -> None:
