@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bulletin.services.context import Context
 from bulletin.store.tables import consent_records, subscribers
 from bulletin.web.app import create_app
-from tests.support.factories import unique_email
+from tests.support.factories import FakeClock, unique_email
 from tests.support.web import started_from, take_time
 
 OWN_ORIGIN = "http://bulletin.example.com"
@@ -91,13 +91,35 @@ def test_a_sign_up_from_the_framed_form_is_accepted_without_cookies(
     email = unique_email()
     response = _post(client, origin=OWN_ORIGIN, token=_form_token(client), email=email)
     assert response.status_code == 303  # type: ignore[attr-defined]
-    assert response.headers["location"] == "/embed/check-inbox"  # type: ignore[attr-defined]
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    assert location.startswith("/embed/check-inbox?s=")
     with ctx.db.transaction() as conn:
         methods = set(conn.execute(select(consent_records.c.method)).scalars())
         zone = conn.execute(select(subscribers.c.time_zone)).scalar_one()
     assert methods == {"embed_form"}
     assert zone == "Europe/Paris"
-    assert "Check your inbox" in client.get("/embed/check-inbox").text
+    # The framed page names the address it sent to, from the sealed state in its address
+    # (which does not carry the address in the clear), and still sets no cookie.
+    assert email not in location and email.split("@")[0] not in location
+    shown = client.get(location)
+    assert "Check your inbox" in shown.text and email in shown.text
+    assert "set-cookie" not in shown.headers
+
+
+def test_the_framed_check_inbox_page_names_no_address_it_was_not_sealed_with(
+    client: TestClient, ctx: Context, clock: FakeClock
+) -> None:
+    email = unique_email()
+    posted = _post(client, origin=OWN_ORIGIN, token=_form_token(client), email=email)
+    location = str(posted.headers["location"])  # type: ignore[attr-defined]
+    middle = len(location) // 2 + 20
+    flipped = location[:middle] + ("B" if location[middle] != "B" else "C") + location[middle + 1 :]
+    for forged in ("/embed/check-inbox?s=x", "/embed/check-inbox?s=" + "A" * 5000, flipped):
+        shown = client.get(forged)
+        assert shown.status_code == 200 and email not in shown.text
+        assert "Check your inbox" in shown.text
+    clock.advance(seconds=ctx.settings.confirm_max_age_s + 60)
+    assert email not in client.get(location).text  # expired with its confirmation link
 
 
 def test_a_null_origin_is_accepted_only_from_a_same_origin_fetch(

@@ -6,6 +6,8 @@ rather than the session's CSRF token.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
@@ -14,6 +16,7 @@ from bulletin.services.context import Context
 from bulletin.web import csrf
 from bulletin.web.deps import ContextDep, text, texts
 from bulletin.web.pages import page
+from bulletin.web.reader import signup_state
 from bulletin.web.reader.signing_up import submit
 
 router = APIRouter(prefix="/embed")
@@ -40,15 +43,32 @@ async def embed_subscribe(request: Request, ctx: ContextDep) -> Response:
         chosen, email = texts(form, "lists"), text(form, "email")
         return _form(request, ctx, chosen=chosen, email=email, error=message, status_code=422)
 
-    return submit(request, ctx, form, method="embed_form", done="/embed/check-inbox", reshow=reshow)
+    def done(state: signup_state.SignUpState) -> str:
+        return "/embed/check-inbox?" + urlencode(
+            {"s": signup_state.sealed(ctx.settings.secret_key, state)}
+        )
+
+    return submit(request, ctx, form, method="embed_form", done=done, reshow=reshow)
 
 
 @router.get("/check-inbox", response_class=HTMLResponse)
-def embed_check_inbox(request: Request, ctx: ContextDep) -> Response:
-    # The framed page keeps no session, so it cannot name the address (see signup_state).
-    minutes = max(1, ctx.settings.confirm_resend_s // 60)
+def embed_check_inbox(request: Request, ctx: ContextDep, s: str = "") -> Response:
+    # The framed page keeps no session: the address it names comes sealed in `s`, written
+    # by the form's own accepted post, so no link can make it name any other address.
+    now = ctx.clock()
+    state = signup_state.unsealed(
+        ctx.settings.secret_key, s, now=now, max_age_s=ctx.settings.confirm_max_age_s
+    )
+    again = state.next_try(ctx.settings.confirm_resend_s) if state else None
     return page(
-        request, "reader/embed_check_inbox.html", session_csrf=False, resend_minutes=minutes
+        request,
+        "reader/embed_check_inbox.html",
+        session_csrf=False,
+        state=state,
+        again=signup_state.when_in_words(again, now=now, time_zone=None)
+        if again and again > now
+        else None,
+        resend_minutes=max(1, ctx.settings.confirm_resend_s // 60),
     )
 
 

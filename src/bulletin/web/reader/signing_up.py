@@ -23,7 +23,7 @@ def submit(
     form: FormData,
     *,
     method: str,
-    done: str,
+    done: str | Callable[[signup_state.SignUpState], str],
     reshow: Callable[[str], Response],
     remember: bool = False,
 ) -> Response:
@@ -61,7 +61,7 @@ def submit(
     if remember:
         signup_state.remember(request, state)
     # A fixed target, never one taken from the request: no open redirect.
-    return RedirectResponse(done, status_code=303)
+    return RedirectResponse(done(state) if callable(done) else done, status_code=303)
 
 
 def try_later(request: Request, exc: TooManyRequests, *, embedded: bool) -> Response:

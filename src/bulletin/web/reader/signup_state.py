@@ -10,6 +10,7 @@ tells the person nothing about an address that the form did not already tell the
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +19,13 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 
 from bulletin.domain.topics import is_iana_zone
+from bulletin.services import sealing
 
 KEY = "signup"
+# The framed form keeps no session: its check-your-inbox address carries the same state,
+# sealed (encrypted, so the address is not in the clear in any log), as `?s=`.
+EMBED_PURPOSE = b"bulletin embed sign-up v1"
+MAX_SEALED = 2000
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,32 @@ def remember(request: Request, state: SignUpState) -> None:
         "time_zone": zone if zone and len(zone) <= 64 and is_iana_zone(zone) else None,
         "at": state.at.isoformat(),
     }
+
+
+def sealed(secret_key: str, state: SignUpState) -> str:
+    """The state for the framed page's address: only a sign-up the service accepted."""
+    data = json.dumps(
+        {"email": state.email, "lists": list(state.lists), "at": state.at.isoformat()}
+    )
+    return sealing.seal(secret_key, EMBED_PURPOSE, data, now=state.at)
+
+
+def unsealed(secret_key: str, token: str, *, now: datetime, max_age_s: int) -> SignUpState | None:
+    """The framed page's state, or None: not sealed by us, mangled, or past `max_age_s`."""
+    if len(token) > MAX_SEALED:
+        return None
+    try:
+        kept = json.loads(
+            sealing.open_sealed(secret_key, EMBED_PURPOSE, token, max_age_s=max_age_s, now=now)
+        )
+        at = datetime.fromisoformat(str(kept["at"]))
+        lists = tuple(str(slug) for slug in kept["lists"])
+        email = str(kept["email"])
+    except (sealing.InvalidToken, KeyError, TypeError, ValueError):
+        return None
+    if at.tzinfo is None or not email or not lists:
+        return None
+    return SignUpState(email=email, lists=lists, time_zone=None, at=at)
 
 
 def recall(request: Request, *, now: datetime, max_age_s: int) -> SignUpState | None:
