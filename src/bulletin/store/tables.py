@@ -62,6 +62,14 @@ subscribers = Table(
     Column("briefing_time", String(5), nullable=False, server_default="06:00"),
     # The briefing's ledger is written one (zone, time) group at a time.
     Index("ix_subscribers_zone_time", "time_zone", "briefing_time"),
+    # The desk's prefix search (LIKE 'start%') in any collation on PostgreSQL; SQLite
+    # searches by range on the unique index, so its copy holds no rows (migration 0024).
+    Index(
+        "ix_subscribers_address_key_prefix",
+        "address_key",
+        postgresql_ops={"address_key": "varchar_pattern_ops"},
+        sqlite_where=text("0"),
+    ),
     # An erased reader's id is never reused (PostgreSQL's sequences never do).
     sqlite_autoincrement=True,
 )
