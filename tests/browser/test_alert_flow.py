@@ -88,11 +88,13 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     desktop.evaluate("window.scrollTo(0, 0)")
 
     # A test send goes to the editor only, marked [TEST].
+    # It is queued: its own page shows it sent by the worker, then leads back to the draft.
     desktop.get_by_role("button", name="Send a test").click()
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(
-        editor, timeout=WAIT
-    )
+    desktop.wait_for_url("**/desk/test-sends/*")
+    expect(desktop.locator("#test-status")).to_contain_text(f"Test sent to {editor}", timeout=WAIT)
     assert served.caught_for(editor, "[TEST] " + HEADLINE).message["Subject"].startswith("[TEST]")
+    desktop.get_by_role("button", name="Back to the alert").click()
+    expect(desktop.get_by_label(re.compile("^Summary"))).to_have_value(SUMMARY)
 
     # The confirmation step states the count; Send opens the live progress view.
     desktop.get_by_role("button", name="Review before sending").click()

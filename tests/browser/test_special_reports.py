@@ -41,9 +41,11 @@ def test_editor_writes_previews_tests_and_schedules_a_report(desktop: Page, serv
     with desktop.expect_response(re.compile(r"/test-send$")) as sent:
         send_test.click()
     assert sent.value.status == 303  # post/redirect/get: a reload sends no second test
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(editor)
+    desktop.wait_for_url("**/desk/test-sends/*")
+    expect(desktop.locator("#test-status")).to_contain_text(f"Test sent to {editor}")
     assert_readable(desktop)
     assert_accessible(desktop)
+    desktop.get_by_role("link", name="Back to the special report").click()
     # The sandboxed preview frames have an opaque origin: a full-page capture blanks them.
     desktop.get_by_role("heading", name="Preview").scroll_into_view_if_needed()
     screenshot(desktop, "special-01-preview", full_page=False)

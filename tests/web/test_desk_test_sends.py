@@ -31,14 +31,14 @@ def test_the_page_shows_the_job_waiting_then_each_address_s_reply(
 
     waiting = client.get(f"/desk/test-sends/{job_id}")
     assert waiting.status_code == 200
-    assert 'http-equiv="refresh"' in waiting.text and 'data-status="queued"' in waiting.text
+    assert 'src="/static/test-send.js"' in waiting.text and 'data-status="queued"' in waiting.text
     assert "Storm &lt;b&gt;warning&lt;/b&gt;" in waiting.text  # the headline is escaped
     assert editor.email in waiting.text
 
     test_send_jobs.run_one(relayed, "worker-1")
     done = client.get(f"/desk/test-sends/{job_id}")
     assert 'data-status="done"' in done.text and "1 of 1 sent" in done.text
-    assert 'http-equiv="refresh"' not in done.text  # nothing more to wait for
+    assert "test-send.js" not in done.text and "Look again" not in done.text  # nothing to wait for
     assert 'href="/desk/alerts/new"' in done.text
 
 
