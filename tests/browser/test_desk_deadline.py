@@ -103,10 +103,21 @@ def test_a_phone_editor_sends_a_reviewed_alert_from_the_dashboard(
     confirmed_reader(served, "phone.dash.reader@readers.example.org")
     editor = "phone.dash@news.example.com"
     sign_in(phone, editor, make_staff(served, editor, "editor"))
+    # Counted in steps, not seconds: the pages the editor passes through from the dashboard.
+    pages: list[str] = []
+    phone.on(
+        "framenavigated",
+        lambda frame: pages.append(frame.url) if frame == phone.main_frame else None,
+    )
     phone.get_by_role("link", name="Write a breaking alert").tap()
     phone.get_by_label("Headline", exact=True).fill("Bridge closed after ship strike")
     phone.get_by_label("Link to the story").fill("https://news.example.com/bridge-closed")
     _send_from_the_form(phone, summary="A cargo ship hit the bridge at dawn. Use the tunnel.")
+    # Three taps, three pages: the form, the review, the send's live page (the post's
+    # redirect lands on the campaign's address).
+    paths = [re.sub(r"^https?://[^/]+", "", url) for url in pages]
+    assert paths[0] == "/desk/alerts/new" and paths[1] == "/desk/alerts/review", paths
+    assert len(paths) == 3 and re.fullmatch(r"/desk/campaigns/\d+", paths[2]), paths
     phone.goto(phone.url + "/report")
     _fits(phone)
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import DESKTOP, assert_readable, make_staff, screenshot, sign_in
+from tests.support.axe import assert_accessible
 from tests.support.fixtures import SEED
 from tests.support.served import Served, serving
 
@@ -42,6 +43,7 @@ def test_a_pasted_story_gets_a_link_and_fills_a_skipped_briefing(page: Page, emp
     # A skipped edition still offers a way in: a story found by its headline, added.
     expect(page.get_by_label(re.compile("^Add a story"))).to_be_visible()
     expect(page.get_by_role("button", name="Find", exact=True)).to_be_visible()
+    assert_accessible(page)
     screenshot(page, "desk-pasted-01-skipped")
 
     page.goto("/desk/stories")
@@ -61,6 +63,7 @@ def test_a_pasted_story_gets_a_link_and_fills_a_skipped_briefing(page: Page, emp
     expect(link).to_be_visible()
     expect(page.locator("#needs-link")).to_have_count(0)
     assert_readable(page)
+    assert_accessible(page)
     screenshot(page, "desk-pasted-02-linked")
 
     page.goto(f"/desk/briefing?date={DATE}")
@@ -69,4 +72,5 @@ def test_a_pasted_story_gets_a_link_and_fills_a_skipped_briefing(page: Page, emp
     item = page.locator("li[data-story]", has_text="Coalition airstrikes stop ISIS convoy")
     expect(item).to_contain_text("https://news.example.com/world/convoy")
     assert_readable(page)
+    assert_accessible(page)
     screenshot(page, "desk-pasted-03-draft")

@@ -63,7 +63,7 @@ def test_cancel_closes_every_unsent_row(client: TestClient, ctx: Context) -> Non
     page = desk.get(f"/desk/campaigns/{campaign_id}")
     token = csrf_from(page.text)
     question = desk.post(f"/desk/campaigns/{campaign_id}/cancel", data={"csrf_token": token})
-    assert f"Cancel the rest of campaign {campaign_id}?" in question.text
+    assert "Cancel the rest of “Polls close”?" in question.text  # named by its subject
     assert desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["cancelled"] == 0
     desk.post(
         f"/desk/campaigns/{campaign_id}/cancel",
