@@ -36,7 +36,7 @@ def test_editor_writes_previews_tests_and_schedules_a_report(desktop: Page, serv
     expect(phone_frame.get_by_text("The vote was unanimous.")).to_be_visible()
     expect(phone_frame.locator("script")).to_have_count(0)
 
-    send_test = desktop.get_by_role("button", name="Send test")
+    send_test = desktop.get_by_role("button", name="Send a test")
     send_test.scroll_into_view_if_needed()
     with desktop.expect_response(re.compile(r"/test-send$")) as sent:
         send_test.click()
@@ -65,6 +65,11 @@ def test_editor_writes_previews_tests_and_schedules_a_report(desktop: Page, serv
     expect(desktop.locator("#report-when")).to_contain_text(
         f"{tomorrow.day} {tomorrow:%b %Y}, 09:15"
     )
+    scheduled = desktop.get_by_role("status").filter(has_text="Scheduled.")
+    expect(scheduled).to_have_count(1)
+    desktop.reload()  # the page after the post: scheduled once, said once
+    expect(scheduled).to_have_count(0)
+    expect(desktop.locator("#report-status")).to_have_text("scheduled")
     screenshot(desktop, "special-02-scheduled")
 
     desktop.set_viewport_size({"width": 390, "height": 844})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import AlertDraft, Role
@@ -49,3 +51,18 @@ def test_another_editor_s_job_is_not_found(client: TestClient, ctx: Context) -> 
     sign_in(client, other.email, STAFF_PASSWORD)
     assert client.get(f"/desk/test-sends/{job_id}").status_code == 404
     assert client.get("/desk/test-sends/not-a-number").status_code == 404
+
+
+def test_the_dashboard_lists_the_editor_s_own_tests_to_find_them_again(
+    client: TestClient, ctx: Context
+) -> None:
+    editor = make_editor(ctx)
+    other = make_editor(ctx, Role.EDITOR)
+    mine = alert_preview.queue_test(ctx, DRAFT, actor=editor, back_path="/desk/alerts/new")
+    alert_preview.queue_test(
+        ctx, replace(DRAFT, headline="Someone else's test"), actor=other, back_path="/desk"
+    )
+    sign_in(client, editor.email, STAFF_PASSWORD)
+    dashboard = client.get("/desk").text
+    assert f'href="/desk/test-sends/{mine}"' in dashboard and "queued" in dashboard
+    assert "Someone else" not in dashboard
