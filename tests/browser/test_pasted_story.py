@@ -49,6 +49,12 @@ def test_a_pasted_story_gets_a_link_and_fills_a_skipped_briefing(page: Page, emp
     page.goto("/desk/stories")
     page.get_by_label("Paste a story").fill(Path(SEED).read_text())
     page.get_by_role("button", name="Store", exact=True).click()
+    page.wait_for_url("**/desk/stories/ingested/*")  # post/redirect/get: a report of its own
+    stored = page.get_by_role("status").filter(has_text="1 new")
+    expect(stored).to_have_count(1)
+    page.reload()  # the report again, the story not stored twice, the message gone
+    expect(stored).to_have_count(0)
+    expect(page.locator("#ingest-report tbody tr")).to_have_count(1)
     page.locator("section[aria-labelledby=ingested] a").first.click()
     expect(page.locator("#needs-link")).to_be_visible()
 
