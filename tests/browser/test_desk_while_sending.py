@@ -91,6 +91,7 @@ def test_an_alert_test_is_shown_pending_then_each_address_s_reply(
     expect(status).to_have_attribute("data-status", "done", timeout=WAIT)
     expect(status).to_contain_text("2 of 3 sent")
     expect(status).to_contain_text(f"Not sent to {GONE}: 550 5.1.1 No such mailbox here")
+    expect(status).to_have_class("error")  # a refusal is said in red, as on every desk page
     expect(rows.filter(has_text=STAFF)).to_contain_text("Sent")
     expect(rows.filter(has_text=GONE)).to_contain_text("Not sent")
     assert_accessible(page)

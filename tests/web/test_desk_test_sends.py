@@ -40,6 +40,7 @@ def test_the_page_shows_the_job_waiting_then_each_address_s_reply(
     test_send_jobs.run_one(relayed, "worker-1")
     done = client.get(f"/desk/test-sends/{job_id}")
     assert 'data-status="done"' in done.text and "1 of 1 sent" in done.text
+    assert 'id="test-status" role="status" data-status' in done.text  # all sent: not red
     assert "test-send.js" not in done.text and "Look again" not in done.text  # nothing to wait for
     assert 'href="/desk/alerts/new"' in done.text
 

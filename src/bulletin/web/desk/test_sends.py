@@ -27,6 +27,7 @@ POSTED_BACK = {"/desk/alerts/edit"}  # pages that take what they show by post, n
 def test_send(request: Request, job_id: RowId, ctx: ContextDep, editor: EditorDep) -> Response:
     job = test_send_jobs.job(ctx, job_id, viewer=editor)
     back, back_fields = _back(job.back_path)
+    # Said as the inline test said it; red (outcome_kind "error") when an address refused.
     outcome, outcome_kind = proof_notes.of_job(job) if job.finished else ("", "ok")
     return page(
         request,

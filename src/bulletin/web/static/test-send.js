@@ -16,6 +16,7 @@
         // Text changed in place, so the live region announces it once.
         here.textContent = status.textContent;
         here.dataset.status = status.dataset.status;
+        here.className = status.className; // red once an address was refused
         ["test-results", "test-again"].forEach(function (id) {
           var old = document.getElementById(id), next = fresh.getElementById(id);
           if (old && next) old.replaceWith(next); else if (old) old.remove();
