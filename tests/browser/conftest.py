@@ -125,13 +125,13 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.wait_for_url("**/desk")
 
 
-def confirmed_reader(served: Served, email: str) -> None:
-    """A reader who signed up for breaking news and confirmed, over plain HTTP."""
+def confirmed_reader(served: Served, email: str, lists: tuple[str, ...] = ("breaking",)) -> None:
+    """A reader who signed up (for breaking news unless told) and confirmed, over plain HTTP."""
     with httpx.Client(base_url=served.base_url) as client:
         form = client.get("/")
         client.post(
             "/subscribe",
-            data={**signup_fields(form.text), "email": email, "lists": ["breaking"]},
+            data={**signup_fields(form.text), "email": email, "lists": list(lists)},
         )
     link = link_in(served.caught_for(email, "Confirm").message, served.base_url + "/confirm/")
     with httpx.Client() as client:

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
+from tests.support.axe import assert_accessible
 from tests.support.served import Served
 
 HEADLINE = "Dam breach floods the lower valley"
@@ -79,30 +80,36 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     expect(phone_preview.locator("p", has_text=SUMMARY)).to_be_visible(timeout=WAIT)
     expect(desktop.locator("#preview-text")).to_contain_text("move to high ground now")
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "alert-01-compose", full_page=False)
     # A full-page capture blanks sandboxed frames in Chromium: the preview as the window shows it.
     desktop.locator("#preview").scroll_into_view_if_needed()
+    assert_accessible(desktop)
     screenshot(desktop, "alert-01-compose-preview", full_page=False)
     # Back to the form, as a person would: headless Chromium loses a click on a button
     # it scrolled to from below these frames (no request leaves).
     desktop.evaluate("window.scrollTo(0, 0)")
 
     # A test send goes to the editor only, marked [TEST].
+    # It is queued: its own page shows it sent by the worker, then leads back to the draft.
     desktop.get_by_role("button", name="Send a test").click()
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(
-        editor, timeout=WAIT
-    )
+    desktop.wait_for_url("**/desk/test-sends/*")
+    expect(desktop.locator("#test-status")).to_contain_text(f"Test sent to {editor}", timeout=WAIT)
     assert served.caught_for(editor, "[TEST] " + HEADLINE).message["Subject"].startswith("[TEST]")
+    desktop.get_by_role("button", name="Back to the alert").click()
+    expect(desktop.get_by_label(re.compile("^Summary"))).to_have_value(SUMMARY)
 
     # The confirmation step states the count; Send opens the live progress view.
     desktop.get_by_role("button", name="Review before sending").click()
     count = int(desktop.locator("#recipient-count").inner_text().replace(",", ""))
     assert count >= 1
+    assert_accessible(desktop)
     screenshot(desktop, "alert-02-confirm-count")
     desktop.get_by_role("button", name=re.compile(f"^Send to {count:,} reader")).click()
     expect(desktop.get_by_role("heading", name=HEADLINE)).to_be_visible(timeout=WAIT)
     _sent_in_full(desktop)
     expect(desktop.locator("#sent")).to_have_text(str(count))
+    assert_accessible(desktop)
     screenshot(desktop, "alert-03-progress-complete")
     first_url = desktop.url
 
@@ -116,11 +123,13 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     expect(desktop.get_by_role("heading", name="Send an update")).to_be_visible(timeout=WAIT)
     expect(desktop.get_by_label(re.compile("^Subject line"))).to_have_value("Update: " + HEADLINE)
     desktop.get_by_label(re.compile("^Summary")).fill("The water is falling. Roads reopen at noon.")
+    assert_accessible(desktop)
     screenshot(desktop, "alert-04-update-form")
     desktop.get_by_role("button", name="Review before sending").click()
     desktop.get_by_role("button", name=re.compile("^Send to .* reader")).click()
     expect(desktop.locator("#update-of")).to_contain_text(HEADLINE, timeout=WAIT)
     _sent_in_full(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "alert-05-update-progress")
 
     update = served.caught_for(reader, "Update: " + HEADLINE).message
@@ -128,4 +137,5 @@ def test_editor_fires_an_alert_from_a_story_and_sends_a_threaded_update(
     assert update["References"] == first["Message-ID"]
     desktop.goto(first_url)
     expect(desktop.locator("#updates")).to_contain_text("Update: " + HEADLINE, timeout=WAIT)
+    assert_accessible(desktop)
     screenshot(desktop, "alert-06-original-with-update")

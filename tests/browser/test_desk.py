@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
+from tests.support.axe import assert_accessible
 from tests.support.served import Served
 
 
@@ -30,6 +31,7 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     sign_in(desktop, editor, make_staff(served, editor, "editor"))
     expect(desktop.get_by_role("heading", name="Readers")).to_be_visible()
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-01-dashboard")
 
     desktop.get_by_role("link", name="Write a breaking alert").click()
@@ -41,6 +43,7 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     desktop.get_by_role("button", name="Review before sending").click()
     desktop.get_by_role("button", name=re.compile("^Send to .* reader")).click()
     expect(desktop.get_by_role("heading", name="Harbour fire forces evacuations")).to_be_visible()
+    assert_accessible(desktop)
     screenshot(desktop, "desk-02-alert-fired")
 
     caught = served.caught_for(reader, "Harbour fire forces evacuations")
@@ -49,6 +52,7 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     desktop.get_by_role("link", name="Harbour fire forces evacuations").first.click()
     expect(desktop.get_by_role("heading", name="Harbour fire forces evacuations")).to_be_visible()
     expect(desktop.locator("pre.plain")).to_contain_text("Manage your emails")
+    assert_accessible(desktop)
     screenshot(desktop, "desk-03-caught-alert")
 
     desktop.goto("/desk/subscribers")
@@ -57,10 +61,12 @@ def test_editor_fires_an_alert_from_the_desk_and_it_is_caught(
     desktop.get_by_role("link", name=reader).click()
     expect(desktop.locator("main")).to_contain_text("Harbour fire forces evacuations")
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-04-reader-record")
 
     desktop.goto("/desk/audit")
     expect(desktop.locator("main")).to_contain_text(editor)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-05-audit-log")
 
 
@@ -69,12 +75,15 @@ def test_a_viewer_sees_the_desk_but_cannot_send(desktop: Page, served: Served) -
     sign_in(desktop, viewer, make_staff(served, viewer, "viewer"))
     expect(desktop.get_by_text("Your role can view the desk but not send alerts.")).to_be_visible()
     expect(desktop.get_by_label("Headline", exact=True)).to_have_count(0)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-06-viewer-dashboard")
     desktop.set_viewport_size({"width": 390, "height": 844})
     for path in ("/desk", "/desk/subscribers", "/desk/audit", "/desk/catcher"):
         desktop.goto(path)
         assert desktop.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert_accessible(desktop)
     desktop.goto("/desk")
+    assert_accessible(desktop)
     screenshot(desktop, "desk-07-viewer-dashboard-phone")
 
     # Even a hand-made request with this session's own CSRF token is refused.
@@ -107,6 +116,7 @@ def test_forms_posted_without_their_csrf_token_are_refused(desktop: Page, served
     )
     desktop.get_by_role("button", name=re.compile("^Send to")).click()
     expect(desktop.locator("main")).to_contain_text("did not come from this site")
+    assert_accessible(desktop)
     desktop.goto("/desk")
     expect(desktop.locator("main")).not_to_contain_text("Forged alert")
 
@@ -115,6 +125,7 @@ def test_forms_posted_without_their_csrf_token_are_refused(desktop: Page, served
     desktop.evaluate("document.querySelector('[name=csrf_token]').remove()")
     desktop.get_by_role("button", name="Sign up").click()
     expect(desktop.locator("main")).to_contain_text("did not come from this site")
+    assert_accessible(desktop)
     desktop.goto("/desk/subscribers?q=forged.signup")
     expect(desktop.locator("main")).to_contain_text("0 readers matching")
 
@@ -127,6 +138,8 @@ def test_an_admin_makes_an_api_key_that_the_api_accepts(desktop: Page, served: S
     desktop.get_by_label("Role").select_option("viewer")
     desktop.get_by_role("button", name="Create key").click()
     secret = desktop.locator("#new-key").inner_text().strip()
+    assert_accessible(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-08-api-key-created")
     response = httpx.get(
         served.base_url + "/api/v1/subscribers", headers={"Authorization": f"Bearer {secret}"}
@@ -140,6 +153,7 @@ def test_editor_imports_readers_from_a_csv_file(desktop: Page, served: Served) -
     editor = "audience.editor@news.example.com"
     sign_in(desktop, editor, make_staff(served, editor, "editor"))
     desktop.get_by_role("link", name="Subscribers").click()
+    assert_accessible(desktop)
     screenshot(desktop, "desk-09-subscribers")
 
     def upload(data: str) -> None:
@@ -158,7 +172,9 @@ def test_editor_imports_readers_from_a_csv_file(desktop: Page, served: Served) -
     expect(desktop.get_by_role("alert")).to_contain_text(
         "Nothing was imported: 1 row has a problem"
     )
+    assert_accessible(desktop)
     expect(desktop.locator("table")).to_contain_text("print.two@")
+    assert_accessible(desktop)
     screenshot(desktop, "desk-10-import-refused")
 
     upload("email,time_zone\nprint.one@readers.example.org,Europe/Rome\n")

@@ -103,10 +103,21 @@ def test_a_phone_editor_sends_a_reviewed_alert_from_the_dashboard(
     confirmed_reader(served, "phone.dash.reader@readers.example.org")
     editor = "phone.dash@news.example.com"
     sign_in(phone, editor, make_staff(served, editor, "editor"))
+    # Counted in steps, not seconds: the pages the editor passes through from the dashboard.
+    pages: list[str] = []
+    phone.on(
+        "framenavigated",
+        lambda frame: pages.append(frame.url) if frame == phone.main_frame else None,
+    )
     phone.get_by_role("link", name="Write a breaking alert").tap()
     phone.get_by_label("Headline", exact=True).fill("Bridge closed after ship strike")
     phone.get_by_label("Link to the story").fill("https://news.example.com/bridge-closed")
     _send_from_the_form(phone, summary="A cargo ship hit the bridge at dawn. Use the tunnel.")
+    # Three taps, three pages: the form, the review, the send's live page (the post's
+    # redirect lands on the campaign's address).
+    paths = [re.sub(r"^https?://[^/]+", "", url) for url in pages]
+    assert paths[0] == "/desk/alerts/new" and paths[1] == "/desk/alerts/review", paths
+    assert len(paths) == 3 and re.fullmatch(r"/desk/campaigns/\d+", paths[2]), paths
     phone.goto(phone.url + "/report")
     _fits(phone)
 
@@ -203,14 +214,17 @@ def test_briefing_changes_land_beside_the_item_and_a_reload_posts_nothing(
     assert_accessible(desktop)
 
     desktop.get_by_role("button", name="Send a test").click()
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(editor)
-    expect(desktop.get_by_role("status").first).to_be_in_viewport()
+    desktop.wait_for_url("**/desk/test-sends/*")
+    expect(desktop.get_by_role("status").filter(has_text="Test queued for")).to_be_in_viewport()
+    expect(desktop.locator("#test-status")).to_contain_text(f"Test sent to {editor}", timeout=WAIT)
     served.caught_for(editor, "[TEST] Morning Briefing")
-    assert "test-send" not in desktop.url
+    assert_accessible(desktop)
     before = _tests_caught(served, "[TEST] Morning Briefing")
     desktop.reload()
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_have_count(0)
+    expect(desktop.get_by_role("status").filter(has_text="Test queued for")).to_have_count(0)
     assert _tests_caught(served, "[TEST] Morning Briefing") == before
+    desktop.get_by_role("link", name="Back to the briefing").click()
+    expect(desktop.locator("li[data-story]", has_text="Library saved by donors")).to_be_visible()
 
 
 def test_an_alert_test_send_reloads_without_sending_again(desktop: Page, served: Served) -> None:
@@ -221,16 +235,21 @@ def test_an_alert_test_send_reloads_without_sending_again(desktop: Page, served:
     desktop.get_by_label(re.compile("^Summary")).fill("Winds of 120 km/h are expected tonight.")
     desktop.get_by_label("Link to the story").fill("https://news.example.com/storm")
     desktop.get_by_role("button", name="Send a test").click()
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(editor)
+    desktop.wait_for_url("**/desk/test-sends/*")
+    assert "Storm" not in desktop.url  # the draft is in no address
+    expect(desktop.locator("#test-status")).to_contain_text(f"Test sent to {editor}", timeout=WAIT)
     served.caught_for(editor, "[TEST] Storm warning for the coast")
-    assert "/desk/alerts/new?" in desktop.url
     assert_accessible(desktop)
     desktop.reload()
+    expect(desktop.get_by_role("status").filter(has_text="Test queued for")).to_have_count(0)
+    assert _tests_caught(served, "[TEST] Storm warning for the coast") == 1
+    desktop.get_by_role("button", name="Back to the alert").click()
     expect(desktop.get_by_label("Headline", exact=True)).to_have_value(
         "Storm warning for the coast"
     )
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_have_count(0)
-    assert _tests_caught(served, "[TEST] Storm warning for the coast") == 1
+    expect(desktop.get_by_label("Link to the story")).to_have_value(
+        "https://news.example.com/storm"
+    )
 
 
 def test_unknown_addresses_get_pages_and_the_api_json(desktop: Page, served: Served) -> None:

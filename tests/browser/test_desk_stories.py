@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
 )
+from tests.support.axe import assert_accessible
 from tests.support.served import Served
 
 
@@ -58,12 +59,14 @@ def test_editor_searches_opens_and_edits_a_story(
     expect(results).to_contain_text(f"Ferry service suspended {marker}")
     expect(results).not_to_contain_text(f"Council approves budget {marker}")
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-stories-01-search")
 
     desktop.get_by_role("link", name=f"Ferry service suspended {marker}").click()
     expect(desktop.locator("#dek")).to_have_text("Gales are expected through the weekend.")
     expect(desktop.locator("main")).to_contain_text("Kim Harbour")
     expect(desktop.locator("article")).to_contain_text("Operators said refunds would be offered.")
+    assert_accessible(desktop)
     screenshot(desktop, "desk-stories-02-story")
 
     new_headline = f"All ferries cancelled as gales hit {marker}"
@@ -72,9 +75,13 @@ def test_editor_searches_opens_and_edits_a_story(
     expect(desktop.get_by_role("status")).to_contain_text("Saved as version 2")
     expect(desktop.locator("#headline")).to_have_text(new_headline)
     expect(desktop.locator("#versions tbody tr")).to_have_count(2)
+    desktop.reload()  # the page after the post: no third version, the message gone
+    expect(desktop.locator("#versions tbody tr")).to_have_count(2)
+    expect(desktop.get_by_role("status").filter(has_text="Saved as version")).to_have_count(0)
     fire = desktop.get_by_role("link", name="Fire alert from this story")
     expect(fire).to_have_attribute("href", re.compile(r"^/desk/alerts/new\?story=\d+$"))
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-stories-03-edited")
 
 
@@ -92,11 +99,16 @@ def test_admin_creates_a_viewer_who_then_signs_in(desktop: Page, served: Served)
     form.get_by_role("button", name="Create account").click()
     expect(desktop.get_by_role("status")).to_contain_text(f"Account created for {viewer} (viewer)")
     expect(desktop.locator(f'#users tr[data-email="{viewer}"]')).to_contain_text("viewer")
+    desktop.reload()  # no second account, no second message
+    expect(desktop.locator(f'#users tr[data-email="{viewer}"]')).to_have_count(1)
+    expect(desktop.get_by_role("status").filter(has_text="Account created")).to_have_count(0)
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-users-01-created")
 
     desktop.get_by_role("navigation", name="Desk").get_by_role("link", name="Settings").click()
     expect(desktop.get_by_role("heading", name="Relays and settings")).to_be_visible()
+    assert_accessible(desktop)
     screenshot(desktop, "desk-settings-01")
 
     desktop.get_by_role("button", name="Sign out").click()
@@ -139,4 +151,5 @@ def test_a_campaign_report_shows_counts_and_the_sent_chart(desktop: Page, served
     ]
     assert sum(bars) == total == int(desktop.locator("#delivered").inner_text()) >= 1
     assert_readable(desktop)
+    assert_accessible(desktop)
     screenshot(desktop, "desk-report-01")

@@ -36,14 +36,16 @@ def test_editor_writes_previews_tests_and_schedules_a_report(desktop: Page, serv
     expect(phone_frame.get_by_text("The vote was unanimous.")).to_be_visible()
     expect(phone_frame.locator("script")).to_have_count(0)
 
-    send_test = desktop.get_by_role("button", name="Send test")
+    send_test = desktop.get_by_role("button", name="Send a test")
     send_test.scroll_into_view_if_needed()
     with desktop.expect_response(re.compile(r"/test-send$")) as sent:
         send_test.click()
     assert sent.value.status == 303  # post/redirect/get: a reload sends no second test
-    expect(desktop.get_by_role("status").filter(has_text="Test sent to")).to_contain_text(editor)
+    desktop.wait_for_url("**/desk/test-sends/*")
+    expect(desktop.locator("#test-status")).to_contain_text(f"Test sent to {editor}")
     assert_readable(desktop)
     assert_accessible(desktop)
+    desktop.get_by_role("link", name="Back to the special report").click()
     # The sandboxed preview frames have an opaque origin: a full-page capture blanks them.
     desktop.get_by_role("heading", name="Preview").scroll_into_view_if_needed()
     screenshot(desktop, "special-01-preview", full_page=False)
@@ -63,6 +65,11 @@ def test_editor_writes_previews_tests_and_schedules_a_report(desktop: Page, serv
     expect(desktop.locator("#report-when")).to_contain_text(
         f"{tomorrow.day} {tomorrow:%b %Y}, 09:15"
     )
+    scheduled = desktop.get_by_role("status").filter(has_text="Scheduled.")
+    expect(scheduled).to_have_count(1)
+    desktop.reload()  # the page after the post: scheduled once, said once
+    expect(scheduled).to_have_count(0)
+    expect(desktop.locator("#report-status")).to_have_text("scheduled")
     screenshot(desktop, "special-02-scheduled")
 
     desktop.set_viewport_size({"width": 390, "height": 844})

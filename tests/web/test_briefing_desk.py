@@ -144,3 +144,15 @@ def test_dashboard_says_why_the_next_edition_was_skipped(client: TestClient, ctx
     assert "Next Morning Briefing" in page.text
     assert "No story qualified" in page.text
     assert "24 Nov 05:00 UTC" in page.text
+
+
+def test_an_approved_edition_links_its_delivery(client: TestClient, ctx: Context) -> None:
+    add_story(ctx, headline="Parliament dissolved")
+    briefing_reader(ctx, zone="Europe/Berlin")
+    page = signed_in_as(client, ctx).get("/desk/briefing?date=2026-11-24")
+    assert 'id="delivery-link"' not in page.text  # a draft has no send to watch yet
+    approved = briefing.approve(ctx, TUESDAY, actor=None, write_now=True)
+    assert approved.campaign_id is not None
+    shown = client.get("/desk/briefing?date=2026-11-24").text
+    assert f'href="/desk/campaigns/{approved.campaign_id}" id="delivery-link"' in shown
+    assert client.get(f"/desk/campaigns/{approved.campaign_id}").status_code == 200

@@ -11,6 +11,7 @@ from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader
+from tests.support.smtp_sink import SmtpSink
 from tests.support.web import csrf_from, signed_in_as
 
 ALERT = AlertDraft(
@@ -62,7 +63,7 @@ def test_cancel_closes_every_unsent_row(client: TestClient, ctx: Context) -> Non
     page = desk.get(f"/desk/campaigns/{campaign_id}")
     token = csrf_from(page.text)
     question = desk.post(f"/desk/campaigns/{campaign_id}/cancel", data={"csrf_token": token})
-    assert f"Cancel the rest of campaign {campaign_id}?" in question.text
+    assert "Cancel the rest of “Polls close”?" in question.text  # named by its subject
     assert desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()["cancelled"] == 0
     desk.post(
         f"/desk/campaigns/{campaign_id}/cancel",
@@ -94,3 +95,25 @@ def test_pause_without_csrf_is_refused(client: TestClient, ctx: Context) -> None
 def test_unknown_campaign_is_a_clear_404(client: TestClient, ctx: Context) -> None:
     response = signed_in_as(client, ctx).get("/desk/campaigns/999999")
     assert response.status_code == 404 and "no campaign 999999" in response.text
+
+
+def test_the_page_says_why_a_message_waits_and_when_it_is_tried_again(
+    client: TestClient, ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    confirmed_reader(ctx, email="greylisted@readers.example.org")
+    smtp_sink.handler.rcpt_replies["greylisted@readers.example.org"] = (
+        "451 4.7.1 Greylisted, come back later"
+    )
+    campaign_id = alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
+    desk = signed_in_as(client, ctx)
+    fresh = desk.get(f"/desk/campaigns/{campaign_id}").text
+    engine_for(ctx, smtp_sink.url).run_until_idle()
+    page = desk.get(f"/desk/campaigns/{campaign_id}").text
+    live = desk.get(f"/desk/campaigns/{campaign_id}/progress.json").json()
+
+    assert '<p id="retry" aria-live="polite" hidden>' in fresh  # nothing tried yet
+    retry = page.split('<p id="retry"', 1)[1].split("</p>", 1)[0]
+    assert "hidden" not in retry.split(">", 1)[0]
+    assert "1 message waits to be tried again: next try at " in retry
+    assert "The relay said: <code>451 4.7.1 Greylisted, come back later</code>" in retry
+    assert live["retry"]["waiting"] == 1 and live["retry"]["next_at"] in retry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -9,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import Role
+from bulletin.services import test_send_jobs
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
-from bulletin.store.tables import audit_log, campaigns, deliveries
+from bulletin.store.tables import audit_log, campaigns, deliveries, test_sends
 from bulletin.web.app import create_app
 from tests.support.alerts import ALERT, campaign_id_of, fire, make_story, review, review_token, send
 from tests.support.factories import confirmed_reader
@@ -86,29 +88,61 @@ def test_the_preview_endpoint_returns_what_the_builder_makes(
     assert desk.post("/desk/alerts/preview", data=ALERT).status_code == 403  # no CSRF token
 
 
-def test_a_test_send_reaches_the_seed_list_and_says_so(ctx: Context, smtp_sink: SmtpSink) -> None:
+def test_a_test_send_is_queued_and_its_page_shows_the_seed_list_s_replies(
+    ctx: Context, smtp_sink: SmtpSink
+) -> None:
     seed = ("desk@news.example.com", "chief@news.example.com")
-    with _app(ctx, smtp_url=smtp_sink.url, staff_seed_list=seed) as client:
+    relayed = Context(
+        settings=ctx.settings.replace(smtp_url=smtp_sink.url, staff_seed_list=seed),
+        db=ctx.db,
+        clock=ctx.clock,
+    )
+    with TestClient(create_app(relayed)) as client:
         desk = signed_in_as(client, ctx)
         token = csrf_from(desk.get("/desk/alerts/new").text)
         posted = desk.post(
             "/desk/alerts/test", data={"csrf_token": token, **ALERT}, follow_redirects=False
         )
-        # Post/redirect/get: back to the form, the draft carried in the address.
+        # Post/redirect/get to the test's own page; the draft is in no address.
         assert posted.status_code == 303
-        assert posted.headers["location"].startswith("/desk/alerts/new?headline=")
-        page = desk.get(posted.headers["location"])
-        reloaded = desk.get(posted.headers["location"])
+        location = posted.headers["location"]
+        assert re.fullmatch(r"/desk/test-sends/\d+", location)
+        assert smtp_sink.list_mail() == []  # the request did not wait on the relay
+        waiting = desk.get(location)
+        reloaded = desk.get(location)
+        test_send_jobs.run_one(relayed, "worker-1")
+        done = desk.get(location)
+        back = csrf_from(done.text)
+        form = desk.post(
+            "/desk/alerts/edit",
+            data={"csrf_token": back, **ALERT, "subject": ""},
+        )
 
-    assert page.status_code == 200
-    assert "Test sent to desk@news.example.com, chief@news.example.com" in page.text
-    assert f'value="{ALERT["headline"]}"' in page.text  # the form keeps what was written
-    assert f'value="{ALERT["url"]}"' in page.text and ALERT["summary"] in page.text
-    # A reload shows the draft again but neither the message nor a second test.
-    assert "Test sent to" not in reloaded.text and ALERT["summary"] in reloaded.text
+    assert "Test queued for desk@news.example.com, chief@news.example.com" in waiting.text
+    assert 'data-status="queued"' in waiting.text
+    # A reload shows the job again but neither the message nor a second test.
+    assert "Test queued for" not in reloaded.text and 'data-status="queued"' in reloaded.text
+    assert "Test sent to desk@news.example.com, chief@news.example.com" in done.text
+    assert "2 of 2 sent" in done.text and ALERT["headline"] in done.text
+    # "Back to the alert" posts the draft to the form instead of carrying it in a link.
+    assert 'action="/desk/alerts/edit"' in done.text
+    assert f'name="headline" value="{ALERT["headline"]}"' in done.text
+    assert "/desk/alerts/new?headline" not in done.text
+    assert f'value="{ALERT["url"]}"' in form.text and ALERT["summary"] in form.text
     assert len(smtp_sink.list_mail()) == 2
     assert {m.message["Subject"] for m in smtp_sink.list_mail()} == {"[TEST] " + ALERT["headline"]}
     assert _count(ctx, deliveries) == 0 and _count(ctx, campaigns) == 0
+
+
+def test_a_test_send_of_a_half_written_alert_keeps_the_text_and_queues_nothing(
+    client: TestClient, ctx: Context
+) -> None:
+    desk = signed_in_as(client, ctx)
+    token = csrf_from(desk.get("/desk/alerts/new").text)
+    refused = desk.post("/desk/alerts/test", data={"csrf_token": token, **ALERT, "summary": ""})
+    assert refused.status_code == 422 and "summary" in refused.text
+    assert f'value="{ALERT["headline"]}"' in refused.text
+    assert _count(ctx, test_sends) == 0
 
 
 def test_review_states_the_count_and_send_goes_to_the_progress_view(

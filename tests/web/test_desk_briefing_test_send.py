@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bulletin.domain.models import Editor, Role
+from bulletin.services import test_send_jobs
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
 from bulletin.store import audit
@@ -66,13 +67,18 @@ def test_an_editor_sends_a_test_to_themselves_and_sees_the_outcome(
 
     response = _test_send(client, editor.email, follow=False)
 
-    # Post/redirect/get: the answer is a redirect to the page, which says it once.
+    # Post/redirect/get: the answer is a redirect to the test's page, which says it once.
     assert response.status_code == 303  # type: ignore[attr-defined]
-    back = response.headers["location"]  # type: ignore[attr-defined]
-    assert back == "/desk/briefing?date=2026-11-24&segment=0"
-    shown = client.get(back).text
-    assert f"Test sent to {editor.email}, subject marked [TEST]." in shown
-    assert "Test sent to" not in client.get(back).text  # a reload neither says nor sends it
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    assert location.startswith("/desk/test-sends/")
+    assert smtp_sink.received == []  # queued: the request did not wait on the relay
+    shown = client.get(location).text
+    assert f"Test queued for {editor.email}, subject marked [TEST]." in shown
+    assert "Test queued for" not in client.get(location).text  # a reload neither says nor sends
+    assert test_send_jobs.run_one(ctx, "worker-1")
+    done = client.get(location).text
+    assert f"Test sent to {editor.email}, subject marked [TEST]." in done
+    assert 'href="/desk/briefing?date=2026-11-24&amp;segment=0"' in done  # back to the edition
     (received,) = smtp_sink.received
     assert received.rcpt_tos == [editor.email]
     assert str(received.message["Subject"]).strip().startswith("[TEST] Morning Briefing, ")

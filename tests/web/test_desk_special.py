@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from bulletin.domain.models import Editor, Role
 from bulletin.domain.reports import ReportContent, ReportStatus, Section
 from bulletin.domain.stories import Story
+from bulletin.services import test_send_jobs
 from bulletin.services.context import Context
 from bulletin.services.special_reports import scheduling as special_reports
 from bulletin.services.stories import ingest as stories
@@ -172,8 +173,12 @@ def test_test_send_from_the_page_goes_to_the_editor(
         f"/desk/special-reports/{report_id}/test-send",
         data={"csrf_token": token, "to": editor.email},
     )
-    assert response.status_code == 200
-    assert f"Test sent to {editor.email}, subject marked [TEST]." in response.text
+    assert response.status_code == 200 and "/desk/test-sends/" in str(response.url)
+    assert f"Test queued for {editor.email}, subject marked [TEST]." in response.text
+    assert test_send_jobs.run_one(desk, "worker-1")
+    done = client.get(str(response.url)).text
+    assert f"Test sent to {editor.email}, subject marked [TEST]." in done
+    assert f'href="/desk/special-reports/{report_id}"' in done  # back to the report
     assert [m.rcpt_tos for m in smtp_sink.received] == [[editor.email]]
     refused = client.post(
         f"/desk/special-reports/{report_id}/test-send",

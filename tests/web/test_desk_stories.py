@@ -174,6 +174,7 @@ def test_an_empty_headline_is_refused_and_an_unchanged_one_makes_no_version(
         data={"csrf_token": token, "headline": "Wire story number 1", "summary": ""},
     )
     assert "Nothing changed, so no new version was made." in same.text
+    assert "Nothing changed" not in editor.get(f"/desk/stories/{story_id}").text  # said once
     with ctx.db.transaction() as conn:
         assert [v for v, _ in story_store.versions(conn, story_id)] == [1]
 

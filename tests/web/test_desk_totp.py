@@ -23,8 +23,15 @@ def _token(client: TestClient, path: str = "/desk/account") -> str:
 
 
 def _enrol(client: TestClient, clock: FakeClock) -> pyotp.TOTP:
-    shown = client.post("/desk/account/totp", data={"csrf_token": _token(client)})
+    begun = client.post(
+        "/desk/account/totp", data={"csrf_token": _token(client)}, follow_redirects=False
+    )
+    # Post/redirect/get: the key is on the account page (never cached), not in a post's answer.
+    assert begun.status_code == 303 and begun.headers["location"] == "/desk/account#totp-enrol"
+    shown = client.get("/desk/account")
     assert shown.status_code == 200 and "otpauth://totp/" in shown.text and "<svg" in shown.text
+    assert shown.headers["cache-control"] == "no-store"
+    assert client.get("/desk/account").text.count("totp-secret") == 1  # a reload: the same key
     match = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', shown.text)
     assert match
     totp = pyotp.TOTP(match.group(1))
@@ -132,3 +139,29 @@ def test_only_admins_may_enrol(client: TestClient, ctx: Context) -> None:
     assert "Second factor" not in client.get("/desk/account").text
     refused = client.post("/desk/account/totp", data={"csrf_token": _token(client)})
     assert refused.status_code == 403
+
+
+def test_a_wrong_code_keeps_the_key_in_view_and_once_on_it_is_never_shown(
+    ctx: Context, clock: FakeClock
+) -> None:
+    admin = make_editor(ctx, role=Role.ADMIN, password=PASSWORD)
+    with TestClient(create_app(ctx)) as client:
+        sign_in(client, admin.email, PASSWORD)
+        client.post("/desk/account/totp", data={"csrf_token": _token(client)})
+        key = re.search(
+            r'<code id="totp-secret">([A-Z2-7]+)</code>', client.get("/desk/account").text
+        )
+        assert key
+        wrong = "000000" if pyotp.TOTP(key.group(1)).at(clock()) != "000000" else "111111"
+        refused = client.post(
+            "/desk/account/totp/confirm", data={"csrf_token": _token(client), "code": wrong}
+        )
+        assert refused.status_code == 422 and "does not match" in refused.text
+        assert f'<code id="totp-secret">{key.group(1)}</code>' in refused.text  # no dead end
+        client.post(
+            "/desk/account/totp/confirm",
+            data={"csrf_token": _token(client), "code": pyotp.TOTP(key.group(1)).at(clock())},
+        )
+        after = client.get("/desk/account")
+        assert "totp-secret" not in after.text and key.group(1) not in after.text
+        assert "Turn off" in after.text

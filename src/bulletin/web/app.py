@@ -137,13 +137,13 @@ async def _to_login(request: Request, exc: Exception) -> Response:
 
 
 async def _csrf_refused(request: Request, exc: Exception) -> Response:
-    return page(
-        request,
-        "reader/link_error.html",
-        status_code=403,
-        message="This form has expired or did not come from this site. "
-        "Please go back, reload the page and try again.",
+    message = (
+        "This form has expired or did not come from this site. "
+        "Please go back, reload the page and try again."
     )
+    if errors.for_desk(request.url.path):  # an editor, not a reader told to sign up again
+        return errors.refused_page(request, message, status_code=403)
+    return page(request, "reader/link_error.html", status_code=403, message=message)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -152,7 +152,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _refused(request: Request, exc: Exception) -> Response:
     """Input a page did not handle itself: the reason, never a server error."""
-    return page(request, "desk/refused.html", status_code=422, message=str(exc))
+    return errors.refused_page(request, str(exc))
 
 
 async def _unbound(request: Request, exc: Exception) -> Response:
@@ -160,8 +160,8 @@ async def _unbound(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if in_path(exc):
         return errors.not_found_page(request, "There is no such page.")
-    return page(request, "desk/refused.html", status_code=422, message=describe(exc))
+    return errors.refused_page(request, describe(exc))
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
-    return page(request, "desk/forbidden.html", status_code=403, message=str(exc))
+    return errors.forbidden_page(request, str(exc))

@@ -1,9 +1,10 @@
 """Error pages: people get a page in the look of where they were; the API gets JSON.
 
 An address nobody serves answers 404 in the reader look, the desk look under `/desk`,
-and `{"detail": ...}` under `/api`. A failure of ours answers 500 the same three ways,
-with the request's id for the operator and never a stack trace; the exception goes to
-the log with that id (`ServerErrors` sits inside `RequestIds`, so the id is still set).
+and `{"detail": ...}` under `/api`; a refusal (422) or a forbidden action (403) the
+same. A failure of ours answers 500 the same three ways, with the request's id for the
+operator and never a stack trace; the exception goes to the log with that id
+(`ServerErrors` sits inside `RequestIds`, so the id is still set).
 """
 
 from __future__ import annotations
@@ -59,6 +60,25 @@ def not_found_page(request: Request, what: str, *, status_code: int = 404) -> Re
         _know_the_editor(request)
         return page(request, "desk/not_found.html", status_code=status_code, what=what)
     return page(request, "reader/not_found.html", status_code=status_code, what=what)
+
+
+def refused_page(request: Request, message: str, *, status_code: int = 422) -> Response:
+    """Input a page did not handle itself, in the look of where it was sent."""
+    return _in_its_look(request, "refused.html", message, status_code=status_code)
+
+
+def forbidden_page(request: Request, message: str) -> Response:
+    """An action this person may not take (403), in the look of where it was asked."""
+    return _in_its_look(request, "forbidden.html", message, status_code=403)
+
+
+def _in_its_look(request: Request, name: str, message: str, *, status_code: int) -> Response:
+    # A reader who sent a damaged form must not land in the desk's look, nor be told
+    # to ask an admin: the reader pages have their own.
+    look = "desk" if for_desk(request.url.path) else "reader"
+    if look == "desk":
+        _know_the_editor(request)
+    return page(request, f"{look}/{name}", status_code=status_code, message=message)
 
 
 def _know_the_editor(request: Request) -> None:

@@ -235,6 +235,22 @@ def test_adding_a_story_to_a_skipped_edition_makes_it_a_draft(
     assert [i.story_id for i in edition.items] == [story]
 
 
+def test_adding_a_pasted_story_just_linked_to_a_skipped_edition_is_done_not_refused(
+    ctx: Context, day: date
+) -> None:
+    pasted = add_story(ctx, linked=False)
+    assert briefing.assemble(ctx, day, actor=None).status is EditionStatus.SKIPPED
+    editing.edit_story(
+        ctx, pasted, headline="Story gets its link", url="https://news.example.com/p", actor=None
+    )
+    # Adding looks for stories again first, which takes this one in: the Add succeeds.
+    edition = curation.add(ctx, day, pasted, actor=make_editor(ctx))
+    assert edition.status is EditionStatus.DRAFT
+    assert [i.story_id for i in edition.items] == [pasted]
+    with pytest.raises(InvalidInput, match="already in the briefing"):
+        curation.add(ctx, day, pasted, actor=make_editor(ctx))  # a second Add is refused
+
+
 def test_a_skipped_edition_past_its_last_readers_noon_stays_skipped(
     ctx: Context, day: date, clock: FakeClock
 ) -> None:

@@ -177,6 +177,31 @@ def test_progress_counts_every_status_with_rate_and_eta(
     assert (later.rate_per_s, later.eta_s) == (0.0, None)  # nothing sent lately: no guess
 
 
+def test_progress_says_why_a_queued_message_waits_and_when_it_is_tried_again(
+    ctx: Context, smtp_sink: SmtpSink, clock: FakeClock
+) -> None:
+    readers = create_readers(ctx.db, 3)
+    smtp_sink.handler.rcpt_replies[address(readers[2])] = "451 4.7.1 Greylisted, come back later"
+    campaign_id = alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
+    before = campaign_service.progress(ctx, campaign_id)
+
+    engine_for(ctx, smtp_sink.url).run_until_idle()
+    waiting = campaign_service.progress(ctx, campaign_id)
+    clock.advance(seconds=5)
+    later = campaign_service.progress(ctx, campaign_id)
+
+    assert before.retry is None  # queued, never tried: nothing to explain
+    retry = waiting.retry
+    assert retry is not None and retry.waiting == 1
+    assert retry.reply is not None and "451 4.7.1 Greylisted" in retry.reply
+    # The first back-off is 30 s, ±20 %.
+    assert 24 <= retry.in_s <= 36 and retry.next_at > clock()
+    assert later.retry is not None and later.retry.in_s == pytest.approx(retry.in_s - 5)
+    shown = waiting.as_json()["retry"]
+    assert isinstance(shown, dict) and str(shown["next_at"]).endswith(" UTC")
+    assert shown["waiting"] == 1 and "Greylisted" in str(shown["reply"])
+
+
 def test_progress_is_read_while_a_writer_holds_the_database(ctx: Context) -> None:
     # The desk polls progress every second during a send. On SQLite a transaction that
     # took the write lock would wait here (busy_timeout) and, during a real send, hold

@@ -72,9 +72,17 @@ def add(ctx: Context, edition_date: date, story_id: int, *, actor: Editor | None
     if candidate.needs_headline or not candidate.url or summary is None:
         raise InvalidInput("That story needs a headline, a link and a summary before it can go.")
 
+    # Curating a skipped edition looks for stories again first, and may take this very
+    # story in (a pasted one just given its link): then the Add is done, not refused.
+    with ctx.db.transaction() as conn:
+        before = editions.by_date(conn, edition_date)
+    was_in = before is not None and any(i.story_id == story_id for i in before.items)
+
     def change(edition: Edition) -> dict[str, object]:
         if any(i.story_id == story_id for i in edition.items):
-            raise InvalidInput("That story is already in the briefing.")
+            if was_in:
+                raise InvalidInput("That story is already in the briefing.")
+            return {"items": list(edition.items)}
         if len(edition.items) >= MAX_ITEMS:
             raise InvalidInput(f"A briefing has at most {MAX_ITEMS} stories; drop one first.")
         item = Item(

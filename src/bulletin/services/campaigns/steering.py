@@ -20,11 +20,22 @@ MIN_WINDOW = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
+class RetryWait:
+    """Messages a relay turned away for now (4xx), waiting for their next try."""
+
+    waiting: int  # among the next messages in the queue (a bounded look, not a full count)
+    next_at: datetime
+    in_s: float  # how long until then (0 once due)
+    reply: str | None  # the relay's answer that put the first one back
+
+
+@dataclass(frozen=True)
 class Progress:
     campaign: Campaign
     counts: CampaignCounts
     rate_per_s: float
     eta_s: float | None
+    retry: RetryWait | None = None
 
     @property
     def fraction_done(self) -> float:
@@ -50,7 +61,17 @@ class Progress:
             "eta_s": None if self.eta_s is None else round(self.eta_s, 1),
             "started_at": _minute(self.campaign.started_at),
             "finished_at": _minute(self.campaign.finished_at),
+            "retry": None if self.retry is None else _retry_json(self.retry),
         }
+
+
+def _retry_json(retry: RetryWait) -> dict[str, object]:
+    return {
+        "waiting": retry.waiting,
+        "next_at": _minute(retry.next_at),
+        "in_s": round(retry.in_s),
+        "reply": retry.reply,
+    }
 
 
 def _minute(at: datetime | None) -> str | None:
@@ -66,9 +87,19 @@ def progress(ctx: Context, campaign_id: int) -> Progress:
         campaign = _campaign(conn, campaign_id)
         counts = ledger_counts.campaign_counts(conn, campaign_id)
         recent = ledger_counts.sent_since(conn, campaign_id, now - RATE_WINDOW)
+        retries = ledger_counts.next_retries(conn, campaign_id) if counts.queued else []
     rate = recent / _window(campaign, now).total_seconds()
     eta = counts.open / rate if rate > 0 else None
-    return Progress(campaign, counts, rate, eta)
+    return Progress(campaign, counts, rate, eta, _retry_wait(retries, now))
+
+
+def _retry_wait(retries: list[tuple[datetime, str | None]], now: datetime) -> RetryWait | None:
+    """Why a queued message has not gone yet, when a relay put it back: "Queued 1" alone
+    with no rate and no time left told the editor nothing."""
+    if not retries:
+        return None
+    next_at, reply = retries[0]
+    return RetryWait(len(retries), next_at, max(0.0, (next_at - now).total_seconds()), reply)
 
 
 def _window(campaign: Campaign, now: datetime) -> timedelta:

@@ -56,6 +56,26 @@ def begin(ctx: Context, editor: Editor) -> Enrolment:
             raise InvalidInput("Your second factor is already on; turn it off first.")
         sealed = _fernet(ctx).encrypt(secret.encode()).decode()
         editor_store.set_totp(conn, editor.id, secret=sealed, enabled_at=None)
+    return _enrolment(ctx, editor, secret)
+
+
+def pending(ctx: Context, editor: Editor) -> Enrolment | None:
+    """The enrolment begun and not yet confirmed, to show again until a code confirms it.
+
+    Its key makes no sign-in possible before then; once on, it is never shown again.
+    """
+    with ctx.db.reading() as conn:
+        state = editor_store.totp_state(conn, editor.id)
+    if state.secret is None or state.enabled_at is not None:
+        return None
+    try:
+        secret = _fernet(ctx).decrypt(state.secret.encode()).decode()
+    except InvalidToken:  # sealed under an earlier secret key: begin again
+        return None
+    return _enrolment(ctx, editor, secret)
+
+
+def _enrolment(ctx: Context, editor: Editor, secret: str) -> Enrolment:
     uri = pyotp.TOTP(secret).provisioning_uri(
         name=editor.email, issuer_name=ctx.settings.newsroom_name
     )

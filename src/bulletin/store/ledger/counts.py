@@ -30,6 +30,32 @@ def sent_since(conn: Connection, campaign_id: int, since: datetime) -> int:
     ).scalar_one()
 
 
+def next_retries(
+    conn: Connection, campaign_id: int, *, look_at: int = 100
+) -> list[tuple[datetime, str | None]]:
+    """Of the next `look_at` queued rows in send order, those waiting to be tried again:
+    each one's next try and the reply that put it back, soonest first.
+
+    Bounded on purpose: polled every second while a send runs, it walks at most
+    `look_at` entries of the queue index, whatever the campaign's size.
+    """
+    ahead = (
+        select(deliveries.c.attempts, deliveries.c.send_after, deliveries.c.last_reply)
+        .where(
+            deliveries.c.campaign_id == campaign_id, deliveries.c.status == DeliveryStatus.QUEUED
+        )
+        .order_by(deliveries.c.send_after, deliveries.c.id)
+        .limit(look_at)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(ahead.c.send_after, ahead.c.last_reply)
+        .where(ahead.c.attempts > 0)
+        .order_by(ahead.c.send_after)
+    )
+    return [(row.send_after, row.last_reply) for row in rows]
+
+
 def has_open_rows(conn: Connection, campaign_id: int) -> bool:
     """Anything still queued or being sent."""
     return (

@@ -53,13 +53,12 @@ def change_password(
 @router.post("/totp", response_class=HTMLResponse)
 def totp_begin(request: Request, ctx: ContextDep, editor: EditorDep, form: FormDep) -> Response:
     try:
-        enrolment = totp.begin(ctx, editor)
+        totp.begin(ctx, editor)
     except InvalidInput as exc:
-        return _page(request, ctx, editor, error=str(exc), status_code=422)
-    # Not a redirect: the key is shown in this one answer only, never kept to show again.
-    response = _page(request, ctx, editor, enrolment=enrolment)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return flash.redirect(request, HOME, str(exc), kind="error")
+    # Post/redirect/get: the account page shows the key until a code confirms it.
+    note = "Add the key to your authenticator app, then type the code it shows."
+    return flash.redirect(request, f"{HOME}#totp-enrol", note)
 
 
 @router.post("/totp/confirm", response_class=HTMLResponse)
@@ -92,8 +91,8 @@ def _page(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    context.setdefault("enrolment", None)
-    return page(
+    enrolment = totp.pending(ctx, editor) if editor.role is Role.ADMIN else None
+    response = page(
         request,
         "desk/account.html",
         status_code=status_code,
@@ -101,5 +100,9 @@ def _page(
         this_session=desk_session_id(request),
         may_use_totp=editor.role is Role.ADMIN,
         totp_on=totp.enabled_for(ctx, editor),
+        enrolment=enrolment,
         **context,
     )
+    if enrolment is not None:  # a key on the page: no cache keeps a copy of it
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -19,14 +19,12 @@ from bulletin.services.alerts import preview as alert_preview
 from bulletin.services.alerts import review as alert_review
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
-from bulletin.web import flash
 from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
-from bulletin.web.desk import proof_notes
+from bulletin.web.desk import test_sends
 from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
 router = APIRouter(prefix="/desk/alerts")
-LIMIT = 4000  # longer than any field the form allows: a draft carried in the address
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -36,26 +34,13 @@ def new_alert(
     editor: SenderDep,
     story: RowId | None = None,
     parent: RowId | None = None,
-    headline: str | None = None,
-    summary: str = "",
-    url: str = "",
-    subject: str = "",
 ) -> Response:
     """A blank alert, or one prefilled from a story (`?story=ID`) or as an update (`?parent=ID`).
 
-    With `headline` (and the other fields) it is the draft as written: where a test send
-    returns the editor, so the post is not repeated by a reload and nothing typed is lost.
+    A draft itself never travels in an address (where logs and browser history keep it):
+    the way back from a test send posts it to `/desk/alerts/edit`.
     """
-    if headline is not None:
-        draft = AlertDraft(
-            headline=headline[:LIMIT],
-            summary=summary[:LIMIT],
-            url=url[:LIMIT],
-            subject=subject[:LIMIT] or None,
-            story_id=story,
-            parent_id=parent,
-        )
-    elif parent is not None:
+    if parent is not None:
         draft = alerts.draft_for_update(ctx, parent)
     elif story is not None:
         draft = alerts.draft_for_story(ctx, story)
@@ -87,17 +72,17 @@ def preview(ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
 
 @router.post("/test", response_class=HTMLResponse)
 def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
-    """Send the draft to the staff as a test, then back to the form with it (post/redirect/get)."""
+    """Queue the draft as a test to the staff, then its page (post/redirect/get); no waiting."""
     draft = _draft(form)
     try:
-        result = alert_preview.test_send(ctx, draft, actor=editor)
+        job_id = alert_preview.queue_test(ctx, draft, actor=editor, back_path=_edit_address(draft))
     except InvalidInput as exc:
         return _compose(request, ctx, editor, draft, error=str(exc), status_code=422)
-    note, kind = proof_notes.of_alert(result)
-    return flash.redirect(request, _compose_address(draft), note, kind=kind)
+    return test_sends.opened(request, ctx, editor, job_id)
 
 
-def _compose_address(draft: AlertDraft) -> str:
+def _edit_address(draft: AlertDraft) -> str:
+    """The way back to the form: the test send's page posts these fields to `/desk/alerts/edit`."""
     fields: dict[str, str | int] = {
         "headline": draft.headline,
         "summary": draft.summary,
@@ -105,10 +90,10 @@ def _compose_address(draft: AlertDraft) -> str:
         "subject": draft.subject or "",
     }
     if draft.story_id is not None:
-        fields["story"] = draft.story_id
+        fields["story_id"] = draft.story_id
     if draft.parent_id is not None:
-        fields["parent"] = draft.parent_id
-    return f"/desk/alerts/new?{urlencode(fields)}"
+        fields["parent_id"] = draft.parent_id
+    return f"/desk/alerts/edit?{urlencode(fields)}"
 
 
 @router.post("/review", response_class=HTMLResponse)

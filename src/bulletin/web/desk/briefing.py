@@ -13,7 +13,7 @@ from bulletin.domain.editions import Edition, topics_of
 from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.models import Editor
 from bulletin.domain.topics import TOPICS
-from bulletin.services import proofs as test_sends
+from bulletin.services import proofs
 from bulletin.services.briefing import curation
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.briefing import proofs as briefing_test
@@ -22,7 +22,7 @@ from bulletin.services.stories import desk as story_desk
 from bulletin.services.stories.desk import StoryFilter
 from bulletin.web import flash
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
-from bulletin.web.desk import confirm, proof_notes
+from bulletin.web.desk import confirm, test_sends
 from bulletin.web.desk.routes import SANDBOX_CSP
 from bulletin.web.ids import MAX_ROW_ID, RowId, form_row_id
 from bulletin.web.pages import page
@@ -70,7 +70,7 @@ def edition_page(
         segments=[(s, _segment_name(s)) for s in segments],
         segment_items=briefing.items_for(shown.edition, segment),
         clipping=_clipping(ctx, shown.edition, segment),
-        test_to=test_sends.allowed_test_recipients(ctx, editor),
+        test_to=proofs.allowed_test_recipients(ctx, editor),
         find=find,
         found=story_desk.search(ctx, StoryFilter(text=find)).rows[:FOUND] if find else [],
         in_edition={i.story_id for i in shown.edition.items},
@@ -93,19 +93,17 @@ def preview_html(ctx: ContextDep, editor: EditorDep, date: str, segment: RowId =
 
 @router.post("/test-send", response_class=HTMLResponse)
 def test_send(request: Request, ctx: ContextDep, editor: SenderDep, form: FormDep) -> Response:
-    """Send one segment's edition, marked [TEST], to the editor or the staff addresses."""
+    """Queue one segment's edition, marked [TEST], to the editor or the staff; then its page."""
     day = _day(ctx, text(form, "date"))
     segment = _segment(form)
     back = f"{_address(day)}&segment={segment}"
     try:
-        results = briefing_test.test_send(
-            ctx, day, segment=segment, recipients=texts(form, "to"), actor=editor
+        job_id = briefing_test.queue_test(
+            ctx, day, segment=segment, recipients=texts(form, "to"), actor=editor, back_path=back
         )
     except InvalidInput as exc:  # a refusal a form can cause; a hand-made one is a 403
         return flash.redirect(request, back, str(exc), kind="error")
-    # The page opens at the top, where the flash is: no anchor, so the result is in sight.
-    note, kind = proof_notes.of_results(results)
-    return flash.redirect(request, back, note, kind=kind)
+    return test_sends.opened(request, ctx, editor, job_id)
 
 
 def _segment(form: FormData) -> int:

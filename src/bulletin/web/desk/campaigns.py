@@ -131,9 +131,11 @@ def steer(
     if action not in actions:
         return page(request, "desk/not_found.html", status_code=404, what="No such action.")
     if action == "cancel" and not confirm.confirmed(form):
+        # Named by its subject: a number alone lets the wrong send be stopped on deadline.
+        subject = campaign_service.progress(ctx, campaign_id).campaign.subject
         return confirm.ask(
             request,
-            question=f"Cancel the rest of campaign {campaign_id}?",
+            question=f"Cancel the rest of “{subject}”?",
             consequence="Readers who have not been sent it yet will never get it; "
             "messages already sent stay sent.",
             action=f"/desk/campaigns/{campaign_id}/cancel",

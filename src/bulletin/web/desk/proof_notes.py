@@ -1,24 +1,21 @@
-"""A test send's outcome as one flash message: who got it, who did not and why."""
+"""A test send's outcome as one message: who got it, who did not and why."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bulletin.services.alerts.preview import TestSend
-from bulletin.services.proofs import TestResult
+from bulletin.domain.test_sends import TestSendJob
 from bulletin.web.flash import Kind
 
 
-def of_results(results: Sequence[TestResult]) -> tuple[str, Kind]:
-    """A briefing's or special report's test: each address with its own outcome."""
-    return _note(
-        [r.recipient for r in results if r.sent],
-        [(r.recipient, r.reply) for r in results if not r.sent],
-    )
+def queued(job: TestSendJob) -> str:
+    """The flash on a test send's page as it opens: the wait is the worker's, not the editor's."""
+    return f"Test queued for {', '.join(job.recipients)}, subject marked [TEST]."
 
 
-def of_alert(test: TestSend) -> tuple[str, Kind]:
-    return _note(test.sent, test.failed)
+def of_job(job: TestSendJob) -> tuple[str, Kind]:
+    """A finished background test send, said as the inline one said it."""
+    return _note(job.sent, [(r.recipient, r.reply) for r in job.failed])
 
 
 def _note(sent: Sequence[str], failed: Sequence[tuple[str, str]]) -> tuple[str, Kind]:

@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.errors import PermissionDenied
 from bulletin.domain.models import Editor
+from bulletin.services import test_send_jobs
 from bulletin.services.alerts import proposals
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.campaigns import dashboard as desk
@@ -33,6 +34,8 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
         sender_problems=desk.sender_problems(ctx),
         proposals=proposals.proposal_views(ctx),
         next_briefing=briefing.next_edition(ctx),
+        # An editor who left a test's page finds it again here (its page is theirs only).
+        tests=test_send_jobs.recent(ctx, viewer=editor)[:5],
     )
 
 

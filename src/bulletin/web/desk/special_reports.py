@@ -12,13 +12,13 @@ from bulletin.domain.clipping import clipping_warning
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import Editor
 from bulletin.domain.reports import Picture, ReportContent, Section
-from bulletin.services import proofs as test_sends
+from bulletin.services import proofs
 from bulletin.services.context import Context
 from bulletin.services.special_reports import preview as special_preview
 from bulletin.services.special_reports import scheduling as special_reports
 from bulletin.web import flash
 from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
-from bulletin.web.desk import confirm, proof_notes
+from bulletin.web.desk import confirm, test_sends
 from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
 
@@ -124,11 +124,12 @@ def test_send(
 ) -> Response:
     back = f"/desk/special-reports/{report_id}"
     try:
-        results = special_preview.test_send(ctx, report_id, texts(form, "to"), actor=editor)
+        job_id = special_preview.queue_test(
+            ctx, report_id, texts(form, "to"), actor=editor, back_path=back
+        )
     except InvalidInput as exc:  # a refusal a form can cause; a hand-made one is a 403
         return flash.redirect(request, back, str(exc), kind="error")
-    note, kind = proof_notes.of_results(results)
-    return flash.redirect(request, back, note, kind=kind)
+    return test_sends.opened(request, ctx, editor, job_id)
 
 
 @router.get("/{report_id}/preview.html")
@@ -206,6 +207,6 @@ def _report_page(
         content=content or view.report.content,
         at=view.scheduled_input if at is None else at,
         zone=ctx.settings.time_zone,
-        test_to=test_sends.allowed_test_recipients(ctx, editor),
+        test_to=proofs.allowed_test_recipients(ctx, editor),
         error=error,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.stories import Outcome
@@ -124,8 +124,12 @@ def edit(
             error=str(exc),
             draft={"headline": headline, "summary": summary, "url": url},
         )
-    outcome = "saved" if after > before else "unchanged"
-    return RedirectResponse(f"/desk/stories/{story_id}?{outcome}=1", status_code=303)
+    # A flash, not `?saved=1`: said once, so a reload neither repeats it nor names a
+    # version someone else made since.
+    if after > before:
+        return flash.redirect(request, f"/desk/stories/{story_id}", f"Saved as version {after}.")
+    note = "Nothing changed, so no new version was made."
+    return flash.redirect(request, f"/desk/stories/{story_id}", note)
 
 
 def _list_page(

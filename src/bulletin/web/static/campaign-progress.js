@@ -14,6 +14,7 @@
     document.getElementById("eta").textContent = d.eta_s === null ? "—" : d.eta_s + " s";
     document.getElementById("started").textContent = d.started_at || "—";
     document.getElementById("finished").textContent = d.finished_at || "—";
+    showRetry(d.retry);
     var done = d.total ? (d.sent + d.failed + d.expired + d.cancelled) / d.total : (d.fanout_done ? 1 : 0);
     document.getElementById("bar").style.width = (done * 100).toFixed(1) + "%";
     document.querySelector(".progress").setAttribute("aria-valuenow", Math.round(done * 100));
@@ -23,4 +24,19 @@
     });
   });
   source.addEventListener("done", function () { source.close(); });
+
+  // Said as the server says it (campaign.html): how many wait, when, and the relay's reply.
+  function showRetry(r) {
+    var line = document.getElementById("retry");
+    if (!line) return;
+    line.hidden = !r;
+    if (!r) { line.textContent = ""; return; }
+    line.textContent = r.waiting + (r.waiting === 1 ? " message waits" : " messages wait") +
+      " to be tried again: next try at " + r.next_at + " (in " + r.in_s + " s).";
+    if (r.reply) {
+      var code = document.createElement("code");
+      code.textContent = r.reply;
+      line.append(" The relay said: ", code);
+    }
+  }
 })();
