@@ -107,7 +107,7 @@ def test_admin_creates_a_viewer_who_then_signs_in(desktop: Page, served: Served)
     screenshot(desktop, "desk-users-01-created")
 
     desktop.get_by_role("navigation", name="Desk").get_by_role("link", name="Settings").click()
-    expect(desktop.get_by_role("heading", name="Relays and settings")).to_be_visible()
+    expect(desktop.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
     assert_accessible(desktop)
     screenshot(desktop, "desk-settings-01")
 
