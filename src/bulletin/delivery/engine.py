@@ -15,7 +15,8 @@ One asyncio loop per worker process runs:
   beside the feeder: a round writing ledger chunks never holds up claiming.
 
 No transaction is ever open while talking to a relay. A worker that dies leaves its
-claimed rows leased; the scheduler returns them to the queue when the lease runs out.
+claimed rows leased; their short leases, which it renewed while alive (see `leases`),
+run out within seconds and the scheduler returns the rows to the queue.
 The only messages that can then go twice are those a relay accepted whose outcome
 was not yet flushed: at most one flush group. A worker that is stopped gives back
 what it had claimed but not sent, so a restart re-sends nothing and skips nothing.
@@ -34,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ from bulletin import metrics
 from bulletin.config import Settings
 from bulletin.delivery.composers import Composers, composer_key
 from bulletin.delivery.confirmations import ConfirmationJobs
+from bulletin.delivery.leases import LEASE, Leases, keep_renewed
 from bulletin.delivery.ledger import Ledger
 from bulletin.delivery.outcomes import Job, JobKind, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay
@@ -55,8 +57,7 @@ from bulletin.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-TOO_LATE_S = LEASE.total_seconds() / 2  # a message claimed this long ago goes back
+TOO_LATE_S = 150.0  # a message not handed to a relay this long after its claim goes back
 FLUSH_EVERY_S = 0.05
 SCHEDULER_EVERY_S = 1.0
 STORE_RETRY_S = 1.0
@@ -102,6 +103,7 @@ class Engine:
         )
         self._recorder = OutcomeRecorder(ledger, settings, clock)
         self._rounds = rounds
+        self._leases = Leases(ledger, self.owner, clock)
         # Loop state: touched only by the engine's coroutines, never from a thread.
         self._results: list[Outcome] = []
         self._untried: list[Job] = []
@@ -155,6 +157,8 @@ class Engine:
         flusher = asyncio.create_task(self._flusher(flusher_stop))
         rounds_stop = asyncio.Event()
         rounds = asyncio.create_task(self._schedule(rounds_stop))
+        renew_stop = asyncio.Event()  # renewing to the last: a stop may take a while
+        renewer = asyncio.create_task(keep_renewed(self._leases, renew_stop, self._in_store))
         try:
             await self._feed(queue, stop=stop, until_idle=until_idle)
         finally:
@@ -163,6 +167,8 @@ class Engine:
             await self._shut_down(queue, senders)
             flusher_stop.set()
             await flusher
+            renew_stop.set()
+            await renewer
             if self._rounds is not None:
                 self._rounds.release()
 

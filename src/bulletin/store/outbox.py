@@ -119,6 +119,19 @@ def _row(item_id: int) -> Update:
     return update(outbox).where(outbox.c.id == item_id)
 
 
+def renew(conn: Connection, *, worker: str, now: datetime, until: datetime) -> int:
+    """Extend to `until` the live leases of this worker's claims (owners `worker#n`)."""
+    return conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.status == DeliveryStatus.QUEUED,
+            outbox.c.lease_until >= now,
+            outbox.c.lease_owner.startswith(f"{worker}#", autoescape=True),
+        )
+        .values(lease_until=until)
+    ).rowcount
+
+
 def release(conn: Connection, ids: list[int]) -> None:
     """Give claimed items back untouched."""
     if ids:

@@ -135,6 +135,24 @@ def release(conn: Connection, ids: Sequence[int]) -> None:
         )
 
 
+def renew(conn: Connection, *, worker: str, now: datetime, until: datetime) -> int:
+    """Extend to `until` every live lease of this worker's claims (owners `worker#n`).
+
+    One statement per worker, however many claims it holds: it reads the few rows
+    leased at all (the partial index on `lease_until`) and keeps those whose owner is
+    ours. A lease already run out is left to the sweep: its rows may be someone else's.
+    """
+    return conn.execute(
+        update(deliveries)
+        .where(
+            status_is(DeliveryStatus.SENDING),
+            deliveries.c.lease_until >= now,
+            deliveries.c.lease_owner.startswith(f"{worker}#", autoescape=True),
+        )
+        .values(lease_until=until)
+    ).rowcount
+
+
 def sweep_expired_leases(conn: Connection, *, now: datetime) -> int:
     """Rows whose worker vanished go back to the queue."""
     return conn.execute(
