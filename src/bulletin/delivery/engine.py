@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -41,11 +42,13 @@ from typing import Any, TypeVar
 
 from bulletin import metrics
 from bulletin.config import Settings
-from bulletin.delivery.composers import Composers, composer_key
+from bulletin.delivery import jobs as fill_jobs
+from bulletin.delivery.composers import Composers
 from bulletin.delivery.confirmations import ConfirmationJobs
+from bulletin.delivery.cpu import CpuSplit, timed
 from bulletin.delivery.leases import LEASE, Leases, keep_renewed
 from bulletin.delivery.ledger import Ledger
-from bulletin.delivery.outcomes import Job, JobKind, Outcome, OutcomeRecorder
+from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay
 from bulletin.delivery.rounds import Rounds
 from bulletin.mail.compose import Links
@@ -95,6 +98,7 @@ class Engine:
         self._claims = 0
         self.batch = settings.worker_batch
         self.stats = Stats()
+        self.cpu = CpuSplit()
         links = Links.from_settings(settings)
         tokens = Tokens(settings.secret_key, clock=clock)
         self._composers = Composers(links, tokens)
@@ -171,6 +175,7 @@ class Engine:
             await renewer
             if self._rounds is not None:
                 self._rounds.release()
+            log.info("engine %s CPU (s): %s", self.owner, json.dumps(self.cpu.summary()))
 
     # The feeder -----------------------------------------------------------------------
 
@@ -203,7 +208,8 @@ class Engine:
         metrics.claimed_in(time.monotonic() - started)
         if claimed is None:
             return 0
-        jobs, cancelled = claimed
+        jobs, cancelled, *seconds = claimed
+        self.cpu.claimed(*seconds)
         self._in_flight += len(jobs) + len(cancelled)
         self._results += cancelled
         self.stats.claimed += len(jobs)
@@ -234,30 +240,17 @@ class Engine:
         """One round (in a thread): whether fan-outs are still being written."""
         return self._rounds is not None and self._rounds.run(self.clock())
 
-    def _claim(self, owner: str) -> tuple[list[Job], list[Outcome]]:
-        """Claim due work (in a thread): the jobs to send, and the rows not to send."""
-        now = self.clock()
+    def _claim(self, owner: str) -> tuple[list[Job], list[Outcome], float, float]:
+        """Claim due work (in a thread): the jobs to send, the rows not to send, and the
+        CPU seconds of claiming and of filling the messages."""
+        now, started = self.clock(), time.thread_time()
         jobs = self._confirmations.claim(owner, now=now, lease=LEASE, limit=self.batch)
         claimed = self.ledger.claim(owner=owner, now=now, lease=LEASE, limit=self.batch)
         self._composers.forget_all_but(claimed.sending)
-        keys = {row.id: composer_key(row, now) for row in claimed.rows}
-        self._composers.prepare(self.ledger, set(keys.values()), now)
-        claimed_at = time.monotonic()
-        built = self._composers.built
-        cancelled: list[Outcome] = []
-        for row in claimed.rows:
-            composer = built[keys[row.id]]
-            if not row.still_subscribed:
-                cancelled.append(Outcome.cancelled(row.id, row.campaign_id))
-                continue
-            envelope = composer.envelope(
-                key=row.id, subscriber_id=row.subscriber_id, email=row.email
-            )
-            deadline = row.expires_at or composer.campaign.expires_at
-            jobs.append(
-                Job(JobKind.DELIVERY, envelope, row.campaign_id, row.attempts, deadline, claimed_at)
-            )
-        return jobs, cancelled
+        keys = fill_jobs.prepare(self._composers, self.ledger, claimed.rows, now)
+        filling = time.thread_time()
+        cancelled = fill_jobs.fill(self._composers, claimed.rows, keys, jobs)
+        return jobs, cancelled, filling - started, time.thread_time() - filling
 
     @property
     def cached_campaigns(self) -> set[int]:
@@ -363,13 +356,14 @@ class Engine:
             if self._results:
                 started = time.monotonic()
                 batch, self._results = self._results, []
-                recorded, _ = await self._in_store(partial(self._recorder.record, batch))
+                recorded, took = await self._in_store(timed(partial(self._recorder.record, batch)))
                 metrics.flushed_in(time.monotonic() - started)
                 if not recorded:
                     self._results[:0] = batch  # kept, in order, for the next try
                     continue
                 self._in_flight -= len(batch)
                 self._count(batch)
+                self.cpu.record += took[1] if took else 0.0
                 if not stopping:  # one group per interval, however fast outcomes come
                     await asyncio.sleep(FLUSH_EVERY_S - (time.monotonic() - started))
             elif stopping:
