@@ -19,7 +19,7 @@ from typing import Any
 from bulletin.benchmarks.procs import ProcessMeter, Usage
 
 _CPU_LINE = re.compile(rb"CPU \(s\): (\{[^}]*\})")
-PARTS = ("claim", "fill", "smtp", "record")
+PARTS = ("claim", "fill", "smtp", "record", "schedule")
 
 
 class WorkerProcess:

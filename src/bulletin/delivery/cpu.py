@@ -1,6 +1,6 @@
-"""Where a worker's CPU goes: claiming, filling messages, recording outcomes, the rest.
+"""Where a worker's CPU goes: claiming, filling messages, recording, scheduling, the rest.
 
-Sampled once per claim and once per flush group (a thread-CPU clock read on each side,
+Sampled once per claim, flush group and scheduler round (a thread-CPU clock read on each side,
 well under a microsecond), never per message. Claiming, filling and recording run in
 threads of their own, so their thread clocks count only their work; what is left of
 the process's CPU is the event loop: the SMTP client, queueing and the flusher's
@@ -23,6 +23,7 @@ class CpuSplit:
     claim: float = 0.0
     fill: float = 0.0
     record: float = 0.0
+    schedule: float = 0.0  # the scheduler's rounds (fan-out chunks, sweeps) where it leads
     _process_start: float = field(default_factory=time.process_time)
 
     def claimed(self, claim_s: float, fill_s: float) -> None:
@@ -32,7 +33,12 @@ class CpuSplit:
     def summary(self) -> dict[str, float]:
         """Seconds of CPU each way since the engine started; `smtp` is the rest."""
         total = time.process_time() - self._process_start
-        parts = {"claim": self.claim, "fill": self.fill, "record": self.record}
+        parts = {
+            "claim": self.claim,
+            "fill": self.fill,
+            "record": self.record,
+            "schedule": self.schedule,
+        }
         return {
             **{name: round(s, 4) for name, s in parts.items()},
             "smtp": round(max(0.0, total - sum(parts.values())), 4),

@@ -229,9 +229,10 @@ class Engine:
                 await asyncio.wait_for(stop.wait(), SCHEDULER_EVERY_S)
 
     async def _round(self) -> None:
-        done, pending = await self._in_store(self._scheduler_round)
-        if done:
-            self._fanouts_pending = bool(pending)
+        done, took = await self._in_store(timed(self._scheduler_round))
+        if done and took:
+            self._fanouts_pending, seconds = took
+            self.cpu.schedule += seconds
 
     def _idle(self) -> bool:
         return self._in_flight == 0 and not self._results and not self._fanouts_pending
