@@ -84,7 +84,7 @@ def run(options: Options) -> dict[str, Any]:
         _settle(url)
         sinks = [_start_sink(options, campaign) for _ in range(options.relay_processes)]
         raw_meter = _sink_meter(sinks)
-        raw = _raw_limit(options, url, sinks)
+        raw, raw_cpu = _raw_limit(options, url, sinks) or (None, None)
         raw_sink = raw_meter.since_start()
         source = _smtp_source(options, url, sinks)
         for sink in sinks:
@@ -99,6 +99,9 @@ def run(options: Options) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
     figures["raw_limit_messages_per_s"] = round(raw, 1) if raw else None
     figures["raw_client"] = "pipelined" if options.sink == "smtp-sink" else "lock-step"
+    figures["raw_client_cpu_s_per_1000"] = (
+        round(raw_cpu / options.subscribers * 1000, 4) if raw_cpu else None
+    )
     figures["smtp_source_messages_per_s"] = round(source, 1) if source else None
     figures["fraction_of_raw_limit"] = (
         round(figures["messages_per_s"] / raw, 3) if raw and figures["messages_per_s"] else None
@@ -364,15 +367,15 @@ def _sink_meter(sinks: list[Sink]) -> ProcessMeter:
     return ProcessMeter([s.process.pid for s in sinks if s.process.pid is not None])
 
 
-def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
+def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> tuple[float, float] | None:
     """Measured in a process of its own, like the workers, so that nothing of a million
     messages through asyncio stays in the process that then makes the Send. (Send was
     slow after the raw run mostly for another reason: the reader tables go cold in the
-    page cache meanwhile, see the README.)"""
+    page cache meanwhile, see the README.) Returns (messages/s, the client's CPU seconds)."""
     if not options.raw or options.relay_kind != "smtp":
         return None
     message = sample_message(url, SECRET)
-    rate = mp.Value("d", 0.0, lock=False)
+    rate = mp.Array("d", 2, lock=False)
     client = mp.Process(
         target=_measure_raw,
         args=(
@@ -388,15 +391,17 @@ def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
     client.join()
     if client.exitcode != 0:
         raise RuntimeError(f"the raw-limit client failed (exit code {client.exitcode})")
-    return float(rate.value)
+    return float(rate[0]), float(rate[1])
 
 
 def _measure_raw(
     ports: list[int], count: int, connections: int, message: bytes, rate: Any, pipelined: bool
 ) -> None:
-    rate.value = raw_client.messages_per_second(
+    started = time.process_time()
+    rate[0] = raw_client.messages_per_second(
         ports, count, connections=connections, message=message, pipelined=pipelined
     )
+    rate[1] = time.process_time() - started
 
 
 def _smtp_source(options: Options, url: str, sinks: list[Sink]) -> float | None:
