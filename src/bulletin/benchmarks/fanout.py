@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from bulletin.benchmarks import dkim as dkim_bench
 from bulletin.benchmarks import postfix, provider_api, raw_client
 from bulletin.benchmarks.bench_workers import WorkerProcess, combined, cpu_split_per_1000
-from bulletin.benchmarks.procs import ProcessMeter, Usage
+from bulletin.benchmarks.procs import ProcessMeter, Usage, family_cpu_s
 from bulletin.benchmarks.readers import SUPPRESSION_KEY, make_confirmed_readers, sample_message
 from bulletin.benchmarks.sink import SinkCounters, serve
 from bulletin.config import Settings
@@ -159,6 +159,7 @@ def _send(
     crash: dict[str, Any] = {}
     try:
         sink_meter = _sink_meter(sinks)
+        server_before = family_cpu_s("postgres") if options.database == "postgresql" else 0.0
         ctx = Context(settings=Settings.from_env(env), db=Database(url))
         sent_at = time.time()
         fired = alerts.fire_alert(ctx, _alert(alert_n), actor=None)
@@ -173,6 +174,7 @@ def _send(
         )
         usage = combined([w.usage or w.measure() for w in workers])
         sink_usage = sink_meter.since_start()
+        server_s = family_cpu_s("postgres") - server_before if server_before else None
     finally:
         for worker in workers:
             worker.stop()
@@ -190,6 +192,8 @@ def _send(
         del figures["killed_at"]
     del figures["last_at"]
     figures["sink_cpu_ms_per_message"] = round(sink_usage.cpu_s / accepted * 1000, 4)
+    # A PostgreSQL server on this machine: its processes' CPU, reaped backends included.
+    figures["server_cpu_s_per_1000"] = round(server_s / accepted * 1000, 4) if server_s else None
     figures["sink_busy"] = round(sink_usage.cpu_s / len(sinks) / figures["total_s"], 3)
     # Busy + waiting near 1: the sink had work all along and lacked a core, not messages.
     figures["sink_waiting_for_cpu"] = round(
