@@ -77,15 +77,21 @@ def test_renewal_extends_only_this_workers_leases(ctx: Context, clock: FakeClock
     assert _claim(ledger, clock, "third#1") == 2
 
 
-def test_a_lease_that_ran_out_is_not_renewed(ctx: Context, clock: FakeClock) -> None:
-    """Its rows may already be another worker's: renewing would take them back."""
-    _alert_to(ctx, 2)
+def test_a_lease_that_ran_out_unswept_is_taken_back_and_a_swept_one_is_not(
+    ctx: Context, clock: FakeClock
+) -> None:
+    """After an outage longer than a lease: rows still in the worker's name are its own
+    (nobody else can claim them before the sweep); once swept they may be anyone's."""
+    _alert_to(ctx, 4)
     ledger = SqlLedger(ctx.db)
-    assert _claim(ledger, clock, "slow#1") == 2
+    assert len(ledger.claim(owner="away#1", now=clock(), lease=LEASE, limit=2).rows) == 2
+    assert len(ledger.claim(owner="late#1", now=clock(), lease=LEASE, limit=2).rows) == 2
 
-    clock.advance(seconds=LEASE.total_seconds() + 1)
-    assert Leases(ledger, "slow", clock).renew_due() == 0
-    assert _sweep(ctx, clock) == 2
+    clock.advance(seconds=LEASE.total_seconds() * 3)
+    assert Leases(ledger, "away", clock).renew_due() == 2  # back before any sweep
+    assert _sweep(ctx, clock) == 2  # late's, unrenewed
+    assert Leases(ledger, "late", clock).renew_due() == 0  # swept: not late's any more
+    assert _claim(ledger, clock, "other#1") == 2
 
 
 def test_renewal_waits_its_interval_between_statements(ctx: Context, clock: FakeClock) -> None:

@@ -8,7 +8,9 @@ renewing; its leases end at most `LEASE` after its death, and the next sweep (ev
 second) puts its rows back in the queue: its readers wait about 16 s, not 5 minutes.
 
 The other side is a worker that lives but cannot reach the database (a restart, a
-failover): it cannot renew either. So a sweeper that has itself just lost the database
+failover): it cannot renew either, and its leases may run out meanwhile. A renewal takes
+back every row still in its name, run out or not (until the sweep clears the owner
+nobody else can have it), and a sweeper that has itself just lost the database
 (`SweepGuard`) waits for one whole lease of answers before sweeping again, which gives
 every live worker a lease's time to renew first: their rows are not re-sent.
 """

@@ -23,9 +23,10 @@ The contract
 - `release` gives leased rows back to the queue untouched (claimed but never sent).
 - `renew` extends to `until` every lease, deliveries and confirmations, still held by
   the claims of `worker` (claim owners are `worker#n`), in one statement each, and says
-  how many it extended. A lease that has run out by `now` is not renewed: the sweep may
-  have handed its rows on. Leases are short (`delivery.leases`), so a live worker
-  renews them every few seconds and a dead one's rows go back within seconds.
+  how many it extended. A lease that ran out (the database was away) is renewed as long
+  as its rows are still the worker's: the sweep clears the owner when it hands them on.
+  Leases are short (`delivery.leases`), so a live worker renews them every few seconds
+  and a dead one's rows go back within seconds.
 
 Every method may raise `store.db.UNAVAILABLE` errors while the database cannot be
 reached; the engine then waits and tries again with what it meant to write.

@@ -171,7 +171,6 @@ class MemoryLedger:
                 for row in self.rows.values()
                 if row.status is DeliveryStatus.SENDING
                 and row.lease_until is not None
-                and row.lease_until >= now
                 and (row.lease_owner or "").startswith(f"{worker}#")
             ]
             for row in held:

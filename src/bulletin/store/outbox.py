@@ -120,12 +120,13 @@ def _row(item_id: int) -> Update:
 
 
 def renew(conn: Connection, *, worker: str, now: datetime, until: datetime) -> int:
-    """Extend to `until` the live leases of this worker's claims (owners `worker#n`)."""
+    """Extend to `until` the leases of this worker's claims (owners `worker#n`); one that
+    ran out is still ours until another claim writes its own owner over it."""
     return conn.execute(
         update(outbox)
         .where(
             outbox.c.status == DeliveryStatus.QUEUED,
-            outbox.c.lease_until >= now,
+            outbox.c.lease_until.is_not(None),
             outbox.c.lease_owner.startswith(f"{worker}#", autoescape=True),
         )
         .values(lease_until=until)
