@@ -265,7 +265,6 @@ class Engine:
 
     async def _sender(self, relay: Relay, queue: asyncio.Queue[Job | None]) -> None:
         connection = relay.connection()
-        size = connection.batch_size
         limited = relay.limit.limits
         while True:
             if relay.health.retry_at:
@@ -273,6 +272,7 @@ class Engine:
             job = await queue.get()
             if job is STOP:
                 break
+            size = connection.batch_size  # it may change: SMTP chains once a connection is open
             jobs = self._in_time([job] if size == 1 else _take_more(queue, job, size))
             if not jobs:
                 continue
