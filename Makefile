@@ -9,7 +9,7 @@ BENCH_SIZES ?= 100000
 # itself: tests/support/postgres_turns.py)
 TEST_WORKERS ?= auto
 
-.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin html-validate axe-core
+.PHONY: serve test lint format bench install install-test clean chromium dovecot spamassassin postfix html-validate axe-core
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,22 @@ spamassassin:
 	  else \
 	    echo "$(SPAMASSASSIN) is missing: the spam-score tests need Debian's SpamAssassin." >&2; \
 	    echo "Install it with: sudo apt-get install -y spamassassin" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+SMTP_SINK ?= /usr/sbin/smtp-sink
+
+## postfix: Postfix's smtp-sink and smtp-source, for `bulletin bench fanout --sink smtp-sink` (no mail system configured)
+postfix:
+	@if [ ! -x $(SMTP_SINK) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's postfix for smtp-sink and smtp-source (no mail system configured)"; \
+	    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix; \
+	  else \
+	    echo "$(SMTP_SINK) is missing: the smtp-sink benchmark needs Debian's postfix." >&2; \
+	    echo "Install it with: sudo apt-get install -y postfix" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from bulletin.benchmarks.procs import ProcessMeter
+from bulletin.benchmarks.procs import ProcessMeter, family_cpu_s
 
 SPIN = "import time\nend = time.monotonic() + 5\nwhile time.monotonic() < end: pass\n"
 
@@ -34,3 +35,29 @@ def test_a_process_that_never_sleeps_is_either_running_or_waiting_for_a_core() -
     assert usage.waiting_s > 0.3 and usage.cpu_s > 0.3
     # Neither sleeps: between them, running and waiting fill twice the wall time.
     assert 2 * wall * 0.8 < usage.cpu_s + usage.waiting_s < 2 * wall * 1.1
+
+
+def test_a_familys_cpu_counts_its_live_processes_and_the_children_it_reaped(
+    tmp_path: Path,
+) -> None:
+    """Like a database server: a parent whose short-lived children each spin a little."""
+    python = tmp_path / "famtest"  # a name of its own: nothing else on the machine has it
+    python.symlink_to(sys.executable)
+    script = (
+        "import subprocess, sys, time\n"
+        "for _ in range(3):\n"
+        "    subprocess.run([sys.executable, '-c', 'import time\\n"
+        "while time.process_time() < 0.3: pass'])\n"
+        "print('done', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    assert family_cpu_s("famtest") == 0
+    parent = subprocess.Popen([str(python), "-c", script], stdout=subprocess.PIPE)
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline() == b"done\n"
+        used = family_cpu_s("famtest")
+    finally:
+        parent.kill()
+        parent.wait()
+    assert used >= 0.9  # three children of 0.3 s of CPU each, reaped, and the parent's own

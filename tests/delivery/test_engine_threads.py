@@ -40,7 +40,7 @@ def test_a_claim_in_a_thread_returns_its_jobs_and_leaves_the_loops_counts_alone(
     subscriptions.unsubscribe(ctx, ctx.tokens.unsubscribe(leaver, 1), requester=web_requester())
     engine = engine_for(ctx, "memory")
 
-    jobs, cancelled = engine._claim(f"{engine.owner}#1")
+    jobs, cancelled, claim_s, fill_s = engine._claim(f"{engine.owner}#1")
 
     readers = [job.envelope.recipient for job in jobs if job.kind is JobKind.DELIVERY]
     assert readers == [staying]
@@ -48,6 +48,8 @@ def test_a_claim_in_a_thread_returns_its_jobs_and_leaves_the_loops_counts_alone(
         "not sent: unsubscribed or suppressed before sending"
     ]
     assert (engine._in_flight, engine._results, engine.stats.claimed) == (0, [], 0)
+    assert claim_s >= 0 and fill_s >= 0  # its CPU seconds, for the loop to add up
+    assert (engine.cpu.claim, engine.cpu.fill) == (0.0, 0.0)
 
 
 def test_a_scheduler_round_in_a_thread_says_what_it_found_without_setting_it(

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import func, select
 
+from bulletin.delivery.engine import SCHEDULER_EVERY_S
+from bulletin.delivery.leases import LEASE
 from bulletin.store.db import Database
 from bulletin.store.tables import deliveries
 from tests.faults.conftest import finished, fire
@@ -28,13 +30,18 @@ READERS = 20_000
 WORKER_BATCH = 500  # the default: a flush group is at most what was accepted in 50 ms
 
 
-def _lease_runs_out(db: Database) -> int:
-    """As if the dead worker's five-minute lease had passed (the sweep does the rest)."""
-    past = datetime.now(UTC) - timedelta(seconds=1)
+RECOVERY = timedelta(seconds=20)  # the goal: a dead worker's last reader served by then
+
+
+def _stranded(db: Database) -> tuple[int, datetime | None]:
+    """How many rows the dead worker left leased, and when the last of its leases ends."""
     with db.transaction() as conn:
-        return conn.execute(
-            update(deliveries).where(deliveries.c.status == "sending").values(lease_until=past)
-        ).rowcount
+        count, last = conn.execute(
+            select(func.count(), func.max(deliveries.c.lease_until)).where(
+                deliveries.c.status == "sending"
+            )
+        ).one()
+    return count, last
 
 
 def test_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_a_flush_group(
@@ -48,13 +55,22 @@ def test_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_a_flush_gro
     with workers(1, env, tmp_path) as (first,):
         wait_until(lambda: sink.count() >= READERS // 3, timeout=60, what="a third sent")
         first.kill()
+    killed_at = datetime.now(UTC)
     at_kill = sink.count()
-    stranded = _lease_runs_out(db)
-    with workers(1, env, tmp_path):
+    stranded, last_lease = _stranded(db)
+    # The recovery's bound on its own terms, not a stopwatch: every lease the dead worker
+    # wrote ends within LEASE of its death (it renewed them while alive), the next sweep
+    # follows within SCHEDULER_EVERY_S, and what is left of RECOVERY sends the stranded rows.
+    assert last_lease is None or last_lease <= killed_at + LEASE
+    assert LEASE + timedelta(seconds=SCHEDULER_EVERY_S) <= RECOVERY - timedelta(seconds=3)
+    with workers(1, env, tmp_path):  # nothing faked: the leases run out by themselves
         wait_until(finished(db, campaign_id), timeout=90, what="the campaign to finish")
 
     tally = Tally.of(sink, campaign_id, readers)
-    print(f"\nSIGKILL at {at_kill} of {READERS}: {stranded} leased rows stranded, {tally}")
+    print(
+        f"\nSIGKILL at {at_kill} of {READERS}: {stranded} leased rows stranded (leases end"
+        f" {(last_lease - killed_at).total_seconds() if last_lease else 0:.1f} s after), {tally}"
+    )
     assert 0 < at_kill < READERS
     assert tally.lost == 0
     assert tally.duplicated <= WORKER_BATCH

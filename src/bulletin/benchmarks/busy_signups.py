@@ -161,7 +161,7 @@ def _send(
 
     def arrived() -> bool:
         # A reader who left during the send may or may not get it: not waited for.
-        seen, left = bytes(sink.counters.seen), mix.unsubscribed if mix else set()
+        seen, left = _seen(sink), mix.unsubscribed if mix else set()
         if all(seen[sid] or sid in left for sid in wanted):
             finished.setdefault("at", time.monotonic())
             return True
@@ -174,7 +174,7 @@ def _send(
         asyncio.run(_web(options, web[0], ctx, web[1], until=arrived))
         during = web[1].figures(time.monotonic() - fired_at)
     seconds = finished.get("at", time.monotonic()) - fired_at
-    seen = bytes(sink.counters.seen)
+    seen = _seen(sink)
     sent = sum(1 for sid in wanted if seen[sid])
     return {
         "send": {
@@ -263,3 +263,9 @@ def _env(options: Options, url: str, workdir: str, port: int, sink_port: int) ->
         # Sign-ups from distinct networks at a steady pace: no limit is what is measured.
         "BULLETIN_CONFIRMATION_LIMIT": "1000000/minute",
     }
+
+
+def _seen(sink: fanout.Sink) -> bytes:
+    """How often each reader's message arrived (this benchmark runs the aiosmtpd sink)."""
+    assert sink.counters.seen is not None
+    return bytes(sink.counters.seen)

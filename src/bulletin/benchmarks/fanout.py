@@ -18,9 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -31,8 +29,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bulletin.benchmarks import dkim as dkim_bench
-from bulletin.benchmarks import provider_api, raw_client
-from bulletin.benchmarks.procs import ProcessMeter
+from bulletin.benchmarks import postfix, provider_api, raw_client
+from bulletin.benchmarks.bench_workers import WorkerProcess, combined, cpu_split_per_1000
+from bulletin.benchmarks.procs import ProcessMeter, Usage, family_cpu_s
 from bulletin.benchmarks.readers import SUPPRESSION_KEY, make_confirmed_readers, sample_message
 from bulletin.benchmarks.sink import SinkCounters, serve
 from bulletin.config import Settings
@@ -41,6 +40,7 @@ from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.store import migrate
 from bulletin.store.db import Database
+from bulletin.store.ledger.counts import campaign_counts
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 DOMAIN = "news.example.com"
@@ -60,13 +60,15 @@ class Options:
     relay_kind: str = "smtp"
     dkim: bool = False  # a second send signed with DKIM, compared with the first
     metrics: bool = True  # off: the workers count nothing (BULLETIN_METRICS=off)
+    sink: str = "aiosmtpd"  # or "smtp-sink": Postfix's, with PIPELINING (`postfix`)
+    kill_after: int | None = None  # SIGKILL a worker after this many, start another
 
 
 @dataclass
 class Sink:
     port: int
-    counters: SinkCounters
-    process: mp.Process
+    counters: SinkCounters | postfix.PostfixCounters
+    process: Any  # the aiosmtpd sink's mp.Process, or smtp-sink's Popen
 
 
 def run(options: Options) -> dict[str, Any]:
@@ -82,8 +84,9 @@ def run(options: Options) -> dict[str, Any]:
         _settle(url)
         sinks = [_start_sink(options, campaign) for _ in range(options.relay_processes)]
         raw_meter = _sink_meter(sinks)
-        raw = _raw_limit(options, url, sinks)
+        raw, raw_cpu = _raw_limit(options, url, sinks) or (None, None)
         raw_sink = raw_meter.since_start()
+        source = _smtp_source(options, url, sinks)
         for sink in sinks:
             sink.counters.reset()
         figures = _send(options, url, workdir, sinks, campaign)
@@ -95,6 +98,11 @@ def run(options: Options) -> dict[str, Any]:
         drop()
         shutil.rmtree(workdir, ignore_errors=True)
     figures["raw_limit_messages_per_s"] = round(raw, 1) if raw else None
+    figures["raw_client"] = "pipelined" if options.sink == "smtp-sink" else "lock-step"
+    figures["raw_client_cpu_s_per_1000"] = (
+        round(raw_cpu / options.subscribers * 1000, 4) if raw_cpu else None
+    )
+    figures["smtp_source_messages_per_s"] = round(source, 1) if source else None
     figures["fraction_of_raw_limit"] = (
         round(figures["messages_per_s"] / raw, 3) if raw and figures["messages_per_s"] else None
     )
@@ -147,9 +155,11 @@ def _send(
     alert_n: int = 1,
 ) -> dict[str, Any]:
     env = {**_worker_env(options, url, workdir, sinks), **(extra_env or {})}
-    workers = [_start_worker(env) for _ in range(options.workers)]
+    workers = [WorkerProcess(env) for _ in range(options.workers)]
+    crash: dict[str, Any] = {}
     try:
-        meter, sink_meter = ProcessMeter([w.pid for w in workers]), _sink_meter(sinks)
+        sink_meter = _sink_meter(sinks)
+        server_before = family_cpu_s("postgres") if options.database == "postgresql" else 0.0
         ctx = Context(settings=Settings.from_env(env), db=Database(url))
         sent_at = time.time()
         fired = alerts.fire_alert(ctx, _alert(alert_n), actor=None)
@@ -157,15 +167,33 @@ def _send(
             raise RuntimeError(f"the sink counted campaign {campaign.value}, not the alert's")
         campaign.value = fired.campaign_id
         fire_s = time.time() - sent_at
-        _wait_for(sinks, options.subscribers)
-        usage, sink_usage = meter.since_start(), sink_meter.since_start()
-        ctx.db.dispose()
+        if options.kill_after:
+            crash = _kill_one(options, sinks, workers, env)
+        _wait_for(
+            sinks, options.subscribers, done=_all_served(options, sinks, ctx, fired.campaign_id)
+        )
+        usage = combined([w.usage or w.measure() for w in workers])
+        sink_usage = sink_meter.since_start()
+        server_s = family_cpu_s("postgres") - server_before if server_before else None
     finally:
         for worker in workers:
-            _stop(worker)
+            worker.stop()
     figures = _figures(options, url, sinks, sent_at, fire_s, usage)
+    if isinstance(sinks[0].counters, postfix.PostfixCounters):
+        figures.update(
+            _ledger_tally(ctx, fired.campaign_id, options.subscribers, figures["accepted"])
+        )
+    ctx.db.dispose()
     accepted = max(figures["accepted"], 1)
+    if not crash:  # a killed worker says nothing of its split: the figures would mislead
+        figures.update(cpu_split_per_1000(workers, accepted))
+    if crash:
+        figures.update(crash, recovery_s=round(figures["last_at"] - crash["killed_at"], 2))
+        del figures["killed_at"]
+    del figures["last_at"]
     figures["sink_cpu_ms_per_message"] = round(sink_usage.cpu_s / accepted * 1000, 4)
+    # A PostgreSQL server on this machine: its processes' CPU, reaped backends included.
+    figures["server_cpu_s_per_1000"] = round(server_s / accepted * 1000, 4) if server_s else None
     figures["sink_busy"] = round(sink_usage.cpu_s / len(sinks) / figures["total_s"], 3)
     # Busy + waiting near 1: the sink had work all along and lacked a core, not messages.
     figures["sink_waiting_for_cpu"] = round(
@@ -174,33 +202,81 @@ def _send(
     return figures
 
 
-def _figures(
-    options: Options, url: str, sinks: list[Sink], sent_at: float, fire_s: float, usage: Any
+def _kill_one(
+    options: Options, sinks: list[Sink], workers: list[WorkerProcess], env: dict[str, str]
 ) -> dict[str, Any]:
-    accepted = sum(s.counters.accepted.value for s in sinks)
+    """Once `kill_after` messages arrived, SIGKILL the first worker and start another."""
+    assert options.kill_after is not None
+    while _accepted(sinks) < options.kill_after:
+        time.sleep(0.005)
+    workers[0].kill()
+    killed_at, at_kill = time.time(), _accepted(sinks)
+    workers.append(WorkerProcess(env))
+    return {"kill_after": options.kill_after, "killed_at_accepted": at_kill, "killed_at": killed_at}
+
+
+def _accepted(sinks: list[Sink]) -> int:
+    return int(sum(s.counters.accepted.value for s in sinks))
+
+
+def _all_served(
+    options: Options, sinks: list[Sink], ctx: Context, campaign_id: int
+) -> Callable[[], bool]:
+    """Once the sinks counted N: whether every reader got it (duplicates make N early)."""
+    readers = options.subscribers
+
+    def by_message_id() -> bool:
+        seen = [bytes(s.counters.seen) for s in sinks if s.counters.seen is not None]
+        if len(seen) == 1:
+            return seen[0][1 : readers + 1].count(0) == 0
+        return all(any(a[sid] for a in seen) for sid in range(1, readers + 1))
+
+    def by_ledger() -> bool:
+        with ctx.db.reading() as conn:
+            counts = campaign_counts(conn, campaign_id)
+        return counts.queued == 0 and counts.sending == 0
+
+    return by_ledger if sinks[0].counters.seen is None else by_message_id
+
+
+def _ledger_tally(ctx: Context, campaign_id: int, readers: int, accepted: int) -> dict[str, Any]:
+    """smtp-sink tells no reader from another: the ledger's sent rows against its count."""
+    with ctx.db.reading() as conn:
+        sent = campaign_counts(conn, campaign_id).sent
+    return {"ledger_sent": sent, "duplicates": max(0, accepted - sent), "missing": readers - sent}
+
+
+def _figures(
+    options: Options, url: str, sinks: list[Sink], sent_at: float, fire_s: float, usage: Usage
+) -> dict[str, Any]:
+    accepted = _accepted(sinks)
     first = min(s.counters.first_at.value for s in sinks if s.counters.accepted.value)
     last = max(s.counters.last_at.value for s in sinks)
-    arrivals = [bytes(s.counters.seen) for s in sinks]
-    per_reader = [sum(a[sid] for a in arrivals) for sid in range(1, options.subscribers + 1)]
     total_s = last - sent_at
-    return {
+    figures = {
         "subscribers": options.subscribers,
         "workers": options.workers,
         "relay_processes": options.relay_processes,
         "relay_kind": options.relay_kind,
+        "sink": options.sink,
         "connections_per_relay": options.connections,
         "database": make_url(url).get_backend_name(),
         "accepted": accepted,
         "fire_s": round(fire_s, 3),
         "first_message_s": round(first - sent_at, 3),
         "total_s": round(total_s, 2),
+        "last_at": last,
         "messages_per_s": round(accepted / total_s, 1) if total_s > 0 else None,
         "cpu_s_per_1000": round(usage.cpu_s / max(accepted, 1) * 1000, 4),
         "system_cpu_s_per_1000": round(usage.system_s / max(accepted, 1) * 1000, 4),
         "peak_rss_mb": round(usage.peak_rss_mb, 1),
-        "duplicates": sum(max(0, n - 1) for n in per_reader),
-        "missing": sum(1 for n in per_reader if n == 0),
     }
+    seen = [bytes(s.counters.seen) for s in sinks if s.counters.seen is not None]
+    if seen:
+        per_reader = [sum(a[sid] for a in seen) for sid in range(1, options.subscribers + 1)]
+        figures["duplicates"] = sum(max(0, n - 1) for n in per_reader)
+        figures["missing"] = sum(1 for n in per_reader if n == 0)
+    return figures
 
 
 def _settle(url: str) -> None:
@@ -259,6 +335,11 @@ def _free_port() -> int:
 
 
 def _start_sink(options: Options, campaign: Any) -> Sink:
+    if options.sink == "smtp-sink":
+        port = _free_port()
+        sink_process, postfix_counters = postfix.start_sink(port)
+        _wait_listening(port)
+        return Sink(port, postfix_counters, sink_process)
     counters = SinkCounters.create(options.subscribers)
     port, ready = _free_port(), mp.Event()
     target: Callable[..., None] = serve
@@ -272,35 +353,68 @@ def _start_sink(options: Options, campaign: Any) -> Sink:
     return Sink(port, counters, process)
 
 
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the SMTP sink did not start") from None
+            time.sleep(0.02)
+
+
 def _sink_meter(sinks: list[Sink]) -> ProcessMeter:
     """The sinks' own CPU: what a message costs the relay shows whether the sender or the
     sink set the pace (a sink near 100 % busy is the limit, whoever feeds it)."""
     return ProcessMeter([s.process.pid for s in sinks if s.process.pid is not None])
 
 
-def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> float | None:
+def _raw_limit(options: Options, url: str, sinks: list[Sink]) -> tuple[float, float] | None:
     """Measured in a process of its own, like the workers, so that nothing of a million
     messages through asyncio stays in the process that then makes the Send. (Send was
     slow after the raw run mostly for another reason: the reader tables go cold in the
-    page cache meanwhile, see the README.)"""
+    page cache meanwhile, see the README.) Returns (messages/s, the client's CPU seconds)."""
     if not options.raw or options.relay_kind != "smtp":
         return None
     message = sample_message(url, SECRET)
-    rate = mp.Value("d", 0.0, lock=False)
+    rate = mp.Array("d", 2, lock=False)
     client = mp.Process(
         target=_measure_raw,
-        args=([s.port for s in sinks], options.subscribers, options.connections, message, rate),
+        args=(
+            [s.port for s in sinks],
+            options.subscribers,
+            options.connections,
+            message,
+            rate,
+            options.sink == "smtp-sink",  # the only sink of the two that offers PIPELINING
+        ),
     )
     client.start()
     client.join()
     if client.exitcode != 0:
         raise RuntimeError(f"the raw-limit client failed (exit code {client.exitcode})")
-    return float(rate.value)
+    return float(rate[0]), float(rate[1])
 
 
-def _measure_raw(ports: list[int], count: int, connections: int, message: bytes, rate: Any) -> None:
-    rate.value = raw_client.messages_per_second(
-        ports, count, connections=connections, message=message
+def _measure_raw(
+    ports: list[int], count: int, connections: int, message: bytes, rate: Any, pipelined: bool
+) -> None:
+    started = time.process_time()
+    rate[0] = raw_client.messages_per_second(
+        ports, count, connections=connections, message=message, pipelined=pipelined
+    )
+    rate[1] = time.process_time() - started
+
+
+def _smtp_source(options: Options, url: str, sinks: list[Sink]) -> float | None:
+    """Postfix's own client into the same smtp-sink, the same sessions, messages as long."""
+    if not options.raw or options.sink != "smtp-sink":
+        return None
+    size = len(sample_message(url, SECRET))
+    return postfix.smtp_source_rate(
+        sinks[0].port, options.subscribers, sessions=options.connections, size=size
     )
 
 
@@ -331,27 +445,11 @@ def _relay_url(options: Options, port: int) -> str:
     )
 
 
-def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "bulletin.cli", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert worker.stderr is not None
-    for line in worker.stderr:  # the engine logs once it is ready to send
-        if b"sending through" in line:
-            break
-    # Keep reading what it logs, so a full pipe can never stall it.
-    threading.Thread(target=worker.stderr.read, daemon=True).start()
-    return worker
-
-
-def _wait_for(sinks: list[Sink], expected: int) -> None:
+def _wait_for(sinks: list[Sink], expected: int, *, done: Callable[[], bool]) -> None:
     last_count, last_change = -1, time.monotonic()
     while True:
-        count = sum(s.counters.accepted.value for s in sinks)
-        if count >= expected:
+        count = _accepted(sinks)
+        if count >= expected and done():
             return
         if count != last_count:
             last_count, last_change = count, time.monotonic()

@@ -40,10 +40,21 @@ def bench_fanout(
     with_metrics: Annotated[
         bool, typer.Option("--metrics/--no-metrics", help="Workers count Prometheus metrics.")
     ] = True,
+    sink: Annotated[
+        str,
+        typer.Option(
+            help="aiosmtpd (counts by Message-ID) or smtp-sink (Postfix's: `make postfix`)."
+        ),
+    ] = "aiosmtpd",
+    kill_after: Annotated[
+        int | None,
+        typer.Option(help="SIGKILL a worker after this many messages, start another, time it."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """One alert to N readers through real workers and SMTP sinks (or a provider's API on
     loopback); prints the figures."""
+    from bulletin.benchmarks import postfix
     from bulletin.benchmarks.fanout import Options, run
 
     if database not in ("sqlite", "postgresql"):
@@ -52,6 +63,12 @@ def bench_fanout(
         _fail(ValueError("--relay-kind is smtp, ses, sendgrid, mailgun or postmark"))
     if database == "sqlite" and workers != 1:
         _fail(ValueError("SQLite has one writer: run one worker (use PostgreSQL for more)."))
+    if sink not in ("aiosmtpd", "smtp-sink") or (sink == "smtp-sink" and relay_kind != "smtp"):
+        _fail(ValueError("--sink is aiosmtpd or smtp-sink (an SMTP relay)"))
+    if sink == "smtp-sink" and not postfix.available():
+        _fail(ValueError(f"{postfix.SMTP_SINK} is missing: `make postfix` installs it."))
+    if kill_after is not None and not 0 < kill_after < subscribers:
+        _fail(ValueError("--kill-after is a number of messages between 0 and --subscribers"))
     figures = run(
         Options(
             subscribers=subscribers,
@@ -64,6 +81,8 @@ def bench_fanout(
             relay_kind=relay_kind,
             dkim=dkim,
             metrics=with_metrics,
+            sink=sink,
+            kill_after=kill_after,
         )
     )
     if as_json:

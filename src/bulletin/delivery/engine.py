@@ -15,7 +15,8 @@ One asyncio loop per worker process runs:
   beside the feeder: a round writing ledger chunks never holds up claiming.
 
 No transaction is ever open while talking to a relay. A worker that dies leaves its
-claimed rows leased; the scheduler returns them to the queue when the lease runs out.
+claimed rows leased; their short leases, which it renewed while alive (see `leases`),
+run out within seconds and the scheduler returns the rows to the queue.
 The only messages that can then go twice are those a relay accepted whose outcome
 was not yet flushed: at most one flush group. A worker that is stopped gives back
 what it had claimed but not sent, so a restart re-sends nothing and skips nothing.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -34,16 +36,19 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
 from bulletin import metrics
 from bulletin.config import Settings
-from bulletin.delivery.composers import Composers, composer_key
+from bulletin.delivery import jobs as fill_jobs
+from bulletin.delivery.composers import Composers
 from bulletin.delivery.confirmations import ConfirmationJobs
+from bulletin.delivery.cpu import CpuSplit, timed
+from bulletin.delivery.leases import LEASE, Leases, keep_renewed
 from bulletin.delivery.ledger import Ledger
-from bulletin.delivery.outcomes import Job, JobKind, Outcome, OutcomeRecorder
+from bulletin.delivery.outcomes import Job, Outcome, OutcomeRecorder
 from bulletin.delivery.relays import Relay
 from bulletin.delivery.rounds import Rounds
 from bulletin.mail.compose import Links
@@ -55,8 +60,7 @@ from bulletin.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-TOO_LATE_S = LEASE.total_seconds() / 2  # a message claimed this long ago goes back
+TOO_LATE_S = 150.0  # a message not handed to a relay this long after its claim goes back
 FLUSH_EVERY_S = 0.05
 SCHEDULER_EVERY_S = 1.0
 STORE_RETRY_S = 1.0
@@ -95,6 +99,7 @@ class Engine:
         self._claims = 0
         self.batch = settings.worker_batch
         self.stats = Stats()
+        self.cpu = CpuSplit()
         links = Links.from_settings(settings)
         tokens = Tokens(settings.secret_key, clock=clock)
         self._composers = Composers(links, tokens)
@@ -106,6 +111,7 @@ class Engine:
         )
         self._recorder = OutcomeRecorder(ledger, settings, clock)
         self._rounds = rounds
+        self._leases = Leases(ledger, self.owner, clock)
         # Loop state: touched only by the engine's coroutines, never from a thread.
         self._results: list[Outcome] = []
         self._untried: list[Job] = []
@@ -167,6 +173,8 @@ class Engine:
         flusher = asyncio.create_task(self._flusher(flusher_stop))
         rounds_stop = asyncio.Event()
         rounds = asyncio.create_task(self._schedule(rounds_stop))
+        renew_stop = asyncio.Event()  # renewing to the last: a stop may take a while
+        renewer = asyncio.create_task(keep_renewed(self._leases, renew_stop, self._in_store))
         try:
             await self._feed(queue, stop=stop, until_idle=until_idle)
         finally:
@@ -175,8 +183,11 @@ class Engine:
             await self._shut_down(queue, senders)
             flusher_stop.set()
             await flusher
+            renew_stop.set()
+            await renewer
             if self._rounds is not None:
                 self._rounds.release()
+            log.info("engine %s CPU (s): %s", self.owner, json.dumps(self.cpu.summary()))
 
     # The feeder -----------------------------------------------------------------------
 
@@ -209,7 +220,8 @@ class Engine:
         metrics.claimed_in(time.monotonic() - started)
         if claimed is None:
             return 0
-        jobs, cancelled = claimed
+        jobs, cancelled, *seconds = claimed
+        self.cpu.claimed(*seconds)
         self._in_flight += len(jobs) + len(cancelled)
         self._results += cancelled
         self.stats.claimed += len(jobs)
@@ -229,9 +241,10 @@ class Engine:
                 await asyncio.wait_for(stop.wait(), SCHEDULER_EVERY_S)
 
     async def _round(self) -> None:
-        done, pending = await self._in_store(self._scheduler_round)
-        if done:
-            self._fanouts_pending = bool(pending)
+        done, took = await self._in_store(timed(self._scheduler_round))
+        if done and took:
+            self._fanouts_pending, seconds = took
+            self.cpu.schedule += seconds
 
     def _idle(self) -> bool:
         return self._in_flight == 0 and not self._results and not self._fanouts_pending
@@ -240,32 +253,19 @@ class Engine:
         """One round (in a thread): whether fan-outs are still being written."""
         return self._rounds is not None and self._rounds.run(self.clock())
 
-    def _claim(self, owner: str) -> tuple[list[Job], list[Outcome]]:
-        """Claim due work (in a thread): the jobs to send, and the rows not to send."""
+    def _claim(self, owner: str) -> tuple[list[Job], list[Outcome], float, float]:
+        """Claim due work (in a thread): the jobs to send, the rows not to send, and the
+        CPU seconds of claiming and of filling the messages."""
         if self._fresh_settings is not None:
             self._follow(self._fresh_settings())
-        now = self.clock()
+        now, started = self.clock(), time.thread_time()
         jobs = self._confirmations.claim(owner, now=now, lease=LEASE, limit=self.batch)
         claimed = self.ledger.claim(owner=owner, now=now, lease=LEASE, limit=self.batch)
         self._composers.forget_all_but(claimed.sending)
-        keys = {row.id: composer_key(row, now) for row in claimed.rows}
-        self._composers.prepare(self.ledger, set(keys.values()), now)
-        claimed_at = time.monotonic()
-        built = self._composers.built
-        cancelled: list[Outcome] = []
-        for row in claimed.rows:
-            composer = built[keys[row.id]]
-            if not row.still_subscribed:
-                cancelled.append(Outcome.cancelled(row.id, row.campaign_id))
-                continue
-            envelope = composer.envelope(
-                key=row.id, subscriber_id=row.subscriber_id, email=row.email
-            )
-            deadline = row.expires_at or composer.campaign.expires_at
-            jobs.append(
-                Job(JobKind.DELIVERY, envelope, row.campaign_id, row.attempts, deadline, claimed_at)
-            )
-        return jobs, cancelled
+        keys = fill_jobs.prepare(self._composers, self.ledger, claimed.rows, now)
+        filling = time.thread_time()
+        cancelled = fill_jobs.fill(self._composers, claimed.rows, keys, jobs)
+        return jobs, cancelled, filling - started, time.thread_time() - filling
 
     def _follow(self, settings: Settings) -> None:
         """Compose from this claim on with `settings` (in the claim thread, the one that
@@ -293,7 +293,6 @@ class Engine:
 
     async def _sender(self, relay: Relay, queue: asyncio.Queue[Job | None]) -> None:
         connection = relay.connection()
-        size = connection.batch_size
         limited = relay.limit.limits
         while True:
             if relay.health.retry_at:
@@ -301,6 +300,7 @@ class Engine:
             job = await queue.get()
             if job is STOP:
                 break
+            size = connection.batch_size  # it may change: SMTP chains once a connection is open
             jobs = self._in_time([job] if size == 1 else _take_more(queue, job, size))
             if not jobs:
                 continue
@@ -385,13 +385,14 @@ class Engine:
             if self._results:
                 started = time.monotonic()
                 batch, self._results = self._results, []
-                recorded, _ = await self._in_store(partial(self._recorder.record, batch))
+                recorded, took = await self._in_store(timed(partial(self._recorder.record, batch)))
                 metrics.flushed_in(time.monotonic() - started)
                 if not recorded:
                     self._results[:0] = batch  # kept, in order, for the next try
                     continue
                 self._in_flight -= len(batch)
                 self._count(batch)
+                self.cpu.record += took[1] if took else 0.0
                 if not stopping:  # one group per interval, however fast outcomes come
                     await asyncio.sleep(FLUSH_EVERY_S - (time.monotonic() - started))
             elif stopping:

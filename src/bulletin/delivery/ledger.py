@@ -21,6 +21,12 @@ The contract
   did pause. A row not leased any more (swept back, or already recorded) may be
   written again; the ledger's states make a repeat harmless.
 - `release` gives leased rows back to the queue untouched (claimed but never sent).
+- `renew` extends to `until` every lease, deliveries and confirmations, still held by
+  the claims of `worker` (claim owners are `worker#n`), in one statement each, and says
+  how many it extended. A lease that ran out (the database was away) is renewed as long
+  as its rows are still the worker's: the sweep clears the owner when it hands them on.
+  Leases are short (`delivery.leases`), so a live worker renews them every few seconds
+  and a dead one's rows go back within seconds.
 
 Every method may raise `store.db.UNAVAILABLE` errors while the database cannot be
 reached; the engine then waits and tries again with what it meant to write.
@@ -47,3 +53,5 @@ class Ledger(Protocol):
     def record(self, writes: LedgerWrites) -> list[int]: ...
 
     def release(self, *, deliveries: Sequence[int], confirmations: Sequence[int]) -> None: ...
+
+    def renew(self, *, worker: str, now: datetime, until: datetime) -> int: ...

@@ -164,6 +164,19 @@ class MemoryLedger:
                 if row.status is DeliveryStatus.SENDING:
                     row.status, row.lease_owner, row.lease_until = DeliveryStatus.QUEUED, None, None
 
+    def renew(self, *, worker: str, now: datetime, until: datetime) -> int:
+        with self._lock:
+            held = [
+                row
+                for row in self.rows.values()
+                if row.status is DeliveryStatus.SENDING
+                and row.lease_until is not None
+                and (row.lease_owner or "").startswith(f"{worker}#")
+            ]
+            for row in held:
+                row.lease_until = until
+            return len(held)
+
     # Inside ---------------------------------------------------------------------------
 
     def _due(

@@ -17,8 +17,9 @@ from bulletin.delivery import scheduler
 from bulletin.delivery.briefing_duty import BriefingDuty
 from bulletin.delivery.heartbeat import Heartbeat
 from bulletin.delivery.leader import Leadership
+from bulletin.delivery.leases import SweepGuard
 from bulletin.domain.editions import Rules
-from bulletin.store.db import Database
+from bulletin.store.db import UNAVAILABLE, Database
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Rounds:
         self._leader = Leadership(db)
         self._briefing = BriefingDuty(rules)
         self.heartbeat = Heartbeat(db)
+        self._sweeps = SweepGuard()
         # The engine's regular round and its final one (run_until_idle) may overlap.
         self._lock = threading.Lock()
 
@@ -37,14 +39,19 @@ class Rounds:
         """One round if this worker leads; whether fan-outs are still being written."""
         self.heartbeat.beat(now)
         with self._lock:
-            if not self._leader.holds():
-                return False
-            outcome = scheduler.run_round(
-                self._db,
-                now=now,
-                briefing=self._briefing,
-                pause_error_rate=self._pause_error_rate,
-            )
+            try:
+                if not self._leader.holds():
+                    return False
+                outcome = scheduler.run_round(
+                    self._db,
+                    now=now,
+                    briefing=self._briefing,
+                    pause_error_rate=self._pause_error_rate,
+                    sweep=self._sweeps.may_sweep(now),
+                )
+            except UNAVAILABLE:
+                self._sweeps.lost()  # the live workers could not renew meanwhile either
+                raise
         metrics.leases_expired(outcome.swept)
         if outcome.swept:
             log.warning("returned %d rows with expired leases to the queue", outcome.swept)

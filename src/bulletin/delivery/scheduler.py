@@ -45,10 +45,13 @@ def run_round(
     fanout_budget_s: float = 0.25,
     briefing: BriefingDuty | None = None,
     pause_error_rate: float = 0.5,
+    sweep: bool = True,
 ) -> Round:
+    """One round; `sweep` False skips returning expired leases (see `leases.SweepGuard`)."""
     result = Round()
-    with db.transaction() as conn:
-        result.swept = claims.sweep_expired_leases(conn, now=now)
+    if sweep:
+        with db.transaction() as conn:
+            result.swept = claims.sweep_expired_leases(conn, now=now)
     result.expired = expire(db, now=now) + briefing_duty.expire_stale(db, now=now)
     if briefing is not None and briefing.due():
         try:

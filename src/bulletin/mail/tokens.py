@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from binascii import b2a_base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
 PREFERENCES_SALT = "bulletin.preferences.v1"
 ALERT_REVIEW_SALT = "bulletin.alert-review.v1"
 NOT_REVIEWED = "This alert was not reviewed here; review it before sending."
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64's alphabet as URLs want it
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,14 @@ def _signer_on(clock: Callable[[], datetime]) -> type[TimestampSigner]:
     every alert signs two links per reader, a million times a send.
 
     It makes exactly the bytes `TimestampSigner.sign` makes (tests/mail/test_tokens.py
-    checks it) in a third of the time: the key is derived once, the timestamp encoded
-    once a second, and the HMAC is one call into OpenSSL.
+    checks it) in a third of the time: the key and the digest's name are found once, the
+    timestamp encoded once a second, the HMAC is one call into OpenSSL and its base64 one
+    call into binascii (itsdangerous's `base64_encode` is three Python layers over it).
     """
 
     class ClockSigner(TimestampSigner):
         _key: bytes | None = None
+        _digest_name: str = ""
         _stamp: tuple[int, bytes] = (-1, b"")
 
         def get_timestamp(self) -> int:
@@ -82,8 +86,9 @@ def _signer_on(clock: Callable[[], datetime]) -> type[TimestampSigner]:
         def get_signature(self, value: str | bytes) -> bytes:
             if self._key is None:
                 self._key = self.derive_key()
-            digest = hmac.digest(self._key, want_bytes(value), self.digest_method().name)
-            return base64_encode(digest)
+                self._digest_name = self.digest_method().name
+            digest = hmac.digest(self._key, want_bytes(value), self._digest_name)
+            return b2a_base64(digest, newline=False).translate(_URL_SAFE).rstrip(b"=")
 
     return ClockSigner
 

@@ -119,6 +119,20 @@ def _row(item_id: int) -> Update:
     return update(outbox).where(outbox.c.id == item_id)
 
 
+def renew(conn: Connection, *, worker: str, now: datetime, until: datetime) -> int:
+    """Extend to `until` the leases of this worker's claims (owners `worker#n`); one that
+    ran out is still ours until another claim writes its own owner over it."""
+    return conn.execute(
+        update(outbox)
+        .where(
+            outbox.c.status == DeliveryStatus.QUEUED,
+            outbox.c.lease_until.is_not(None),
+            outbox.c.lease_owner.startswith(f"{worker}#", autoescape=True),
+        )
+        .values(lease_until=until)
+    ).rowcount
+
+
 def release(conn: Connection, ids: list[int]) -> None:
     """Give claimed items back untouched."""
     if ids:

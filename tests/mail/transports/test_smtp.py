@@ -19,6 +19,7 @@ from bulletin.mail.transports import Envelope, Reply, send_now
 from bulletin.mail.transports.addresses import is_loopback, parse_smtp_url
 from bulletin.mail.transports.seam import BatchResult
 from bulletin.mail.transports.smtp import SmtpRelayConnection
+from tests.support.pipelining_relay import PipeliningRelay
 from tests.support.relays import Certificates, Relay, password_checker
 from tests.support.smtp_sink import Received, SmtpSink, free_port
 
@@ -392,3 +393,35 @@ def test_login_happens_over_tls_when_starttls_is_offered(certificates: Certifica
         replies = send(url, batch(1), ssl_context=certificates.client_context())
         assert [a.encrypted for a in relay.arrivals] == [True]
     assert replies == [Reply(250, QUEUED)]
+
+
+# Chained batches on a relay that pipelines
+
+
+def test_a_batch_on_an_open_pipelining_connection_is_chained_and_survives_a_hang_up() -> None:
+    """Once its connection is open a batch goes chained; the relay hanging up mid-chain
+    costs the message it was on a temporary reply, and the rest go on new connections."""
+
+    async def scenario(server: PipeliningRelay) -> list[list[int]]:
+        connection = SmtpRelayConnection(
+            parse_smtp_url(server.url), ssl_context=ssl.create_default_context(), timeout=5.0
+        )
+        assert connection.batch_size == 1  # nothing open yet: one message per sender
+        opened = await connection.send_batch(batch(1))
+        assert connection.batch_size > 1
+        chained = await connection.send_batch(batch(2, 3, 4))
+        server.drop_during_data = True
+        dropped = await connection.send_batch(batch(5, 6))
+        server.drop_during_data = False
+        after = await connection.send_batch(batch(7))
+        await connection.close(polite=True)
+        return [codes(r.replies) for r in (opened, chained, dropped, after)]
+
+    async def main() -> tuple[list[list[int]], list[str]]:
+        async with PipeliningRelay() as server:
+            found = await scenario(server)
+            return found, [d.rcpt_to for d in server.delivered]
+
+    found, delivered = asyncio.run(main())
+    assert found == [[250], [250, 250, 250], [451, 451], [250]]
+    assert delivered == [f"reader{n}@readers.example.org" for n in (1, 2, 3, 4, 7)]

@@ -475,3 +475,46 @@ def test_relay_accepting_data_without_asking_for_the_message_is_not_counted_as_s
     assert code == 451
     assert "unexpected answer to DATA" in text
     assert "250 2.0.0 thanks" in text
+
+
+# Chaining: each message's data written with the next one's envelope
+
+
+async def send_chained(url: str, numbers: list[int]) -> list[tuple[int, str]]:
+    conn = connection(url)
+    await conn.open()
+    replies: list[tuple[int, str]] = []
+    try:
+        await conn.send_many([(SENDER, reader(n), message(n), False) for n in numbers], replies)
+    finally:
+        await conn.close(polite=True)
+    return replies
+
+
+def test_chained_messages_go_one_write_each_with_the_next_envelope() -> None:
+    replies, server = pipelined(lambda s: send_chained(s.url, [1, 2, 3]))
+
+    assert replies == [(250, "250 2.0.0 queued")] * 3
+    assert [d.data for d in server.delivered] == [message(1), message(2), message(3)]
+    assert [d.rcpt_to for d in server.delivered] == [reader(1), reader(2), reader(3)]
+    # Message 1's end of data and message 2's envelope went out in one write.
+    end_and_next = f".\r\nMAIL FROM:<{SENDER}>\r\nRCPT TO:<{reader(2)}>\r\nDATA\r\n".encode()
+    assert any(chunk.endswith(end_and_next) for chunk in server.chunks)
+
+
+def test_a_refused_recipient_in_a_chain_is_answered_and_the_rest_still_go() -> None:
+    refused = {reader(2): "550 5.1.1 no such user"}
+    replies, server = pipelined(lambda s: send_chained(s.url, [1, 2, 3, 4]), rcpt_replies=refused)
+
+    assert [code for code, _ in replies] == [250, 550, 250, 250]
+    assert [d.rcpt_to for d in server.delivered] == [reader(1), reader(3), reader(4)]
+
+
+def test_a_refused_recipient_with_data_opened_anyway_is_closed_and_the_chain_goes_on() -> None:
+    refused = {reader(1): "550 5.1.1 no such user"}
+    replies, server = pipelined(
+        lambda s: send_chained(s.url, [1, 2, 3]), rcpt_replies=refused, data_despite_refusal=True
+    )
+
+    assert [code for code, _ in replies] == [550, 250, 250]
+    assert [d.rcpt_to for d in server.delivered if d.data] == [reader(2), reader(3)]

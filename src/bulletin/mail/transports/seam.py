@@ -125,7 +125,8 @@ class RelayConnection(Protocol):
 
     @property
     def batch_size(self) -> int:
-        """The most envelopes one `send_batch` takes (1 for SMTP: it pipelines within one)."""
+        """The most envelopes one `send_batch` takes now (SMTP: 1 until its connection is open, then
+        a few chained on it; it may change between calls)."""
         ...
 
     async def send_batch(self, envelopes: Sequence[Envelope]) -> BatchResult: ...

@@ -20,13 +20,20 @@ from bulletin.mail.transports.smtp_client import (
     SmtpConnectionLost,
 )
 
+CHAIN = 8  # the engine hands over what is waiting, up to this: it never waits to fill
 NEEDS_SMTPUTF8 = Reply(553, "553 5.6.7 Not sent: the address needs SMTPUTF8, which we do not use")
 
 
 class SmtpRelayConnection:
     """A `RelayConnection` to one SMTP relay (`helo` and `local`: see `SmtpConnection`)."""
 
-    batch_size = 1  # one message per exchange; the client pipelines within it
+    @property
+    def batch_size(self) -> int:
+        """Up to CHAIN messages chained on an open connection to a relay that pipelines
+        (see `SmtpConnection.send_many`); one otherwise, so that a relay that cannot be
+        reached is tried by each sender for its own message, as before chaining."""
+        client = self._client
+        return CHAIN if client is not None and client.pipelining else 1
 
     def __init__(
         self,
@@ -46,12 +53,40 @@ class SmtpRelayConnection:
 
     async def send_batch(self, envelopes: Sequence[Envelope]) -> BatchResult:
         replies: list[Reply] = []
-        for envelope in envelopes:
+        if len(envelopes) > 1 and self._client is not None:
+            await self._chain(self._client, envelopes, replies)
+        for envelope in envelopes[len(replies) :]:
             try:
                 replies.append(await self._send(envelope))
             except SmtpConnectionLost as exc:  # no connection could be had: unreachable
                 return BatchResult(replies, str(exc))
         return BatchResult(replies)
+
+    async def _chain(
+        self, client: SmtpConnection, envelopes: Sequence[Envelope], replies: list[Reply]
+    ) -> None:
+        """As many as it can of `envelopes` chained on the open connection; the rest (from
+        an address needing SMTPUTF8, or the message the connection was lost on) are left
+        to the one-by-one path, which answers, reopens or counts them as `_send` does."""
+        ascii_run = []
+        for envelope in envelopes:
+            if not envelope.recipient.isascii():
+                break
+            ascii_run.append(
+                (envelope.sender, envelope.recipient, envelope.data, envelope.eight_bit)
+            )
+        if len(ascii_run) < 2:
+            return
+        answers: list[tuple[int, str]] = []
+        try:
+            await client.send_many(ascii_run, answers)
+        except ConnectionStale:
+            self._client = None  # the next never reached the relay: it goes again, reopened
+        except SmtpConnectionLost as exc:
+            self._client = None
+            answers.append((451, f"451 connection lost during the message: {exc}"))
+        finally:
+            replies.extend(Reply(code, text) for code, text in answers)
 
     async def close(self, *, polite: bool = False) -> None:
         client, self._client = self._client, None

@@ -4,8 +4,9 @@ Why not aiosmtplib: measured on this project's 2-core machine against an aiosmtp
 (uvloop, 16 connections, 20,000 messages), aiosmtplib spends 0.21 s of CPU per 1,000
 messages, most of the engine's whole budget (0.25 s for claim, render, send, record).
 This client only does what bulk sending needs: EHLO, STARTTLS, implicit TLS, AUTH
-PLAIN/LOGIN, 8BITMIME and PIPELINING (RFC 2920) when the relay offers it. Every send
-uses it, test sends included (through `transports.smtp`, the relay seam).
+PLAIN/LOGIN, 8BITMIME and PIPELINING (RFC 2920) when the relay offers it, and with it
+chains messages (`send_many`: each one's data written with the next one's envelope).
+Every send uses it, test sends included (through `transports.smtp`, the relay seam).
 
 Careful by default: it greets with a fully qualified name (`helo`); it never logs in
 over a connection that is not encrypted unless the relay is on loopback (with
@@ -35,7 +36,7 @@ import asyncio
 import base64
 import ssl
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from bulletin.mail.transports.addresses import RelayAddress, is_loopback
@@ -147,11 +148,25 @@ class _Envelope:
 
     EXPECTED = ((200, 400), (200, 400), (354, 355))
 
-    def __init__(self, wire: _Wire, commands: list[bytes], data: bytes, *, pipelined: bool) -> None:
+    def __init__(
+        self,
+        wire: _Wire,
+        commands: list[bytes],
+        data: bytes,
+        *,
+        pipelined: bool,
+        follow: bytes = b"",
+        prewritten: bool = False,
+    ) -> None:
         self.wire = wire
         self.commands = commands
         self.data = data
         self.pipelined = pipelined
+        # Chained (`SmtpConnection.send_many`): the next message's envelope goes out in
+        # the same write as this one's data, and this envelope went out with the last's.
+        self.follow = follow
+        self.followed = False
+        self.prewritten = prewritten
         self.replies: list[Reply] = []
         self.done: asyncio.Future[tuple[str, list[Reply]]] = (
             asyncio.get_running_loop().create_future()
@@ -160,7 +175,9 @@ class _Envelope:
     def start(self) -> None:
         transport = self.wire.transport
         assert transport is not None
-        if self.pipelined:
+        if self.prewritten:
+            pass  # written with the previous message's data: its replies are coming
+        elif self.pipelined:
             transport.write(b"".join(self.commands))
         else:
             transport.write(self.commands[0])
@@ -182,7 +199,9 @@ class _Envelope:
             if step < 3:  # the envelope's replies are judged together, once all are in
                 self.wire.next_reply(self.heard)
                 return
-            good = all(lo <= r[0] < hi for r, (lo, hi) in zip(replies, self.EXPECTED, strict=True))
+            # EXPECTED spelt out: this runs once per message, and all() over a zip cost
+            # a generator and three tuples each time.
+            good = 200 <= replies[0][0] < 400 and 200 <= replies[1][0] < 400 and reply[0] == 354
         else:
             low, high = self.EXPECTED[step - 1]
             good = low <= reply[0] < high
@@ -191,7 +210,11 @@ class _Envelope:
             return
         transport = self.wire.transport
         assert transport is not None
-        transport.write(self.data if step == 3 else self.commands[step])
+        if step == 3 and self.follow:
+            transport.write(self.data + self.follow)
+            self.followed = True
+        else:
+            transport.write(self.data if step == 3 else self.commands[step])
         self.wire.next_reply(self.heard)
 
 
@@ -255,6 +278,45 @@ class SmtpConnection:
 
     async def send(self, sender: str, recipient: str, data: bytes, *, eight_bit: bool) -> Reply:
         """Deliver one message; returns the relay's final reply for it."""
+        wire = await self._fresh_wire()
+        commands, data = self._commands(sender, recipient, data, eight_bit=eight_bit)
+        envelope = _Envelope(wire, commands, _dot_stuffed(data), pipelined=self.pipelining)
+        return await self._run(envelope)
+
+    async def send_many(
+        self, messages: Sequence[tuple[str, str, bytes, bool]], replies: list[Reply]
+    ) -> None:
+        """Deliver (sender, recipient, data, eight_bit) in order, appending each final reply.
+
+        With PIPELINING each message's data goes out in one write with the next one's
+        envelope (RFC 2920 lets commands follow the end of data), so a message costs one
+        write and one read, not two of each: measured on a bare client, a third less CPU a
+        message. An envelope the relay refuses stops the chain there (nothing of the next
+        was written yet); the next starts afresh. Raises as `send` does for the message
+        it was on; `replies` then holds those finished before it.
+        """
+        if not self.pipelining:
+            for sender, recipient, data, eight_bit in messages:
+                replies.append(await self.send(sender, recipient, data, eight_bit=eight_bit))
+            return
+        wire = await self._fresh_wire()
+        prepared = [self._commands(s, r, d, eight_bit=e) for s, r, d, e in messages]
+        prewritten = False
+        for i, (commands, data) in enumerate(prepared):
+            follow = b"".join(prepared[i + 1][0]) if i + 1 < len(prepared) else b""
+            envelope = _Envelope(
+                wire,
+                commands,
+                _dot_stuffed(data),
+                pipelined=True,
+                follow=follow,
+                prewritten=prewritten,
+            )
+            replies.append(await self._run(envelope))
+            prewritten = envelope.followed
+
+    async def _fresh_wire(self) -> _Wire:
+        """The wire, if the relay has not closed it (or said 421) while it sat idle."""
         wire = self._wire
         if wire is None or wire.closed or wire.unheard:  # closed, or said 421 while idle
             notice = wire.unheard[0] if wire and wire.unheard else None
@@ -262,6 +324,11 @@ class SmtpConnection:
             raise ConnectionStale(
                 "the relay had closed the connection", notice if isinstance(notice, tuple) else None
             )
+        return wire
+
+    def _commands(
+        self, sender: str, recipient: str, data: bytes, *, eight_bit: bool
+    ) -> tuple[list[bytes], bytes]:
         body = ""
         if eight_bit:
             if "8bitmime" in self.extensions:
@@ -273,7 +340,9 @@ class SmtpConnection:
             f"RCPT TO:<{recipient}>\r\n".encode(),
             b"DATA\r\n",
         ]
-        envelope = _Envelope(wire, commands, _dot_stuffed(data), pipelined=self.pipelining)
+        return commands, data
+
+    async def _run(self, envelope: _Envelope) -> Reply:
         self._deadline = self._loop_time() + self._timeout
         try:
             return await self._transaction(envelope)

@@ -141,6 +141,25 @@ def release(conn: Connection, ids: Sequence[int]) -> None:
         )
 
 
+def renew(conn: Connection, *, worker: str, now: datetime, until: datetime) -> int:
+    """Extend to `until` every lease of this worker's claims (owners `worker#n`).
+
+    One statement per worker, however many claims it holds: it reads the few rows
+    leased at all (the partial index on `lease_until`) and keeps those whose owner is
+    ours. A lease that ran out while the database was away is taken back too: until the
+    sweep clears its owner nobody else can have the row, and once it has, it is not ours.
+    """
+    return conn.execute(
+        update(deliveries)
+        .where(
+            status_is(DeliveryStatus.SENDING),
+            deliveries.c.lease_until.is_not(None),  # the partial index's range, not a scan
+            deliveries.c.lease_owner.startswith(f"{worker}#", autoescape=True),
+        )
+        .values(lease_until=until)
+    ).rowcount
+
+
 def sweep_expired_leases(conn: Connection, *, now: datetime) -> int:
     """Rows whose worker vanished go back to the queue."""
     return conn.execute(

@@ -90,6 +90,11 @@ class SqlLedger:
             claims.release(conn, deliveries)
             outbox.release(conn, list(confirmations))
 
+    def renew(self, *, worker: str, now: datetime, until: datetime) -> int:
+        with self.db.transaction() as conn:
+            renewed = claims.renew(conn, worker=worker, now=now, until=until)
+            return renewed + outbox.renew(conn, worker=worker, now=now, until=until)
+
 
 def _inputs(conn: Connection, campaign: Campaign) -> CampaignInputs:
     report = (
