@@ -96,7 +96,7 @@ class Engine:
         self.stats = Stats()
         links = Links.from_settings(settings)
         tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers = Composers(links, tokens)
+        self._composers = Composers(links, tokens, count_clicks=settings.click_tracking != "off")
         self._confirmations = ConfirmationJobs(
             ledger, links, tokens, valid_hours=settings.confirm_max_age_s // 3600
         )

@@ -21,6 +21,8 @@ The contract
   did pause. A row not leased any more (swept back, or already recorded) may be
   written again; the ledger's states make a repeat harmless.
 - `release` gives leased rows back to the queue untouched (claimed but never sent).
+- `link_positions` numbers a campaign's counted links (click counts on): a URL keeps
+  its number for good, and no number ever names two URLs (`mail.clicks`).
 
 Every method may raise `store.db.UNAVAILABLE` errors while the database cannot be
 reached; the engine then waits and tries again with what it meant to write.
@@ -47,3 +49,7 @@ class Ledger(Protocol):
     def record(self, writes: LedgerWrites) -> list[int]: ...
 
     def release(self, *, deliveries: Sequence[int], confirmations: Sequence[int]) -> None: ...
+
+    def link_positions(self, campaign_id: int, urls: Sequence[str]) -> dict[str, int]:
+        """Each URL's number among the campaign's counted links, numbering new ones."""
+        ...

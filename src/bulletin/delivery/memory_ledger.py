@@ -52,6 +52,7 @@ class MemoryLedger:
         self._ids = itertools.count(1)
         self.campaigns: dict[int, CampaignInputs] = {}
         self.rows: dict[int, Row] = {}
+        self.links: dict[int, list[str]] = {}
 
     # Filling it (tests) ------------------------------------------------------------------
 
@@ -163,6 +164,14 @@ class MemoryLedger:
                 row = self.rows[key]
                 if row.status is DeliveryStatus.SENDING:
                     row.status, row.lease_owner, row.lease_until = DeliveryStatus.QUEUED, None, None
+
+    def link_positions(self, campaign_id: int, urls: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            known = self.links.setdefault(campaign_id, [])
+            for url in urls:
+                if url not in known:
+                    known.append(url)
+            return {url: known.index(url) for url in urls}
 
     # Inside ---------------------------------------------------------------------------
 

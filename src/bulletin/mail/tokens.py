@@ -24,6 +24,7 @@ CONFIRM_SALT = "bulletin.confirm.v1"
 UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
 PREFERENCES_SALT = "bulletin.preferences.v1"
 ALERT_REVIEW_SALT = "bulletin.alert-review.v1"
+CLICK_SALT = "bulletin.click.v1"
 NOT_REVIEWED = "This alert was not reviewed here; review it before sending."
 
 
@@ -48,6 +49,14 @@ class UnsubscribeClaim:
     # The campaign whose email carried the link, so the report can count it; links made
     # before campaigns were named in them have none.
     campaign_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ClickClaim:
+    """A counted link: the campaign whose email carried it and which of its URLs."""
+
+    campaign_id: int
+    position: int
 
 
 def address_hash(email: str) -> str:
@@ -101,6 +110,10 @@ class Tokens:
         # same reason.
         self._preferences = signer(secret_key, salt=PREFERENCES_SALT)
         self._review = URLSafeTimedSerializer(secret_key, salt=ALERT_REVIEW_SALT, signer=signer)
+        # Counted links are signed "campaign.position" pairs, one per link of a campaign
+        # (not per reader): the URL itself is never in the token, so no token can name a
+        # URL the campaign did not carry.
+        self._click = signer(secret_key, salt=CLICK_SALT)
         # The tags our VERP addresses and Message-IDs carry (keyed for that purpose alone).
         self.returns = ReturnTags(secret_key)
 
@@ -115,6 +128,21 @@ class Tokens:
 
     def preferences(self, subscriber_id: int, email: str) -> str:
         return self._preferences.sign(f"{subscriber_id}.{address_hash(email)}").decode()
+
+    def click(self, campaign_id: int, position: int) -> str:
+        return self._click.sign(f"{campaign_id}.{position}").decode()
+
+    def read_click(self, token: str, *, max_age_s: int) -> ClickClaim:
+        try:
+            payload = self._click.unsign(token, max_age=max_age_s).decode()
+        except SignatureExpired as exc:
+            raise TokenExpired("This link has expired.") from exc
+        except BadSignature as exc:
+            raise TokenInvalid("This link is not valid. It may have been cut short.") from exc
+        campaign, _, position = payload.partition(".")
+        if not (campaign.isdigit() and position.isdigit()) or len(position) > 6:
+            raise TokenInvalid("This link is not valid.")
+        return ClickClaim(int(campaign), int(position))
 
     def alert_review(self, payload: dict[str, object]) -> str:
         """A signed copy of an alert as an editor reviewed it (see services.alert_review)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,6 +15,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bulletin.services.clicks.tracking import ClickTracking
 from bulletin.services.context import Context
 from bulletin.services.health.readiness import ReadinessProbe
 from bulletin.services.readers.signup_limits import SignUpLimits
@@ -41,6 +45,7 @@ from bulletin.web.health import router as health_router
 from bulletin.web.hooks import router as hooks_router
 from bulletin.web.metrics_route import router as metrics_router
 from bulletin.web.pages import page
+from bulletin.web.reader.clicks import router as clicks_router
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
@@ -57,8 +62,11 @@ def create_app(
 ) -> FastAPI:
     """The whole web app on `ctx`; `webhooks` replaces the providers' webhook intake and
     `signup_limits` the limits the settings make (tests)."""
-    app = FastAPI(title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
+    )
     app.state.context = ctx
+    app.state.clicks = ClickTracking(ctx)
     app.state.webhooks = webhooks or Webhooks(ctx)
     app.state.templates = make_templates()
     app.state.readiness = ReadinessProbe(ctx)
@@ -91,6 +99,7 @@ def create_app(
     app.mount(api.PREFIX, api_app)
     app.include_router(reader_router)
     app.include_router(embed_router)
+    app.include_router(clicks_router)
     app.include_router(preferences_router)
     app.include_router(sign_in_router)
     app.include_router(desk_router)
@@ -117,6 +126,22 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _unbound)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """What runs beside the requests: the click recorder's flushes, the last one on the
+    way out so a clean restart loses no click. Further duties join here, each started
+    before the yield and stopped after it."""
+    clicks: ClickTracking = app.state.clicks
+    stop = asyncio.Event()
+    flushing = asyncio.create_task(clicks.recorder.run(stop)) if clicks.counting else None
+    try:
+        yield
+    finally:
+        stop.set()
+        if flushing is not None:
+            await flushing
 
 
 def _favicon() -> Response:
