@@ -170,7 +170,14 @@ class ClickRecorder:
     async def run(self, stop: asyncio.Event) -> None:
         """Flush every second until `stop` is set, then write everything held: the flush
         in progress always finishes, so no batch is written twice or half."""
-        while not stop.is_set():
+        while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), FLUSH_EVERY_S)
-            await self.flush(everything=stop.is_set())
+            stopping = stop.is_set()
+            await self.flush(everything=stopping)
+            if stopping:
+                return
+
+    async def close(self) -> None:
+        """Judge and write everything held (a stop without `run`, and tests)."""
+        await self.flush(everything=True)
