@@ -188,3 +188,25 @@ def forget_reader(conn: Connection, subscriber_id: int) -> None:
         .where(link_clickers.c.subscriber_id == subscriber_id)
         .values(subscriber_id=None)
     )
+
+
+def recent_started(conn: Connection, kind: str, *, limit: int) -> list[int]:
+    """The latest campaigns of this kind that started sending, newest first."""
+    return [
+        int(c)
+        for c in conn.execute(
+            select(campaigns.c.id)
+            .where(campaigns.c.kind == kind, campaigns.c.started_at.is_not(None))
+            .order_by(campaigns.c.started_at.desc(), campaigns.c.id.desc())
+            .limit(limit)
+        ).scalars()
+    ]
+
+
+def has_links(conn: Connection, campaign_id: int) -> bool:
+    found = conn.execute(
+        select(campaign_links.c.position)
+        .where(campaign_links.c.campaign_id == campaign_id)
+        .limit(1)
+    ).first()
+    return found is not None

@@ -11,6 +11,7 @@ from bulletin.domain.errors import PermissionDenied
 from bulletin.domain.models import Editor
 from bulletin.services.alerts import proposals
 from bulletin.services.briefing import editions as briefing
+from bulletin.services.campaigns import clicks as click_reports
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.web.deps import ContextDep, EditorDep
 from bulletin.web.pages import page
@@ -33,6 +34,9 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
         sender_problems=desk.sender_problems(ctx),
         proposals=proposals.proposal_views(ctx),
         next_briefing=briefing.next_edition(ctx),
+        alert_clicks=(
+            click_reports.last_alerts(ctx) if ctx.settings.click_tracking != "off" else None
+        ),
     )
 
 
