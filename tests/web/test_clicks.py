@@ -209,3 +209,10 @@ def test_no_made_up_or_tampered_token_redirects_off_the_campaigns_urls(
         assert answer.status_code in (302, 404), path
         if answer.status_code == 302:
             assert answer.headers["location"] == STORY
+
+
+def test_only_get_and_head_follow_a_link(app_client: TestClient, counting: Context) -> None:
+    _, _, link = _sent_link(counting)
+    answer = app_client.post(link)
+    assert answer.status_code == 405
+    assert "location" not in answer.headers

@@ -45,7 +45,7 @@ from bulletin.web.health import router as health_router
 from bulletin.web.hooks import router as hooks_router
 from bulletin.web.metrics_route import router as metrics_router
 from bulletin.web.pages import page
-from bulletin.web.reader.clicks import router as clicks_router
+from bulletin.web.reader import clicks as click_redirects
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
@@ -92,6 +92,8 @@ def create_app(
         ServerErrors, templates=app.state.templates, newsroom=ctx.settings.newsroom_name
     )
     app.add_middleware(RequestIds)  # added last: outermost, so every log line has the id
+    # First of all routes: the busiest path after a breaking alert, matched at once.
+    app.mount(click_redirects.PREFIX, click_redirects.redirects)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     api_app = api.create_api(ctx)
@@ -99,7 +101,6 @@ def create_app(
     app.mount(api.PREFIX, api_app)
     app.include_router(reader_router)
     app.include_router(embed_router)
-    app.include_router(clicks_router)
     app.include_router(preferences_router)
     app.include_router(sign_in_router)
     app.include_router(desk_router)

@@ -88,15 +88,10 @@ class ClickRecorder:
         self.written = 0  # clicks counted and written (the benchmark compares them)
 
     def accept(self, click: Click, *, limited: bool = False) -> None:
-        """Hold one click (the redirect's only work for it); `limited`: past the client's
-        rate limit, so set aside whatever it is."""
+        """Hold one click: the redirect's only work for it (judging waits for `take`).
+        `limited`: past the client's rate limit, so set aside whatever it is."""
         self.accepted += 1
-        verdict = (
-            Verdict.LIMITED
-            if limited
-            else self._rules.first(click, started_at=self._started(click.campaign_id))
-        )
-        self._pending.append((click, verdict))
+        self._pending.append((click, Verdict.LIMITED if limited else None))
 
     def clicker(self, campaign_id: int, subscriber_id: int) -> str:
         """The keyed hash that stands for one message (one ledger row) among the uniques."""
@@ -112,11 +107,16 @@ class ClickRecorder:
         ready = [(c, v) for c, v in self._pending if everything or c.at <= ready_before]
         if not ready:
             return self._unwritten
+        ready = [
+            (c, v or self._rules.first(c, started_at=self._started(c.campaign_id)))
+            for c, v in ready
+        ]
         if everything:
             self._pending = []
         else:
             self._pending = [(c, v) for c, v in self._pending if c.at > ready_before]
-        # Hindsight: bursts are found among the recent, the ready and the still pending.
+        # Hindsight: bursts are found among the recent, the ready and the still pending
+        # (HEAD requests and early scanners among those are left out by `first`).
         undecided = [c for c, v in ready if v is None]
         in_burst = self._rules.bursts(
             self._recent + undecided + [c for c, v in self._pending if v is None]
