@@ -181,15 +181,6 @@ def reader_history(
     return [(at, str(subject), str(url)) for at, subject, url in rows]
 
 
-def forget_reader(conn: Connection, subscriber_id: int) -> None:
-    """A reader erased: their clicks stay counted, no longer theirs."""
-    conn.execute(
-        link_clickers.update()
-        .where(link_clickers.c.subscriber_id == subscriber_id)
-        .values(subscriber_id=None)
-    )
-
-
 def recent_started(conn: Connection, kind: str, *, limit: int) -> list[int]:
     """The latest campaigns of this kind that started sending, newest first."""
     return [
