@@ -22,10 +22,13 @@ def counted_alert(ctx: Context, url: str = "https://news.example.com/bridge") ->
     return alerts.fire_alert(ctx, draft, actor=None).campaign_id
 
 
-def message_for(ctx: Context, campaign_id: int, subscriber_id: int, to: str) -> EmailMessage:
-    """The campaign's message to this reader, composed with counted links as the engine does."""
+def message_for(
+    ctx: Context, campaign_id: int, subscriber_id: int, to: str, *, segment: int = -1
+) -> EmailMessage:
+    """The campaign's message to this reader, composed with counted links as the engine
+    does (`segment`: a briefing's, as its composer key names it)."""
     composers = Composers(Links.from_settings(ctx.settings), ctx.tokens, count_clicks=True)
-    key = (campaign_id, -1, 0)
+    key = (campaign_id, segment, 0)
     composers.prepare(SqlLedger(ctx.db), {key}, ctx.clock())
     envelope = composers.built[key].envelope(key=1, subscriber_id=subscriber_id, email=to)
     parsed = email.message_from_bytes(envelope.data, policy=default)

@@ -2,12 +2,14 @@
 
 Clicks come from counted links (`services.clicks`); delivered from the ledger less hard
 bounces, as the rest of the report. Click-through is unique clickers (messages that
-clicked at least one link, never addresses) over delivered.
+clicked at least one link, never addresses) over delivered. The briefing's curators see
+how the edition before did, item by item (`previous_edition`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection
 
@@ -16,6 +18,7 @@ from bulletin.services.campaigns.reports import Bucket, bucketed
 from bulletin.services.context import Context
 from bulletin.store import campaigns
 from bulletin.store import clicks as store
+from bulletin.store.briefing import editions
 from bulletin.store.clicks import LinkCount
 from bulletin.store.readers import events as event_store
 
@@ -81,3 +84,50 @@ def last_alerts(ctx: Context, limit: int = COMPARED) -> list[AlertClicks]:
         rates = event_store.complaint_rates(conn, ids)
         unique = store.unique_clickers(conn, ids)
     return [AlertClicks(found[c], rates[c].delivered, unique[c]) for c in ids if c in found]
+
+
+@dataclass(frozen=True)
+class ItemClicks:
+    headline: str
+    url: str
+    unique: int
+    clicks: int
+
+
+@dataclass(frozen=True)
+class EditionClicks:
+    """How the edition before the one being curated did, item by item."""
+
+    edition_date: date
+    campaign_id: int
+    delivered: int
+    unique: int
+    items: list[ItemClicks]
+
+    @property
+    def click_through(self) -> str:
+        return percent(self.unique, self.delivered)
+
+
+def previous_edition(ctx: Context, day: date) -> EditionClicks | None:
+    """The last sent edition before `day` with counted links, or None."""
+    with ctx.db.reading() as conn:
+        edition = editions.previous(conn, day)
+        if edition is None or edition.campaign_id is None:
+            return None
+        campaign_id = edition.campaign_id
+        if not store.has_links(conn, campaign_id):
+            return None
+        by_url = {link.url: link for link in store.link_counts(conn, campaign_id)}
+        delivered = event_store.complaint_rates(conn, [campaign_id])[campaign_id].delivered
+        unique = store.unique_clickers(conn, [campaign_id])[campaign_id]
+    items = [
+        ItemClicks(
+            item.headline,
+            item.url,
+            by_url[item.url].unique if item.url in by_url else 0,
+            by_url[item.url].clicks if item.url in by_url else 0,
+        )
+        for item in edition.items
+    ]
+    return EditionClicks(edition.edition_date, campaign_id, delivered, unique, items)
