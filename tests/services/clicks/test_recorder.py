@@ -8,6 +8,7 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bulletin.domain.clicks import Click, ScannerRules
@@ -182,3 +183,17 @@ def test_uniques_are_keyed_hashes_unless_per_reader(tmp_path: Path) -> None:
     [(_, same, reader)] = _clickers(per_reader)
     assert nobody is None and reader == 41
     assert hashed == same and "41" not in hashed and len(hashed) == 16
+
+
+def test_each_verdict_is_counted_for_prometheus(tmp_path: Path) -> None:
+    def sample(verdict: str) -> float:
+        return REGISTRY.get_sample_value("bulletin_clicks_total", {"verdict": verdict}) or 0.0
+
+    clock = FakeClock()
+    recorder = _recorder(_database(tmp_path), clock)
+    counted, head = sample("counted"), sample("head")
+    recorder.accept(_click(clock, reader=1))
+    recorder.accept(Click(1, 0, 2, clock(), user_agent=BROWSER, head=True))
+    asyncio.run(recorder.close())
+
+    assert (sample("counted"), sample("head")) == (counted + 1, head + 1)
