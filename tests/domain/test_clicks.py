@@ -72,3 +72,10 @@ def test_links_read_one_after_another_are_not_a_burst() -> None:
 def test_two_readers_clicking_at_once_are_not_a_burst() -> None:
     clicks = [click(0, reader=1), click(1, reader=2), click(2, reader=3)]
     assert RULES.bursts(clicks) == set()
+
+
+def test_a_flood_on_one_link_is_no_burst_and_a_flood_on_three_is_all_burst() -> None:
+    one = [click(0, after_s=100 + n / 1000) for n in range(5000)]
+    three = [click(n % 3, after_s=100 + n / 1000) for n in range(5000)]
+    assert RULES.bursts(one) == set()
+    assert RULES.bursts(three) == set(three)

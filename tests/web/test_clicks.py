@@ -204,7 +204,14 @@ def test_no_made_up_or_tampered_token_redirects_off_the_campaigns_urls(
     at = flip % len(token)
     tampered = token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1 :]
 
-    for path in (f"/r/{made}/{reader}", f"/r/{tampered}/{reader}", f"/r/{made}"):
+    for path in (
+        f"/r/{made}/{reader}",
+        f"/r/{tampered}/{reader}",
+        f"/r/{made}",
+        f"/r/{token}/{reader}/https://elsewhere.example/{made}",
+        f"/r/{token}/https://elsewhere.example/{made}",
+        f"/r/https://elsewhere.example/{made}",
+    ):
         answer = app_client.get(path)
         assert answer.status_code in (302, 404), path
         if answer.status_code == 302:
@@ -216,3 +223,14 @@ def test_only_get_and_head_follow_a_link(app_client: TestClient, counting: Conte
     answer = app_client.post(link)
     assert answer.status_code == 405
     assert "location" not in answer.headers
+
+
+def test_a_story_url_beyond_ascii_is_sent_percent_encoded(
+    app_client: TestClient, counting: Context
+) -> None:
+    _, _, link = _sent_link(counting, "https://news.example.com/élection/選挙")
+    answer = app_client.get(link)
+    assert answer.status_code == 302
+    assert answer.headers["location"] == (
+        "https://news.example.com/%C3%A9lection/%E9%81%B8%E6%8C%99"
+    )

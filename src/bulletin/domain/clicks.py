@@ -17,6 +17,7 @@ a burst are all seen together and none of them slips into the counts.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,13 +121,27 @@ class ScannerRules:
         for click in clicks:
             by_message.setdefault(click.message, []).append(click)
         found: set[Click] = set()
-        span = timedelta(seconds=self.burst_s)
         for message, group in by_message.items():
-            if message is None:
-                continue
-            group.sort(key=lambda c: c.at)
-            for start, first in enumerate(group):
-                window = [c for c in group[start:] if c.at - first.at <= span]
-                if len({c.position for c in window}) >= self.burst_links:
-                    found.update(window)
+            if message is not None:
+                found.update(self._burst_in(sorted(group, key=lambda c: c.at)))
+        return found
+
+    def _burst_in(self, group: list[Click]) -> list[Click]:
+        """One message's clicks (in time order) that are in a burst: a sliding window
+        of `burst_s`, linear however many clicks one link gets (a flood is not free)."""
+        span = timedelta(seconds=self.burst_s)
+        in_window: Counter[int] = Counter()
+        found: list[Click] = []
+        start = marked = 0  # clicks before `marked` are already in `found`
+        for end, click in enumerate(group):
+            in_window[click.position] += 1
+            while click.at - group[start].at > span:
+                left = group[start].position
+                in_window[left] -= 1
+                if not in_window[left]:
+                    del in_window[left]
+                start += 1
+            if len(in_window) >= self.burst_links:
+                found.extend(group[max(start, marked) : end + 1])
+                marked = end + 1
         return found

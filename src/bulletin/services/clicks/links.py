@@ -48,6 +48,11 @@ class LinkMap:
         self._held.move_to_end(campaign_id)
         return found
 
+    def started(self, campaign_id: int) -> datetime | None:
+        """When the campaign started sending, if its links are held."""
+        found = self._held.get(campaign_id)
+        return found.started_at if found is not None else None
+
     def read(self, campaign_id: int) -> CampaignLinks:
         """The campaign's links from the database (a thread's work: it returns them, and
         `keep` holds them, on the event loop)."""

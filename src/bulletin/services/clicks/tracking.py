@@ -12,7 +12,6 @@ redirect, and nothing is counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from limits import parse_many
 from limits.storage import MemoryStorage
@@ -53,7 +52,7 @@ class ClickTracking:
             ctx.db,
             secret_key=settings.secret_key,
             rules=self.rules,
-            started=self._started,
+            started=self.links.started,
             per_reader=settings.click_tracking == "per-reader",
             clock=ctx.clock,
         )
@@ -99,7 +98,3 @@ class ClickTracking:
         if client is None:
             return True
         return all(self._limiter.hit(rate, "clicks", client) for rate in self._rates)
-
-    def _started(self, campaign_id: int) -> datetime | None:
-        held = self.links.held(campaign_id, 0)
-        return held.started_at if held is not None else None

@@ -11,6 +11,7 @@ purpose: a thread per redirect would cost more than the redirect.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -23,6 +24,7 @@ from bulletin.web.deps import client_ip
 from bulletin.web.pages import page
 
 PREFIX = "/r"
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 # The story's page is not ours to cache, and the reader's part of the link is theirs.
 HEADERS = [
     (b"cache-control", b"no-store"),
@@ -54,7 +56,7 @@ async def redirects(scope: Scope, receive: Receive, send: Send) -> None:
         {
             "type": "http.response.start",
             "status": 302,
-            "headers": [(b"location", location.encode("latin-1")), *HEADERS],
+            "headers": [(b"location", _ascii(location).encode()), *HEADERS],
         }
     )
     await send({"type": "http.response.body", "body": b""})
@@ -81,6 +83,12 @@ async def _follow(request: Request, token: str, reader: str | None) -> str | Res
         return tracking.follow(asked, claim, links)
     except NotFound as exc:
         return _gone(request, str(exc))
+
+
+def _ascii(url: str) -> str:
+    """A header carries ASCII: a story URL with other characters goes percent-encoded
+    (what a browser sends for it anyway); everything already ASCII is left as it is."""
+    return url if url.isascii() else quote(url, safe=URL_SAFE)
 
 
 def _gone(request: Request, why: str) -> Response:
