@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from limits import parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
-
 from bulletin.domain.clicks import Click, ScannerRules
 from bulletin.domain.errors import NotFound
 from bulletin.mail.tokens import ClickClaim
+from bulletin.services.clicks.limits import ClientLimits
 from bulletin.services.clicks.links import CampaignLinks, LinkMap
 from bulletin.services.clicks.recorder import ClickRecorder
 from bulletin.services.context import Context
@@ -58,8 +55,7 @@ class ClickTracking:
         )
         # In this process's memory: a flood is one client's, and counting it in Redis
         # would put a network round trip on every redirect.
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._rates = tuple(parse_many(settings.click_limit_ip))
+        self._limits = ClientLimits(settings.click_limit_ip)
 
     def claim(self, token: str) -> ClickClaim:
         """The campaign and position the token names; raises TokenError."""
@@ -97,4 +93,4 @@ class ClickTracking:
     def _admit(self, client: str | None) -> bool:
         if client is None:
             return True
-        return all(self._limiter.hit(rate, "clicks", client) for rate in self._rates)
+        return self._limits.admit(client)
