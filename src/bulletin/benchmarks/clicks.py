@@ -75,7 +75,7 @@ def run(options: Options) -> dict[str, Any]:
         db = Database(url)
         migrate.upgrade(db, suppression_key=SUPPRESSION_KEY)
         make_confirmed_readers(db, options.readers)
-        campaign, paths = _alert_links(db, url, port, workdir)
+        campaign, paths = alert_links(db, url, port, workdir)
         server = _serve(env, port)
         try:
             _wait_sent(db, campaign)
@@ -85,7 +85,6 @@ def run(options: Options) -> dict[str, Any]:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
         counted, ignored = _counted(db)
-        figures["app_us_per_redirect"] = _in_process(db, url, port, workdir, paths)
         db.dispose()
     browser = figures.pop("browser_accepted")
     return {
@@ -96,9 +95,9 @@ def run(options: Options) -> dict[str, Any]:
     }
 
 
-def _alert_links(db: Database, url: str, port: int, workdir: str) -> tuple[int, list[str]]:
+def alert_links(db: Database, url: str, port: int, workdir: str) -> tuple[int, list[str]]:
     """Fire the alert and take each reader's counted link from their message."""
-    settings = _settings(url, port, workdir)
+    settings = settings_for(url, port, workdir)
     ctx = Context(settings=settings, db=db)
     draft = AlertDraft(
         "Benchmark: readers click", "A burst of clicks.", "https://news.example.com/bench"
@@ -121,51 +120,7 @@ def _alert_links(db: Database, url: str, port: int, workdir: str) -> tuple[int, 
     return campaign, paths
 
 
-def _in_process(db: Database, url: str, port: int, workdir: str, paths: list[str]) -> float:
-    """Microseconds the app spends on one redirect, called directly (no HTTP, no other
-    process): the server's share of the figure above, whatever the machine's load."""
-    from bulletin.web.app import create_app
-
-    settings = _settings(url, port, workdir).replace(click_limit_ip="1000000/minute")
-    app = create_app(Context(settings=settings, db=db))
-
-    async def call(path: str, n: int) -> None:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"127.0.0.1"), (b"user-agent", BROWSER.encode())],
-            "client": (f"10.1.{n // 256 % 256}.{n % 256}", 50000),
-            "server": ("127.0.0.1", port),
-        }
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                assert message["status"] == 302
-
-        await app(scope, receive, send)  # type: ignore[arg-type]
-
-    async def calls(count: int) -> float:
-        started = time.perf_counter()
-        for n in range(count):
-            await call(paths[n % len(paths)], n)
-        return time.perf_counter() - started
-
-    asyncio.run(calls(500))  # warm: the campaign's links read and held
-    count = 5000
-    return round(asyncio.run(calls(count)) / count * 1e6, 1)
-
-
-def _settings(url: str, port: int, workdir: str) -> Settings:
+def settings_for(url: str, port: int, workdir: str) -> Settings:
     return Settings(
         secret_key=SECRET,
         suppression_key=SUPPRESSION_KEY,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode, int_to_bytes, want_bytes
+from itsdangerous.encoding import base64_decode, base64_encode, int_to_bytes, want_bytes
 
 from bulletin.domain.errors import TokenExpired, TokenInvalid
 from bulletin.mail.returns.tags import ReturnTags
@@ -69,8 +69,8 @@ def _signer_on(clock: Callable[[], datetime]) -> type[TimestampSigner]:
     every alert signs two links per reader, a million times a send.
 
     It makes exactly the bytes `TimestampSigner.sign` makes (tests/mail/test_tokens.py
-    checks it) in a third of the time: the key is derived once, the timestamp encoded
-    once a second, and the HMAC is one call into OpenSSL.
+    checks it) in a third of the time: the key is derived once (for verifying too), the
+    timestamp encoded once a second, and the HMAC is one call into OpenSSL.
     """
 
     class ClockSigner(TimestampSigner):
@@ -93,6 +93,18 @@ def _signer_on(clock: Callable[[], datetime]) -> type[TimestampSigner]:
                 self._key = self.derive_key()
             digest = hmac.digest(self._key, want_bytes(value), self.digest_method().name)
             return base64_encode(digest)
+
+        def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+            """As itsdangerous verifies (one secret key), without deriving the key again
+            for every link a reader follows (`/r/` verifies one per click)."""
+            try:
+                expected = base64_decode(sig)
+            except Exception:
+                return False
+            if self._key is None:
+                self._key = self.derive_key()
+            digest = hmac.digest(self._key, want_bytes(value), self.digest_method().name)
+            return hmac.compare_digest(digest, expected)
 
     return ClockSigner
 
