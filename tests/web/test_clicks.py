@@ -4,6 +4,7 @@ app flushes, and never sends anyone anywhere else."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bulletin.services.context import Context
+from bulletin.store.db import Database
 from bulletin.store.tables import link_clickers, link_clicks
 from bulletin.web.app import create_app
 from tests.support.clicks import counted_alert, counted_links, message_for
@@ -234,3 +236,21 @@ def test_a_story_url_beyond_ascii_is_sent_percent_encoded(
     assert answer.headers["location"] == (
         "https://news.example.com/%C3%A9lection/%E9%81%B8%E6%8C%99"
     )
+
+
+def test_a_link_first_followed_while_the_database_is_away_asks_to_try_again(
+    counting: Context, tmp_path: Path
+) -> None:
+    away = f"sqlite:///{tmp_path / 'no-such-directory' / 'bulletin.db'}"
+    offline = Context(
+        settings=counting.settings.replace(database_url=away),
+        db=Database(away),
+        clock=counting.clock,
+    )
+    token = counting.tokens.click(1, 0)
+    with TestClient(create_app(offline), client=CLIENT, follow_redirects=False) as client:
+        answer = client.get(f"/r/{token}/1.0123456789")
+
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "60"
+    assert "try it again" in answer.text and "location" not in answer.headers

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bulletin.domain.errors import DatabaseUnavailable
 from bulletin.store import clicks as store
-from bulletin.store.db import Database
+from bulletin.store.db import UNAVAILABLE, Database
 
 MAX_CAMPAIGNS = 10_000  # the least recently clicked campaigns are forgotten past this
 RELOAD_AFTER = timedelta(seconds=1)
@@ -56,9 +57,14 @@ class LinkMap:
     def read(self, campaign_id: int) -> CampaignLinks:
         """The campaign's links from the database (a thread's work: it returns them, and
         `keep` holds them, on the event loop)."""
-        with self._db.reading() as conn:
-            exists, started = store.started_at(conn, campaign_id)
-            urls = dict(store.enumerate_links(conn, campaign_id)) if exists else {}
+        try:
+            with self._db.reading() as conn:
+                exists, started = store.started_at(conn, campaign_id)
+                urls = dict(store.enumerate_links(conn, campaign_id)) if exists else {}
+        except UNAVAILABLE as exc:
+            raise DatabaseUnavailable(
+                "We could not look this link up just now. Please try it again in a minute."
+            ) from exc
         return CampaignLinks(urls, started, self._clock())
 
     def keep(self, campaign_id: int, links: CampaignLinks) -> None:

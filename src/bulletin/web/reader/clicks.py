@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from bulletin.domain.errors import NotFound, TokenError
+from bulletin.domain.errors import DatabaseUnavailable, NotFound, TokenError
 from bulletin.services.clicks.tracking import ClickTracking
 from bulletin.services.clicks.tracking import Request as ClickRequest
 from bulletin.web.deps import client_ip
@@ -70,7 +70,10 @@ async def _follow(request: Request, token: str, reader: str | None) -> str | Res
         return _gone(request, str(exc))
     links = tracking.held(claim)
     if links is None:  # the campaign first seen by this process: read once, then held
-        links = await asyncio.to_thread(tracking.links.read, claim.campaign_id)
+        try:
+            links = await asyncio.to_thread(tracking.links.read, claim.campaign_id)
+        except DatabaseUnavailable as exc:
+            return _later(request, str(exc))
         tracking.links.keep(claim.campaign_id, links)
     asked = ClickRequest(
         token,
@@ -89,6 +92,20 @@ def _ascii(url: str) -> str:
     """A header carries ASCII: a story URL with other characters goes percent-encoded
     (what a browser sends for it anyway); everything already ASCII is left as it is."""
     return url if url.isascii() else quote(url, safe=URL_SAFE)
+
+
+def _later(request: Request, why: str) -> Response:
+    response = page(
+        request,
+        "reader/try_later.html",
+        status_code=503,
+        session_csrf=False,
+        embedded=False,
+        message=why,
+        link=True,
+    )
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _gone(request: Request, why: str) -> Response:
