@@ -25,7 +25,7 @@ GONE = "This link is not one of ours, or the email it came from is no longer kep
 
 
 @dataclass(frozen=True)
-class Request:
+class LinkRequest:
     """What the redirect knows of one request to a counted link."""
 
     token: str
@@ -64,7 +64,7 @@ class ClickTracking:
     def held(self, claim: ClickClaim) -> CampaignLinks | None:
         return self.links.held(claim.campaign_id, claim.position)
 
-    def follow(self, request: Request, claim: ClickClaim, links: CampaignLinks) -> str:
+    def follow(self, request: LinkRequest, claim: ClickClaim, links: CampaignLinks) -> str:
         """The URL to send the reader to, the click counted; raises NotFound."""
         url = links.url(claim.position)
         if url is None:

@@ -18,8 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from bulletin.domain.errors import DatabaseUnavailable, NotFound, TokenError
-from bulletin.services.clicks.tracking import ClickTracking
-from bulletin.services.clicks.tracking import Request as ClickRequest
+from bulletin.services.clicks.tracking import ClickTracking, LinkRequest
 from bulletin.web.deps import client_ip
 from bulletin.web.pages import page
 
@@ -75,7 +74,7 @@ async def _follow(request: Request, token: str, reader: str | None) -> str | Res
         except DatabaseUnavailable as exc:
             return _later(request, str(exc))
         tracking.links.keep(claim.campaign_id, links)
-    asked = ClickRequest(
+    asked = LinkRequest(
         token,
         reader,
         head=request.method == "HEAD",
