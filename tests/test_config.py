@@ -535,3 +535,11 @@ def test_an_ehlo_name_that_is_not_fully_qualified_is_refused(tmp_path: Path, nam
 def test_a_fully_qualified_ehlo_name_is_kept(tmp_path: Path) -> None:
     env = dev_env(tmp_path, BULLETIN_HELO_NAME="mail.news.example.com")
     assert Settings.from_env(env).helo_name == "mail.news.example.com"
+
+
+def test_click_counts_are_off_unless_turned_on(tmp_path: Path) -> None:
+    assert Settings.from_env(dev_env(tmp_path)).click_tracking == "off"
+    on = Settings.from_env(dev_env(tmp_path, BULLETIN_CLICK_TRACKING="Per-Reader"))
+    assert on.click_tracking == "per-reader"
+    with pytest.raises(ConfigurationError, match="'off', 'aggregate' or 'per-reader'"):
+        Settings.from_env(dev_env(tmp_path, BULLETIN_CLICK_TRACKING="pixels"))

@@ -86,3 +86,9 @@ def test_in_multi_process_mode_the_exposition_adds_up_every_process(tmp_path: Pa
         tmp_path,
     )
     assert 'bulletin_messages_total{code="250",relay="relay-a",result="sent"} 8.0' in text
+
+
+def test_clicks_are_counted_by_verdict() -> None:
+    before = _sample("bulletin_clicks_total", verdict="scanner")
+    metrics.clicks({"scanner": 3, "counted": 1})
+    assert _sample("bulletin_clicks_total", verdict="scanner") == before + 3

@@ -319,6 +319,51 @@ class Settings(BaseSettings):
         default=600, description="Least time between two confirmation emails to one reader."
     )
 
+    click_tracking: Annotated[
+        str, Variable(Group.CLICKS, "`off`, `aggregate` or `per-reader`", read=v.click_tracking)
+    ] = Field(
+        default="off",
+        description="`aggregate`: links in list messages go through `/r/…` and are counted "
+        "per campaign and link (unique clickers by message, never by address); `per-reader`: "
+        "also which reader clicked what, shown in their preference centre. No open pixel "
+        "either way.",
+    )
+    click_link_max_age_s: Annotated[
+        int, Variable(Group.CLICKS, "whole days, at least 1", read=v.whole, unit=DAYS)
+    ] = Field(
+        default=365 * 86400,
+        validation_alias="BULLETIN_CLICK_LINK_MAX_AGE_DAYS",
+        description="How long a counted link in an email keeps redirecting.",
+    )
+    click_limit_ip: Annotated[
+        str, Variable(Group.CLICKS, "rates like `120/minute`", read=v.rate_limits)
+    ] = Field(
+        default="120/minute;1200/hour",
+        description="Requests to `/r/…` from one client address; past it a page says to try "
+        "again shortly and nothing is counted.",
+    )
+    click_scanner_window_s: Annotated[
+        int, Variable(Group.CLICKS, "whole seconds, 0 for none", read=v.whole_or_zero)
+    ] = Field(
+        default=60,
+        validation_alias="BULLETIN_CLICK_SCANNER_SECONDS",
+        description="Clicks this soon after a campaign started sending from a known link "
+        "scanner (by user agent or network) are not counted.",
+    )
+    click_scanner_networks: Annotated[
+        tuple[IPNetwork, ...],
+        Variable(
+            Group.CLICKS,
+            f"addresses or CIDR ranges {LIST}",
+            read=v.networks,
+            shown_default="none: scanners are known by their user agents",
+        ),
+    ] = Field(
+        default=(),
+        description="Networks of mail security scanners (a provider's published ranges) "
+        "whose early clicks are not counted.",
+    )
+
     worker_batch: Annotated[
         int, Variable(Group.ENGINE, "whole number, at least 1", read=v.whole)
     ] = Field(default=500, description="Ledger rows a worker claims at a time.")

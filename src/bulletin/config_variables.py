@@ -48,6 +48,7 @@ class Group(Enum):
     CORE = "Core"
     MAIL = "Mail and relays"
     READERS = "Readers' links"
+    CLICKS = "Click counts"
     ENGINE = "Delivery engine"
     BRIEFING = "Morning briefing"
     SIGNUPS = "Sign-up limits"
@@ -172,6 +173,16 @@ def log_format(text: str) -> str:
     name = text.strip().lower() or "text"
     if name not in ("text", "json"):
         raise refuse("must be 'text' or 'json'.")
+    return name
+
+
+CLICK_TRACKING = ("off", "aggregate", "per-reader")
+
+
+def click_tracking(text: str) -> str:
+    name = text.strip().lower() or "off"
+    if name not in CLICK_TRACKING:
+        raise refuse("must be 'off', 'aggregate' or 'per-reader'.")
     return name
 
 

@@ -18,8 +18,9 @@ from pythonjsonlogger.json import JsonFormatter
 from bulletin.domain.urls import REDACTED, is_secret_parameter
 
 # Confirm, unsubscribe and preference links are capabilities: whoever reads a log line with one
-# could act for the reader. Access log lines keep the route and drop the token.
-_TOKEN_PATH = re.compile(r"/(confirm|unsubscribe|preferences)/[^\s?\"]+")
+# could act for the reader; a counted link (/r/) names who clicked what. Access log lines keep
+# the route and drop the token.
+_TOKEN_PATH = re.compile(r"/(confirm|unsubscribe|preferences|r)/[^\s?\"]+")
 # Credentials inside URLs (a relay's, a feed's, a database's) never reach a log line.
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]*:[^/\s@]*@", re.I)
 # … nor query values named like credentials (`?api_key=…`, `&X-Amz-Signature=…`).

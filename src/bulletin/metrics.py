@@ -53,6 +53,12 @@ SIGNUPS = Counter(
 )
 CONFIRMATIONS = Counter("bulletin_confirmations", "Readers who confirmed a subscription.")
 RETURNS = Counter("bulletin_returns", "Returned mail and complaints recorded, by class.", ["kind"])
+CLICKS = Counter(
+    "bulletin_clicks",
+    "Requests to counted links (/r/), by verdict: counted, or set aside (head, scanner, "
+    "burst, unsigned, limited).",
+    ["verdict"],
+)
 
 
 def disable() -> None:
@@ -114,6 +120,13 @@ def returns(kinds: Mapping[str, int]) -> None:
         return
     for kind, count in kinds.items():
         RETURNS.labels(kind).inc(count)
+
+
+def clicks(verdicts: Mapping[str, int]) -> None:
+    if not _enabled:
+        return
+    for verdict, count in verdicts.items():
+        CLICKS.labels(verdict).inc(count)
 
 
 def exposition(extra: Collector | None = None) -> bytes:

@@ -183,3 +183,33 @@ def test_fast_signing_makes_exactly_what_itsdangerous_makes(payload: str) -> Non
         assert plain.unsign(fast.sign(payload)) == payload.encode()
     clock.advance(seconds=1)
     assert fast.sign(payload) == plain.sign(payload)
+
+
+def test_click_token_names_the_campaign_and_the_position_of_its_link() -> None:
+    from bulletin.mail.tokens import ClickClaim
+
+    tokens = tokens_on(FakeClock())
+    assert tokens.read_click(tokens.click(12, 3), max_age_s=DAY) == ClickClaim(12, 3)
+
+
+def test_click_token_naming_another_link_does_not_verify() -> None:
+    tokens = tokens_on(FakeClock())
+    _, stamp, signature = tokens.click(12, 3).rsplit(".", 2)
+    for other in ("12.4", "13.3", "12.3.1"):
+        with pytest.raises(TokenInvalid):
+            tokens.read_click(f"{other}.{stamp}.{signature}", max_age_s=DAY)
+
+
+def test_click_token_expires() -> None:
+    clock = FakeClock()
+    tokens = tokens_on(clock)
+    token = tokens.click(12, 3)
+    clock.advance(days=2)
+    with pytest.raises(TokenExpired):
+        tokens.read_click(token, max_age_s=DAY)
+
+
+def test_an_unsubscribe_token_is_not_a_click_token() -> None:
+    tokens = tokens_on(FakeClock())
+    with pytest.raises(TokenInvalid):
+        tokens.read_click(tokens.unsubscribe(12, 3), max_age_s=DAY)

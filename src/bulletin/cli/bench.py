@@ -251,3 +251,28 @@ def bench_returns(
         return
     for key, value in figures.items():
         typer.echo(f"{key:>24}: {value}")
+
+
+@bench_app.command("clicks")
+def bench_clicks(
+    readers: Annotated[int, typer.Option(min=10, help="Readers the alert goes to.")] = 2000,
+    requests: Annotated[int, typer.Option(min=100, help="Requests to /r/… in all.")] = 20_000,
+    concurrency: Annotated[int, typer.Option(min=1, help="Keep-alive connections.")] = 32,
+    scanner_share: Annotated[
+        float, typer.Option(min=0, max=0.5, help="Share of requests from a link scanner.")
+    ] = 0.1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """A bounded loopback load test of /r/… against a real serve: requests/s, latency,
+    and every accepted click counted; prints the figures."""
+    from bulletin.benchmarks.clicks import Options, run
+
+    figures = run(
+        Options(
+            readers=readers,
+            requests=requests,
+            concurrency=concurrency,
+            scanner_share=scanner_share,
+        )
+    )
+    typer.echo(json.dumps(figures, indent=None if as_json else 2))

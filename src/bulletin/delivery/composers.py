@@ -15,6 +15,7 @@ from bulletin.delivery.ledger import Ledger
 from bulletin.domain.ledger import CampaignInputs, DueDelivery
 from bulletin.domain.models import CampaignKind
 from bulletin.mail.briefing import render_briefing
+from bulletin.mail.clicks import ClickLinks
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 
@@ -29,9 +30,11 @@ def composer_key(row: DueDelivery, now: datetime) -> ComposerKey:
 
 
 class Composers:
-    def __init__(self, links: Links, tokens: Tokens) -> None:
+    def __init__(self, links: Links, tokens: Tokens, *, count_clicks: bool = False) -> None:
+        """`count_clicks`: story links go through `/r/…` (BULLETIN_CLICK_TRACKING)."""
         self._links = links
         self._tokens = tokens
+        self._count_clicks = count_clicks
         # Read directly by the engine's per-reader loop: a plain dict lookup per message.
         self.built: dict[ComposerKey, CampaignMessages] = {}
 
@@ -54,9 +57,21 @@ class Composers:
             return
         found = ledger.compose_inputs({campaign_id for campaign_id, _, _ in missing})
         for key in missing:
-            self.built[key] = self._compose(found[key[0]], key, now)
+            clicks = self._clicks(ledger, key[0]) if self._count_clicks else None
+            self.built[key] = self._compose(found[key[0]], key, now, clicks)
 
-    def _compose(self, inputs: CampaignInputs, key: ComposerKey, now: datetime) -> CampaignMessages:
+    def _clicks(self, ledger: Ledger, campaign_id: int) -> ClickLinks:
+        links, tokens = self._links, self._tokens
+        return ClickLinks(
+            base_url=links.base_url,
+            positions=lambda urls: ledger.link_positions(campaign_id, urls),
+            sign=lambda position: tokens.click(campaign_id, position),
+            own=(links.privacy_url,) if links.privacy_url else (),
+        )
+
+    def _compose(
+        self, inputs: CampaignInputs, key: ComposerKey, now: datetime, clicks: ClickLinks | None
+    ) -> CampaignMessages:
         campaign = inputs.campaign
         _, segment, bucket = key
         rendered = None
@@ -81,4 +96,5 @@ class Composers:
             rendered=rendered,
             thread=inputs.thread,
             report=inputs.report,
+            clicks=clicks,
         )

@@ -102,7 +102,7 @@ class Engine:
         self.cpu = CpuSplit()
         links = Links.from_settings(settings)
         tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers = Composers(links, tokens)
+        self._composers = Composers(links, tokens, count_clicks=settings.click_tracking != "off")
         # The settings as they are now (the desk changes them); each claim follows them.
         self._fresh_settings = fresh_settings
         self._tokens = tokens
@@ -276,7 +276,9 @@ class Engine:
             log.warning("the relays were changed: restart this worker to send through them")
         self.settings = settings
         links = Links.from_settings(settings)
-        self._composers = Composers(links, self._tokens)
+        self._composers = Composers(
+            links, self._tokens, count_clicks=settings.click_tracking != "off"
+        )
         self._confirmations.links = links
         if self._rounds is not None:
             self._rounds.use_rules(settings.briefing_rules)

@@ -27,6 +27,8 @@ The contract
   as its rows are still the worker's: the sweep clears the owner when it hands them on.
   Leases are short (`delivery.leases`), so a live worker renews them every few seconds
   and a dead one's rows go back within seconds.
+- `link_positions` numbers a campaign's counted links (click counts on): a URL keeps
+  its number for good, and no number ever names two URLs (`mail.clicks`).
 
 Every method may raise `store.db.UNAVAILABLE` errors while the database cannot be
 reached; the engine then waits and tries again with what it meant to write.
@@ -55,3 +57,7 @@ class Ledger(Protocol):
     def release(self, *, deliveries: Sequence[int], confirmations: Sequence[int]) -> None: ...
 
     def renew(self, *, worker: str, now: datetime, until: datetime) -> int: ...
+
+    def link_positions(self, campaign_id: int, urls: Sequence[str]) -> dict[str, int]:
+        """Each URL's number among the campaign's counted links, numbering new ones."""
+        ...

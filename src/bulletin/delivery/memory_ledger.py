@@ -52,6 +52,7 @@ class MemoryLedger:
         self._ids = itertools.count(1)
         self.campaigns: dict[int, CampaignInputs] = {}
         self.rows: dict[int, Row] = {}
+        self.links: dict[int, list[str]] = {}
 
     # Filling it (tests) ------------------------------------------------------------------
 
@@ -176,6 +177,14 @@ class MemoryLedger:
             for row in held:
                 row.lease_until = until
             return len(held)
+
+    def link_positions(self, campaign_id: int, urls: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            known = self.links.setdefault(campaign_id, [])
+            for url in urls:
+                if url not in known:
+                    known.append(url)
+            return {url: known.index(url) for url in urls}
 
     # Inside ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@
      ├── MailboxUnavailable          the bounce mailbox could not be reached or refused us
      ├── ProviderUnavailable         a mail provider we had to ask (a certificate) did not answer
      ├── DnsUnavailable              DNS did not answer a lookup (a timeout or a server failure)
+     ├── DatabaseUnavailable         the database did not answer a request that needed it
      └── ConfigurationError          settings that cannot work (refused at start-up)
 
 Every message is written for the reader or editor who caused it: it says what was
@@ -115,6 +116,11 @@ class ProviderUnavailable(BulletinError):
 
 class DnsUnavailable(BulletinError):
     """A DNS lookup got no answer: a timeout, or every server failed (not "no such name")."""
+
+
+class DatabaseUnavailable(BulletinError):
+    """The database could not be reached for a request that needed it (a counted link
+    first followed while the database was away): the page asks to try again shortly."""
 
 
 class IngestError(InvalidInput):

@@ -11,6 +11,7 @@ from bulletin.config import Settings
 from bulletin.domain.models import Campaign, CampaignKind, MailingList, SentAs
 from bulletin.domain.reports import ReportContent
 from bulletin.mail import message as mail
+from bulletin.mail.clicks import ClickLinks, rewrite
 from bulletin.mail.dkim import Signer, signer_for
 from bulletin.mail.message import OutgoingMessage
 from bulletin.mail.render import (
@@ -137,6 +138,7 @@ class CampaignMessages:
     (In-Reply-To) and names the thread (References), so mail clients thread them.
 
     A special report's campaign passes its `report` content; an alert needs none.
+    With `clicks`, its story links go through `/r/…` (`mail.clicks`).
     """
 
     def __init__(
@@ -150,6 +152,7 @@ class CampaignMessages:
         rendered: tuple[str, str] | None = None,
         thread: Sequence[SentAs] = (),
         report: ReportContent | None = None,
+        clicks: ClickLinks | None = None,
     ) -> None:
         """`rendered` is the (text, HTML) body when it is not an alert's (a briefing's)."""
         self.campaign = campaign
@@ -159,6 +162,11 @@ class CampaignMessages:
         self._links = links
         self._tokens = tokens
         self._rendered = rendered or _rendered(campaign, mailing_list, links, report)
+        self._counted = clicks is not None
+        if clicks is not None:  # the reader's part of each link is the skeleton's slots
+            self._rendered = rewrite(
+                self._rendered, clicks, subscriber=SLOTS["subscriber"], tag=SLOTS["tag"]
+            )
         self._tags = tokens.returns
         self._replied = threaded(self.thread)
         # The reader's tags for this campaign and those a follow-up answers.
@@ -201,6 +209,11 @@ class CampaignMessages:
         if reply_tags is None:
             reply_tags = [self._tags.tag(c.campaign_id, subscriber) for c in self._replied]
         text, html = self._rendered
+        if self._counted:  # counted links name the reader's message (`mail.clicks`)
+            text, html = (
+                part.replace(SLOTS["subscriber"], str(subscriber)).replace(SLOTS["tag"], tag)
+                for part in (text, html)
+            )
         reader_links = {
             "unsubscribe_url": links.unsubscribe_url(token),
             "preferences_url": links.preferences_url(preferences),

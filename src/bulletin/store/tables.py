@@ -576,3 +576,36 @@ desk_settings_revision = Table(
     Column("id", Integer, primary_key=True),
     Column("revision", BigInteger, nullable=False),
 )
+
+# Counted links (BULLETIN_CLICK_TRACKING): each campaign's URLs, numbered as its
+# messages' `/r/` tokens name them (docs/clicks.md).
+campaign_links = Table(
+    "campaign_links",
+    metadata,
+    Column("campaign_id", BigId, ForeignKey("campaigns.id"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("url", Text, nullable=False),
+)
+
+# Per campaign and link: clicks counted and requests set aside as scanners'.
+link_clicks = Table(
+    "link_clicks",
+    metadata,
+    Column("campaign_id", BigId, primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("clicks", BigInteger, nullable=False, server_default=text("0")),
+    Column("ignored", BigInteger, nullable=False, server_default=text("0")),
+)
+
+# One row per link and message that clicked it: `clicker` is a keyed hash of the
+# (campaign, reader) pair, so uniques are counted without the address; `subscriber_id`
+# only when the newsroom keeps per-reader history (BULLETIN_CLICK_TRACKING=per-reader).
+link_clickers = Table(
+    "link_clickers",
+    metadata,
+    Column("campaign_id", BigId, primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("clicker", String(32), primary_key=True),
+    Column("subscriber_id", BigId, index=True),
+    Column("first_at", UtcDateTime, nullable=False),
+)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,6 +15,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bulletin.services.clicks.tracking import ClickTracking
 from bulletin.services.context import Context
 from bulletin.services.health.readiness import ReadinessProbe
 from bulletin.services.readers.signup_limits import SignUpLimits
@@ -42,6 +46,7 @@ from bulletin.web.health import router as health_router
 from bulletin.web.hooks import router as hooks_router
 from bulletin.web.metrics_route import router as metrics_router
 from bulletin.web.pages import page
+from bulletin.web.reader import clicks as click_redirects
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
@@ -58,8 +63,11 @@ def create_app(
 ) -> FastAPI:
     """The whole web app on `ctx`; `webhooks` replaces the providers' webhook intake and
     `signup_limits` the limits the settings make (tests)."""
-    app = FastAPI(title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Bulletin", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
+    )
     app.state.context = ctx
+    app.state.clicks = ClickTracking(ctx)
     app.state.webhooks = webhooks or Webhooks(ctx)
     app.state.templates = make_templates()
     app.state.readiness = ReadinessProbe(ctx)
@@ -85,6 +93,8 @@ def create_app(
         ServerErrors, templates=app.state.templates, newsroom=ctx.settings.newsroom_name
     )
     app.add_middleware(RequestIds)  # added last: outermost, so every log line has the id
+    # First of all routes: the busiest path after a breaking alert, matched at once.
+    app.mount(click_redirects.PREFIX, click_redirects.redirects)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     api_app = api.create_api(ctx)
@@ -119,6 +129,22 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _unbound)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """What runs beside the requests: the click recorder's flushes, the last one on the
+    way out so a clean restart loses no click. Further duties join here, each started
+    before the yield and stopped after it."""
+    clicks: ClickTracking = app.state.clicks
+    stop = asyncio.Event()
+    flushing = asyncio.create_task(clicks.recorder.run(stop)) if clicks.counting else None
+    try:
+        yield
+    finally:
+        stop.set()
+        if flushing is not None:
+            await flushing
 
 
 def _favicon() -> Response:

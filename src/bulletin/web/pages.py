@@ -28,6 +28,8 @@ def page(
         {
             "csrf_token": csrf.token_for(request) if session_csrf else "",
             "newsroom": ctx.settings.newsroom_name,
+            # What the privacy notes on reader pages say about counted links.
+            "click_tracking": ctx.settings.click_tracking,
             "editor": getattr(request.state, "editor", None),
             "flashes": flash.take(request) if session_csrf else [],
             **context,

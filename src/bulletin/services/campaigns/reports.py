@@ -27,8 +27,8 @@ class Bucket:
 @dataclass(frozen=True)
 class CampaignReport:
     """Delivered and failed come from the ledger; bounces, complaints and unsubscribes
-    from the events that came back. Bulletin adds no tracking pixels or rewritten links,
-    so there are no opens or clicks to report (`tracking` says so)."""
+    from the events that came back. Bulletin adds no tracking pixel, so there are no
+    opens; clicks, when the newsroom counts them, are `services.campaigns.clicks`'."""
 
     campaign: Campaign
     counts: CampaignCounts

@@ -8,7 +8,8 @@ confirmation. Every change is written to the consent record with how and from wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -18,6 +19,7 @@ from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_t
 from bulletin.mail.tokens import PreferencesClaim
 from bulletin.services.context import Context
 from bulletin.services.readers.subscriptions import Requester, linked_reader
+from bulletin.store import clicks as click_store
 from bulletin.store import lists as list_store
 from bulletin.store.readers import consent
 from bulletin.store.readers import preferences as preference_store
@@ -44,6 +46,8 @@ class Preferences:
     topics: tuple[str, ...]
     time_zone: str | None
     briefing_time: str
+    # (first click, email subject, link) with per-reader click history on, newest first.
+    clicks: tuple[tuple[datetime, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ def load(ctx: Context, token: str) -> Preferences:
     """The reader's current choices; changes nothing."""
     claim = _claim(ctx, token)
     with ctx.db.transaction() as conn:
-        return _preferences(conn, _subject(conn, claim))
+        subscriber = _subject(conn, claim)
+        found = _preferences(conn, subscriber)
+        if ctx.settings.click_tracking == "per-reader":
+            found = replace(found, clicks=tuple(click_store.reader_history(conn, subscriber.id)))
+        return found
 
 
 def update(

@@ -18,7 +18,7 @@ from bulletin.domain.models import (
     DeliveryStatus,
     SubscriptionStatus,
 )
-from bulletin.store import campaigns, outbox
+from bulletin.store import campaigns, clicks, outbox
 from bulletin.store import lists as list_store
 from bulletin.store import special_reports as report_store
 from bulletin.store.briefing import editions
@@ -94,6 +94,10 @@ class SqlLedger:
         with self.db.transaction() as conn:
             renewed = claims.renew(conn, worker=worker, now=now, until=until)
             return renewed + outbox.renew(conn, worker=worker, now=now, until=until)
+
+    def link_positions(self, campaign_id: int, urls: Sequence[str]) -> dict[str, int]:
+        with self.db.transaction() as conn:
+            return clicks.link_positions(conn, campaign_id, urls)
 
 
 def _inputs(conn: Connection, campaign: Campaign) -> CampaignInputs:

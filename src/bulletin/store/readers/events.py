@@ -159,7 +159,7 @@ def sent_pairs(conn: Connection, pairs: Iterable[tuple[int, int]]) -> set[tuple[
 
 def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]:
     """(minute since the epoch, messages sent in it), oldest first, minutes with none left out."""
-    minute = _epoch_minute(conn, deliveries.c.sent_at)
+    minute = epoch_minute(conn, deliveries.c.sent_at)
     rows = conn.execute(
         select(minute.label("minute"), func.count())
         .where(deliveries.c.campaign_id == campaign_id, deliveries.c.sent_at.is_not(None))
@@ -170,7 +170,7 @@ def sent_per_minute(conn: Connection, campaign_id: int) -> list[tuple[int, int]]
     return [(int(m), int(c)) for m, c in rows]
 
 
-def _epoch_minute(conn: Connection, column: ColumnElement[datetime]) -> ColumnElement[int]:
+def epoch_minute(conn: Connection, column: ColumnElement[datetime]) -> ColumnElement[int]:
     """Whole minutes since 1970 of a UTC timestamp column, on either database."""
     if conn.dialect.name == "postgresql":
         return cast(func.floor(func.extract("epoch", column) / 60), Integer)

@@ -20,6 +20,7 @@ from bulletin.store.tables import (
     consent_records,
     deliveries,
     events,
+    link_clickers,
     lists,
     outbox,
     subscriber_aliases,
@@ -119,6 +120,12 @@ def erase(conn: Connection, subscriber_id: int) -> Erased | None:
     event_rows = conn.execute(
         update(events).where(theirs).values(subscriber_id=None, email=None)
     ).rowcount
+    # Their clicks stay counted (by keyed hash), no longer theirs.
+    conn.execute(
+        update(link_clickers)
+        .where(link_clickers.c.subscriber_id == subscriber_id)
+        .values(subscriber_id=None)
+    )
     suppression = suppressions.c.address_hash == row.address_hash
     _scrub_column(conn, suppressions, suppressions.c.detail, suppression, scrub)
     for table in (outbox, consent_records, subscriber_topics, subscriptions, subscriber_aliases):

@@ -17,6 +17,7 @@ from bulletin.services import proofs
 from bulletin.services.briefing import curation
 from bulletin.services.briefing import editions as briefing
 from bulletin.services.briefing import proofs as briefing_test
+from bulletin.services.campaigns import clicks as click_reports
 from bulletin.services.context import Context
 from bulletin.services.stories import desk as story_desk
 from bulletin.services.stories.desk import StoryFilter
@@ -74,6 +75,7 @@ def edition_page(
         find=find,
         found=story_desk.search(ctx, StoryFilter(text=find)).rows[:FOUND] if find else [],
         in_edition={i.story_id for i in shown.edition.items},
+        last_clicks=click_reports.previous_edition(ctx, day),
     )
 
 

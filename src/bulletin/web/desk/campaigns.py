@@ -13,6 +13,7 @@ from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import CampaignStatus, Editor
 from bulletin.services.alerts import preview as alert_preview
 from bulletin.services.alerts import sending as alerts
+from bulletin.services.campaigns import clicks as click_reports
 from bulletin.services.campaigns import reports
 from bulletin.services.campaigns import steering as campaign_service
 from bulletin.services.context import Context
@@ -73,7 +74,18 @@ def report(request: Request, campaign_id: RowId, ctx: ContextDep, editor: Editor
     """Delivered, failed, bounced, complaints, unsubscribes, and sends over time."""
     found = reports.campaign_report(ctx, campaign_id)
     points = [(b.start.strftime("%H:%M"), b.sent) for b in found.buckets]
-    return page(request, "desk/campaign_report.html", report=found, chart=bar_chart(points))
+    counted = click_reports.report_for(ctx, campaign_id, delivered=found.delivered)
+    return page(
+        request,
+        "desk/campaign_report.html",
+        report=found,
+        chart=bar_chart(points),
+        clicks=counted,
+        clicks_chart=bar_chart(
+            [(b.start.strftime("%H:%M"), b.sent) for b in counted.buckets] if counted else []
+        ),
+        counting=ctx.settings.click_tracking,
+    )
 
 
 @router.get("/{campaign_id}/progress.json")

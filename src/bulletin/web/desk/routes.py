@@ -12,6 +12,7 @@ from bulletin.domain.models import Editor
 from bulletin.services import test_send_jobs
 from bulletin.services.alerts import proposals
 from bulletin.services.briefing import editions as briefing
+from bulletin.services.campaigns import clicks as click_reports
 from bulletin.services.campaigns import dashboard as desk
 from bulletin.web.deps import ContextDep, EditorDep
 from bulletin.web.pages import page
@@ -36,6 +37,9 @@ def dashboard(request: Request, ctx: ContextDep, editor: EditorDep) -> Response:
         next_briefing=briefing.next_edition(ctx),
         # An editor who left a test's page finds it again here (its page is theirs only).
         tests=test_send_jobs.recent(ctx, viewer=editor)[:5],
+        alert_clicks=(
+            click_reports.last_alerts(ctx) if ctx.settings.click_tracking != "off" else None
+        ),
     )
 
 

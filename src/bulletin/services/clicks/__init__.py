@@ -1,0 +1,1 @@
+"""Counted links: the redirect behind `/r/…`, the batched click recorder, and its reports."""
