@@ -53,6 +53,11 @@ SIGNUPS = Counter(
 )
 CONFIRMATIONS = Counter("bulletin_confirmations", "Readers who confirmed a subscription.")
 RETURNS = Counter("bulletin_returns", "Returned mail and complaints recorded, by class.", ["kind"])
+WEBHOOKS = Counter(
+    "bulletin_webhook_deliveries",
+    "Outbound webhook attempts, by result: delivered, retry (again later), failed (given up).",
+    ["result"],
+)
 
 
 def disable() -> None:
@@ -114,6 +119,11 @@ def returns(kinds: Mapping[str, int]) -> None:
         return
     for kind, count in kinds.items():
         RETURNS.labels(kind).inc(count)
+
+
+def webhook_delivery(result: str) -> None:
+    if _enabled:
+        WEBHOOKS.labels(result).inc()
 
 
 def exposition(extra: Collector | None = None) -> bytes:

@@ -18,6 +18,7 @@ from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_t
 from bulletin.mail.tokens import PreferencesClaim
 from bulletin.services.context import Context
 from bulletin.services.readers.subscriptions import Requester, linked_reader
+from bulletin.services.webhooks import events as webhook_events
 from bulletin.store import lists as list_store
 from bulletin.store.readers import consent
 from bulletin.store.readers import preferences as preference_store
@@ -116,6 +117,9 @@ def _apply_lists(
             and subscriber_store.unsubscribe(conn, subscriber_id, ml.id, now=now)
         ):
             record(ConsentAction.UNSUBSCRIBE, ml.id, None)
+            webhook_events.reader_unsubscribed(
+                conn, subscriber_id, ml.id, via="preferences", now=now
+            )
 
 
 def _recorder(conn: Connection, subscriber_id: int, requester: Requester, ctx: Context) -> _Record:
