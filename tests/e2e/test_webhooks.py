@@ -111,7 +111,9 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_signed(
         types.add(document["type"])
     assert types == {t.value for t in SUBSCRIBABLE}
     finished = [json.loads(r.body) for r in receiver.received]
-    assert sum(d["type"] == EventType.CAMPAIGN_FINISHED for d in finished) == 2
+    finished = [d for d in finished if d["type"] == EventType.CAMPAIGN_FINISHED]
+    assert [d["data"]["status"] for d in finished] == ["sent", "sent"]
+    assert sorted(d["data"]["messages"]["sent"] for d in finished) == [2, 2]
     log = endpoints.log(ctx, endpoint.id, viewer=admin, limit=100)
     assert {r.state for r in log} == {DeliveryState.DELIVERED}
     assert all(r.attempts >= 4 and r.last_status == 204 for r in log)

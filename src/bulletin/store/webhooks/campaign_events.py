@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Row, func, select
 
-from bulletin.domain.models import CampaignStatus
+from bulletin.domain.models import CampaignStatus, DeliveryStatus
 from bulletin.domain.webhooks import EventType, WebhookEvent, new_event
 from bulletin.store.tables import campaigns, deliveries, lists
 from bulletin.store.webhooks import outbox
@@ -85,7 +85,12 @@ def _message_counts(conn: Connection, campaign_ids: list[int]) -> dict[int, dict
         return {}
     rows = conn.execute(
         select(deliveries.c.campaign_id, deliveries.c.status, func.count())
-        .where(deliveries.c.campaign_id.in_(campaign_ids))
+        .where(
+            deliveries.c.campaign_id.in_(campaign_ids),
+            # the outcomes that are final when the status changes (a cancel closes the
+            # queued rows after it, and rows in flight finish later)
+            deliveries.c.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]),
+        )
         .group_by(deliveries.c.campaign_id, deliveries.c.status)
     )
     found: dict[int, dict[str, int]] = {}
@@ -112,7 +117,7 @@ def _event(
     if type_ is EventType.CAMPAIGN_FINISHED:
         data["status"] = str(row.status)
         data["reason"] = row.status_reason
-        data["messages"] = messages or {}
+        data["messages"] = {"sent": 0, "failed": 0, **(messages or {})}
     return new_event(type_, data, now=now)
 
 
