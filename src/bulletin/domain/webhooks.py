@@ -46,6 +46,9 @@ class WebhookEvent:
     type: EventType
     occurred_at: datetime
     data: Mapping[str, object]
+    # the reader the event names, if any: kept beside the body so that erasing the reader
+    # removes their events still waiting (or logged) with their address in them
+    subscriber_id: int | None = None
 
     def body(self) -> str:
         """The request body, as signed and sent (compact JSON, keys in a stable order)."""
@@ -53,8 +56,14 @@ class WebhookEvent:
         return json.dumps(document, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
-def new_event(type_: EventType, data: Mapping[str, object], *, now: datetime) -> WebhookEvent:
-    return WebhookEvent(id=f"msg_{uuid.uuid4().hex}", type=type_, occurred_at=now, data=data)
+def new_event(
+    type_: EventType,
+    data: Mapping[str, object],
+    *,
+    now: datetime,
+    subscriber_id: int | None = None,
+) -> WebhookEvent:
+    return WebhookEvent(f"msg_{uuid.uuid4().hex}", type_, now, data, subscriber_id)
 
 
 def new_secret() -> str:

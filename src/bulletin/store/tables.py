@@ -579,6 +579,8 @@ webhook_deliveries = Table(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
         nullable=False,
     ),
+    # the reader a reader event names: erasing them deletes these rows (their address)
+    Column("subscriber_id", BigId, ForeignKey("subscribers.id", ondelete="CASCADE")),
     Column("status", String(20), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UtcDateTime),
@@ -591,4 +593,5 @@ webhook_deliveries = Table(
     UniqueConstraint("event_id", "endpoint_id", name="uq_webhook_deliveries_event_endpoint"),
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
+    Index("ix_webhook_deliveries_subscriber_id", "subscriber_id"),
 )

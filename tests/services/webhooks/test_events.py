@@ -117,3 +117,16 @@ def test_a_campaign_cancelled_while_sending_finished_as_cancelled(hooked: Contex
     assert data["status"] == "cancelled" and data["campaign"]["id"] == campaign  # type: ignore[index]
     assert data["campaign"]["list"] == "breaking"  # type: ignore[index]
     assert data["messages"] == {"sent": 0, "failed": 0}  # type: ignore[index]
+
+
+def test_erasing_a_reader_removes_the_events_that_carry_their_address(hooked: Context) -> None:
+    from bulletin.services.readers import rights
+
+    email, other = unique_email(), unique_email()
+    reader = confirmed_reader(hooked, email=email)
+    confirmed_reader(hooked, email=other)
+    alerts.fire_alert(hooked, ALERT, actor=None)
+    rights.erase(hooked, reader, actor="admin@example.org")
+    bodies = json.dumps(_queued(hooked))
+    assert email not in bodies and other in bodies
+    assert "campaign.started" in _types(hooked)  # events naming no reader stay

@@ -106,7 +106,8 @@ def _emit(
 def _event(
     type_: EventType, subscriber_id: int, email: str, data: dict[str, object], now: datetime
 ) -> WebhookEvent:
-    return new_event(type_, {"reader": {"id": subscriber_id, "email": email}, **data}, now=now)
+    reader = {"reader": {"id": subscriber_id, "email": email}}
+    return new_event(type_, {**reader, **data}, now=now, subscriber_id=subscriber_id)
 
 
 def _slugs(conn: Connection, list_ids: Iterable[int]) -> list[str]:

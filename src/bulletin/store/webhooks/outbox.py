@@ -213,6 +213,7 @@ def _row(event: WebhookEvent, endpoint_id: int, now: datetime) -> dict[str, obje
         "event_type": event.type.value,
         "payload": event.body(),
         "endpoint_id": endpoint_id,
+        "subscriber_id": event.subscriber_id,
         "status": DeliveryState.QUEUED.value,
         "attempts": 0,
         "next_attempt_at": now,

@@ -46,6 +46,15 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column(
+            "subscriber_id",
+            BigId,
+            sa.ForeignKey(
+                "subscribers.id",
+                ondelete="CASCADE",
+                name="fk_webhook_deliveries_subscriber_id_subscribers",
+            ),
+        ),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", UtcDateTime()),
@@ -61,6 +70,7 @@ def upgrade() -> None:
         "ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"]
     )
     op.create_index("ix_webhook_deliveries_endpoint", "webhook_deliveries", ["endpoint_id", "id"])
+    op.create_index("ix_webhook_deliveries_subscriber_id", "webhook_deliveries", ["subscriber_id"])
 
 
 def downgrade() -> None:
