@@ -75,6 +75,18 @@ def test_leaving_in_the_preference_centre_queues_one_event_per_list(hooked: Cont
     assert {d["via"] for d in left} == {"preferences"}  # type: ignore[index]
 
 
+def test_joining_a_list_in_the_preference_centre_confirms_it_at_once(hooked: Context) -> None:
+    email = unique_email()
+    reader = confirmed_reader(hooked, ["breaking"], email=email)
+    token = hooked.tokens.preferences(reader, email)
+    change = preferences.PreferenceChange(
+        lists=["breaking", "special-reports"], topics=[], time_zone="", briefing_time="06:00"
+    )
+    preferences.update(hooked, token, change, requester=web_requester())
+    confirmed = [doc["data"] for doc in _queued(hooked) if doc["type"] == "reader.confirmed"]
+    assert [d["lists"] for d in confirmed] == [["breaking"], ["special-reports"]]  # type: ignore[index]
+
+
 def test_a_change_rolled_back_queues_nothing(hooked: Context) -> None:
     reader = confirmed_reader(hooked)
     before = _types(hooked)

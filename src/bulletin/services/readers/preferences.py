@@ -111,6 +111,7 @@ def _apply_lists(
     for ml in list_store.all_lists(conn):
         if ml.id in wanted and preference_store.join(conn, subscriber_id, ml.id, now=now):
             record(ConsentAction.JOIN, ml.id, f"{ml.name}: {ml.description}")
+            webhook_events.reader_confirmed(conn, subscriber_id, [ml.id], now=now)
         elif (
             ml.id not in wanted
             and statuses.get(ml.id) is SubscriptionStatus.CONFIRMED
