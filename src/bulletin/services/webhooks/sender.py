@@ -94,20 +94,19 @@ class Sender:
             body=delivery.payload,
             at=self.stamp(),
         )
+        body = delivery.payload.encode("utf-8")
         try:
-            response = self.client.post(
-                delivery.url, content=delivery.payload.encode("utf-8"), headers=headers
-            )
+            # Streamed and never read: only the status counts, and an endpoint cannot make
+            # the sender hold a large answer in memory.
+            with self.client.stream("POST", delivery.url, content=body, headers=headers) as got:
+                code, reason = got.status_code, got.reason_phrase or "error"
         except httpx.TimeoutException:
             return Attempt(False, None, f"no answer within {TIMEOUT_S:g} seconds")
         except httpx.HTTPError as exc:
             return Attempt(False, None, f"could not connect ({type(exc).__name__}: {exc})")
-        if 200 <= response.status_code < 300:
-            return Attempt(True, response.status_code, None)
-        reason = response.reason_phrase or "error"
-        return Attempt(
-            False, response.status_code, f"answered HTTP {response.status_code} {reason}"
-        )
+        if 200 <= code < 300:
+            return Attempt(True, code, None)
+        return Attempt(False, code, f"answered HTTP {code} {reason}")
 
     def _record(self, delivery: outbox.Claimed, result: Attempt) -> None:
         now = self.ctx.clock()
