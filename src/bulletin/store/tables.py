@@ -528,26 +528,6 @@ worker_heartbeats = Table(
     Column("seen_at", UtcDateTime, nullable=False, index=True),
 )
 
-# Test sends queued by the desk and sent by any worker (see services/test_send_jobs.py):
-# `copies` holds the composed messages, `results` each address's reply, both JSON.
-test_sends = Table(
-    "test_sends",
-    metadata,
-    Column("id", BigId, primary_key=True),
-    Column("kind", String(20), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("back_path", Text, nullable=False),
-    Column("requested_by", String(320), nullable=False),
-    Column("status", String(20), nullable=False, index=True),
-    Column("copies", Text, nullable=False),
-    Column("results", Text),
-    Column("lease_owner", String(64)),
-    Column("lease_until", UtcDateTime),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("started_at", UtcDateTime),
-    Column("finished_at", UtcDateTime),
-)
-
 # Outbound webhooks (see services/webhooks): where events go, and the events on their
 # way there. The secret is kept as it is (it signs every request), shown to admins only.
 webhook_endpoints = Table(
@@ -594,4 +574,25 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
     Index("ix_webhook_deliveries_subscriber_id", "subscriber_id"),
+)
+
+
+# Test sends queued by the desk and sent by any worker (see services/test_send_jobs.py):
+# `copies` holds the composed messages, `results` each address's reply, both JSON.
+test_sends = Table(
+    "test_sends",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("back_path", Text, nullable=False),
+    Column("requested_by", String(320), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("copies", Text, nullable=False),
+    Column("results", Text),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
 )
