@@ -142,3 +142,35 @@ def test_erasing_a_reader_removes_the_events_that_carry_their_address(hooked: Co
     bodies = json.dumps(_queued(hooked))
     assert email not in bodies and other in bodies
     assert "campaign.started" in _types(hooked)  # events naming no reader stay
+
+
+def test_a_complaint_is_mail_complained_suppressed_and_unsubscribed_everywhere(
+    hooked: Context,
+) -> None:
+    email = unique_email()
+    reader = confirmed_reader(hooked, ["breaking", "special-reports"], email=email)
+    campaign = alerts.fire_alert(hooked, ALERT, actor=None).campaign_id
+    before = len(_queued(hooked))
+    item = returns.Classified(C.COMPLAINT, "arf-1", "abuse report", "mail", reader, campaign)
+    returns.apply(hooked, item)
+    new = _queued(hooked)[before:]
+    by_type = {str(d["type"]): d["data"] for d in new}
+    assert by_type["mail.complained"] == {
+        "reader": {"id": reader, "email": email},
+        "campaign_id": campaign,
+    }
+    assert by_type["reader.suppressed"]["reason"] == "complaint"  # type: ignore[index]
+    left = sorted(d["data"]["list"] for d in new if d["type"] == "reader.unsubscribed")  # type: ignore[index]
+    assert left == ["breaking", "special-reports"]
+    assert len(new) == 4
+
+
+def test_staff_taking_a_reader_off_a_list_is_reader_unsubscribed_via_desk(
+    hooked: Context,
+) -> None:
+    from bulletin.services.readers import desk_actions
+
+    reader = confirmed_reader(hooked, ["breaking"])
+    desk_actions.unsubscribe(hooked, reader, "breaking", actor="admin@example.org")
+    (left,) = [d["data"] for d in _queued(hooked) if d["type"] == "reader.unsubscribed"]
+    assert (left["list"], left["via"]) == ("breaking", "desk")  # type: ignore[index]
