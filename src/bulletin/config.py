@@ -547,6 +547,20 @@ class Settings(BaseSettings):
         description="Private networks that feed and story URLs may be fetched from (an "
         "intranet wire server); any other private address is refused, redirects included.",
     )
+    webhook_allow_networks: Annotated[
+        tuple[IPNetwork, ...],
+        Variable(
+            Group.SECURITY,
+            f"addresses or CIDR ranges {LIST}",
+            read=v.networks,
+            shown_default="none: public addresses only",
+        ),
+    ] = Field(
+        default=(),
+        description="Private networks outbound webhooks may be sent to (a CRM on the "
+        "newsroom's network); any other private, loopback or link-local address (a cloud's "
+        "metadata service) is refused, when the endpoint is saved and at every delivery.",
+    )
     trusted_proxies: Annotated[
         tuple[IPNetwork, ...],
         Variable(

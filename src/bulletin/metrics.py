@@ -59,6 +59,11 @@ CLICKS = Counter(
     "burst, unsigned, limited).",
     ["verdict"],
 )
+WEBHOOKS = Counter(
+    "bulletin_webhook_deliveries",
+    "Outbound webhook attempts, by result: delivered, retry (again later), failed (given up).",
+    ["result"],
+)
 
 
 def disable() -> None:
@@ -127,6 +132,11 @@ def clicks(verdicts: Mapping[str, int]) -> None:
         return
     for verdict, count in verdicts.items():
         CLICKS.labels(verdict).inc(count)
+
+
+def webhook_delivery(result: str) -> None:
+    if _enabled:
+        WEBHOOKS.labels(result).inc()
 
 
 def exposition(extra: Collector | None = None) -> bytes:

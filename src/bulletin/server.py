@@ -163,6 +163,15 @@ def test_sender(ctx: Context) -> Iterator[None]:
 
 
 @contextmanager
+def webhook_sender(ctx: Context) -> Iterator[None]:
+    """Outbound webhooks sent in the background (see services.webhooks.sender)."""
+    from bulletin.services.webhooks import sender
+
+    with in_background(sender.run_forever, ctx, name="bulletin-webhooks", join_s=30):
+        yield
+
+
+@contextmanager
 def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
     engine = Engine.on_database(
         ctx.db, ctx.settings, relays, clock=ctx.clock, fresh_settings=lambda: ctx.settings
@@ -193,6 +202,7 @@ def serve(ctx: Context, *, host: str, port: int) -> None:
         listening,
         engine_thread(ctx, relays),
         test_sender(ctx),
+        webhook_sender(ctx),
         feed_poller(ctx),
         mailbox_poller(ctx),
     ):
@@ -239,6 +249,7 @@ def work(
         feed_poller(ctx) if poll_feeds else nullcontext(),
         mailbox_poller(ctx),
         test_sender(ctx),
+        webhook_sender(ctx),
         worker_metrics(ctx, metrics_at),
     ):
         Engine.on_database(

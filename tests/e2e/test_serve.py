@@ -19,13 +19,20 @@ from pathlib import Path
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 
+from bulletin.config import Settings
+from bulletin.domain.models import Role
 from bulletin.mail.catcher import CaughtMessage, caught
 from bulletin.mail.transports import Envelope, send_now
+from bulletin.services.context import Context
+from bulletin.services.staff import accounts
+from bulletin.services.webhooks import endpoints
 from tests.support.dovecot import Dovecot, ImapUser
 from tests.support.served import serving
 from tests.support.smtp_sink import free_port
 from tests.support.web import csrf_from, link_in, signup_fields, unsubscribe_url
+from tests.support.webhook_receiver import WebhookReceiver
 
 BIN = Path(sys.executable).parent / "bulletin"
 DEADLINE_S = 30.0
@@ -71,6 +78,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
         # No waiting for a person's typing time: these tests must not sleep.
         "BULLETIN_SIGNUP_MIN_FILL_SECONDS": "0",
+        # The webhook receiver of the tests listens on loopback.
+        "BULLETIN_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8",
     }
     env.pop("BULLETIN_SMTP_URL", None)
     subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
@@ -221,3 +230,26 @@ def _running(command: str, tmp_path: Path, extra_env: dict[str, str]) -> Iterato
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=DEADLINE_S)
+
+
+def test_served_service_sends_webhooks_in_the_background(served: Served) -> None:
+    receiver = WebhookReceiver().up()
+    ctx = Context.from_settings(Settings.from_env(served.env))
+    try:
+        admin = accounts.create_editor(
+            ctx,
+            email="hooks@news.example.com",
+            name="Hooks",
+            password="a-long-password-1",
+            role=Role.ADMIN,
+        )
+        endpoint, secret = endpoints.add(
+            ctx, url=receiver.url, description="", event_types=["reader.confirmed"], actor=admin
+        )
+        event_id = endpoints.send_test(ctx, endpoint.id, actor=admin)
+        (got,) = _wait_for(lambda: list(receiver.received), "the test event at the receiver")
+        assert got.headers["webhook-id"] == event_id
+        assert Webhook(secret).verify(got.body, got.headers)["type"] == "test"
+    finally:
+        ctx.db.dispose()
+        receiver.down()

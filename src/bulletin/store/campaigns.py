@@ -16,6 +16,7 @@ from bulletin.domain.models import (
     SentAs,
 )
 from bulletin.store.tables import campaigns, deliveries
+from bulletin.store.webhooks import campaign_events
 
 MESSAGE_SALT_BYTES = 6
 
@@ -213,6 +214,7 @@ def mark_sending(conn: Connection, campaign_id: int, *, now: datetime) -> None:
         .where(campaigns.c.id == campaign_id)
         .values(status=CampaignStatus.SENDING, started_at=now)
     )
+    campaign_events.started(conn, [campaign_id], now=now)
 
 
 def change_status(
@@ -233,6 +235,8 @@ def change_status(
         .where(campaigns.c.id == campaign_id, campaigns.c.status.in_(list(allowed_from)))
         .values(**values)
     )
+    if result.rowcount > 0:
+        campaign_events.status_changed(conn, campaign_id, to, now=now)
     return result.rowcount > 0
 
 
@@ -261,6 +265,7 @@ def complete_finished(conn: Connection, *, now: datetime) -> list[int]:
             .where(campaigns.c.id.in_(done))
             .values(status=CampaignStatus.SENT, finished_at=now)
         )
+        campaign_events.finished(conn, done, now=now)
     return done
 
 

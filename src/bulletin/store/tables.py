@@ -536,6 +536,55 @@ worker_heartbeats = Table(
     Column("seen_at", UtcDateTime, nullable=False, index=True),
 )
 
+# Outbound webhooks (see services/webhooks): where events go, and the events on their
+# way there. The secret is kept as it is (it signs every request), shown to admins only.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+    Column("secret", String(100), nullable=False),
+    Column("event_types", Text, nullable=False),  # space-separated EventType values
+    Column("enabled", Boolean, nullable=False),
+    Column("created_by", String(320), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The webhook outbox: one row per (event, endpoint), written in the transaction of the
+# change the event reports; claimed under a lease like the mail ledger and kept as the
+# delivery log (status, attempts, the last answer) until it is pruned.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("event_id", String(40), nullable=False),
+    Column("event_type", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column(
+        "endpoint_id",
+        BigId,
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # the reader a reader event names: erasing them deletes these rows (their address)
+    Column("subscriber_id", BigId, ForeignKey("subscribers.id", ondelete="CASCADE")),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    UniqueConstraint("event_id", "endpoint_id", name="uq_webhook_deliveries_event_endpoint"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
+    Index("ix_webhook_deliveries_subscriber_id", "subscriber_id"),
+)
+
+
 # Test sends queued by the desk and sent by any worker (see services/test_send_jobs.py):
 # `copies` holds the composed messages, `results` each address's reply, both JSON.
 test_sends = Table(

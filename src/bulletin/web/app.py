@@ -40,6 +40,7 @@ from bulletin.web.desk.stories import router as stories_router
 from bulletin.web.desk.subscribers import router as subscribers_router
 from bulletin.web.desk.test_sends import router as test_sends_router
 from bulletin.web.desk.users import router as users_router
+from bulletin.web.desk.webhooks import router as webhooks_router
 from bulletin.web.errors import ServerErrors
 from bulletin.web.headers import ResponseHeaders
 from bulletin.web.health import router as health_router
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(settings_router)
     app.include_router(audit_router)
     app.include_router(api_keys_router)
+    app.include_router(webhooks_router)
     app.include_router(hooks_router)
     app.include_router(archive_router)
     app.include_router(health_router)

@@ -22,6 +22,7 @@ from bulletin.domain.models import AlertDraft, CampaignKind, CampaignStatus, Edi
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.alerts.sending import FiredAlert
 from bulletin.services.context import Context
+from bulletin.services.webhooks import events as webhook_events
 from bulletin.store import audit, campaigns
 from bulletin.store.ledger.counts import campaign_counts
 
@@ -163,6 +164,7 @@ def approve(ctx: Context, campaign_id: int, *, actor: Editor) -> FiredAlert:
         ):
             raise InvalidInput("This alert is no longer waiting for approval.")
         alerts.start_sending(conn, ctx, campaign_id, alerts.breaking_list(conn), now=now)
+        webhook_events.alert_approved(conn, campaign_id, approved_by=actor.id, now=now)
         audit.record(
             conn,
             actor=actor.email,

@@ -19,10 +19,12 @@ from bulletin.domain.errors import InvalidInput, NotFound, TooManyRequests
 from bulletin.domain.models import ConsentAction, Subscriber, SubscriptionStatus
 from bulletin.services.context import Context
 from bulletin.services.readers.signup_limits import SignUpLimits
+from bulletin.services.webhooks import events as webhook_events
 from bulletin.store import audit, outbox
 from bulletin.store import lists as list_store
 from bulletin.store.readers import consent, suppressions
 from bulletin.store.readers import subscribers as subscriber_store
+from bulletin.store.readers.suppressions import ReaderSuppression
 
 METHOD = "desk"  # how the consent record says a change was made
 SUPPRESSION_REASON = "desk"
@@ -83,6 +85,9 @@ def unsubscribe(ctx: Context, subscriber_id: int, list_slug: str, *, actor: str)
             now=now,
             wording=f"By {actor}",
         )
+        webhook_events.reader_unsubscribed(
+            conn, subscriber_id, mailing_list.id, via="desk", now=now
+        )
         audit.record(
             conn,
             actor=actor,
@@ -109,6 +114,9 @@ def suppress(ctx: Context, subscriber_id: int, *, reason: str, actor: str) -> No
             raise InvalidInput(f"{reader.email} is already suppressed.")
         suppressions.add_for_reader(
             conn, subscriber_id, reason=SUPPRESSION_REASON, now=now, detail=reason
+        )
+        webhook_events.readers_suppressed(
+            conn, [ReaderSuppression(subscriber_id, SUPPRESSION_REASON)], now=now
         )
         audit.record(
             conn,

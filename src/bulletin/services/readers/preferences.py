@@ -19,6 +19,7 @@ from bulletin.domain.topics import valid_briefing_time, valid_time_zone, valid_t
 from bulletin.mail.tokens import PreferencesClaim
 from bulletin.services.context import Context
 from bulletin.services.readers.subscriptions import Requester, linked_reader
+from bulletin.services.webhooks import events as webhook_events
 from bulletin.store import clicks as click_store
 from bulletin.store import lists as list_store
 from bulletin.store.readers import consent
@@ -118,12 +119,16 @@ def _apply_lists(
     for ml in list_store.all_lists(conn):
         if ml.id in wanted and preference_store.join(conn, subscriber_id, ml.id, now=now):
             record(ConsentAction.JOIN, ml.id, f"{ml.name}: {ml.description}")
+            webhook_events.reader_confirmed(conn, subscriber_id, [ml.id], now=now)
         elif (
             ml.id not in wanted
             and statuses.get(ml.id) is SubscriptionStatus.CONFIRMED
             and subscriber_store.unsubscribe(conn, subscriber_id, ml.id, now=now)
         ):
             record(ConsentAction.UNSUBSCRIBE, ml.id, None)
+            webhook_events.reader_unsubscribed(
+                conn, subscriber_id, ml.id, via="preferences", now=now
+            )
 
 
 def _recorder(conn: Connection, subscriber_id: int, requester: Requester, ctx: Context) -> _Record:

@@ -39,6 +39,7 @@ from bulletin.domain.models import ConsentAction, Subscriber
 from bulletin.mail.returns import ReturnClass
 from bulletin.services.context import Context
 from bulletin.services.group_commit import GroupCommit
+from bulletin.services.webhooks import events as webhook_events
 from bulletin.store import audit
 from bulletin.store import campaigns as campaign_store
 from bulletin.store.readers import consent, suppressions
@@ -150,6 +151,10 @@ class _Batch:
         taken: set[str] = set()
         results = [self._one(item, *readers[i], recorded, taken) for i, item in enumerate(items)]
         suppressions.add_for_readers(self.conn, self.suppressions, now=self.now)
+        webhook_events.readers_suppressed(self.conn, self.suppressions, now=self.now)
+        webhook_events.mail_returned(
+            self.conn, [events[k] for k in events if k in recorded], now=self.now
+        )
         audit.record_many(self.conn, self.audit, now=self.now)
         return results
 
@@ -289,4 +294,5 @@ def _leave(
                 now=now,
                 wording=item.detail,
             )
+            webhook_events.reader_unsubscribed(conn, subscriber.id, each, via=method, now=now)
     return left

@@ -15,6 +15,7 @@ from bulletin.domain.topics import is_iana_zone, valid_topics
 from bulletin.mail.tokens import UnsubscribeClaim, address_hash
 from bulletin.services.context import Context
 from bulletin.services.readers.signup_limits import SignUpLimits
+from bulletin.services.webhooks import events as webhook_events
 from bulletin.store import lists as list_store
 from bulletin.store import outbox
 from bulletin.store.readers import consent, suppressions
@@ -145,6 +146,7 @@ def confirm(ctx: Context, token: str, *, requester: Requester) -> PendingConfirm
                 ip=requester.ip,
                 user_agent=requester.user_agent,
             )
+        webhook_events.reader_confirmed(conn, subscriber.id, confirmed, now=now)
         names = tuple(ml.name for ml in list_store.all_lists(conn) if ml.id in confirmed)
     if confirmed:
         metrics.confirmed()
@@ -184,6 +186,9 @@ def unsubscribe(ctx: Context, token: str, *, requester: Requester) -> Unsubscrib
                 user_agent=requester.user_agent,
             )
             _attribute_unsubscribe(conn, claim, subscriber, now=now)
+            webhook_events.reader_unsubscribed(
+                conn, subscriber.id, mailing_list.id, via=requester.method, now=now
+            )
     return UnsubscribeTarget(email=subscriber.email, list_name=mailing_list.name, subscribed=False)
 
 

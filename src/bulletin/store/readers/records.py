@@ -28,6 +28,7 @@ from bulletin.store.tables import (
     subscribers,
     subscriptions,
     suppressions,
+    webhook_deliveries,
 )
 
 ERASED = "[erased]"
@@ -128,7 +129,8 @@ def erase(conn: Connection, subscriber_id: int) -> Erased | None:
     )
     suppression = suppressions.c.address_hash == row.address_hash
     _scrub_column(conn, suppressions, suppressions.c.detail, suppression, scrub)
-    for table in (outbox, consent_records, subscriber_topics, subscriptions, subscriber_aliases):
+    readers_rows = (outbox, consent_records, subscriber_topics, subscriptions, subscriber_aliases)
+    for table in (*readers_rows, webhook_deliveries):  # webhooks: their address in the body
         conn.execute(delete(table).where(table.c.subscriber_id == subscriber_id))
     conn.execute(delete(subscribers).where(subscribers.c.id == subscriber_id))
     suppressed = conn.execute(select(suppressions.c.id).where(suppression)).first()

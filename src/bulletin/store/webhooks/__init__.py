@@ -1,0 +1,1 @@
+"""Outbound webhooks' storage: endpoints, the outbox of deliveries, campaign events."""
