@@ -168,7 +168,7 @@ def _send(
         campaign.value = fired.campaign_id
         fire_s = time.time() - sent_at
         if options.kill_after:
-            crash = _kill_one(options, sinks, workers, env)
+            crash = _kill_one(options, sinks, workers, env, ctx, fired.campaign_id)
         _wait_for(
             sinks, options.subscribers, done=_all_served(options, sinks, ctx, fired.campaign_id)
         )
@@ -203,16 +203,47 @@ def _send(
 
 
 def _kill_one(
-    options: Options, sinks: list[Sink], workers: list[WorkerProcess], env: dict[str, str]
+    options: Options,
+    sinks: list[Sink],
+    workers: list[WorkerProcess],
+    env: dict[str, str],
+    ctx: Context,
+    campaign_id: int,
 ) -> dict[str, Any]:
-    """Once `kill_after` messages arrived, SIGKILL the first worker and start another."""
+    """Once `kill_after` messages arrived, SIGKILL the first worker and start another.
+
+    Before the new one starts, what the dead one left: the messages the sink took that
+    the ledger does not have as sent (the flush group in hand and the replies still on
+    the wire). Those, and only those, can go twice: `unrecorded_at_kill` bounds the
+    duplicates. With one worker the sink's count settles once the kernel has closed the
+    dead worker's connections.
+    """
     assert options.kill_after is not None
     while _accepted(sinks) < options.kill_after:
         time.sleep(0.005)
     workers[0].kill()
-    killed_at, at_kill = time.time(), _accepted(sinks)
+    killed_at = time.time()
+    at_kill = _settled(sinks) if options.workers == 1 else _accepted(sinks)
+    with ctx.db.reading() as conn:
+        recorded = campaign_counts(conn, campaign_id).sent
     workers.append(WorkerProcess(env))
-    return {"kill_after": options.kill_after, "killed_at_accepted": at_kill, "killed_at": killed_at}
+    return {
+        "kill_after": options.kill_after,
+        "killed_at_accepted": at_kill,
+        "unrecorded_at_kill": max(0, at_kill - recorded) if options.workers == 1 else None,
+        "killed_at": killed_at,
+    }
+
+
+def _settled(sinks: list[Sink], *, quiet_s: float = 0.2, at_most_s: float = 5.0) -> int:
+    """The sinks' count once it has not moved for `quiet_s` (at most `at_most_s`)."""
+    count, since, deadline = _accepted(sinks), time.monotonic(), time.monotonic() + at_most_s
+    while time.monotonic() - since < quiet_s and time.monotonic() < deadline:
+        time.sleep(0.01)
+        now = _accepted(sinks)
+        if now != count:
+            count, since = now, time.monotonic()
+    return count
 
 
 def _accepted(sinks: list[Sink]) -> int:
