@@ -4,8 +4,11 @@ the dashboard's comparison; at desktop and phone sizes, axe-core on every page."
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +18,7 @@ from tests.browser.conftest import DESKTOP, PHONE, confirmed_reader, make_staff,
 from tests.support.axe import assert_accessible
 from tests.support.clicks import counted_links
 from tests.support.served import Served, serving, wait_for
+from tests.support.web import csrf_from, link_in, signup_fields
 
 WAIT = 30_000  # a send on a busy machine
 STORY = "https://news.example.com/2030/harbour-fire"
@@ -117,4 +121,78 @@ def test_a_followed_link_shows_on_the_report_and_the_dashboard(
     phone.goto(report)
     expect(phone.locator("#unique-clickers")).to_have_text("1")
     phone.locator("#clickers-table summary").tap()
+    _fits(phone)
+
+
+def _morning_zone() -> tuple[str, date]:
+    """A whole-hour zone where it is now mid-morning (06:00 to 12:00 is when a briefing
+    goes), and the local date there: a reader there is due their briefing now."""
+    now = datetime.now(UTC)
+    offset = (9 - now.hour + 12) % 24 - 12  # local 09:xx, one of UTC-12 … UTC+11
+    zone = f"Etc/GMT{-offset:+d}" if offset else "Etc/UTC"  # Etc/GMT-3 is UTC+3
+    return zone, (now + timedelta(hours=offset)).date()
+
+
+def _briefing_reader(served: Served, email: str, zone: str) -> None:
+    with httpx.Client(base_url=served.base_url) as client:
+        fields = signup_fields(client.get("/").text)
+        client.post(
+            "/subscribe",
+            data={**fields, "email": email, "lists": ["morning-briefing"], "time_zone": zone},
+        )
+    link = link_in(served.caught_for(email, "Confirm").message, served.base_url + "/confirm/")
+    with httpx.Client() as client:
+        client.post(link, data={"csrf_token": csrf_from(client.get(link).text)})
+
+
+def test_the_briefing_page_shows_how_the_last_edition_did(
+    desktop: Page, phone: Page, counting: Served, tmp_path: Path
+) -> None:
+    zone, today = _morning_zone()
+    if today.weekday() >= 5:
+        pytest.skip(f"no briefing goes on a {today:%A} ({zone}): nothing to follow")
+    reader = "clicks.morning@readers.example.org"
+    _briefing_reader(counting, reader, zone)
+    for n, headline in enumerate(("Harbour reopens after the fire", "Council backs new tram")):
+        path = tmp_path / f"story-{n}.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "type": "text",
+                    "uri": f"https://news.example.com/morning/{n}",
+                    "headline": headline,
+                    "description_text": f"{headline}. More later today.",
+                    "body_text": "Text.",
+                    "urgency": 2,
+                }
+            )
+        )
+        counting.bulletin("ingest", str(path))
+    counting.bulletin("briefing", "send", "--date", today.isoformat())
+    message = counting.caught_for(reader, "Briefing").message
+    links = counted_links(message)
+    assert links, "the briefing's links are counted"
+    with httpx.Client(base_url=counting.base_url, headers={"User-Agent": BROWSER_AGENT}) as web:
+        followed = web.get(links[0])
+    assert followed.status_code == 302
+
+    editor = "clicks.briefing@news.example.com"
+    password = make_staff(counting, editor, "editor")
+    sign_in(desktop, editor, password)
+    desktop.goto(f"/desk/briefing?date={today + timedelta(days=1)}")
+    expect(desktop.locator("#last-clicks-h")).to_contain_text(f"{today:%a %d %b} edition did")
+    table = desktop.locator("#last-clicks tbody tr")
+
+    def clicked() -> bool:
+        desktop.reload()
+        return "1" in table.first.locator("td.num").all_inner_texts()
+
+    wait_for(clicked, "the briefing's click on the briefing page")
+    _fits(desktop)
+    sign_in(phone, editor, password)
+    phone.goto(desktop.url)
+    expect(phone.locator("#last-clicks")).to_be_visible()
+    _fits(phone)
+    phone.get_by_role("link", name="its report").tap()
+    phone.wait_for_url("**/report")
     _fits(phone)
