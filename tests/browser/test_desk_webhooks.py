@@ -145,6 +145,23 @@ def test_an_admin_adds_tests_and_removes_an_endpoint(
     page.reload()
     expect(deleted).to_have_count(0)
 
+    # Every form acted once, however often its page was reloaded after.
+    page.goto("/desk/audit")
+    _fits(page)
+    mine = page.locator("tbody tr", has_text=admin).locator("code")
+    expect(mine).to_have_text(
+        [
+            "webhook.delete",
+            "webhook.disable",
+            "webhook.test",
+            "webhook.events",
+            "webhook.reveal_secret",
+            "webhook.create",
+            "sign_in.success",
+            "user.create",  # by the operator, naming the account
+        ]
+    )
+
 
 def test_a_refused_url_is_explained_and_nothing_is_added(page: Page, hooked: Served) -> None:
     size = "phone" if page.viewport_size == PHONE else "desktop"
