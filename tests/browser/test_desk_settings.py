@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import confirmed_reader, make_staff, screenshot, sign_in
+from tests.browser.conftest import PHONE, confirmed_reader, make_staff, screenshot, sign_in
 from tests.support.axe import assert_accessible
 from tests.support.served import Served
 
@@ -63,3 +63,20 @@ def test_a_refused_value_is_explained_on_the_form(desktop: Page, served: Served)
 
     expect(desktop.get_by_role("alert")).to_contain_text("must be 1 to 10 stories")
     assert_accessible(desktop)
+
+
+def test_the_settings_page_fits_a_phone(phone: Page, served: Served) -> None:
+    admin = "settings.phone@news.example.com"
+    sign_in(phone, admin, make_staff(served, admin, "admin"))
+    phone.get_by_role("button", name="Menu").tap()
+    phone.get_by_role("navigation", name="Desk").get_by_role("link", name="Settings").tap()
+    expect(phone.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(phone)
+    screenshot(phone, "desk-settings-03-phone")
+
+    phone.get_by_label("Stories per briefing").fill("40")
+    phone.get_by_role("button", name="Save settings").tap()
+    expect(phone.get_by_role("alert")).to_contain_text("must be 1 to 10 stories")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(phone)

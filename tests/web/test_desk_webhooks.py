@@ -114,7 +114,14 @@ def test_disable_then_delete(client: TestClient, ctx: Context) -> None:
     disabled = admin.post(f"{where}/enabled", data={"csrf_token": token, "enabled": "off"})
     assert "Disabled: no new events go to it." in disabled.text
     assert "disabled" in admin.get("/desk/webhooks").text
-    gone = admin.post(f"{where}/delete", data={"csrf_token": token}, follow_redirects=False)
+    asked = admin.post(f"{where}/delete", data={"csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 200 and "Delete this endpoint" in asked.text
+    assert admin.get(where).status_code == 200  # asking deleted nothing
+    gone = admin.post(
+        f"{where}/delete",
+        data={"csrf_token": token, "confirmed": "yes"},
+        follow_redirects=False,
+    )
     assert gone.headers["location"] == "/desk/webhooks"
     assert admin.get(where).status_code == 404
     assert "No endpoints yet." in admin.get("/desk/webhooks").text

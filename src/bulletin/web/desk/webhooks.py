@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.errors import InvalidInput
@@ -12,6 +13,7 @@ from bulletin.services.context import Context
 from bulletin.services.webhooks import endpoints
 from bulletin.web import flash
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text, texts
+from bulletin.web.desk import confirm
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
@@ -34,8 +36,8 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
             event_types=texts(form, "events"),
             actor=editor,
         )
-    except InvalidInput as exc:
-        return _list_page(request, ctx, editor, error=str(exc), status_code=422)
+    except InvalidInput as exc:  # the form comes back as typed, with the reason
+        return _list_page(request, ctx, editor, error=str(exc), status_code=422, typed=form)
     # As with API keys: the secret rides in the signed session to the one page view that
     # shows it, which takes it out (a reload shows it no more; admins can reveal it again).
     request.session[NEW_SECRET] = [endpoint.id, secret]
@@ -56,7 +58,9 @@ def reveal(
     request: Request, endpoint_id: RowId, ctx: ContextDep, editor: AdminDep, form: FormDep
 ) -> Response:
     secret = endpoints.reveal_secret(ctx, endpoint_id, actor=editor)
-    return _endpoint_page(request, ctx, editor, endpoint_id, secret=secret)
+    # Post/redirect/get, as when it was made: a reload neither posts nor shows it again.
+    request.session[NEW_SECRET] = [endpoint_id, secret]
+    return flash.redirect(request, f"/desk/webhooks/{endpoint_id}", "Secret revealed.")
 
 
 @router.post("/{endpoint_id}/events")
@@ -97,6 +101,17 @@ def send_test(
 def delete(
     request: Request, endpoint_id: RowId, ctx: ContextDep, editor: AdminDep, form: FormDep
 ) -> Response:
+    if not confirm.confirmed(form):
+        url = endpoints.get(ctx, endpoint_id, viewer=editor).url
+        return confirm.ask(
+            request,
+            question=f"Delete the endpoint {url}?",
+            consequence="It gets no more events; those waiting for it and its delivery log "
+            "are deleted with it.",
+            action=f"/desk/webhooks/{endpoint_id}/delete",
+            yes="Delete this endpoint",
+            back=f"/desk/webhooks/{endpoint_id}",
+        )
     endpoints.delete(ctx, endpoint_id, actor=editor)
     return flash.redirect(request, "/desk/webhooks", "Endpoint deleted, with its log.")
 
@@ -108,6 +123,7 @@ def _list_page(
     *,
     error: str | None = None,
     status_code: int = 200,
+    typed: FormData | None = None,
 ) -> Response:
     return page(
         request,
@@ -116,6 +132,7 @@ def _list_page(
         endpoints=endpoints.list_endpoints(ctx, viewer=editor),
         event_types=SUBSCRIBABLE,
         error=error,
+        typed=typed,
     )
 
 
