@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select, update
 
+from bulletin.domain.models import CampaignKind, CampaignStatus, DeliveryStatus
 from bulletin.services.context import Context
+from bulletin.store import campaigns as campaign_store
+from bulletin.store.db import Database
+from bulletin.store.tables import campaigns, deliveries, lists, subscribers
 from tests.support.factories import confirmed_reader, make_settings
 from tests.support.hooks import MAILGUN_KEY, mailgun_body, mailgun_event
 from tests.support.served import BIN, Served, serving, wait_for
@@ -186,3 +191,99 @@ def _mailgun_return(served: Served, reader: str, at: datetime, event: str, **fie
     assert response.status_code == 200, response.text
     recorded: int = response.json()["recorded"]
     return recorded
+
+
+def _served_db(served: Served) -> Database:
+    return Database(served.env["BULLETIN_DATABASE_URL"])
+
+
+def _subscriber_id(db: Database, email: str) -> int:
+    with db.transaction() as conn:
+        return int(
+            conn.execute(select(subscribers.c.id).where(subscribers.c.email == email)).scalar_one()
+        )
+
+
+def test_a_dead_workers_expired_lease_is_counted_when_the_running_scheduler_returns_it(
+    tmp_path: Path,
+) -> None:
+    first, second = "lease.one@readers.example.org", "lease.two@readers.example.org"
+    with serving(tmp_path) as served:
+        _sign_up_and_confirm(served, first)
+        served.bulletin(
+            "alert", "send", "--headline", "Lease test", "--summary", "A worker dies.",
+            "--url", "https://news.example.com/lease",
+        )  # fmt: skip
+        served.caught_for(first, "Lease test")
+        _sign_up_and_confirm(served, second)
+        db = _served_db(served)
+        try:
+            subscriber_id = _subscriber_id(db, second)
+            with db.transaction() as conn:
+                campaign_id = conn.execute(select(func.max(campaigns.c.id))).scalar_one()
+                past = datetime.now(UTC) - timedelta(minutes=2)
+                # A row a worker that no longer exists was holding when it died.
+                conn.execute(
+                    deliveries.insert().values(
+                        campaign_id=campaign_id,
+                        subscriber_id=subscriber_id,
+                        status=DeliveryStatus.SENDING,
+                        send_after=past,
+                        attempts=0,
+                        lease_owner="gone-worker#1",
+                        lease_until=past,
+                    )
+                )
+        finally:
+            db.dispose()
+
+        def returned() -> str | None:
+            text = _scrape(served)
+            return text if _value(text, "bulletin_lease_expiries_total") else None
+
+        text = wait_for(returned, "the expired lease in /metrics")
+        assert _value(text, "bulletin_lease_expiries_total") == 1.0
+
+
+def test_the_latest_briefings_first_send_lag_is_read_from_the_ledger_at_each_scrape(
+    tmp_path: Path,
+) -> None:
+    reader = "lag.reader@readers.example.org"
+    with serving(tmp_path) as served:
+        _sign_up_and_confirm(served, reader)
+        assert _value(_scrape(served), "bulletin_briefing_first_send_lag_seconds") is None
+        db = _served_db(served)
+        try:
+            planned = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+            subscriber_id = _subscriber_id(db, reader)
+            with db.transaction() as conn:
+                list_id = conn.execute(
+                    select(lists.c.id).where(lists.c.slug == "morning-briefing")
+                ).scalar_one()
+                # An edition sent an hour ago whose first reader got it 42 s late.
+                campaign_id = campaign_store.insert(
+                    conn, kind=CampaignKind.BRIEFING, list_id=list_id, subject="Briefing",
+                    headline="Briefing", summary="", url="", created_by=None, now=planned,
+                    status=CampaignStatus.SENT,
+                )  # fmt: skip
+                conn.execute(
+                    update(campaigns)
+                    .where(campaigns.c.id == campaign_id)
+                    .values(started_at=planned)
+                )
+                conn.execute(
+                    deliveries.insert().values(
+                        campaign_id=campaign_id,
+                        subscriber_id=subscriber_id,
+                        status=DeliveryStatus.SENT,
+                        send_after=planned,
+                        sent_at=planned + timedelta(seconds=42),
+                        attempts=1,
+                    )
+                )
+        finally:
+            db.dispose()
+        lag = _value(
+            _scrape(served), "bulletin_briefing_first_send_lag_seconds", campaign=str(campaign_id)
+        )
+        assert lag == 42.0
