@@ -25,8 +25,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from limits import parse_many
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
@@ -359,6 +357,10 @@ def topic_arns(text: str) -> tuple[str, ...]:
 
 def is_ec_public_key(text: str) -> bool:
     """Whether the text is an elliptic-curve public key as SendGrid shows one (base64 DER)."""
+    # cryptography costs about 7 MB: loaded only when such a key is set.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     try:
         key = serialization.load_der_public_key(base64.b64decode(text.strip(), validate=True))
     except (ValueError, binascii.Error, TypeError):

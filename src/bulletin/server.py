@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
+from typing import TYPE_CHECKING
 
 from bulletin import metrics
 from bulletin.config import Settings
@@ -16,12 +17,14 @@ from bulletin.delivery.engine import Engine
 from bulletin.delivery.leader import MAILBOX_LOCK_KEY, Leadership
 from bulletin.delivery.relays import Relay, relay_from_url, relays_from_urls
 from bulletin.domain.errors import ConfigurationError
-from bulletin.mail.catcher import MailCatcher
-from bulletin.mail.imap import parse_imap_url
-from bulletin.mail.imap_poller import MailboxPoller
-from bulletin.mail.inbound import InboundListener
 from bulletin.services.context import Context
 from bulletin.store import migrate
+
+# What only some processes run (the catcher and inbound listener with aiosmtpd, the
+# mailbox poller with imapclient) is imported where it starts, so a worker skips them.
+if TYPE_CHECKING:
+    from bulletin.mail.imap_poller import MailboxPoller
+    from bulletin.mail.inbound import InboundListener
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
     if not settings.uses_catcher:
         yield relays_from_urls(settings.relay_urls, helo=settings.helo_name)
         return
+    from bulletin.mail.catcher import MailCatcher
+
     catcher = MailCatcher(
         settings.catcher_dir, host=settings.catcher_host, port=settings.catcher_port
     )
@@ -59,6 +64,7 @@ def mail_route(settings: Settings) -> Iterator[list[Relay]]:
 @contextmanager
 def inbound_listener(ctx: Context) -> Iterator[InboundListener]:
     """The listener for returned mail and mailto unsubscribes, until the block ends."""
+    from bulletin.mail.inbound import InboundListener
     from bulletin.services.readers import inbound
 
     settings = ctx.settings
@@ -110,6 +116,8 @@ def mailbox_poller_for(
     ctx: Context, *, may_poll: Callable[[], bool] = lambda: True
 ) -> MailboxPoller:
     """The poller of the bounce mailbox (`BULLETIN_BOUNCE_IMAP_URL`), handing to `inbound.take`."""
+    from bulletin.mail.imap import parse_imap_url
+    from bulletin.mail.imap_poller import MailboxPoller
     from bulletin.services.readers import inbound
 
     url = ctx.settings.bounce_imap_url

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bulletin.config import Settings
 from bulletin.domain.errors import BulletinError
-from bulletin.services import doctor
-from bulletin.services.doctor.verdicts import Report, Status, Verdict
 
-COLOURS = {
-    Status.PASS: typer.colors.GREEN,
-    Status.WARN: typer.colors.YELLOW,
-    Status.FAIL: typer.colors.RED,
-    Status.SKIPPED: typer.colors.BLUE,
-}
+if TYPE_CHECKING:
+    from bulletin.services.doctor.verdicts import Report, Verdict
+
+# The checks (dnspython, the public suffix list) are imported when the command runs, so
+# a sending worker, which shares this command line, never loads them.
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +42,8 @@ def doctor_command(
     """Check SPF, DKIM, DMARC, the bounce MX, the base URL and the postal address as
     receivers will; each check passes, warns, fails or is skipped, with the fix. Exits
     with status 1 when any check fails."""
+    from bulletin.services import doctor
+
     try:
         addresses = [ipaddress.ip_address(a) for a in public_address or []]
     except ValueError as exc:
@@ -70,6 +69,8 @@ def doctor_command(
 
 
 def _print(report: Report) -> None:
+    from bulletin.services.doctor.verdicts import Status
+
     for verdict in report.verdicts:
         _print_verdict(verdict)
     counts = ", ".join(f"{report.count(status)} {status.value}" for status in Status)
@@ -77,7 +78,15 @@ def _print(report: Report) -> None:
 
 
 def _print_verdict(verdict: Verdict) -> None:
-    label = typer.style(f"{verdict.status.value.upper():<7}", fg=COLOURS[verdict.status])
+    from bulletin.services.doctor.verdicts import Status
+
+    colours = {
+        Status.PASS: typer.colors.GREEN,
+        Status.WARN: typer.colors.YELLOW,
+        Status.FAIL: typer.colors.RED,
+        Status.SKIPPED: typer.colors.BLUE,
+    }
+    label = typer.style(f"{verdict.status.value.upper():<7}", fg=colours[verdict.status])
     subject = f" ({verdict.subject})" if verdict.subject else ""
     typer.echo(f"{label} {verdict.check}{subject}: {verdict.reason}")
     if verdict.fix:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, TypedDict
 
 import typer
@@ -13,8 +14,6 @@ from bulletin.cli.common import context as _context
 from bulletin.cli.common import fail as _fail
 from bulletin.domain.errors import BulletinError
 from bulletin.domain.reports import Picture, ReportContent, Section
-from bulletin.services.special_reports import preview as special_preview
-from bulletin.services.special_reports import scheduling as special_reports
 
 special_app = typer.Typer(
     help="Special reports: long-form emails to the Special Reports list.", no_args_is_help=True
@@ -23,6 +22,20 @@ special_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(special_app, name="special")
+
+
+# Rich text (lxml, nh3) is loaded by the commands that use it, so a sending worker,
+# which shares this command line, never loads it.
+def _scheduling() -> ModuleType:
+    from bulletin.services.special_reports import scheduling
+
+    return scheduling
+
+
+def _preview() -> ModuleType:
+    from bulletin.services.special_reports import preview
+
+    return preview
 
 
 @special_app.command("schedule")
@@ -44,14 +57,14 @@ def schedule(
     """Write a special report and schedule it, in one go."""
     ctx = _context()
     try:
-        content = special_reports.from_story(ctx, story) if story else ReportContent(headline="")
+        content = _scheduling().from_story(ctx, story) if story else ReportContent(headline="")
         content = _overridden(content, headline, subject, dek, body_file, cta_url, cta_label)
         if hero_url is not None:
             content = dataclasses.replace(
                 content, hero=Picture(hero_url, hero_caption, hero_credit)
             )
-        report = special_reports.create(ctx, content, actor=None, at=at)
-        view = special_reports.get(ctx, report.id)
+        report = _scheduling().create(ctx, content, actor=None, at=at)
+        view = _scheduling().get(ctx, report.id)
     except (BulletinError, OSError, UnicodeDecodeError) as exc:
         _fail(exc)
     typer.echo(f"Special report {report.id} scheduled for {view.scheduled_local}.")
@@ -87,7 +100,7 @@ def _overridden(
     if cta_url is not None:
         changes["cta_url"] = cta_url
     if body_file is not None:
-        changes["sections"] = special_reports.sections_from_html(body_file.read_text("utf-8"))
+        changes["sections"] = _scheduling().sections_from_html(body_file.read_text("utf-8"))
     if cta_label:
         changes["cta_label"] = cta_label
     return dataclasses.replace(content, **changes)
@@ -98,7 +111,7 @@ def list_reports(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per report.")] = False,
 ) -> None:
     """The latest special reports, newest first, with status and send time."""
-    for view in special_reports.recent(_context()):
+    for view in _scheduling().recent(_context()):
         report = view.report
         if as_json:
             typer.echo(
@@ -129,7 +142,7 @@ def preview(
 ) -> None:
     """The report as readers will get it: its headers, then the plain text (or the HTML)."""
     try:
-        shown = special_preview.preview(_context(), report_id)
+        shown = _preview().preview(_context(), report_id)
     except BulletinError as exc:
         _fail(exc)
     for name, value in shown.headers:
@@ -146,7 +159,7 @@ def test_send(
 ) -> None:
     """Send the report, marked [Test], to these addresses only (never to readers)."""
     try:
-        results = special_preview.test_send(_context(), report_id, to, actor=None)
+        results = _preview().test_send(_context(), report_id, to, actor=None)
     except BulletinError as exc:
         _fail(exc)
     for result in results:
@@ -159,7 +172,7 @@ def test_send(
 def cancel(report_id: int) -> None:
     """Cancel a report that has not started sending."""
     try:
-        special_reports.cancel(_context(), report_id, actor=None)
+        _scheduling().cancel(_context(), report_id, actor=None)
     except BulletinError as exc:
         _fail(exc)
     typer.echo(f"Cancelled special report {report_id}.")

@@ -24,7 +24,6 @@ from bulletin.mail.render import (
 )
 from bulletin.mail.returns.tags import message_id_local
 from bulletin.mail.skeleton import MAX_REPLIES, REPLY_SLOTS, SLOTS, Skeleton, reader_values
-from bulletin.mail.special import render_special
 from bulletin.mail.tokens import Tokens
 from bulletin.mail.transports import Envelope
 
@@ -300,6 +299,9 @@ def render_campaign(
     if campaign.kind is CampaignKind.SPECIAL:
         if report is None:
             raise ValueError(f"special report campaign {campaign.id} has no report content")
+        # Rich text (lxml, nh3) is loaded by the first special report, not by every worker.
+        from bulletin.mail.special import render_special
+
         return render_special(
             report, list_name=mailing_list.name, brand=brand, view_url=view_url, web=web
         )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bulletin.config import Settings
-from bulletin.mail.dkim.keys import SigningKey, checked_name, read_ed25519_key, read_rsa_key
 from bulletin.mail.dkim.signer import NO_SLOTS, Fill, Prepared, Signer, Slots
+
+if TYPE_CHECKING:
+    from bulletin.mail.dkim.keys import SigningKey
 
 __all__ = ["NO_SLOTS", "Fill", "Prepared", "Signer", "SigningKey", "Slots", "signer_for"]
 
@@ -44,6 +47,9 @@ def _version(path: Path) -> FileVersion:
 def _signer(
     domain: str, selector: str, rsa_file: FileVersion, ed25519_file: FileVersion | None
 ) -> Signer:
+    # cryptography (about 7 MB) is loaded only by a process that signs.
+    from bulletin.mail.dkim.keys import checked_name, read_ed25519_key, read_rsa_key
+
     keys = [read_rsa_key(rsa_file[0], variable="BULLETIN_DKIM_KEY_FILE")]
     if ed25519_file is not None:
         keys.append(read_ed25519_key(ed25519_file[0], variable="BULLETIN_DKIM_ED25519_KEY_FILE"))
@@ -52,3 +58,11 @@ def _signer(
         checked_name(selector, variable="BULLETIN_DKIM_SELECTOR"),
         keys,
     )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SigningKey":
+        from bulletin.mail.dkim.keys import SigningKey
+
+        return SigningKey
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,10 +13,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from bulletin.domain.errors import ConfigurationError
+from bulletin.mail.dkim.algorithms import ED25519, RSA
 
 MIN_RSA_BITS = 2048  # RFC 8301: verifiers may refuse less; Gmail treats less as unsigned
-RSA = "rsa-sha256"
-ED25519 = "ed25519-sha256"
 # d= and s= go into a header as they are: dotted labels of letters, digits and hyphens.
 _NAME = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$"

@@ -16,10 +16,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from bulletin.mail.dkim.algorithms import RSA
 from bulletin.mail.dkim.canon import header_fields, relaxed_body, relaxed_header
-from bulletin.mail.dkim.keys import RSA, SigningKey
+
+if TYPE_CHECKING:
+    from bulletin.mail.dkim.keys import SigningKey
 
 Fill = Callable[[Sequence[bytes]], bytes]
 

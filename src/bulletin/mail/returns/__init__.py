@@ -7,11 +7,29 @@ text the same way, for provider events that carry them; `ReturnTags` makes and c
 the signature our VERP addresses and Message-IDs carry.
 """
 
-from bulletin.mail.returns.classify import classify_reply
-from bulletin.mail.returns.model import Return, ReturnClass
-from bulletin.mail.returns.reader import read_return
-from bulletin.mail.returns.ses import read_ses
-from bulletin.mail.returns.tags import ReturnTags, Verify
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bulletin.mail.returns.classify import classify_reply
+    from bulletin.mail.returns.model import Return, ReturnClass
+    from bulletin.mail.returns.reader import read_return
+    from bulletin.mail.returns.ses import read_ses
+    from bulletin.mail.returns.tags import ReturnTags, Verify
+
+# Where each name lives, imported on first use: the sending engine needs only `tags`
+# (its Message-IDs), not the readers and flufl.bounce behind them.
+_HOMES = {
+    "classify_reply": "classify",
+    "Return": "model",
+    "ReturnClass": "model",
+    "read_return": "reader",
+    "read_ses": "ses",
+    "ReturnTags": "tags",
+    "Verify": "tags",
+}
 
 __all__ = [
     "Return",
@@ -22,3 +40,9 @@ __all__ = [
     "read_return",
     "read_ses",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Mapping
 
 from bulletin.domain.errors import ConfigurationError
-from bulletin.services import sealing
 from bulletin.store.desk_settings import Stored
 
 log = logging.getLogger(__name__)
@@ -20,11 +19,19 @@ log = logging.getLogger(__name__)
 PURPOSE = b"bulletin desk settings v1"
 
 
+# cryptography (about 7 MB) is loaded when a stored secret is sealed or opened, so a
+# worker whose desk holds none never loads it.
+
+
 def seal(secret_key: str, text: str) -> str:
+    from bulletin.services import sealing
+
     return sealing.seal(secret_key, PURPOSE, text)
 
 
 def unseal(secret_key: str, token: str) -> str:
+    from bulletin.services import sealing
+
     try:
         return sealing.open_sealed(secret_key, PURPOSE, token)
     except sealing.InvalidToken:

@@ -23,8 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-import httpx
+from typing import TYPE_CHECKING
 
 from bulletin import metrics
 from bulletin.domain.errors import InvalidInput
@@ -34,6 +33,9 @@ from bulletin.services.webhooks.addresses import Resolver, check_reachable
 from bulletin.services.webhooks.signing import signed_headers
 from bulletin.store.types import utcnow
 from bulletin.store.webhooks import outbox
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +60,13 @@ class Attempt:
 
 @dataclass
 class Sender:
-    """Sends due webhook deliveries; `clock` decides what is due, `stamp` signs (wall time)."""
+    """Sends due webhook deliveries; `clock` decides what is due, `stamp` signs (wall time).
+
+    Without a `client`, one is made at the first due delivery: a worker whose newsroom
+    has no webhooks never loads httpx (about 4 MB with what it imports)."""
 
     ctx: Context
-    client: httpx.Client
+    client: httpx.Client | None = None
     owner: str = field(default_factory=lambda: f"{socket.gethostname()[:24]}:{os.getpid()}:hooks")
     stamp: Callable[[], datetime] = utcnow
     jitter: Callable[[], float] = field(default=lambda: random.uniform(-1.0, 1.0))
@@ -73,6 +78,8 @@ class Sender:
             claimed = outbox.claim(
                 conn, owner=self.owner, now=self.ctx.clock(), lease=LEASE, limit=BATCH
             )
+        if claimed and self.client is None:
+            self.client = client()
         # Side by side, so that one endpoint that never answers (10 s a try) does not hold
         # up the rest of the batch; the threads only return what each POST came to.
         with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="bulletin-hook") as pool:
@@ -82,6 +89,9 @@ class Sender:
         return len(claimed)
 
     def attempt(self, delivery: outbox.Claimed) -> Attempt:
+        import httpx
+
+        assert self.client is not None  # made by run_once before any attempt
         try:
             check_reachable(
                 delivery.url, self.ctx.settings.webhook_allow_networks, resolve=self.resolve
@@ -153,22 +163,32 @@ class Sender:
 def client(timeout: float = TIMEOUT_S) -> httpx.Client:
     """The HTTP client the sender posts with: a timeout, no redirects, no proxy from the
     environment (a proxy would resolve names the address check never sees)."""
+    import httpx
+
     return httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
 
 
 def run_forever(ctx: Context, stop: threading.Event) -> None:
     """The background thread of `serve` and `worker`: batches as they come due."""
-    with client() as http:
-        sender = Sender(ctx, http)
-        idle = 0
-        while not stop.is_set():
-            try:
-                busy = sender.run_once() > 0
-                idle = 0 if busy else idle + 1
-                if idle and idle % SWEEP_EVERY == 1:
-                    sender.prune()
-            except Exception:  # a database outage must not end the thread; the next try may work
-                log.exception("webhooks: this round failed; trying again")
-                busy = False
-            if not busy:
-                stop.wait(IDLE_S)
+    sender = Sender(ctx)
+    try:
+        _run(sender, stop)
+    finally:
+        if sender.client is not None:
+            sender.client.close()
+
+
+def _run(sender: Sender, stop: threading.Event) -> None:
+    """Rounds until stopped, idling a second when nothing was due."""
+    idle = 0
+    while not stop.is_set():
+        try:
+            busy = sender.run_once() > 0
+            idle = 0 if busy else idle + 1
+            if idle and idle % SWEEP_EVERY == 1:
+                sender.prune()
+        except Exception:  # a database outage must not end the thread; the next try may work
+            log.exception("webhooks: this round failed; trying again")
+            busy = False
+        if not busy:
+            stop.wait(IDLE_S)

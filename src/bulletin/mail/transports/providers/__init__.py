@@ -6,13 +6,10 @@ onto SMTP's codes; `connection_for` opens the one a relay URL names (`urls`).
 
 from __future__ import annotations
 
+import importlib
 import ssl
 from typing import Protocol
 
-from bulletin.mail.transports.providers.mailgun import MailgunConnection
-from bulletin.mail.transports.providers.postmark import PostmarkConnection
-from bulletin.mail.transports.providers.sendgrid import SendGridConnection
-from bulletin.mail.transports.providers.ses import SesConnection
 from bulletin.mail.transports.providers.urls import ProviderAddress
 from bulletin.mail.transports.seam import RelayConnection
 
@@ -23,11 +20,13 @@ class _Opens(Protocol):
     ) -> RelayConnection: ...
 
 
-_KINDS: dict[str, _Opens] = {
-    "ses": SesConnection,
-    "sendgrid": SendGridConnection,
-    "mailgun": MailgunConnection,
-    "postmark": PostmarkConnection,
+# Each provider's module (and httpx, with the rich and pygments it pulls in) is imported
+# when a relay names it, so a worker sending over SMTP never loads them.
+_KINDS: dict[str, tuple[str, str]] = {
+    "ses": ("ses", "SesConnection"),
+    "sendgrid": ("sendgrid", "SendGridConnection"),
+    "mailgun": ("mailgun", "MailgunConnection"),
+    "postmark": ("postmark", "PostmarkConnection"),
 }
 
 
@@ -35,4 +34,6 @@ def connection_for(
     address: ProviderAddress, *, ssl_context: ssl.SSLContext, timeout: float
 ) -> RelayConnection:
     """A new connection to the provider's API (it opens on its first batch)."""
-    return _KINDS[address.kind](address, ssl_context=ssl_context, timeout=timeout)
+    module, name = _KINDS[address.kind]
+    opens: _Opens = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    return opens(address, ssl_context=ssl_context, timeout=timeout)
