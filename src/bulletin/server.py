@@ -179,16 +179,29 @@ def webhook_sender(ctx: Context) -> Iterator[None]:
         yield
 
 
+def keep_sending(ctx: Context, relays: list[Relay], stop: threading.Event) -> None:
+    """The engine until `stop`, started again on the new relays whenever an admin changes
+    them on the desk (the old one stops cleanly first: nothing lost, nothing sent twice).
+    With the relays emptied on the desk it goes back to `relays`, the ones it began with."""
+    first, current = relays, relays
+    while True:
+        engine = Engine.on_database(
+            ctx.db, ctx.settings, current, clock=ctx.clock, fresh_settings=lambda: ctx.settings
+        )
+        engine.run_forever(stop)
+        if stop.is_set() or not engine.relays_changed:
+            return
+        urls = engine.settings.relay_urls
+        current = relays_from_urls(urls, helo=engine.settings.helo_name) if urls else first
+
+
 @contextmanager
-def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[Engine]:
-    engine = Engine.on_database(
-        ctx.db, ctx.settings, relays, clock=ctx.clock, fresh_settings=lambda: ctx.settings
-    )
+def engine_thread(ctx: Context, relays: list[Relay]) -> Iterator[None]:
     stop = threading.Event()
-    thread = threading.Thread(target=engine.run_forever, args=(stop,), name="bulletin-engine")
+    thread = threading.Thread(target=keep_sending, args=(ctx, relays, stop), name="bulletin-engine")
     thread.start()
     try:
-        yield engine
+        yield
     finally:
         stop.set()
         thread.join(timeout=60)
@@ -260,9 +273,7 @@ def work(
         webhook_sender(ctx),
         worker_metrics(ctx, metrics_at),
     ):
-        Engine.on_database(
-            ctx.db, ctx.settings, relays, clock=ctx.clock, fresh_settings=lambda: ctx.settings
-        ).run_forever(stop)
+        keep_sending(ctx, relays, stop)
 
 
 def count_if_asked(ctx: Context) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import time
-
-import pytest
 
 from bulletin.config import Settings
 from bulletin.delivery.engine import Engine
@@ -14,6 +11,7 @@ from bulletin.delivery.rounds import Rounds
 from bulletin.domain.models import AlertDraft
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
+from bulletin.store.ledger.counts import campaign_counts
 from bulletin.store.ledger.sql import SqlLedger
 from tests.support.factories import confirmed_reader
 from tests.support.smtp_sink import SmtpSink
@@ -23,8 +21,8 @@ def alert(headline: str) -> AlertDraft:
     return AlertDraft(headline=headline, summary="More soon.", url="https://news.example.com/b")
 
 
-def test_a_changed_footer_and_sender_are_in_the_next_claim_and_relays_wait_for_a_restart(
-    ctx: Context, smtp_sink: SmtpSink, caplog: pytest.LogCaptureFixture
+def test_a_changed_footer_and_sender_are_in_the_next_claim(
+    ctx: Context, smtp_sink: SmtpSink
 ) -> None:
     confirmed_reader(ctx)
     now: list[Settings] = [ctx.settings]
@@ -39,20 +37,42 @@ def test_a_changed_footer_and_sender_are_in_the_next_claim_and_relays_wait_for_a
     engine.run_until_idle()
 
     now[0] = ctx.settings.replace(
-        footer_text="New footer.",
-        sender="Night Desk <night@news.example.com>",
-        relays="smtp://elsewhere.example.org:25",
+        footer_text="New footer.", sender="Night Desk <night@news.example.com>"
     )
     alerts.fire_alert(ctx, alert("Second"), actor=None)
-    with caplog.at_level(logging.WARNING):
-        engine.run_until_idle()
+    engine.run_until_idle()
 
     first, second = (received.message for received in smtp_sink.list_mail())
     assert "New footer." not in first.as_string()
     assert "New footer." in second.as_string()
     assert second["From"] == "Night Desk <night@news.example.com>"
-    assert "restart this worker" in caplog.text
     assert engine.settings.briefing_rules == now[0].briefing_rules
+    assert not engine.relays_changed
+
+
+def test_changed_relays_stop_the_engine_before_it_claims_again(
+    ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    """Its senders hold the old relays' connections: it claims nothing more and stops,
+    leaving the rows queued for the engine its runner starts on the new relays."""
+    confirmed_reader(ctx)
+    now: list[Settings] = [ctx.settings]
+    engine = Engine.on_database(
+        ctx.db,
+        ctx.settings,
+        [relay_from_url(smtp_sink.url)],
+        clock=ctx.clock,
+        fresh_settings=lambda: now[0],
+    )
+    now[0] = ctx.settings.replace(relays="smtp://elsewhere.example.org:25")
+    fired = alerts.fire_alert(ctx, alert("Held for the new relays"), actor=None)
+    engine.run_until_idle()
+
+    assert engine.relays_changed
+    assert smtp_sink.list_mail() == []
+    with ctx.db.reading() as conn:
+        counts = campaign_counts(conn, fired.campaign_id)
+    assert (counts.queued, counts.sending, counts.sent) == (1, 0, 0)
 
 
 def test_the_scheduler_takes_the_briefing_rules_of_the_settings_at_the_next_claim(

@@ -3,7 +3,8 @@
 The desk (the web app on the `ctx` process) and a worker (its own Context and engine,
 sending in a thread to a real SMTP server on loopback) share only the database. The
 admin changes the footer, reply-to and newsroom name on the settings form; once the
-worker's next check of the desk's revision is due, its next message carries them.
+worker's next check of the desk's revision is due, its next message carries them. A
+change of relays starts the worker's engine again on the new ones, inside the process.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 from bulletin.delivery.engine import Engine
 from bulletin.delivery.relays import relay_from_url
 from bulletin.domain.models import AlertDraft, Role
+from bulletin.server import keep_sending
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.store.db import Database
@@ -89,3 +91,47 @@ def test_a_footer_changed_on_the_desk_is_in_the_running_workers_next_message(
     assert after["Reply-To"] == "Desk <desk@news.example.com>"
     assert "The Example Gazette" in after.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert worker.settings.footer_text == FOOTER
+
+
+def test_relays_changed_on_the_desk_are_sent_through_without_a_restart(
+    ctx: Context, smtp_sink: SmtpSink, clock: FakeClock
+) -> None:
+    reader = confirmed_reader(ctx)
+    assert reader
+    other = SmtpSink().start()
+    worker = Context(
+        settings=ctx.live_settings.base, db=Database(ctx.settings.database_url), clock=clock
+    )
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=keep_sending, args=(worker, [relay_from_url(smtp_sink.url)], stop), daemon=True
+    )
+    thread.start()
+    try:
+        alerts.fire_alert(ctx, alert("Through the first relay"), actor=None)
+        wait_until(lambda: len(smtp_sink.list_mail()) == 1, timeout=20, what="the first alert")
+        with TestClient(create_app(ctx)) as client:
+            admin = signed_in_as(client, ctx, Role.ADMIN)
+            saved = admin.post(
+                "/desk/settings",
+                data={
+                    "csrf_token": csrf_from(admin.get("/desk/settings").text),
+                    "relays": other.url,
+                },
+            )
+        assert saved.status_code == 200 and "Saved:" in saved.text
+        clock.advance(seconds=5)  # the worker's next look at the desk's revision is due
+        alerts.fire_alert(ctx, alert("Through the new relay"), actor=None)
+        wait_until(
+            lambda: len(other.list_mail()) == 1, timeout=30, what="the alert at the new relay"
+        )
+        assert thread.is_alive()  # the same worker, started again on the new relay inside
+        (moved,) = other.list_mail()
+        assert moved.message["Subject"].startswith("Through the new relay")
+        assert len(smtp_sink.list_mail()) == 1  # nothing more through the old one
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        other.stop()
+        worker.db.dispose()
+    assert not thread.is_alive()

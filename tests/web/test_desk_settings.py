@@ -124,7 +124,7 @@ def test_relay_passwords_are_never_shown_and_kept_when_left_masked(
     )
 
     assert "s3cret-pass" not in page and shown == "smtp://mailer:••••••@relay.example.org:587"
-    assert "Restart the workers" in page
+    assert "Running workers move to the new relays within seconds." in page
     assert ctx.settings.relay_urls == (RELAY,)
     assert refused.status_code == 422 and "typed-pass" not in refused.text
 

@@ -116,6 +116,7 @@ class Engine:
         self._results: list[Outcome] = []
         self._untried: list[Job] = []
         self._in_flight = 0
+        self.relays_changed = False  # the desk changed the relays: run again on the new ones
         self._fanouts_pending = True
         self._stopping = False
         # How long a stopping engine keeps trying to record outcomes while the database
@@ -194,7 +195,7 @@ class Engine:
     async def _feed(
         self, queue: asyncio.Queue[Job | None], *, stop: threading.Event | None, until_idle: bool
     ) -> None:
-        while not (stop and stop.is_set()):
+        while not (stop and stop.is_set()) and not self.relays_changed:
             claimed = await self._claim_into(queue)
             if claimed:
                 continue
@@ -258,6 +259,8 @@ class Engine:
         CPU seconds of claiming and of filling the messages."""
         if self._fresh_settings is not None:
             self._follow(self._fresh_settings())
+            if self.relays_changed:  # claim nothing more: the next engine takes it from here
+                return [], [], 0.0, 0.0
         now, started = self.clock(), time.thread_time()
         jobs = self._confirmations.claim(owner, now=now, lease=LEASE, limit=self.batch)
         claimed = self.ledger.claim(owner=owner, now=now, lease=LEASE, limit=self.batch)
@@ -273,7 +276,10 @@ class Engine:
         if settings is self.settings:
             return
         if settings.relay_urls != self.settings.relay_urls:
-            log.warning("the relays were changed: restart this worker to send through them")
+            # Senders hold connections to the old relays: this engine stops as on a
+            # clean shutdown (claimed rows given back) and its runner starts a new one.
+            log.info("the relays were changed on the desk: starting again on the new ones")
+            self.relays_changed = True
         self.settings = settings
         links = Links.from_settings(settings)
         self._composers = Composers(

@@ -17,7 +17,8 @@ class Editable:
     name: str
     label: str
     kind: Kind
-    # Relays are opened when a process starts: a change reaches workers when they restart.
+    # Relays are held open by a running engine: a change makes it stop cleanly and start
+    # again on the new ones (server.keep_sending), so the desk says it takes a moment.
     restart: bool = False
 
     @property

@@ -36,7 +36,7 @@ def save(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -> 
         return flash.redirect(request, "/desk/settings", "Nothing changed.")
     notice = f"Saved: {', '.join(changed)}. Running workers use it within seconds."
     if any(field.restart and field.label in changed for field in EDITABLE):
-        notice += " Restart the workers to send through the new relays."
+        notice += " Running workers move to the new relays within seconds."
     return flash.redirect(request, "/desk/settings", notice)
 
 
