@@ -38,8 +38,11 @@ refused is not stored, and every change is in the audit log.
 - **Running processes** look at the desk's revision (one row) at most every 5 seconds
   and use a change from their next batch of messages on: footer, sender, reply-to,
   postal address and newsroom name, the briefing's rules, alert expiry and approval.
-  **Relays** are opened when a process starts: a change reaches a worker when it is
-  restarted (the page and the worker's log say so).
+  **Relays** are held open by a running engine: when they change, each engine claims
+  nothing more, gives back what it had not sent, and its process starts it again on
+  the new relays (`server.keep_sending`) — no restart, nothing lost or sent twice; the
+  worker's log says so. Emptying them on the desk goes back to the relays the process
+  started with.
 - **Relay passwords** are write-only: shown as `••••••`, kept when left so, never
   logged or audited. The relays set on the desk are stored encrypted with Fernet
   (`cryptography`), under a key derived (HKDF-SHA256) from `BULLETIN_SECRET_KEY`: a
