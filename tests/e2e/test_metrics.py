@@ -345,3 +345,42 @@ def test_the_latest_briefings_first_send_lag_is_read_from_the_ledger_at_each_scr
             _scrape(served), "bulletin_briefing_first_send_lag_seconds", campaign=str(campaign_id)
         )
         assert lag == 42.0
+
+
+def test_a_sending_campaigns_queue_depth_is_read_from_the_ledger_at_each_scrape(
+    tmp_path: Path,
+) -> None:
+    reader = "queued.reader@readers.example.org"
+    with serving(tmp_path) as served:
+        _sign_up_and_confirm(served, reader)
+        db = _served_db(served)
+        try:
+            now = datetime.now(UTC).replace(microsecond=0)
+            subscriber_id = _subscriber_id(db, reader)
+            with db.transaction() as conn:
+                list_id = conn.execute(
+                    select(lists.c.id).where(lists.c.slug == "breaking")
+                ).scalar_one()
+                # A send under way whose one message waits for tomorrow (a retry's back-off).
+                campaign_id = campaign_store.insert(
+                    conn, kind=CampaignKind.ALERT, list_id=list_id, subject="Queued",
+                    headline="Queued", summary="Later.", url="https://news.example.com/q",
+                    created_by=None, now=now, status=CampaignStatus.SENDING,
+                )  # fmt: skip
+                started = update(campaigns).where(campaigns.c.id == campaign_id)
+                conn.execute(started.values(started_at=now, fanout_done=True))
+                conn.execute(
+                    deliveries.insert().values(
+                        campaign_id=campaign_id,
+                        subscriber_id=subscriber_id,
+                        status=DeliveryStatus.QUEUED,
+                        send_after=now + timedelta(days=1),
+                        attempts=1,
+                    )
+                )
+        finally:
+            db.dispose()
+        text = _scrape(served)
+        labels = {"campaign": str(campaign_id), "kind": "alert"}
+        assert _value(text, "bulletin_campaign_messages", status="queued", **labels) == 1.0
+        assert _value(text, "bulletin_campaign_messages", status="sent", **labels) is None
