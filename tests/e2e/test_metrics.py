@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,7 +96,10 @@ def test_metrics_are_refused_off_the_allowed_networks_without_the_token(tmp_path
         assert allowed.status_code == 200 and "bulletin_messages" in allowed.text
 
 
-def test_a_worker_serves_its_own_metrics_on_its_port(tmp_path: Path, smtp_sink: SmtpSink) -> None:
+@contextmanager
+def _worker(tmp_path: Path, smtp_sink: SmtpSink, readers: list[str]) -> Iterator[int]:
+    """`bulletin worker --metrics-port` on its own database, sending to `smtp_sink`, with
+    an alert to `readers` sent from the command line: its metrics port."""
     url = f"sqlite:///{tmp_path / 'bulletin.db'}"
     env = {
         "BULLETIN_DATABASE_URL": url,
@@ -105,7 +110,8 @@ def test_a_worker_serves_its_own_metrics_on_its_port(tmp_path: Path, smtp_sink: 
     }
     subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
     ctx = Context.from_settings(make_settings(tmp_path, url))
-    confirmed_reader(ctx, email="worker.reader@readers.example.org")
+    for email in readers:
+        confirmed_reader(ctx, email=email)
     ctx.db.dispose()
     port = free_port()
     worker = subprocess.Popen(
@@ -120,25 +126,30 @@ def test_a_worker_serves_its_own_metrics_on_its_port(tmp_path: Path, smtp_sink: 
              "--url", "https://news.example.com/storm"],
             env=env, check=True, capture_output=True,
         )  # fmt: skip
+        yield port
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
-        def sent() -> str | None:
-            try:
-                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
-            except httpx.TransportError:
-                return None
-            return text if _value(text, "bulletin_messages_total", result="sent") else None
+
+def _worker_metrics(port: int) -> str | None:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+    except httpx.TransportError:
+        return None
+
+
+def test_a_worker_serves_its_own_metrics_on_its_port(tmp_path: Path, smtp_sink: SmtpSink) -> None:
+    with _worker(tmp_path, smtp_sink, ["worker.reader@readers.example.org"]) as port:
 
         def both() -> str | None:  # the reader's confirmation request, then the alert
-            text = sent()
+            text = _worker_metrics(port)
             counted = text and _value(text, "bulletin_messages_total", result="sent") == 2.0
             return text if counted else None
 
         wait_for(both, "the worker's /metrics to count both messages")
         assert len(smtp_sink.received) == 2
         assert httpx.get(f"http://127.0.0.1:{port}/other", timeout=2).status_code == 404
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 def test_a_workers_metrics_count_refused_and_deferred_messages_by_relay_and_code(
@@ -148,55 +159,25 @@ def test_a_workers_metrics_count_refused_and_deferred_messages_by_relay_and_code
     smtp_sink.handler.rcpt_replies.update(
         {refused: "550 5.1.1 No such user", deferred: "452 4.2.2 Mailbox full"}
     )
-    url = f"sqlite:///{tmp_path / 'bulletin.db'}"
-    env = {
-        "BULLETIN_DATABASE_URL": url,
-        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
-        "BULLETIN_SMTP_URL": smtp_sink.url,
-        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
-        "PATH": "/usr/bin:/bin",
-    }
-    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
-    ctx = Context.from_settings(make_settings(tmp_path, url))
-    for email in ("fine.box@readers.example.org", refused, deferred):
-        confirmed_reader(ctx, email=email)
-    ctx.db.dispose()
-    port = free_port()
-    worker = subprocess.Popen(
-        [BIN, "worker", "--metrics-port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        subprocess.run(
-            [BIN, "alert", "send", "--headline", "Flood", "--summary", "Roads shut.",
-             "--url", "https://news.example.com/flood"],
-            env=env, check=True, capture_output=True,
-        )  # fmt: skip
+    readers = ["fine.box@readers.example.org", refused, deferred]
+    with _worker(tmp_path, smtp_sink, readers) as port:
 
         def answered() -> str | None:
-            try:
-                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
-            except httpx.TransportError:
-                return None
+            text = _worker_metrics(port) or ""
             refused_twice = _value(text, "bulletin_messages_total", code="550") == 2.0
             sent_twice = _value(text, "bulletin_messages_total", code="250") == 2.0
             deferred = _value(text, "bulletin_messages_total", code="452") or 0
             return text if refused_twice and sent_twice and deferred >= 2 else None
 
         text = wait_for(answered, "the refused and the deferred message in the worker's /metrics")
-        relay = "smtp://127.0.0.1:" + str(smtp_sink.port)
-        # Each reader was sent two messages: the confirmation request of their sign-up
-        # (the factory signs up, then confirms) and the alert.
-        assert _value(text, "bulletin_messages_total", result="refused", code="550") == 2.0
-        assert (_value(text, "bulletin_messages_total", result="deferred", code="452") or 0) >= 2
-        assert _value(text, "bulletin_messages_total", result="sent", code="250") == 2.0
-        labelled = [line for line in text.splitlines() if "bulletin_messages_total{" in line]
-        assert labelled and all(relay in line for line in labelled)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+    relay = "smtp://127.0.0.1:" + str(smtp_sink.port)
+    # Each reader was sent two messages: the confirmation request of their sign-up
+    # (the factory signs up, then confirms) and the alert.
+    assert _value(text, "bulletin_messages_total", result="refused", code="550") == 2.0
+    assert (_value(text, "bulletin_messages_total", result="deferred", code="452") or 0) >= 2
+    assert _value(text, "bulletin_messages_total", result="sent", code="250") == 2.0
+    labelled = [line for line in text.splitlines() if "bulletin_messages_total{" in line]
+    assert labelled and all(relay in line for line in labelled)
 
 
 def test_returns_are_counted_by_class_as_the_running_server_records_them(tmp_path: Path) -> None:
