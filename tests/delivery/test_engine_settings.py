@@ -21,18 +21,23 @@ def alert(headline: str) -> AlertDraft:
     return AlertDraft(headline=headline, summary="More soon.", url="https://news.example.com/b")
 
 
-def test_a_changed_footer_and_sender_are_in_the_next_claim(
-    ctx: Context, smtp_sink: SmtpSink
-) -> None:
-    confirmed_reader(ctx)
-    now: list[Settings] = [ctx.settings]
-    engine = Engine.on_database(
+def _following(ctx: Context, smtp_sink: SmtpSink, now: list[Settings]) -> Engine:
+    """An engine on `smtp_sink` whose fresh settings are whatever `now[0]` holds."""
+    return Engine.on_database(
         ctx.db,
         ctx.settings,
         [relay_from_url(smtp_sink.url)],
         clock=ctx.clock,
         fresh_settings=lambda: now[0],
     )
+
+
+def test_a_changed_footer_and_sender_are_in_the_next_claim(
+    ctx: Context, smtp_sink: SmtpSink
+) -> None:
+    confirmed_reader(ctx)
+    now: list[Settings] = [ctx.settings]
+    engine = _following(ctx, smtp_sink, now)
     alerts.fire_alert(ctx, alert("First"), actor=None)
     engine.run_until_idle()
 
@@ -57,13 +62,7 @@ def test_changed_relays_stop_the_engine_before_it_claims_again(
     leaving the rows queued for the engine its runner starts on the new relays."""
     confirmed_reader(ctx)
     now: list[Settings] = [ctx.settings]
-    engine = Engine.on_database(
-        ctx.db,
-        ctx.settings,
-        [relay_from_url(smtp_sink.url)],
-        clock=ctx.clock,
-        fresh_settings=lambda: now[0],
-    )
+    engine = _following(ctx, smtp_sink, now)
     now[0] = ctx.settings.replace(relays="smtp://elsewhere.example.org:25")
     fired = alerts.fire_alert(ctx, alert("Held for the new relays"), actor=None)
     engine.run_until_idle()
