@@ -192,7 +192,10 @@ def keep_sending(ctx: Context, relays: list[Relay], stop: threading.Event) -> No
         if stop.is_set() or not engine.relays_changed:
             return
         urls = engine.settings.relay_urls
-        current = relays_from_urls(urls, helo=engine.settings.helo_name) if urls else first
+        try:
+            current = relays_from_urls(urls, helo=engine.settings.helo_name) if urls else first
+        except (ConfigurationError, ValueError) as exc:  # the desk checks them; keep sending
+            log.error("the relays set on the desk cannot be used (%s): keeping the others", exc)
 
 
 @contextmanager
