@@ -24,6 +24,7 @@ from bulletin.services.campaigns import steering
 from bulletin.services.clicks.recorder import ClickRecorder
 from bulletin.services.context import Context
 from bulletin.store import subject_tests
+from bulletin.store.ledger.sql import SqlLedger
 from bulletin.store.tables import deliveries
 from tests.support.engines import engine_for
 from tests.support.factories import SECRET, FakeClock, make_editor
@@ -236,3 +237,31 @@ def test_a_proposed_test_starts_its_window_when_approved(
     assert race is not None and race.decide_at == clock() + timedelta(minutes=5)
     progress = steering.progress(counting, proposed.campaign_id)
     assert progress.campaign.status is CampaignStatus.SENDING
+
+
+def test_a_dead_workers_rows_keep_their_subjects_when_sent_by_another(
+    counting: Context, clock: FakeClock, smtp_sink: SmtpSink
+) -> None:
+    create_readers(counting.db, 300)
+    campaign_id = alerts.fire_alert(counting, _draft(A, B, share=40), actor=None).campaign_id
+    dead = SqlLedger(counting.db)
+    # A worker claims the test readers and dies before sending any of them.
+    claimed = dead.claim(owner="dead#1", now=clock(), lease=timedelta(seconds=15), limit=1000)
+    assert {row.variant for row in claimed.rows} == {0, 1}
+
+    clock.advance(seconds=30)  # its leases run out; the scheduler hands the rows on
+    engine = engine_for(counting, smtp_sink.url)
+    engine.run_until_idle()
+    # The rest, claimed by a worker that decides the winner (building their message)
+    # and dies: the next worker reads the same winner.
+    clock.advance(minutes=5)
+    dead.claim(owner="dead#2", now=clock(), lease=timedelta(seconds=15), limit=1000)
+    decided = dead.subject_winner(campaign_id, clock())
+    clock.advance(seconds=30)
+    engine.run_until_idle()
+
+    sent = _subjects_by_reader(smtp_sink)
+    ledger = _ledger(counting, campaign_id)
+    assert len(sent) == 300 and all(len(s) == 1 for s in sent.values())
+    chosen = (A, B)[decided]
+    assert all(sent[r] == [(A, B)[v] if v is not None else chosen] for r, v in ledger.items())
