@@ -191,12 +191,15 @@ def test_an_early_end_makes_the_held_readers_due(ctx: Context, clock: FakeClock)
     clock.advance(minutes=1)
 
     with ctx.db.transaction() as conn:
-        assert subject_tests.end_early(conn, campaign_id, now=clock())
-        assert not subject_tests.end_early(conn, campaign_id, now=clock())
+        planned = subject_tests.end_early(conn, campaign_id, now=clock())
+        assert planned == clock() + timedelta(minutes=4)
+        assert subject_tests.end_early(conn, campaign_id, now=clock()) is None
     after: int | None = 0
     while after is not None:
         with ctx.db.transaction() as conn:
-            after = subject_tests.release_held(conn, campaign_id, now=clock(), after=after)
+            after = subject_tests.release_held(
+                conn, campaign_id, held_until=planned, now=clock(), after=after
+            )
 
     held = {at for v, at in _rows(ctx, campaign_id).values() if v is None}
     assert held == {clock()}

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bulletin.services.alerts import races
+from bulletin.services.briefing import editions as briefing
 from bulletin.services.context import Context
 from bulletin.web.app import create_app
 from tests.support.alerts import campaign_id_of, fire, review
-from tests.support.factories import confirmed_reader
+from tests.support.briefing import add_story, briefing_reader
+from tests.support.factories import FakeClock, confirmed_reader
 from tests.support.web import csrf_from, signed_in_as
 
+TUESDAY = date(2026, 11, 24)
 TEST = {"subject_b": "Flood warning for the valley", "test_share": "20", "test_minutes": "4"}
 
 
@@ -110,3 +114,35 @@ def test_the_live_page_shows_the_race_and_ends_it_on_confirmation(
     assert 'id="end-race"' not in after
     race = races.race(counting, campaign_id)
     assert race is not None and race.winner == 0
+
+
+def test_the_briefing_page_saves_a_subject_test_for_the_edition(
+    client: TestClient, counting: Context, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday afternoon
+    add_story(counting, headline="Levee holds as crews work through the night", urgency=2)
+    briefing_reader(counting, zone="Asia/Tokyo")
+    desk = signed_in_as(client, counting)
+    page = desk.get("/desk/briefing?date=2026-11-24").text
+    assert 'id="subject-test-h">Subject test' in page
+    assert "The edition's own subject: “Morning Briefing, Tue Nov 24: Levee holds" in page
+
+    fields = {"date": "2026-11-24", "subject_b": "Your Tuesday, in five stories"}
+    saved = desk.post(
+        "/desk/briefing/subject-test",
+        data={"csrf_token": csrf_from(page), **fields, "test_share": "20", "test_minutes": "30"},
+        follow_redirects=False,
+    )
+    refused = desk.post(
+        "/desk/briefing/subject-test",
+        data={"csrf_token": csrf_from(page), **fields, "test_minutes": "1"},
+    )
+
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/desk/briefing?date=2026-11-24#subject-test"
+    shown = desk.get(saved.headers["location"]).text
+    assert "against “Your Tuesday, in five stories”" in shown
+    assert "on 20 % of the first readers for 30 minutes" in shown
+    assert "from 3 to 120 minutes" in refused.text  # said on the page, nothing saved
+    edition = briefing.get(counting, TUESDAY)
+    assert edition.subject_test is not None and edition.subject_test.window_s == 1800

@@ -27,11 +27,12 @@ THE_REST = -1
 
 
 def composer_key(row: DueDelivery, now: datetime) -> ComposerKey:
-    """(campaign, segment, quarter hour, -1) for briefing rows; (campaign, -1, 0, variant)
-    for the rest, variant -1 for a row without a subject of its own."""
+    """(campaign, segment, quarter hour, variant) for briefing rows; (campaign, -1, 0,
+    variant) for the rest; variant -1 for a row without a subject of its own."""
+    variant = THE_REST if row.variant is None else row.variant
     if row.segment is None:
-        return (row.campaign_id, -1, 0, THE_REST if row.variant is None else row.variant)
-    return (row.campaign_id, row.segment, int(now.timestamp()) // 900, THE_REST)
+        return (row.campaign_id, -1, 0, variant)
+    return (row.campaign_id, row.segment, int(now.timestamp()) // 900, variant)
 
 
 class Composers:
@@ -91,7 +92,8 @@ class Composers:
                 brand=self._links.brand,
                 view_url=self._links.view_url(inputs.mailing_list.slug, campaign.id),
             )
-            for old in [k for k in self.built if k[:2] == key[:2] and k[2] < bucket]:
+            stale = [k for k in self.built if k[:2] == key[:2] and k[3] == key[3] and k[2] < bucket]
+            for old in stale:
                 del self.built[old]
         return CampaignMessages(
             campaign,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, null, select, update
 
 from bulletin.domain import subject_tests as rules
 from bulletin.domain.models import DeliveryStatus
@@ -205,29 +206,35 @@ def decide(conn: Connection, campaign_id: int, *, now: datetime) -> int:
     return int(winner)
 
 
-def end_early(conn: Connection, campaign_id: int, *, now: datetime) -> bool:
-    """Bring the race's end forward to now, so its rest becomes due; False if it has
-    already ended. The held rows are moved by `release_held`, chunk by chunk."""
-    return bool(
-        conn.execute(
-            update(subject_tests)
-            .where(
-                subject_tests.c.campaign_id == campaign_id,
-                subject_tests.c.decide_at > now,
-            )
-            .values(decide_at=now)
-        ).rowcount
+def end_early(conn: Connection, campaign_id: int, *, now: datetime) -> datetime | None:
+    """Bring the race's end forward to now; returns when it was to end (the time its held
+    readers wait for, see `release_held`), None if it has already ended."""
+    planned = conn.execute(
+        select(subject_tests.c.decide_at).where(
+            subject_tests.c.campaign_id == campaign_id, subject_tests.c.decide_at > now
+        )
+    ).scalar_one_or_none()
+    if planned is None:
+        return None
+    conn.execute(
+        update(subject_tests)
+        .where(subject_tests.c.campaign_id == campaign_id)
+        .values(decide_at=now)
     )
+    return planned
 
 
-def release_held(conn: Connection, campaign_id: int, *, now: datetime, after: int) -> int | None:
-    """Make the next chunk of held rows (the rest, queued for later than now) due now.
-    Returns the last row id moved, None when none were left."""
+def release_held(
+    conn: Connection, campaign_id: int, *, held_until: datetime, now: datetime, after: int
+) -> int | None:
+    """Make the next chunk of held rows (queued without a subject for the race's planned
+    end) due now. Rows queued for their own later time (a briefing's later zones) keep
+    it. Returns the last row id moved, None when none were left."""
     held = and_(
         deliveries.c.campaign_id == campaign_id,
         deliveries.c.status == DeliveryStatus.QUEUED,
+        deliveries.c.send_after == held_until,
         deliveries.c.variant.is_(None),
-        deliveries.c.send_after > now,
         deliveries.c.id > after,
     )
     ids = [
@@ -238,11 +245,7 @@ def release_held(conn: Connection, campaign_id: int, *, now: datetime, after: in
     ]
     if not ids:
         return None
-    conn.execute(
-        update(deliveries)
-        .where(deliveries.c.id.in_(ids), deliveries.c.send_after > now)
-        .values(send_after=now)
-    )
+    conn.execute(update(deliveries).where(deliveries.c.id.in_(ids)).values(send_after=now))
     return ids[-1]
 
 
@@ -274,3 +277,24 @@ def variants_of(
         )
         found.update({int(s): int(v) for s, v in rows})
     return found
+
+
+def split_columns(
+    split: Split | None, reader: ColumnElement[int], send_after: datetime
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Each new ledger row's (send_after, variant), for an INSERT … SELECT over readers:
+    `send_after` and no subject without a test; with one, the test's readers (by a hash
+    of their id, the same on a rerun) get a subject each and go at `send_after`, and the
+    rest wait for the race to end."""
+    at = literal(send_after, type_=deliveries.c.send_after.type)
+    if split is None:
+        return at, null()
+    # Multiplicative hashes into 32 bits, salted by the campaign (so each send tests
+    # other readers): one picks the test's readers (its top bits scaled to 0-999,
+    # against the share in permille), the other their subject. Every product stays
+    # under 2**63: SQLite turns an integer that overflows into a float.
+    mixed = (reader + split.salt * 40503) % 4294967296
+    picked = (mixed * 1640531527 % 4294967296) // 4294968 < split.share_permille
+    subject = (mixed * 1103515245 + 12345) % 4294967296 // 65536 % split.variants
+    later = literal(max(split.decide_at, send_after), type_=deliveries.c.send_after.type)
+    return case((picked, at), else_=later), case((picked, subject), else_=null())

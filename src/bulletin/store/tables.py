@@ -425,6 +425,9 @@ editions = Table(
     Column("approved_at", UtcDateTime),
     Column("first_send_at", UtcDateTime),
     Column("last_expiry_at", UtcDateTime),
+    # A subject test set by an editor: {"subjects": [the others], "share", "window",
+    # "min_clicks"}.
+    Column("subject_test", JSON),
 )
 
 # Newsroom "no briefing" dates, in the readers' own calendars.

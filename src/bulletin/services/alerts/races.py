@@ -62,7 +62,7 @@ def end_now(ctx: Context, campaign_id: int, *, actor: Editor) -> Race:
                 if found.winner is not None
                 else "This alert has not started sending yet."
             )
-        store.end_early(conn, campaign_id, now=now)
+        planned = store.end_early(conn, campaign_id, now=now)
         winner = store.decide(conn, campaign_id, now=now)
         audit.record(
             conn,
@@ -74,9 +74,9 @@ def end_now(ctx: Context, campaign_id: int, *, actor: Editor) -> Race:
             detail={"winner": found.test.subjects[winner]},
         )
     after: int | None = 0
-    while after is not None:
+    while planned is not None and after is not None:
         with ctx.db.transaction() as conn:
-            after = store.release_held(conn, campaign_id, now=now, after=after)
+            after = store.release_held(conn, campaign_id, held_until=planned, now=now, after=after)
     ended = race(ctx, campaign_id)
     assert ended is not None
     return ended

@@ -10,7 +10,7 @@ queues nobody twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,8 +27,9 @@ from bulletin.domain.editions import (
 )
 from bulletin.domain.models import CampaignKind, CampaignStatus, MailingList
 from bulletin.domain.schedule import DEFAULT_TIME, Send, send_for
+from bulletin.domain.subject_tests import SubjectTest
 from bulletin.domain.topics import is_iana_zone
-from bulletin.store import campaigns
+from bulletin.store import campaigns, subject_tests
 from bulletin.store import lists as list_store
 from bulletin.store.briefing import candidates, editions
 from bulletin.store.db import Database
@@ -225,6 +226,7 @@ def write_ledger(db: Database, edition_date: date, *, rules: Rules, now: datetim
             # Two writers (the scheduler, an editor's `send`) take turns per group, so the
             # second sees the first's rows and adds none, rather than colliding on them.
             editions.by_date(conn, edition_date, lock=True)
+            split = subject_tests.split_of(conn, campaign_id)
             added += briefing_ledger.write_group(
                 conn,
                 campaign_id=campaign_id,
@@ -232,6 +234,8 @@ def write_ledger(db: Database, edition_date: date, *, rules: Rules, now: datetim
                 group=group,
                 send_after=send.send_at,
                 expires_at=send.expires_at,
+                # Only readers whose morning comes before the race ends are raced.
+                split=split if split is not None and send.send_at < split.decide_at else None,
             )
     with db.transaction() as conn:
         campaigns.mark_sending(conn, campaign_id, now=now)
@@ -270,7 +274,20 @@ def _campaign(
         expires_at=expires,
     )
     editions.update_fields(conn, edition.id, now=now, campaign_id=campaign_id)
+    if edition.subject_test is not None and the_plan is not None and the_plan.sends:
+        _race(conn, campaign_id, subject(edition), edition.subject_test, the_plan)
     return campaign_id
+
+
+def _race(
+    conn: Connection, campaign_id: int, own: str, others: SubjectTest, the_plan: Plan
+) -> None:
+    """The edition's subject test, its own subject first: it runs from the first
+    readers' morning for its window, ending before those readers' briefing expires."""
+    test = replace(others, subjects=(own, *others.subjects))
+    first = min((send for _, send in the_plan.sends), key=lambda send: send.send_at)
+    subject_tests.insert(conn, campaign_id, test)
+    subject_tests.start(conn, campaign_id, now=first.send_at, expires_at=first.expires_at)
 
 
 def subject(edition: Edition) -> str:

@@ -17,6 +17,8 @@ from sqlalchemy import ColumnElement, Connection, ScalarSelect, Select, case, fu
 
 from bulletin.domain.editions import TOPIC_BITS
 from bulletin.domain.models import DeliveryStatus
+from bulletin.domain.subject_tests import Split
+from bulletin.store import subject_tests
 from bulletin.store.ledger import audience
 from bulletin.store.tables import deliveries, subscriber_topics, subscribers, subscriptions
 from bulletin.store.upsert import insert_ignoring_conflicts
@@ -77,8 +79,13 @@ def write_group(
     group: Group,
     send_after: datetime,
     expires_at: datetime,
+    split: Split | None = None,
 ) -> int:
     """Queue every confirmed, unsuppressed reader of the group; returns how many were added.
+
+    With a subject test's `split` (for a group whose morning comes before the race
+    ends), a share of the group gets a subject each at its own time and the rest wait
+    for the winner (`store.subject_tests.split_columns`).
 
     One INSERT … SELECT … ON CONFLICT DO NOTHING: the readers are found through the
     (zone, time) index on subscribers, joined to their subscription, so each group costs
@@ -90,15 +97,17 @@ def write_group(
     zone = subscribers.c.time_zone
     in_group = zone.is_(None) if group.time_zone is None else zone == group.time_zone
     reader = subscribers.c.id
+    when, variant = subject_tests.split_columns(split, reader, send_after)
     rows = (
         select(
             literal(campaign_id),
             reader,
             literal(DeliveryStatus.QUEUED.value),
-            literal(send_after, type_=deliveries.c.send_after.type),
+            when,
             literal(0),
             literal(expires_at, type_=deliveries.c.expires_at.type),
             _segment(reader),
+            variant,
         )
         .join(subscriptions, subscriptions.c.subscriber_id == reader)
         .where(
@@ -116,6 +125,7 @@ def write_group(
         "attempts",
         "expires_at",
         "segment",
+        "variant",
     ]
     insert = insert_ignoring_conflicts(conn, deliveries).from_select(columns, rows)
     return conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, case, func, literal, null, select
+from sqlalchemy import Connection, Select, func, literal, select
 
 from bulletin.domain.models import DeliveryStatus
 from bulletin.domain.subject_tests import Split
@@ -86,7 +85,7 @@ def _insert(
         already = already.where(deliveries.c.subscriber_id > after)
     if upper is not None:
         already = already.where(deliveries.c.subscriber_id <= upper)
-    when, variant = _split(split, send_after)
+    when, variant = subject_tests.split_columns(split, subscriptions.c.subscriber_id, send_after)
     rows = readers.with_only_columns(
         literal(campaign_id),
         subscriptions.c.subscriber_id,
@@ -99,27 +98,6 @@ def _insert(
     insert = deliveries.insert().from_select(columns, rows)
     # SQLAlchemy only keeps an INSERT's row count when asked to.
     return conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount
-
-
-def _split(
-    split: Split | None, send_after: datetime
-) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """Each row's (send_after, variant): all now and no subject of a test's without one;
-    with one, the test's readers (by a hash of their id, the same on a rerun) get a
-    subject each and go now, and the rest wait for the race to end."""
-    now = literal(send_after, type_=deliveries.c.send_after.type)
-    if split is None:
-        return now, null()
-    reader = subscriptions.c.subscriber_id
-    # Multiplicative hashes into 32 bits, salted by the campaign (so each alert tests
-    # other readers): one picks the test's readers (its top bits scaled to 0-999,
-    # against the share in permille), the other their subject. Every product stays
-    # under 2**63: SQLite turns an integer that overflows into a float.
-    mixed = (reader + split.salt * 40503) % 4294967296
-    picked = (mixed * 1640531527 % 4294967296) // 4294968 < split.share_permille
-    subject = (mixed * 1103515245 + 12345) % 4294967296 // 65536 % split.variants
-    later = literal(split.decide_at, type_=deliveries.c.send_after.type)
-    return case((picked, now), else_=later), case((picked, subject), else_=null())
 
 
 def step(

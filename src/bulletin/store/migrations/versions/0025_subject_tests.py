@@ -1,4 +1,5 @@
-"""Subject tests: the subjects an alert races, and which one each ledger row was sent.
+"""Subject tests: the subjects an alert or a briefing races, and which one each ledger row
+was sent.
 
 Both new columns are nullable without a default, so adding them rewrites no row: on
 PostgreSQL and SQLite alike a ledger of millions gains them at once.
@@ -24,6 +25,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("deliveries", sa.Column("variant", sa.SmallInteger()))
     op.add_column("link_clickers", sa.Column("variant", sa.SmallInteger()))
+    op.add_column("editions", sa.Column("subject_test", sa.JSON()))
     op.create_table(
         "subject_tests",
         sa.Column("campaign_id", BigId, sa.ForeignKey("campaigns.id"), primary_key=True),
@@ -41,6 +43,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("subject_tests")
+    with op.batch_alter_table("editions") as batch:
+        batch.drop_column("subject_test")
     with op.batch_alter_table("link_clickers") as batch:
         batch.drop_column("variant")
     with op.batch_alter_table("deliveries") as batch:
