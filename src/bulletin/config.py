@@ -364,6 +364,12 @@ class Settings(BaseSettings):
         "whose early clicks are not counted.",
     )
 
+    open_pixel: Annotated[bool, Variable(Group.CLICKS, "`on` or `off`", read=v.flag)] = Field(
+        default=False,
+        description="On (with click counts on): list messages carry a one-pixel image whose "
+        "loading is counted as an open per message; opens by Apple Mail Privacy Protection, "
+        "mail scanners and image prefetchers are marked machine opens. Readers are told.",
+    )
     subject_test_min_clicks: Annotated[
         int, Variable(Group.CLICKS, "whole number, at least 1", read=v.whole)
     ] = Field(

@@ -23,11 +23,20 @@ def counted_alert(ctx: Context, url: str = "https://news.example.com/bridge") ->
 
 
 def message_for(
-    ctx: Context, campaign_id: int, subscriber_id: int, to: str, *, segment: int = -1
+    ctx: Context,
+    campaign_id: int,
+    subscriber_id: int,
+    to: str,
+    *,
+    segment: int = -1,
+    opens: bool = False,
 ) -> EmailMessage:
     """The campaign's message to this reader, composed with counted links as the engine
-    does (`segment`: a briefing's, as its composer key names it)."""
-    composers = Composers(Links.from_settings(ctx.settings), ctx.tokens, count_clicks=True)
+    does (`segment`: a briefing's, as its composer key names it; `opens`: with the open
+    pixel)."""
+    composers = Composers(
+        Links.from_settings(ctx.settings), ctx.tokens, count_clicks=True, count_opens=opens
+    )
     key = (campaign_id, segment, 0, -1)
     composers.prepare(SqlLedger(ctx.db), {key}, ctx.clock())
     envelope = composers.built[key].envelope(key=1, subscriber_id=subscriber_id, email=to)
@@ -42,3 +51,14 @@ def counted_links(message: EmailMessage) -> list[str]:
     assert part is not None
     found = [m.group(1) for m in _LINK.finditer(part.get_content())]
     return [re.sub(r"^https?://[^/]+", "", url).replace("&amp;", "&") for url in found]
+
+
+_PIXEL = re.compile(r'<img src="(https?://[^"]*/o/[^"]+)"')
+
+
+def open_pixel(message: EmailMessage) -> str | None:
+    """The path of the message's open pixel, if it has one."""
+    part = message.get_body(("html",))
+    assert part is not None
+    found = _PIXEL.search(part.get_content())
+    return re.sub(r"^https?://[^/]+", "", found.group(1)) if found else None

@@ -36,11 +36,20 @@ def composer_key(row: DueDelivery, now: datetime) -> ComposerKey:
 
 
 class Composers:
-    def __init__(self, links: Links, tokens: Tokens, *, count_clicks: bool = False) -> None:
-        """`count_clicks`: story links go through `/r/…` (BULLETIN_CLICK_TRACKING)."""
+    def __init__(
+        self,
+        links: Links,
+        tokens: Tokens,
+        *,
+        count_clicks: bool = False,
+        count_opens: bool = False,
+    ) -> None:
+        """`count_clicks`: story links go through `/r/…` (BULLETIN_CLICK_TRACKING);
+        `count_opens`: the messages carry the open pixel too (BULLETIN_OPEN_PIXEL)."""
         self._links = links
         self._tokens = tokens
         self._count_clicks = count_clicks
+        self._count_opens = count_clicks and count_opens
         # Read directly by the engine's per-reader loop: a plain dict lookup per message.
         self.built: dict[ComposerKey, CampaignMessages] = {}
 
@@ -74,6 +83,9 @@ class Composers:
             positions=lambda urls: ledger.link_positions(campaign_id, urls),
             sign=lambda position: tokens.click(campaign_id, position),
             own=(links.privacy_url,) if links.privacy_url else (),
+            pixel=f"{links.base_url}/o/{tokens.open_pixel(campaign_id)}"
+            if self._count_opens
+            else None,
         )
 
     def _compose(

@@ -102,7 +102,7 @@ class Engine:
         self.cpu = CpuSplit()
         links = Links.from_settings(settings)
         tokens = Tokens(settings.secret_key, clock=clock)
-        self._composers = Composers(links, tokens, count_clicks=settings.click_tracking != "off")
+        self._composers = _composers(links, tokens, settings)
         # The settings as they are now (the desk changes them); each claim follows them.
         self._fresh_settings = fresh_settings
         self._tokens = tokens
@@ -282,9 +282,7 @@ class Engine:
             self.relays_changed = True
         self.settings = settings
         links = Links.from_settings(settings)
-        self._composers = Composers(
-            links, self._tokens, count_clicks=settings.click_tracking != "off"
-        )
+        self._composers = _composers(links, self._tokens, settings)
         self._confirmations.links = links
         if self._rounds is not None:
             self._rounds.use_rules(settings.briefing_rules)
@@ -502,3 +500,8 @@ def _run(coroutine: Coroutine[Any, Any, None]) -> None:
         return
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(coroutine)
+
+
+def _composers(links: Links, tokens: Tokens, settings: Settings) -> Composers:
+    counting = settings.click_tracking != "off"
+    return Composers(links, tokens, count_clicks=counting, count_opens=settings.open_pixel)

@@ -36,6 +36,8 @@ class ClickLinks:
     positions: Positions
     sign: Callable[[int], str]
     own: tuple[str, ...] = ()
+    # The open pixel's address less the reader's part (BULLETIN_OPEN_PIXEL), or None.
+    pixel: str | None = None
 
     def link(self, position: int, *, subscriber: str, tag: str) -> str:
         return f"{self.base_url}/r/{self.sign(position)}/{subscriber}.{tag}"
@@ -59,11 +61,14 @@ def _safe(url: str) -> bool:
 def rewrite(
     rendered: tuple[str, str], clicks: ClickLinks, *, subscriber: str, tag: str
 ) -> tuple[str, str]:
-    """The (text, HTML) with every trackable link through `/r/`."""
+    """The (text, HTML) with every trackable link through `/r/`, and the open pixel
+    when the newsroom counts opens."""
     text, html = rendered
+    if clicks.pixel is not None:
+        html = _with_pixel(html, f"{clicks.pixel}/{subscriber}.{tag}")
     urls = trackable(html, (clicks.base_url, *clicks.own))
     if not urls:
-        return rendered
+        return text, html
     positions = clicks.positions(urls)
     new = {url: clicks.link(positions[url], subscriber=subscriber, tag=tag) for url in urls}
 
@@ -78,3 +83,13 @@ def rewrite(
     )
     text = pattern.sub(lambda m: new[m.group(1)], text)
     return text, html
+
+
+def _with_pixel(html: str, src: str) -> str:
+    """The HTML with a one-pixel image at the end of its body (or of the document)."""
+    image = (
+        f'<img src="{markup.escape(src)}" width="1" height="1" alt="" '
+        'style="display:block;width:1px;height:1px;border:0">'
+    )
+    at = html.rfind("</body>")
+    return html + image if at < 0 else html[:at] + image + html[at:]

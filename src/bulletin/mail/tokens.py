@@ -26,6 +26,7 @@ UNSUBSCRIBE_SALT = "bulletin.unsubscribe.v1"
 PREFERENCES_SALT = "bulletin.preferences.v1"
 ALERT_REVIEW_SALT = "bulletin.alert-review.v1"
 CLICK_SALT = "bulletin.click.v1"
+OPEN_SALT = "bulletin.open.v1"
 NOT_REVIEWED = "This alert was not reviewed here; review it before sending."
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64's alphabet as URLs want it
 
@@ -132,6 +133,8 @@ class Tokens:
         # (not per reader): the URL itself is never in the token, so no token can name a
         # URL the campaign did not carry.
         self._click = signer(secret_key, salt=CLICK_SALT)
+        # The open pixel's token names its campaign alone (BULLETIN_OPEN_PIXEL).
+        self._open = signer(secret_key, salt=OPEN_SALT)
         # The tags our VERP addresses and Message-IDs carry (keyed for that purpose alone).
         self.returns = ReturnTags(secret_key)
 
@@ -161,6 +164,21 @@ class Tokens:
         if not (campaign.isdigit() and position.isdigit()) or len(position) > 6:
             raise TokenInvalid("This link is not valid.")
         return ClickClaim(int(campaign), int(position))
+
+    def open_pixel(self, campaign_id: int) -> str:
+        return self._open.sign(str(campaign_id)).decode()
+
+    def read_open_pixel(self, token: str, *, max_age_s: int) -> int:
+        """The campaign whose pixel this is; raises TokenError."""
+        try:
+            payload = self._open.unsign(token, max_age=max_age_s).decode()
+        except SignatureExpired as exc:
+            raise TokenExpired("This image has expired.") from exc
+        except BadSignature as exc:
+            raise TokenInvalid("This image is not one of ours.") from exc
+        if not payload.isdigit() or len(payload) > 19:
+            raise TokenInvalid("This image is not one of ours.")
+        return int(payload)
 
     def alert_review(self, payload: dict[str, object]) -> str:
         """A signed copy of an alert as an editor reviewed it (see services.alert_review)."""

@@ -10,7 +10,14 @@ from sqlalchemy import Connection, func, select
 
 from bulletin.store import subject_tests
 from bulletin.store.readers.events import epoch_minute
-from bulletin.store.tables import campaign_links, campaigns, link_clickers, link_clicks
+from bulletin.store.tables import (
+    campaign_links,
+    campaign_openers,
+    campaign_opens,
+    campaigns,
+    link_clickers,
+    link_clicks,
+)
 from bulletin.store.upsert import insert_adding, insert_ignoring_conflicts
 
 
@@ -218,3 +225,44 @@ def has_links(conn: Connection, campaign_id: int) -> bool:
         .limit(1)
     ).first()
     return found is not None
+
+
+@dataclass(frozen=True)
+class OpenCount:
+    unique: int  # messages opened at least once by something not a machine
+    opens: int  # pixel fetches counted as opens, repeats included
+    machine: int  # fetches marked machine opens
+
+
+def record_opens(
+    conn: Connection,
+    *,
+    totals: Mapping[int, tuple[int, int]],
+    firsts: Sequence[tuple[int, str, datetime]],
+) -> None:
+    """Add a batch: (opens, machine) per campaign, and messages' first opens."""
+    if totals:
+        conn.execute(
+            insert_adding(conn, campaign_opens, keys=("campaign_id",), adding=("opens", "machine")),
+            [{"campaign_id": c, "opens": n, "machine": m} for c, (n, m) in totals.items()],
+        )
+    if firsts:
+        conn.execute(
+            insert_ignoring_conflicts(conn, campaign_openers),
+            [{"campaign_id": c, "opener": o, "first_at": at} for c, o, at in firsts],
+        )
+
+
+def open_count(conn: Connection, campaign_id: int) -> OpenCount | None:
+    """The campaign's opens, None if its pixel was never fetched."""
+    row = conn.execute(
+        select(campaign_opens.c.opens, campaign_opens.c.machine).where(
+            campaign_opens.c.campaign_id == campaign_id
+        )
+    ).first()
+    if row is None:
+        return None
+    unique = conn.execute(
+        select(func.count()).where(campaign_openers.c.campaign_id == campaign_id)
+    ).scalar_one()
+    return OpenCount(int(unique), int(row.opens), int(row.machine))

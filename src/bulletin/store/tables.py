@@ -668,6 +668,24 @@ link_clickers = Table(
     Column("variant", SmallInteger),
 )
 
+# The open pixel (BULLETIN_OPEN_PIXEL): per campaign, pixel fetches counted as opens and
+# those marked machine opens; and each message's first open, by the same keyed hash of
+# (campaign, reader) that stands for it among the clickers.
+campaign_opens = Table(
+    "campaign_opens",
+    metadata,
+    Column("campaign_id", BigId, primary_key=True),
+    Column("opens", BigInteger, nullable=False, server_default=text("0")),
+    Column("machine", BigInteger, nullable=False, server_default=text("0")),
+)
+campaign_openers = Table(
+    "campaign_openers",
+    metadata,
+    Column("campaign_id", BigId, primary_key=True),
+    Column("opener", String(32), primary_key=True),
+    Column("first_at", UtcDateTime, nullable=False),
+)
+
 # An alert's subject test (domain/subject_tests.py): the subjects raced, the share of
 # readers and the window, when the race ends (set when sending starts) and, once
 # decided, the winner and the figures it was decided on. One winner, set once.

@@ -48,6 +48,7 @@ from bulletin.web.hooks import router as hooks_router
 from bulletin.web.metrics_route import router as metrics_router
 from bulletin.web.pages import page
 from bulletin.web.reader import clicks as click_redirects
+from bulletin.web.reader import opens as open_pixels
 from bulletin.web.reader.embed import router as embed_router
 from bulletin.web.reader.form_guard import FormGuard
 from bulletin.web.reader.preferences import router as preferences_router
@@ -96,6 +97,7 @@ def create_app(
     app.add_middleware(RequestIds)  # added last: outermost, so every log line has the id
     # First of all routes: the busiest path after a breaking alert, matched at once.
     app.mount(click_redirects.PREFIX, click_redirects.redirects)
+    app.mount(open_pixels.PREFIX, open_pixels.pixels)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     api_app = api.create_api(ctx)

@@ -30,6 +30,7 @@ def page(
             "newsroom": ctx.settings.newsroom_name,
             # What the privacy notes on reader pages say about counted links.
             "click_tracking": ctx.settings.click_tracking,
+            "open_pixel": ctx.settings.open_pixel and ctx.settings.click_tracking != "off",
             "editor": getattr(request.state, "editor", None),
             "flashes": flash.take(request) if session_csrf else [],
             **context,

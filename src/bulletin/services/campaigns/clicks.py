@@ -19,7 +19,7 @@ from bulletin.services.context import Context
 from bulletin.store import campaigns
 from bulletin.store import clicks as store
 from bulletin.store.briefing import editions
-from bulletin.store.clicks import LinkCount
+from bulletin.store.clicks import LinkCount, OpenCount
 from bulletin.store.readers import events as event_store
 
 COMPARED = 20  # alerts on the dashboard
@@ -36,6 +36,7 @@ class ClickReport:
     delivered: int
     buckets: list[Bucket]  # messages clicking for the first time, per bar
     minutes_per_bucket: int
+    opens: OpenCount | None = None  # the open pixel's, when the newsroom counts opens
 
     @property
     def clicks(self) -> int:
@@ -54,7 +55,8 @@ def click_report(conn: Connection, campaign_id: int, *, delivered: int) -> Click
     links = store.link_counts(conn, campaign_id)
     unique = store.unique_clickers(conn, [campaign_id])[campaign_id]
     buckets, width = bucketed(store.first_clickers_per_minute(conn, campaign_id))
-    return ClickReport(links, unique, delivered, buckets, width)
+    opens = store.open_count(conn, campaign_id)
+    return ClickReport(links, unique, delivered, buckets, width, opens)
 
 
 def report_for(ctx: Context, campaign_id: int, *, delivered: int) -> ClickReport | None:

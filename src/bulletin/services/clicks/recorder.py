@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from bulletin import metrics
 from bulletin.domain.clicks import Click, ScannerRules, Verdict
+from bulletin.domain.opens import Open, is_machine
 from bulletin.store import clicks as store
 from bulletin.store.clicks import FirstClick
 from bulletin.store.db import Database
@@ -38,9 +39,22 @@ class Batch:
     totals: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     firsts: dict[tuple[int, int, str], FirstClick] = field(default_factory=dict)
     verdicts: Counter[Verdict] = field(default_factory=Counter)
+    # The open pixel's: (opens, machine) per campaign, and each message's first open.
+    opens: dict[int, tuple[int, int]] = field(default_factory=dict)
+    openers: dict[tuple[int, str], datetime] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.totals or self.firsts)
+        return bool(self.totals or self.firsts or self.opens)
+
+    def add_open(
+        self, campaign_id: int, *, machine: bool, opener: str | None, at: datetime
+    ) -> None:
+        opens, machines = self.opens.get(campaign_id, (0, 0))
+        self.opens[campaign_id] = (opens, machines + 1) if machine else (opens + 1, machines)
+        if opener is not None and not machine:
+            known = self.openers.get((campaign_id, opener))
+            if known is None or at < known:
+                self.openers[(campaign_id, opener)] = at
 
     def add(self, click: Click, verdict: Verdict, first: FirstClick | None) -> None:
         key = (click.campaign_id, click.position)
@@ -82,6 +96,7 @@ class ClickRecorder:
             key=hmac.digest(secret_key.encode(), PURPOSE, "sha256"), digest_size=8
         )
         self._pending: list[tuple[Click, Verdict | None]] = []
+        self._opens: list[Open] = []
         self._recent: list[Click] = []  # judged, kept `burst_s` for hindsight
         self._unwritten = Batch()
         self.accepted = 0
@@ -93,6 +108,10 @@ class ClickRecorder:
         self.accepted += 1
         self._pending.append((click, Verdict.LIMITED if limited else None))
 
+    def accept_open(self, opened: Open) -> None:
+        """Hold one fetch of a message's pixel (judged with the next batch)."""
+        self._opens.append(opened)
+
     def clicker(self, campaign_id: int, subscriber_id: int) -> str:
         """The keyed hash that stands for one message (one ledger row) among the uniques."""
         mac = self._keyed.copy()
@@ -103,6 +122,7 @@ class ClickRecorder:
         """Judge the clicks held long enough (all of them with `everything`) into the
         batch to write next, which still holds whatever could not be written before."""
         now = self._clock()
+        self._take_opens()
         ready_before = now - timedelta(seconds=self._rules.burst_s)
         ready = [(c, v) for c, v in self._pending if everything or c.at <= ready_before]
         if not ready:
@@ -132,6 +152,17 @@ class ClickRecorder:
         batch.verdicts.clear()
         return batch
 
+    def _take_opens(self) -> None:
+        """Opens need no hindsight: each is a machine's or not on its own."""
+        taken, self._opens = self._opens, []
+        for opened in taken:
+            machine = is_machine(opened, scanner_networks=self._rules.networks)
+            reader = opened.subscriber_id
+            opener = None if reader is None else self.clicker(opened.campaign_id, reader)
+            self._unwritten.add_open(
+                opened.campaign_id, machine=machine, opener=opener, at=opened.at
+            )
+
     def _first(self, click: Click) -> FirstClick | None:
         if click.subscriber_id is None:
             return None
@@ -150,6 +181,11 @@ class ClickRecorder:
             return
         with self._db.transaction() as conn:
             store.record(conn, totals=batch.totals, firsts=list(batch.firsts.values()))
+            store.record_opens(
+                conn,
+                totals=batch.opens,
+                firsts=[(c, opener, at) for (c, opener), at in batch.openers.items()],
+            )
 
     def written_ok(self, batch: Batch) -> None:
         """The batch is in the database: start the next one afresh (on the event loop)."""

@@ -1,4 +1,5 @@
-"""The redirect behind `/r/…`: what a counted link names, where it goes, and its count.
+"""The redirect behind `/r/…`: what a counted link names, where it goes, and its count;
+and the open pixel behind `/o/…`, when a newsroom counts opens.
 
 `follow` is the redirect's whole work once the campaign's links are held (`LinkMap`):
 verify the token (campaign, position), look the URL up, verify the reader's part, and
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from bulletin.domain.clicks import Click, ScannerRules
 from bulletin.domain.errors import NotFound
+from bulletin.domain.opens import Open
 from bulletin.mail.tokens import ClickClaim
 from bulletin.services.clicks.limits import ClientLimits
 from bulletin.services.clicks.links import CampaignLinks, LinkMap
@@ -39,6 +41,7 @@ class ClickTracking:
     def __init__(self, ctx: Context) -> None:
         settings = ctx.settings
         self.counting = settings.click_tracking != "off"
+        self.counting_opens = self.counting and settings.open_pixel
         self._ctx = ctx
         self._max_age_s = settings.click_link_max_age_s
         self.links = LinkMap(ctx.db, clock=ctx.clock)
@@ -81,6 +84,23 @@ class ClickTracking:
             )
             self.recorder.accept(click, limited=not self._admit(request.client))
         return url
+
+    def pixel(self, request: LinkRequest) -> None:
+        """A message's open pixel was fetched: held as an open (when opens are counted).
+        Raises TokenError for a token that is not one of ours."""
+        campaign_id = self._ctx.tokens.read_open_pixel(request.token, max_age_s=self._max_age_s)
+        if not self.counting_opens or not self._admit(request.client):
+            return
+        self.recorder.accept_open(
+            Open(
+                campaign_id,
+                self._reader(campaign_id, request.reader),
+                self._ctx.clock(),
+                user_agent=request.user_agent,
+                client=request.client,
+                head=request.head,
+            )
+        )
 
     def _reader(self, campaign_id: int, part: str | None) -> int | None:
         """The reader whose message carried the link, if its signed part verifies."""

@@ -1,5 +1,5 @@
 """Subject tests: the subjects an alert or a briefing races, and which one each ledger row
-was sent.
+was sent; and the opt-in open pixel's counts.
 
 Both new columns are nullable without a default, so adding them rewrites no row: on
 PostgreSQL and SQLite alike a ledger of millions gains them at once.
@@ -40,8 +40,23 @@ def upgrade() -> None:
         sa.Column("standings", sa.JSON()),
     )
 
+    op.create_table(
+        "campaign_opens",
+        sa.Column("campaign_id", BigId, primary_key=True),
+        sa.Column("opens", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+        sa.Column("machine", sa.BigInteger(), nullable=False, server_default=sa.text("0")),
+    )
+    op.create_table(
+        "campaign_openers",
+        sa.Column("campaign_id", BigId, primary_key=True),
+        sa.Column("opener", sa.String(32), primary_key=True),
+        sa.Column("first_at", UtcDateTime(), nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("campaign_openers")
+    op.drop_table("campaign_opens")
     op.drop_table("subject_tests")
     with op.batch_alter_table("editions") as batch:
         batch.drop_column("subject_test")
