@@ -131,17 +131,24 @@ def take_turn(conn: Connection, *, campaign_id: int, after: int) -> None:
 
 
 def _sends(sends: Sequence[GroupSend]) -> Subquery:
-    """The edition's groups as rows (zone, time, send_after, expires_at), to join readers to."""
+    """The edition's groups as rows (zone, time, send_after, expires_at), to join readers to.
+
+    The newsroom's zone is the key "" rather than NULL, so that the join is one equality
+    a hash can take (`IS NOT DISTINCT FROM` is not: each reader was compared with every
+    group of their time). A stored "" falls back to the newsroom's zone as NULL does, so
+    the two are one group here, with the same send.
+    """
     send_after = deliveries.c.send_after.type
     expires_at = deliveries.c.expires_at.type
+    by_key = {(s.group.time_zone or "", s.group.briefing_time): s for s in reversed(sends)}
     rows = [
         select(
-            literal(s.group.time_zone, type_=String).label("zone"),
-            literal(s.group.briefing_time, type_=String).label("at"),
+            literal(zone, type_=String).label("zone"),
+            literal(at, type_=String).label("at"),
             literal(s.send_after, type_=send_after).label("send_after"),
             literal(s.expires_at, type_=expires_at).label("expires_at"),
         )
-        for s in sends
+        for (zone, at), s in by_key.items()
     ]
     return union_all(*rows).subquery("sends")
 
@@ -183,7 +190,7 @@ def write_range(
         .join(subscriptions, subscriptions.c.subscriber_id == reader)
         .join(
             groups_sends,
-            subscribers.c.time_zone.is_not_distinct_from(groups_sends.c.zone)
+            (func.coalesce(subscribers.c.time_zone, "") == groups_sends.c.zone)
             & (subscribers.c.briefing_time == groups_sends.c.at),
         )
         .where(
