@@ -130,17 +130,13 @@ def take_turn(conn: Connection, *, campaign_id: int, after: int) -> None:
         conn.execute(select(func.pg_advisory_xact_lock(campaign_id % _INT4, after % _INT4)))
 
 
-def _sends(sends: Sequence[GroupSend]) -> Subquery:
-    """The edition's groups as rows (zone, time, send_after, expires_at), to join readers to.
-
-    The newsroom's zone is the key "" rather than NULL, so that the join is one equality
-    a hash can take (`IS NOT DISTINCT FROM` is not: each reader was compared with every
-    group of their time). A stored "" falls back to the newsroom's zone as NULL does, so
-    the two are one group here, with the same send.
-    """
+def _sends(sends: Sequence[GroupSend], *, newsroom_zone: str | None) -> Subquery:
+    """The edition's groups as rows (zone, time, send_after, expires_at), earliest first,
+    to join readers to; the newsroom's zone (a reader's NULL) is `newsroom_zone`."""
     send_after = deliveries.c.send_after.type
     expires_at = deliveries.c.expires_at.type
-    by_key = {(s.group.time_zone or "", s.group.briefing_time): s for s in reversed(sends)}
+    in_order = sorted(sends, key=lambda s: (s.send_after, s.expires_at))
+    by_key = {(s.group.time_zone or newsroom_zone, s.group.briefing_time): s for s in in_order}
     rows = [
         select(
             literal(zone, type_=String).label("zone"),
@@ -166,33 +162,41 @@ def write_range(
     is in `sends`, at their group's times; returns how many were added.
 
     One INSERT … SELECT … ON CONFLICT DO NOTHING per range of ids, each reader joined to
-    their group's send: the range reads its readers, their subscriptions and topics in
-    id order once, and the ledger's unique pair and the foreign key's reader rows are
-    written in the same order. Written group by group instead, each of the 48 groups of
-    a million readers in 24 zones read most of the subscribers' pages and every
-    subscription again. A reader already in the ledger (the range written before a
-    crash, or by the other writer) is skipped by the ledger's unique pair.
+    their group's send: the range reads its readers, their subscriptions and topics
+    once, where group by group each of the 48 groups of a million readers in 24 zones
+    read most of the subscribers' pages (and, on PostgreSQL, every subscription) again.
+    Within the range each group's rows go in together, so the rows one send claims and
+    one expiry sweeps sit together in the ledger (runs of hundreds), not one in every
+    few dozen rows of the table. A reader already in the ledger (the range written
+    before a crash, or by the other writer) is skipped by the ledger's unique pair.
+
+    On PostgreSQL the join is one equality a hash can take (the newsroom's zone as "":
+    `IS NOT DISTINCT FROM` cannot, and each reader was compared with every group of
+    their time; a stored "" falls back to the newsroom's zone as NULL does, so the two
+    are one group), and the rows are sorted by send. On SQLite `IS` takes the (zone,
+    time) index with the id range, group after group in send order, so the rows come
+    out in that order without a sort.
     """
     if not sends:
         return 0
-    groups_sends = _sends(sends)
-    reader = subscribers.c.id
+    on_postgresql = conn.dialect.name == "postgresql"
+    by_send = _sends(sends, newsroom_zone="" if on_postgresql else None)
+    zone, reader = subscribers.c.time_zone, subscribers.c.id
+    same_zone = (
+        func.coalesce(zone, "") == by_send.c.zone if on_postgresql else zone.is_(by_send.c.zone)
+    )
     rows = (
         select(
             literal(campaign_id),
             reader,
             literal(DeliveryStatus.QUEUED.value),
-            groups_sends.c.send_after,
+            by_send.c.send_after,
             literal(0),
-            groups_sends.c.expires_at,
+            by_send.c.expires_at,
             _segment(reader),
         )
+        .join(by_send, same_zone & (subscribers.c.briefing_time == by_send.c.at))
         .join(subscriptions, subscriptions.c.subscriber_id == reader)
-        .join(
-            groups_sends,
-            (func.coalesce(subscribers.c.time_zone, "") == groups_sends.c.zone)
-            & (subscribers.c.briefing_time == groups_sends.c.at),
-        )
         .where(
             reader > after,
             reader <= upto,
@@ -200,6 +204,8 @@ def write_range(
             ~audience.reader_suppressed(reader),
         )
     )
+    if on_postgresql:
+        rows = rows.order_by(by_send.c.send_after, by_send.c.expires_at, reader)
     columns = [
         "campaign_id",
         "subscriber_id",
