@@ -364,6 +364,14 @@ class Settings(BaseSettings):
         "whose early clicks are not counted.",
     )
 
+    subject_test_min_clicks: Annotated[
+        int, Variable(Group.CLICKS, "whole number, at least 1", read=v.whole)
+    ] = Field(
+        default=10,
+        description="Unique clickers the leading subject of an alert's subject test needs "
+        "to win; with fewer, or a tie, the first subject goes to the rest.",
+    )
+
     worker_batch: Annotated[
         int, Variable(Group.ENGINE, "whole number, at least 1", read=v.whole)
     ] = Field(default=500, description="Ledger rows a worker claims at a time.")

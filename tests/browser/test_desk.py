@@ -111,6 +111,8 @@ def test_forms_posted_without_their_csrf_token_are_refused(desktop: Page, served
     desktop.get_by_label(re.compile("^Summary")).fill("Should never go out.")
     desktop.get_by_label("Link to the story").fill("https://news.example.com/forged")
     desktop.get_by_role("button", name="Review before sending").click()
+    # The review page must have loaded: on a busy machine the old form was still there.
+    expect(desktop.get_by_role("heading", name="Check and send")).to_be_visible()
     desktop.evaluate(
         "document.querySelector('form[action=\"/desk/alerts\"] [name=csrf_token]').remove()"
     )

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bulletin.mail.catcher import caught
 from tests.browser.conftest import DESKTOP, PHONE, confirmed_reader, make_staff, sign_in
 from tests.support.axe import assert_accessible
 from tests.support.clicks import counted_links
@@ -196,3 +197,55 @@ def test_the_briefing_page_shows_how_the_last_edition_did(
     phone.get_by_role("link", name="its report").tap()
     phone.wait_for_url("**/report")
     _fits(phone)
+
+
+def test_a_subject_race_is_written_on_a_phone_and_ended_on_the_desk(
+    desktop: Page, phone: Page, counting: Served
+) -> None:
+    editor = "race.editor@news.example.com"
+    password = make_staff(counting, editor, "editor")
+    sign_in(phone, editor, password)
+    phone.goto("/desk/alerts/new")
+    phone.get_by_label("Subject line").fill("Tram strike called off")
+    phone.locator("details.subject-test summary").tap()
+    phone.get_by_label("Second subject").fill("Trams run tomorrow after all")
+    phone.get_by_label(re.compile("^Readers in the test")).fill("50")
+    phone.get_by_label("Headline", exact=True).fill("Tram strike called off at the last minute")
+    phone.get_by_label(re.compile("^Summary")).fill("Unions and the city agreed overnight.")
+    phone.get_by_label("Link to the story").fill("https://news.example.com/2030/trams")
+    _fits(phone)
+    phone.get_by_role("button", name="Review before sending").tap()
+    race = phone.locator("#subject-test")
+    expect(race).to_contain_text("Trams run tomorrow after all")
+    expect(race).to_contain_text("After 5 minutes")
+    _fits(phone)
+    phone.get_by_role("button", name=re.compile("^Send to 3 readers")).tap()
+    expect(phone.get_by_role("heading", name="Subject test")).to_be_visible()
+    _fits(phone)
+
+    sign_in(desktop, editor, password)
+    desktop.goto(phone.url)
+    rows = desktop.locator("#race tbody tr")
+    expect(rows).to_have_count(2)
+    expect(desktop.locator("#race-state")).to_contain_text("Ends at")
+    _fits(desktop)
+    desktop.get_by_role("button", name="End the test now").click()
+    expect(desktop.get_by_role("heading", name="End the subject test now?")).to_be_visible()
+    _fits(desktop)
+    desktop.get_by_role("button", name="End the test and send the winner").click()
+    expect(desktop.locator("#race-state")).to_contain_text("Too few clicks to tell")
+    expect(desktop.locator("#race tbody tr").first).to_contain_text("(winner)")
+    expect(desktop.get_by_role("button", name="End the test now")).to_have_count(0)
+    expect(desktop.locator("#status")).to_have_text("sent", timeout=WAIT)
+    _fits(desktop)
+
+    # Every reader has the alert once, under one of the two subjects.
+    for reader in READERS:
+        counting.caught_for(reader, "Tram")
+    subjects = [
+        m.subject
+        for m in caught(counting.catcher_dir)
+        if "Tram" in m.subject and any(r in m.recipients for r in READERS)
+    ]
+    assert len(subjects) == len(READERS)
+    assert set(subjects) <= {"Tram strike called off", "Trams run tomorrow after all"}

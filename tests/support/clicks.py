@@ -28,7 +28,7 @@ def message_for(
     """The campaign's message to this reader, composed with counted links as the engine
     does (`segment`: a briefing's, as its composer key names it)."""
     composers = Composers(Links.from_settings(ctx.settings), ctx.tokens, count_clicks=True)
-    key = (campaign_id, segment, 0)
+    key = (campaign_id, segment, 0, -1)
     composers.prepare(SqlLedger(ctx.db), {key}, ctx.clock())
     envelope = composers.built[key].envelope(key=1, subscriber_id=subscriber_id, email=to)
     parsed = email.message_from_bytes(envelope.data, policy=default)

@@ -104,7 +104,7 @@ def alert_links(db: Database, url: str, port: int, workdir: str) -> tuple[int, l
     )
     campaign = alerts.fire_alert(ctx, draft, actor=None).campaign_id
     composers = Composers(Links.from_settings(settings), ctx.tokens, count_clicks=True)
-    key = (campaign, -1, 0)
+    key = (campaign, -1, 0, -1)
     composers.prepare(SqlLedger(db), {key}, ctx.clock())
     built = composers.built[key]
     paths = []

@@ -1,7 +1,8 @@
 """Each sending campaign's message, built once and kept while the campaign sends.
 
 An alert or special report has one message per campaign; a briefing has one per topic
-segment, re-dated every quarter hour as its readers' mornings come round. The engine
+segment, re-dated every quarter hour as its readers' mornings come round; an alert
+racing subjects has one per subject, and one more for the rest (the winner's). The engine
 fills each reader's values into these (`CampaignMessages.envelope`), so a campaign of
 a million readers is rendered a handful of times, not a million.
 """
@@ -9,6 +10,7 @@ a million readers is rendered a handful of times, not a million.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from bulletin.delivery.ledger import Ledger
@@ -19,14 +21,18 @@ from bulletin.mail.clicks import ClickLinks
 from bulletin.mail.compose import CampaignMessages, Links
 from bulletin.mail.tokens import Tokens
 
-ComposerKey = tuple[int, int, int]  # (campaign, segment or -1, quarter hour or 0)
+# (campaign, segment or -1, quarter hour or 0, subject test variant or -1)
+ComposerKey = tuple[int, int, int, int]
+THE_REST = -1
 
 
 def composer_key(row: DueDelivery, now: datetime) -> ComposerKey:
-    """(campaign, segment, quarter hour) for briefing rows; (campaign, -1, 0) for the rest."""
+    """(campaign, segment, quarter hour, variant) for briefing rows; (campaign, -1, 0,
+    variant) for the rest; variant -1 for a row without a subject of its own."""
+    variant = THE_REST if row.variant is None else row.variant
     if row.segment is None:
-        return (row.campaign_id, -1, 0)
-    return (row.campaign_id, row.segment, int(now.timestamp()) // 900)
+        return (row.campaign_id, -1, 0, variant)
+    return (row.campaign_id, row.segment, int(now.timestamp()) // 900, variant)
 
 
 class Composers:
@@ -41,7 +47,7 @@ class Composers:
     @property
     def campaigns(self) -> set[int]:
         """The campaigns whose message is held built."""
-        return {campaign_id for campaign_id, _, _ in self.built}
+        return {key[0] for key in self.built}
 
     def forget_all_but(self, sending: Iterable[int]) -> None:
         """A worker runs for months: the messages of campaigns no longer sending (sent,
@@ -55,10 +61,11 @@ class Composers:
         missing = keys - self.built.keys()
         if not missing:
             return
-        found = ledger.compose_inputs({campaign_id for campaign_id, _, _ in missing})
+        found = ledger.compose_inputs({key[0] for key in missing})
         for key in missing:
             clicks = self._clicks(ledger, key[0]) if self._count_clicks else None
-            self.built[key] = self._compose(found[key[0]], key, now, clicks)
+            inputs = _with_subject(ledger, found[key[0]], key[3], now)
+            self.built[key] = self._compose(inputs, key, now, clicks)
 
     def _clicks(self, ledger: Ledger, campaign_id: int) -> ClickLinks:
         links, tokens = self._links, self._tokens
@@ -73,7 +80,7 @@ class Composers:
         self, inputs: CampaignInputs, key: ComposerKey, now: datetime, clicks: ClickLinks | None
     ) -> CampaignMessages:
         campaign = inputs.campaign
-        _, segment, bucket = key
+        _, segment, bucket, _ = key
         rendered = None
         if campaign.kind is CampaignKind.BRIEFING:
             assert inputs.edition is not None, f"briefing campaign {campaign.id} has no edition"
@@ -85,7 +92,8 @@ class Composers:
                 brand=self._links.brand,
                 view_url=self._links.view_url(inputs.mailing_list.slug, campaign.id),
             )
-            for old in [k for k in self.built if k[:2] == key[:2] and k[2] < bucket]:
+            stale = [k for k in self.built if k[:2] == key[:2] and k[3] == key[3] and k[2] < bucket]
+            for old in stale:
                 del self.built[old]
         return CampaignMessages(
             campaign,
@@ -98,3 +106,16 @@ class Composers:
             report=inputs.report,
             clicks=clicks,
         )
+
+
+def _with_subject(
+    ledger: Ledger, inputs: CampaignInputs, variant: int, now: datetime
+) -> CampaignInputs:
+    """The inputs with the subject this key's readers get: their own in a subject test,
+    the winner's for the rest (decided here if it is time and no one has yet)."""
+    if not inputs.subjects:
+        return inputs
+    if variant == THE_REST:
+        variant = ledger.subject_winner(inputs.campaign.id, now)
+    subject = inputs.subjects[min(variant, len(inputs.subjects) - 1)]
+    return replace(inputs, campaign=replace(inputs.campaign, subject=subject))

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from bulletin.delivery.composers import Composers, composer_key
+from bulletin.delivery.composers import ComposerKey, Composers, composer_key
 from bulletin.delivery.ledger import Ledger
 from bulletin.delivery.outcomes import Job, JobKind, Outcome
 from bulletin.domain.ledger import DueDelivery
@@ -14,7 +14,7 @@ from bulletin.domain.ledger import DueDelivery
 
 def prepare(
     composers: Composers, ledger: Ledger, rows: Sequence[DueDelivery], now: datetime
-) -> list[tuple[int, int, int]]:
+) -> list[ComposerKey]:
     """Build the messages these rows need (once per campaign): each row's composer key."""
     keys = [composer_key(row, now) for row in rows]
     composers.prepare(ledger, set(keys), now)
@@ -24,7 +24,7 @@ def prepare(
 def fill(
     composers: Composers,
     rows: Sequence[DueDelivery],
-    keys: Sequence[tuple[int, int, int]],
+    keys: Sequence[ComposerKey],
     jobs: list[Job],
 ) -> list[Outcome]:
     """Append a job per row still subscribed to `jobs`; the rest come back cancelled."""

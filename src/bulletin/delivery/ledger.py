@@ -29,6 +29,9 @@ The contract
   and a dead one's rows go back within seconds.
 - `link_positions` numbers a campaign's counted links (click counts on): a URL keeps
   its number for good, and no number ever names two URLs (`mail.clicks`).
+- `subject_winner` names the subject a subject test's held readers get: decided once
+  (by whoever asks first once their rows are due) and stored, so every reader of the
+  rest gets the same one, on any worker, after any crash.
 
 Every method may raise `store.db.UNAVAILABLE` errors while the database cannot be
 reached; the engine then waits and tries again with what it meant to write.
@@ -60,4 +63,9 @@ class Ledger(Protocol):
 
     def link_positions(self, campaign_id: int, urls: Sequence[str]) -> dict[str, int]:
         """Each URL's number among the campaign's counted links, numbering new ones."""
+        ...
+
+    def subject_winner(self, campaign_id: int, now: datetime) -> int:
+        """The winning subject of the campaign's subject test (its position), decided now
+        from the clicks so far if no one has decided it yet; the same answer ever after."""
         ...

@@ -41,6 +41,7 @@ class Row:
     lease_until: datetime | None = None
     expires_at: datetime | None = None
     segment: int | None = None
+    variant: int | None = None  # a subject test's subject for this reader
     subscribed: bool = True  # the reader still on the campaign's list
     confirmation: bool = False  # an outbox item (a confirmation request), not a ledger row
     list_names: tuple[str, ...] = ()
@@ -53,6 +54,9 @@ class MemoryLedger:
         self.campaigns: dict[int, CampaignInputs] = {}
         self.rows: dict[int, Row] = {}
         self.links: dict[int, list[str]] = {}
+        # A subject test's winner per campaign, as a test sets it (else the first, 0).
+        self.winners: dict[int, int] = {}
+        self.decided: list[int] = []  # campaigns whose winner the engine asked for
 
     # Filling it (tests) ------------------------------------------------------------------
 
@@ -69,10 +73,11 @@ class MemoryLedger:
         send_after: datetime,
         expires_at: datetime | None = None,
         subscribed: bool = True,
+        variant: int | None = None,
     ) -> Row:
         """A queued row of this campaign for this reader."""
         row = Row(0, campaign_id, subscriber_id, email, send_after)
-        row.expires_at, row.subscribed = expires_at, subscribed
+        row.expires_at, row.subscribed, row.variant = expires_at, subscribed, variant
         return self._add(row)
 
     def queue_confirmation(
@@ -186,6 +191,11 @@ class MemoryLedger:
                     known.append(url)
             return {url: known.index(url) for url in urls}
 
+    def subject_winner(self, campaign_id: int, now: datetime) -> int:
+        with self._lock:
+            self.decided.append(campaign_id)
+            return self.winners.setdefault(campaign_id, 0)
+
     # Inside ---------------------------------------------------------------------------
 
     def _due(
@@ -226,4 +236,5 @@ def _due_delivery(row: Row) -> DueDelivery:
         row.subscribed,
         row.expires_at,
         row.segment,
+        row.variant,
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from bulletin.domain.ranking import DEFAULT_SIZE, Item
 from bulletin.domain.schedule import DEFAULT_EXPIRY
+from bulletin.domain.subject_tests import SubjectTest
 from bulletin.domain.topics import TOPICS
 
 GREETING = "Good morning. Here are the stories we're following today:"
@@ -52,6 +53,9 @@ class Edition:
     first_send_at: datetime | None = None
     last_expiry_at: datetime | None = None
     segments: int = field(default=1, compare=False)
+    # Other subjects raced against the edition's own (`briefing_subject`, which goes
+    # first when its campaign is made) on a share of its earliest readers.
+    subject_test: SubjectTest | None = None
 
     def reopenable(self, now: datetime) -> bool:
         """Skipped for want of stories, and still early enough for a reader to get it."""

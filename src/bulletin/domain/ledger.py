@@ -26,6 +26,7 @@ class DueDelivery(NamedTuple):
     still_subscribed: bool
     expires_at: datetime | None = None  # this row's own deadline (briefings)
     segment: int | None = None  # which rendering of the campaign (briefing topic segments)
+    variant: int | None = None  # which subject of a subject test (None: the campaign's own)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class CampaignInputs:
     thread: tuple[SentAs, ...] = ()  # the campaigns it follows up, oldest first
     edition: Edition | None = None  # a briefing's
     report: ReportContent | None = None  # a special report's
+    subjects: tuple[str, ...] = ()  # a subject test's, the campaign's own first
 
 
 Reply = tuple[int, str]  # (row id, the relay's reply or why not sent)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from bulletin.domain.subject_tests import SubjectTest
+
 
 class ListKind(enum.StrEnum):
     ALERT = "alert"
@@ -101,6 +103,8 @@ class AlertDraft:
     # The story it was written from, and the alert it follows up ("Send update").
     story_id: int | None = None
     parent_id: int | None = None
+    # Other subjects raced against `subject` on a share of the readers (subject_tests).
+    test: SubjectTest | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
+from bulletin.store import subject_tests
 from bulletin.store.readers.events import epoch_minute
 from bulletin.store.tables import campaign_links, campaigns, link_clickers, link_clicks
 from bulletin.store.upsert import insert_adding, insert_ignoring_conflicts
@@ -20,8 +21,11 @@ class FirstClick:
     campaign_id: int
     position: int
     clicker: str
-    subscriber_id: int | None
+    subscriber_id: int | None  # kept only with per-reader history
     at: datetime
+    # Whose message it was, to find the subject it was sent with when its campaign
+    # raced subjects; never stored.
+    reader_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ def record(
             ],
         )
     if firsts:
+        variants = _variants(conn, firsts)
         conn.execute(
             insert_ignoring_conflicts(conn, link_clickers),
             [
@@ -96,10 +101,22 @@ def record(
                     "clicker": f.clicker,
                     "subscriber_id": f.subscriber_id,
                     "first_at": f.at,
+                    "variant": variants.get((f.campaign_id, f.reader_id)),
                 }
                 for f in firsts
             ],
         )
+
+
+def _variants(conn: Connection, firsts: Sequence[FirstClick]) -> dict[tuple[int, int | None], int]:
+    """The subject each first click's message was sent with, for campaigns racing
+    subjects: read from the ledger, the one record of who got which."""
+    found: dict[tuple[int, int | None], int] = {}
+    for campaign_id in subject_tests.tested(conn, {f.campaign_id for f in firsts}):
+        readers = [f.reader_id for f in firsts if f.campaign_id == campaign_id and f.reader_id]
+        for reader, variant in subject_tests.variants_of(conn, campaign_id, readers).items():
+            found[(campaign_id, reader)] = variant
+    return found
 
 
 def link_counts(conn: Connection, campaign_id: int) -> list[LinkCount]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -380,6 +381,9 @@ deliveries = Table(
     Column("expires_at", UtcDateTime),
     # Which rendering of the campaign the reader gets: a briefing's topic set as a bit mask.
     Column("segment", Integer),
+    # Which subject of a subject test the reader is sent (its position), written with the
+    # row; None for everyone else, who get the campaign's subject or the test's winner.
+    Column("variant", SmallInteger),
     UniqueConstraint("campaign_id", "subscriber_id", name="uq_deliveries_campaign_subscriber"),
     # A campaign's rows by status, in claim order: claims read the queued ones in order
     # (however many the campaign has sent already) and the live counts read it alone.
@@ -421,6 +425,9 @@ editions = Table(
     Column("approved_at", UtcDateTime),
     Column("first_send_at", UtcDateTime),
     Column("last_expiry_at", UtcDateTime),
+    # A subject test set by an editor: {"subjects": [the others], "share", "window",
+    # "min_clicks"}.
+    Column("subject_test", JSON),
 )
 
 # Newsroom "no briefing" dates, in the readers' own calendars.
@@ -657,4 +664,24 @@ link_clickers = Table(
     Column("clicker", String(32), primary_key=True),
     Column("subscriber_id", BigId, index=True),
     Column("first_at", UtcDateTime, nullable=False),
+    # The subject the message was sent with, when its campaign raced subjects.
+    Column("variant", SmallInteger),
+)
+
+# An alert's subject test (domain/subject_tests.py): the subjects raced, the share of
+# readers and the window, when the race ends (set when sending starts) and, once
+# decided, the winner and the figures it was decided on. One winner, set once.
+subject_tests = Table(
+    "subject_tests",
+    metadata,
+    Column("campaign_id", BigId, ForeignKey("campaigns.id"), primary_key=True),
+    Column("subjects", JSON, nullable=False),
+    Column("share_percent", Integer, nullable=False),
+    Column("window_s", Integer, nullable=False),
+    Column("min_clicks", Integer, nullable=False),
+    Column("decide_at", UtcDateTime),
+    Column("winner", SmallInteger),
+    Column("reason", String(20)),
+    Column("decided_at", UtcDateTime),
+    Column("standings", JSON),
 )

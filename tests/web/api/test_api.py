@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bulletin.domain.models import Role
+from bulletin.services.alerts import races
 from bulletin.services.context import Context
 from bulletin.services.staff import api_keys
 from bulletin.store.tables import audit_log, campaigns, deliveries, subscribers
@@ -196,3 +197,27 @@ def test_with_second_editor_approval_an_api_alert_waits_for_the_desk(ctx: Contex
     assert fired.status_code == 201 and body["awaiting_approval"] is True
     assert _count(ctx, deliveries) == 0
     assert _audit(ctx)[-1][1] == "alert.propose"
+
+
+def test_an_api_alert_can_race_subjects(ctx: Context) -> None:
+    for _ in range(30):
+        confirmed_reader(ctx, ["breaking"])
+    counting = Context(
+        settings=ctx.settings.replace(click_tracking="aggregate"), db=ctx.db, clock=ctx.clock
+    )
+    test = {"subjects": ["Storm ashore: evacuations go on"], "share_percent": 30, "minutes": 4}
+    with TestClient(create_app(counting), base_url="http://bulletin.example.com") as client:
+        headers = key_headers(ctx, Role.EDITOR)
+        fired = client.post("/api/v1/alerts", json={**ALERT, "subject_test": test}, headers=headers)
+        short = client.post(
+            "/api/v1/alerts",
+            json={**ALERT, "subject_test": {**test, "minutes": 1}},
+            headers=headers,
+        )
+
+    assert fired.status_code == 201, fired.text
+    race = races.race(counting, fired.json()["campaign_id"])
+    assert race is not None
+    assert race.test.subjects == (ALERT["headline"], "Storm ashore: evacuations go on")
+    assert (race.test.share_percent, race.test.window_s) == (30, 240)
+    assert short.status_code == 422 and "3 to 120 minutes" in short.json()["detail"]

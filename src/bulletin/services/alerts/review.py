@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from bulletin.domain.alerts import validate_alert
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied, TokenInvalid
 from bulletin.domain.models import AlertDraft, CampaignKind, CampaignStatus, Editor
+from bulletin.domain.subject_tests import SubjectTest
+from bulletin.services.alerts import races
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.alerts.sending import FiredAlert
 from bulletin.services.context import Context
@@ -42,7 +44,7 @@ class Review:
 def review(ctx: Context, draft: AlertDraft, *, actor: Editor) -> Review:
     """Check an alert and count its readers; nothing is written."""
     alerts.ensure_can_send(actor)
-    alert = validate_alert(draft)
+    alert = races.checked(ctx, validate_alert(draft))
     with ctx.db.transaction() as conn:
         alerts.check_sources(conn, alert, now=ctx.clock())
     return Review(
@@ -66,9 +68,10 @@ def reviewed_draft(ctx: Context, token: str, *, actor: Editor) -> tuple[AlertDra
             url=str(payload["url"]),
             story_id=_optional_int(payload.get("story")),
             parent_id=_optional_int(payload.get("parent")),
+            test=_test(payload.get("test")),
         )
         review_id = str(payload["review"])
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError) as exc:
         raise TokenInvalid("This alert was not reviewed here; review it before sending.") from exc
     return draft, review_id
 
@@ -115,7 +118,7 @@ def propose(
     `recipients` is the audience now; the one written at approval may differ.
     """
     alerts.ensure_can_send(actor)
-    alert = validate_alert(draft)
+    alert = races.checked(ctx, validate_alert(draft))
     now = ctx.clock()
     recipients = alerts.audience(ctx)  # counted before the write lock is taken, not under it
     with ctx.db.transaction() as conn:
@@ -189,7 +192,26 @@ def _payload(alert: AlertDraft, actor: Editor) -> dict[str, object]:
         "url": alert.url,
         "story": alert.story_id,
         "parent": alert.parent_id,
+        "test": None
+        if alert.test is None
+        else {
+            "subjects": list(alert.test.subjects),
+            "share": alert.test.share_percent,
+            "window": alert.test.window_s,
+        },
     }
+
+
+def _test(value: object) -> SubjectTest | None:
+    """The subject test a review token carries (checked again when it is sent)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(value)
+    subjects = value["subjects"]
+    if not isinstance(subjects, list):
+        raise ValueError(subjects)
+    return SubjectTest(tuple(str(s) for s in subjects), int(value["share"]), int(value["window"]))
 
 
 def _optional_int(value: object) -> int | None:

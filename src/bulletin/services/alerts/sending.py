@@ -20,9 +20,10 @@ from bulletin.domain.models import (
     Editor,
     MailingList,
 )
+from bulletin.services.alerts import races
 from bulletin.services.campaigns import steering as campaign_service
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns
+from bulletin.store import audit, campaigns, subject_tests
 from bulletin.store import lists as list_store
 from bulletin.store.ledger import audience as ledger_audience
 from bulletin.store.ledger import fanout
@@ -61,7 +62,7 @@ def fire_alert(
     The audience is counted after that commit, while the first messages leave.
     """
     ensure_can_send(actor)
-    alert = validate_alert(draft)
+    alert = races.checked(ctx, validate_alert(draft))
     now = ctx.clock()
     with ctx.db.transaction() as conn:
         check_sources(conn, alert, now=now)
@@ -101,9 +102,9 @@ def record(
     status: CampaignStatus,
     review_id: str | None = None,
 ) -> int:
-    """The campaign row of a validated alert (not yet sending)."""
+    """The campaign row of a validated alert (not yet sending), and its subject test."""
     now = ctx.clock()
-    return campaigns.insert(
+    campaign_id = campaigns.insert(
         conn,
         kind=CampaignKind.ALERT,
         list_id=breaking_list(conn).id,
@@ -119,6 +120,9 @@ def record(
         status=status,
         review_id=review_id,
     )
+    if alert.test is not None:
+        subject_tests.insert(conn, campaign_id, alert.test)
+    return campaign_id
 
 
 def start_sending(
@@ -135,6 +139,9 @@ def start_sending(
     if campaign is not None and campaign.story_id is not None and campaign.parent_id is None:
         proposals.mark_sent(conn, campaign.story_id, campaign_id=campaign_id, now=now)
     campaigns.mark_sending(conn, campaign_id, now=now)
+    subject_tests.start(
+        conn, campaign_id, now=now, expires_at=campaign.expires_at if campaign else None
+    )
     fanout.step(
         conn,
         campaign_id=campaign_id,
@@ -236,6 +243,12 @@ def _detail(alert: AlertDraft) -> dict[str, object]:
         detail["story_id"] = alert.story_id
     if alert.parent_id is not None:
         detail["parent_id"] = alert.parent_id
+    if alert.test is not None:
+        detail["subject_test"] = {
+            "subjects": list(alert.test.subjects),
+            "share_percent": alert.test.share_percent,
+            "window_minutes": alert.test.window_minutes,
+        }
     return detail
 
 

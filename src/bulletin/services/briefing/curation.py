@@ -11,7 +11,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from bulletin.domain.editions import MAX_ITEMS, Edition, EditionStatus
+from bulletin.domain import subject_tests as subject_rules
+from bulletin.domain.editions import MAX_ITEMS, Edition, EditionStatus, briefing_subject
 from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.models import Editor
 from bulletin.domain.ranking import SUMMARY_WORDS, Item, summarize
@@ -118,6 +119,12 @@ def set_summary(
     return _curate(ctx, edition_date, actor, "briefing.summary", detail, change)
 
 
+# A briefing is good for hours after its readers' morning (until their local expiry):
+# the race's window (at most two hours) is checked against that, and ends before the
+# first readers' expiry in any case (`store.briefing.steps`).
+BRIEFING_EXPIRY_S = 4 * 3600
+
+
 def set_greeting(ctx: Context, edition_date: date, text: str, *, actor: Editor | None) -> Edition:
     greeting = " ".join(text.split())
     if not greeting or len(greeting) > MAX_GREETING:
@@ -130,6 +137,51 @@ def set_greeting(ctx: Context, edition_date: date, text: str, *, actor: Editor |
         {"greeting": greeting},
         lambda _edition: {"greeting": greeting},
     )
+
+
+def set_subject_test(
+    ctx: Context,
+    edition_date: date,
+    others: list[str],
+    *,
+    share_percent: int,
+    window_minutes: int,
+    actor: Editor | None,
+) -> Edition:
+    """Race `others` against the edition's own subject on a share of its first readers;
+    no other subject at all removes the test. Checked against the edition's subject as
+    it stands (it follows the lead story, so a new lead changes it)."""
+    wanted = [o for o in others if o.strip()]
+    if not wanted:
+        return _curate(
+            ctx,
+            edition_date,
+            actor,
+            "briefing.subject_test",
+            {"removed": True},
+            lambda _edition: {"subject_test": None},
+        )
+    if ctx.settings.click_tracking == "off":
+        raise InvalidInput(
+            "A subject test picks its winner by clicks, and click counts are off "
+            "(BULLETIN_CLICK_TRACKING)."
+        )
+
+    def change(edition: Edition) -> dict[str, object]:
+        if not edition.items:
+            raise InvalidInput("The briefing has no story yet, so no subject to race against.")
+        test = subject_rules.validate(
+            [briefing_subject(edition), *wanted],
+            share_percent=share_percent,
+            window_minutes=window_minutes,
+            min_clicks=ctx.settings.subject_test_min_clicks,
+            expiry_s=BRIEFING_EXPIRY_S,
+        )
+        others_only = replace(test, subjects=test.subjects[1:])
+        return {"subject_test": editions.test_json(others_only)}
+
+    detail = {"subjects": wanted, "share_percent": share_percent, "minutes": window_minutes}
+    return _curate(ctx, edition_date, actor, "briefing.subject_test", detail, change)
 
 
 def _words(text: str, *, limit: int, what: str) -> str:

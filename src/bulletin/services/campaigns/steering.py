@@ -8,12 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from bulletin.domain import subject_tests as subject_rules
 from bulletin.domain.errors import InvalidInput, NotFound, PermissionDenied
 from bulletin.domain.models import Campaign, CampaignCounts, CampaignStatus, DeliveryStatus, Editor
 from bulletin.services.context import Context
-from bulletin.store import audit, campaigns
+from bulletin.store import audit, campaigns, subject_tests
 from bulletin.store.ledger import counts as ledger_counts
 from bulletin.store.ledger import outcomes
+from bulletin.store.subject_tests import Race
 
 RATE_WINDOW = timedelta(seconds=10)
 MIN_WINDOW = timedelta(seconds=1)
@@ -36,6 +38,8 @@ class Progress:
     rate_per_s: float
     eta_s: float | None
     retry: RetryWait | None = None
+    race: Race | None = None  # its subject test, if it races subjects
+    now: datetime | None = None  # when it was read (the race's time left)
 
     @property
     def fraction_done(self) -> float:
@@ -62,7 +66,33 @@ class Progress:
             "started_at": _minute(self.campaign.started_at),
             "finished_at": _minute(self.campaign.finished_at),
             "retry": None if self.retry is None else _retry_json(self.retry),
+            "race": None if self.race is None else _race_json(self.race, self.now),
         }
+
+
+def _race_json(race: Race, now: datetime | None) -> dict[str, object]:
+    decision = race.decision
+    left = None
+    if decision is None and race.decide_at is not None and now is not None:
+        left = max(0, round((race.decide_at - now).total_seconds()))
+    return {
+        "ends_at": _minute(race.decide_at),
+        "left_s": left,
+        "winner": None if decision is None else decision.winner,
+        "decided": None
+        if decision is None
+        else subject_rules.describe(decision, race.test.subjects),
+        "decided_at": _minute(race.decided_at),
+        "standings": [
+            {
+                "subject": s.subject,
+                "sent": s.sent,
+                "clickers": s.clickers,
+                "rate": f"{s.rate:.1%}",
+            }
+            for s in race.standings
+        ],
+    }
 
 
 def _retry_json(retry: RetryWait) -> dict[str, object]:
@@ -88,9 +118,10 @@ def progress(ctx: Context, campaign_id: int) -> Progress:
         counts = ledger_counts.campaign_counts(conn, campaign_id)
         recent = ledger_counts.sent_since(conn, campaign_id, now - RATE_WINDOW)
         retries = ledger_counts.next_retries(conn, campaign_id) if counts.queued else []
+        race = subject_tests.race(conn, campaign_id)
     rate = recent / _window(campaign, now).total_seconds()
     eta = counts.open / rate if rate > 0 else None
-    return Progress(campaign, counts, rate, eta, _retry_wait(retries, now))
+    return Progress(campaign, counts, rate, eta, _retry_wait(retries, now), race, now)
 
 
 def _retry_wait(retries: list[tuple[datetime, str | None]], now: datetime) -> RetryWait | None:

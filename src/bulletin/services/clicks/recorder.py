@@ -141,6 +141,7 @@ class ClickRecorder:
             self.clicker(click.campaign_id, click.subscriber_id),
             click.subscriber_id if self._per_reader else None,
             click.at,
+            click.subscriber_id,
         )
 
     def write(self, batch: Batch) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bulletin.domain.editions import Edition, EditionStatus
 from bulletin.domain.ranking import Item
+from bulletin.domain.subject_tests import SubjectTest
 from bulletin.store.tables import briefing_holidays, editions
 
 
@@ -32,7 +33,31 @@ def _to_edition(row: Row) -> Edition:
         approved_at=row.approved_at,
         first_send_at=row.first_send_at,
         last_expiry_at=row.last_expiry_at,
+        subject_test=_test(row.subject_test),
     )
+
+
+def _test(saved: object) -> SubjectTest | None:
+    if not isinstance(saved, dict):
+        return None
+    return SubjectTest(
+        tuple(str(s) for s in saved.get("subjects", ())),
+        int(saved.get("share", 10)),
+        int(saved.get("window", 300)),
+        int(saved.get("min_clicks", 10)),
+    )
+
+
+def test_json(test: SubjectTest | None) -> dict[str, object] | None:
+    """How an edition keeps its subject test (`update_fields(subject_test=…)`)."""
+    if test is None:
+        return None
+    return {
+        "subjects": list(test.subjects),
+        "share": test.share_percent,
+        "window": test.window_s,
+        "min_clicks": test.min_clicks,
+    }
 
 
 def insert(

@@ -11,7 +11,7 @@ own short transaction, two at once on PostgreSQL; a crash part-way leaves the ed
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,8 +28,9 @@ from bulletin.domain.editions import (
 )
 from bulletin.domain.models import CampaignKind, CampaignStatus, MailingList
 from bulletin.domain.schedule import DEFAULT_TIME, Send, send_for
+from bulletin.domain.subject_tests import SubjectTest
 from bulletin.domain.topics import is_iana_zone
-from bulletin.store import campaigns
+from bulletin.store import campaigns, subject_tests
 from bulletin.store import lists as list_store
 from bulletin.store.briefing import candidates, editions
 from bulletin.store.db import Database
@@ -264,7 +265,13 @@ def _write_ranges(
         with db.transaction() as conn:
             briefing_ledger.take_turn(conn, campaign_id=campaign_id, after=after)
             return briefing_ledger.write_range(
-                conn, campaign_id=campaign_id, list_id=list_id, sends=sends, after=after, upto=upto
+                conn,
+                campaign_id=campaign_id,
+                list_id=list_id,
+                sends=sends,
+                after=after,
+                upto=upto,
+                split=subject_tests.split_of(conn, campaign_id),
             )
 
     if not sends:
@@ -302,7 +309,20 @@ def _campaign(
         expires_at=expires,
     )
     editions.update_fields(conn, edition.id, now=now, campaign_id=campaign_id)
+    if edition.subject_test is not None and the_plan is not None and the_plan.sends:
+        _race(conn, campaign_id, subject(edition), edition.subject_test, the_plan)
     return campaign_id
+
+
+def _race(
+    conn: Connection, campaign_id: int, own: str, others: SubjectTest, the_plan: Plan
+) -> None:
+    """The edition's subject test, its own subject first: it runs from the first
+    readers' morning for its window, ending before those readers' briefing expires."""
+    test = replace(others, subjects=(own, *others.subjects))
+    first = min((send for _, send in the_plan.sends), key=lambda send: send.send_at)
+    subject_tests.insert(conn, campaign_id, test)
+    subject_tests.start(conn, campaign_id, now=first.send_at, expires_at=first.expires_at)
 
 
 def subject(edition: Edition) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,12 +25,15 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    null,
     select,
     union_all,
 )
 
 from bulletin.domain.editions import TOPIC_BITS
 from bulletin.domain.models import DeliveryStatus
+from bulletin.domain.subject_tests import Split
+from bulletin.store import subject_tests
 from bulletin.store.ledger import audience
 from bulletin.store.tables import deliveries, subscriber_topics, subscribers, subscriptions
 from bulletin.store.upsert import insert_ignoring_conflicts
@@ -130,23 +134,47 @@ def take_turn(conn: Connection, *, campaign_id: int, after: int) -> None:
         conn.execute(select(func.pg_advisory_xact_lock(campaign_id % _INT4, after % _INT4)))
 
 
-def _sends(sends: Sequence[GroupSend], *, newsroom_zone: str | None) -> Subquery:
-    """The edition's groups as rows (zone, time, send_after, expires_at), earliest first,
-    to join readers to; the newsroom's zone (a reader's NULL) is `newsroom_zone`."""
-    send_after = deliveries.c.send_after.type
-    expires_at = deliveries.c.expires_at.type
+def _sends(
+    sends: Sequence[GroupSend], *, newsroom_zone: str | None, split: Split | None
+) -> Subquery:
+    """The edition's groups as rows, earliest first, to join readers to: (zone, time,
+    send_after, expires_at, raced, held_until); the newsroom's zone (a reader's NULL) is
+    `newsroom_zone`. With a subject test, a group whose morning comes before the race
+    ends is raced, and its readers outside the race are held until it ends."""
+    at_type = deliveries.c.send_after.type
     in_order = sorted(sends, key=lambda s: (s.send_after, s.expires_at))
     by_key = {(s.group.time_zone or newsroom_zone, s.group.briefing_time): s for s in in_order}
-    rows = [
-        select(
-            literal(zone, type_=String).label("zone"),
-            literal(at, type_=String).label("at"),
-            literal(s.send_after, type_=send_after).label("send_after"),
-            literal(s.expires_at, type_=expires_at).label("expires_at"),
+    rows = []
+    for (zone, at), s in by_key.items():
+        raced = split is not None and s.send_after < split.decide_at
+        held_until = max(split.decide_at, s.send_after) if split is not None and raced else None
+        rows.append(
+            select(
+                literal(zone, type_=String).label("zone"),
+                literal(at, type_=String).label("at"),
+                literal(s.send_after, type_=at_type).label("send_after"),
+                literal(s.expires_at, type_=deliveries.c.expires_at.type).label("expires_at"),
+                literal(raced).label("raced"),
+                literal(held_until or s.send_after, type_=at_type).label("held_until"),
+            )
         )
-        for (zone, at), s in by_key.items()
-    ]
     return union_all(*rows).subquery("sends")
+
+
+def _raced(
+    split: Split | None, reader: ColumnElement[int], by_send: Subquery
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Each row's (send_after, variant): its group's time and no subject without a test;
+    in a raced group the test's readers (`store.subject_tests.split_columns`, which
+    gives them a subject and everyone else none) go at it, the rest when the race ends."""
+    if split is None:
+        return by_send.c.send_after, null()
+    # Only its subject is taken: whether a reader is raced, and with what, depends on
+    # the reader alone; their times are the group's, from `by_send`.
+    _, subject = subject_tests.split_columns(split, reader, split.decide_at)
+    variant = case((by_send.c.raced == literal(True), subject), else_=null())
+    when = case((variant.is_(None), by_send.c.held_until), else_=by_send.c.send_after)
+    return when, variant
 
 
 def write_range(
@@ -157,6 +185,7 @@ def write_range(
     sends: Sequence[GroupSend],
     after: int,
     upto: int,
+    split: Split | None = None,
 ) -> int:
     """Queue every confirmed, unsuppressed reader with an id in (after, upto] whose group
     is in `sends`, at their group's times; returns how many were added.
@@ -169,6 +198,8 @@ def write_range(
     one expiry sweeps sit together in the ledger (runs of hundreds), not one in every
     few dozen rows of the table. A reader already in the ledger (the range written
     before a crash, or by the other writer) is skipped by the ledger's unique pair.
+    With a subject test's `split`, groups whose morning comes before the race ends are
+    raced (`_raced`).
 
     On PostgreSQL the join is one equality a hash can take (the newsroom's zone as "":
     `IS NOT DISTINCT FROM` cannot, and each reader was compared with every group of
@@ -180,20 +211,22 @@ def write_range(
     if not sends:
         return 0
     on_postgresql = conn.dialect.name == "postgresql"
-    by_send = _sends(sends, newsroom_zone="" if on_postgresql else None)
+    by_send = _sends(sends, newsroom_zone="" if on_postgresql else None, split=split)
     zone, reader = subscribers.c.time_zone, subscribers.c.id
     same_zone = (
         func.coalesce(zone, "") == by_send.c.zone if on_postgresql else zone.is_(by_send.c.zone)
     )
+    when, variant = _raced(split, reader, by_send)
     rows = (
         select(
             literal(campaign_id),
             reader,
             literal(DeliveryStatus.QUEUED.value),
-            by_send.c.send_after,
+            when,
             literal(0),
             by_send.c.expires_at,
             _segment(reader),
+            variant,
         )
         .join(by_send, same_zone & (subscribers.c.briefing_time == by_send.c.at))
         .join(subscriptions, subscriptions.c.subscriber_id == reader)
@@ -214,6 +247,7 @@ def write_range(
         "attempts",
         "expires_at",
         "segment",
+        "variant",
     ]
     insert = insert_ignoring_conflicts(conn, deliveries).from_select(columns, rows)
     return conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount

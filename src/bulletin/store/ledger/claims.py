@@ -66,7 +66,9 @@ def _claim_from(
     ).rowcount
 
 
-def _claimed_query() -> Select[tuple[int, int, int, str, int, bool, datetime | None, int | None]]:
+def _claimed_query() -> Select[
+    tuple[int, int, int, str, int, bool, datetime | None, int | None, int | None]
+]:
     # Suppressed since the fan-out (a hard bounce, a complaint, the desk): not sent either,
     # so a dead address queued for tomorrow's briefing never gets it.
     still = and_(
@@ -83,6 +85,7 @@ def _claimed_query() -> Select[tuple[int, int, int, str, int, bool, datetime | N
             still.label("still_subscribed"),
             deliveries.c.expires_at,
             deliveries.c.segment,
+            deliveries.c.variant,
         )
         # Outer: a row whose reader was erased (no subscriber) is claimed, and cancelled.
         .outerjoin(subscribers, subscribers.c.id == deliveries.c.subscriber_id)
@@ -118,8 +121,8 @@ def _claimed(conn: Connection, owner: str, until: datetime) -> list[DueDelivery]
     return [
         # A row with no reader (erased since the fan-out) has no subscription either, so
         # it comes back not subscribed (f) and the engine cancels it, sending nothing.
-        DueDelivery(a, b, c or 0, d or "", e, bool(f), None if g is None else to_time(g), h)
-        for a, b, c, d, e, f, g, h in rows
+        DueDelivery(a, b, c or 0, d or "", e, bool(f), None if g is None else to_time(g), h, i)
+        for a, b, c, d, e, f, g, h, i in rows
     ]
 
 

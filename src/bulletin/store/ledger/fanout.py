@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import Connection, Select, func, literal, select
 
 from bulletin.domain.models import DeliveryStatus
-from bulletin.store import campaigns
+from bulletin.domain.subject_tests import Split
+from bulletin.store import campaigns, subject_tests
 from bulletin.store.ledger import audience
 from bulletin.store.tables import deliveries, subscriptions
 
@@ -58,7 +59,8 @@ def fan_out_chunk(
         last = conn.execute(
             confirmed.with_only_columns(func.max(subscriptions.c.subscriber_id))
         ).scalar_one_or_none()
-    added = _insert(conn, campaign_id, send_after, chunk, span=(after, upper))
+    split = subject_tests.split_of(conn, campaign_id)
+    added = _insert(conn, campaign_id, send_after, chunk, span=(after, upper), split=split)
     return FanOutChunk(added=added, cursor=last if last is not None else after, done=upper is None)
 
 
@@ -69,6 +71,7 @@ def _insert(
     readers: Select[tuple[int]],
     *,
     span: tuple[int | None, int | None],
+    split: Split | None = None,
 ) -> int:
     already = select(deliveries.c.id).where(
         deliveries.c.campaign_id == campaign_id,
@@ -82,14 +85,16 @@ def _insert(
         already = already.where(deliveries.c.subscriber_id > after)
     if upper is not None:
         already = already.where(deliveries.c.subscriber_id <= upper)
+    when, variant = subject_tests.split_columns(split, subscriptions.c.subscriber_id, send_after)
     rows = readers.with_only_columns(
         literal(campaign_id),
         subscriptions.c.subscriber_id,
         literal(DeliveryStatus.QUEUED.value),
-        literal(send_after, type_=deliveries.c.send_after.type),
+        when,
         literal(0),
+        variant,
     ).where(~already.exists())
-    columns = ["campaign_id", "subscriber_id", "status", "send_after", "attempts"]
+    columns = ["campaign_id", "subscriber_id", "status", "send_after", "attempts", "variant"]
     insert = deliveries.insert().from_select(columns, rows)
     # SQLAlchemy only keeps an INSERT's row count when asked to.
     return conn.execute(insert.execution_options(preserve_rowcount=True)).rowcount

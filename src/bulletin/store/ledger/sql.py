@@ -18,7 +18,7 @@ from bulletin.domain.models import (
     DeliveryStatus,
     SubscriptionStatus,
 )
-from bulletin.store import campaigns, clicks, outbox
+from bulletin.store import campaigns, clicks, outbox, subject_tests
 from bulletin.store import lists as list_store
 from bulletin.store import special_reports as report_store
 from bulletin.store.briefing import editions
@@ -99,6 +99,10 @@ class SqlLedger:
         with self.db.transaction() as conn:
             return clicks.link_positions(conn, campaign_id, urls)
 
+    def subject_winner(self, campaign_id: int, now: datetime) -> int:
+        with self.db.transaction() as conn:
+            return subject_tests.decide(conn, campaign_id, now=now)
+
 
 def _inputs(conn: Connection, campaign: Campaign) -> CampaignInputs:
     report = (
@@ -111,6 +115,7 @@ def _inputs(conn: Connection, campaign: Campaign) -> CampaignInputs:
     )
     return CampaignInputs(
         campaign=campaign,
+        subjects=subject_tests.subjects_of(conn, [campaign.id]).get(campaign.id, ()),
         mailing_list=list_store.by_id(conn, campaign.list_id),
         thread=tuple(campaigns.thread_of(conn, campaign)),
         edition=edition,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from bulletin.domain.models import AlertDraft
+from bulletin.domain.subject_tests import SubjectTest
 from bulletin.services.alerts import review as alert_review
 from bulletin.services.alerts import sending as alerts
 from bulletin.web.api.auth import KeyDep, SenderKeyDep, as_editor
@@ -24,8 +25,15 @@ def fire_alert(
     When the newsroom requires a second editor's approval (BULLETIN_ALERT_APPROVAL), the
     alert is held instead (`awaiting_approval`) until an editor approves it on the desk.
     """
+    test = body.subject_test
     draft = AlertDraft(
-        headline=body.headline, summary=body.summary, url=body.url, subject=body.subject
+        headline=body.headline,
+        summary=body.summary,
+        url=body.url,
+        subject=body.subject,
+        test=None
+        if test is None
+        else SubjectTest(("", *test.subjects), test.share_percent, test.minutes * 60),
     )
     if ctx.settings.alert_approval:
         fired = alert_review.propose(ctx, draft, actor=as_editor(key))

@@ -91,11 +91,26 @@ class ImportReportPublic(BaseModel):
         )
 
 
+class SubjectTestCreate(BaseModel):
+    subjects: list[str] = Field(
+        description="One or two more subjects to race against the alert's own (which is "
+        "the first, and the fallback).",
+        examples=[["Hurricane ashore: evacuations continue"]],
+    )
+    share_percent: int = Field(default=10, description="Readers in the race, 2 to 50 %.")
+    minutes: int = Field(default=5, description="How long it runs, 3 to 120 minutes.")
+
+
 class AlertCreate(BaseModel):
     headline: str = Field(examples=["Storm makes landfall"])
     summary: str = Field(examples=["The hurricane came ashore at dawn. Evacuations continue."])
     url: str = Field(examples=["https://news.example.com/storm"])
     subject: str | None = None
+    subject_test: SubjectTestCreate | None = Field(
+        default=None,
+        description="Race other subjects on a share of the readers; the one with the most "
+        "unique clickers goes to the rest (needs click counts on).",
+    )
 
 
 class AlertPublic(BaseModel):

@@ -15,6 +15,11 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from bulletin.domain.errors import InvalidInput, TokenError
 from bulletin.domain.models import AlertDraft, Editor
+from bulletin.domain.subject_tests import (
+    DEFAULT_SHARE_PERCENT,
+    DEFAULT_WINDOW_MINUTES,
+    SubjectTest,
+)
 from bulletin.services.alerts import preview as alert_preview
 from bulletin.services.alerts import review as alert_review
 from bulletin.services.alerts import sending as alerts
@@ -89,6 +94,13 @@ def _edit_address(draft: AlertDraft) -> str:
         "url": draft.url,
         "subject": draft.subject or "",
     }
+    if draft.test is not None:
+        fields.update(
+            subject_b=draft.test.subjects[1] if len(draft.test.subjects) > 1 else "",
+            subject_c=draft.test.subjects[2] if len(draft.test.subjects) > 2 else "",
+            test_share=draft.test.share_percent,
+            test_minutes=draft.test.window_minutes,
+        )
     if draft.story_id is not None:
         fields["story_id"] = draft.story_id
     if draft.parent_id is not None:
@@ -145,6 +157,8 @@ def _compose(
         seed=alert_preview.seed_list(ctx, editor),
         context=alerts.draft_context(ctx, draft),
         error=error,
+        races_on=ctx.settings.click_tracking != "off",
+        min_clicks=ctx.settings.subject_test_min_clicks,
     )
 
 
@@ -156,7 +170,28 @@ def _draft(form: FormData) -> AlertDraft:
         subject=text(form, "subject") or None,
         story_id=_id(text(form, "story_id")),
         parent_id=_id(text(form, "parent_id")),
+        test=_test(form),
     )
+
+
+def _test(form: FormData) -> SubjectTest | None:
+    """The subject test the form asks for: None unless a second or third subject is
+    written (checked with the rest of the alert at review)."""
+    others = [text(form, "subject_b"), text(form, "subject_c")]
+    if not any(o.strip() for o in others):
+        return None
+    share = _whole(text(form, "test_share"), "share of readers", DEFAULT_SHARE_PERCENT)
+    minutes = _whole(text(form, "test_minutes"), "minutes", DEFAULT_WINDOW_MINUTES)
+    return SubjectTest((text(form, "subject"), *others), share, minutes * 60)
+
+
+def _whole(value: str, what: str, default: int) -> int:
+    if not value.strip():
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput(f"The test's {what} must be a whole number.") from None
 
 
 def _id(value: str) -> int | None:

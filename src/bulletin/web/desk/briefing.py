@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 
 from bulletin.domain.clipping import clipping_warning
-from bulletin.domain.editions import Edition, topics_of
+from bulletin.domain.editions import Edition, briefing_subject, topics_of
 from bulletin.domain.errors import InvalidInput, NotFound
 from bulletin.domain.models import Editor
 from bulletin.domain.topics import TOPICS
@@ -76,6 +76,8 @@ def edition_page(
         found=story_desk.search(ctx, StoryFilter(text=find)).rows[:FOUND] if find else [],
         in_edition={i.story_id for i in shown.edition.items},
         last_clicks=click_reports.previous_edition(ctx, day),
+        races_on=ctx.settings.click_tracking != "off",
+        own_subject=briefing_subject(shown.edition) if shown.edition.items else None,
     )
 
 
@@ -116,6 +118,7 @@ def _segment(form: FormData) -> int:
 
 
 ACTIONS = {
+    "subject-test",
     "assemble",
     "approve",
     "hold",
@@ -169,6 +172,7 @@ SECTION_OF = {
     "release": "when",
     "greeting": "edition",
     "drop": "edition",
+    "subject-test": "subject-test",
 }
 DONE = {
     "assemble": "Assembled.",
@@ -183,6 +187,7 @@ DONE = {
     "down": "Moved down.",
     "summary": "Summary saved.",
     "greeting": "Greeting saved.",
+    "subject-test": "Subject test saved.",
 }
 
 
@@ -199,6 +204,15 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor)
         return getattr(briefing, action)(ctx, day, actor=editor)
     if action == "greeting":
         return curation.set_greeting(ctx, day, text(form, "text"), actor=editor)
+    if action == "subject-test":
+        return curation.set_subject_test(
+            ctx,
+            day,
+            [text(form, "subject_b"), text(form, "subject_c")],
+            share_percent=_whole(text(form, "test_share"), "share of readers", 10),
+            window_minutes=_whole(text(form, "test_minutes"), "minutes", 20),
+            actor=editor,
+        )
     story_id = _story_id(form)
     if action in ("pin", "unpin"):
         return curation.set_pinned(ctx, day, story_id, pinned=action == "pin", actor=editor)
@@ -216,6 +230,15 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor)
     if 0 <= to < len(order):
         order[at], order[to] = order[to], order[at]
     return curation.reorder(ctx, day, order, actor=editor)
+
+
+def _whole(value: str, what: str, default: int) -> int:
+    if not value.strip():
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput(f"The test's {what} must be a whole number.") from None
 
 
 def _story_id(form: FormData) -> int:

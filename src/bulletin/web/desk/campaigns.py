@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
+from bulletin.domain import subject_tests as subject_rules
 from bulletin.domain.errors import InvalidInput
 from bulletin.domain.models import CampaignStatus, Editor
 from bulletin.services.alerts import preview as alert_preview
+from bulletin.services.alerts import races
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.campaigns import clicks as click_reports
 from bulletin.services.campaigns import reports
@@ -20,7 +22,7 @@ from bulletin.services.context import Context
 from bulletin.services.staff import accounts as editors
 from bulletin.web import flash
 from bulletin.web.charts import bar_chart
-from bulletin.web.deps import ContextDep, EditorDep, FormDep
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep
 from bulletin.web.desk import confirm
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
@@ -117,6 +119,32 @@ async def _progress_events(ctx: Context, campaign_id: int) -> AsyncIterator[str]
             yield "event: done\ndata: {}\n\n"
             return
         await asyncio.sleep(EVENT_EVERY_S)
+
+
+@router.post("/{campaign_id}/subject-test/end", response_class=HTMLResponse)
+def end_race(
+    request: Request, campaign_id: RowId, ctx: ContextDep, editor: SenderDep, form: FormDep
+) -> Response:
+    """End a subject test early (confirmed first): the leader goes to the rest now."""
+    back = f"/desk/campaigns/{campaign_id}"
+    if not confirm.confirmed(form):
+        return confirm.ask(
+            request,
+            question="End the subject test now?",
+            consequence="The subject with the most unique clickers so far (the first subject "
+            "on a tie or too few clicks) goes to every reader held for the winner, now. "
+            "This cannot be undone.",
+            action=f"/desk/campaigns/{campaign_id}/subject-test/end",
+            yes="End the test and send the winner",
+            back=back,
+        )
+    try:
+        ended = races.end_now(ctx, campaign_id, actor=editor)
+    except InvalidInput as exc:
+        return flash.redirect(request, back, str(exc), kind="error")
+    decision = ended.decision
+    assert decision is not None
+    return flash.redirect(request, back, subject_rules.describe(decision, ended.test.subjects))
 
 
 STEERED = {

@@ -15,6 +15,7 @@
     document.getElementById("started").textContent = d.started_at || "—";
     document.getElementById("finished").textContent = d.finished_at || "—";
     showRetry(d.retry);
+    showRace(d.race);
     var done = d.total ? (d.sent + d.failed + d.expired + d.cancelled) / d.total : (d.fanout_done ? 1 : 0);
     document.getElementById("bar").style.width = (done * 100).toFixed(1) + "%";
     document.querySelector(".progress").setAttribute("aria-valuenow", Math.round(done * 100));
@@ -24,6 +25,31 @@
     });
   });
   source.addEventListener("done", function () { source.close(); });
+
+  // The subject test's race, as campaign.html draws it: figures per subject, then the winner.
+  function showRace(race) {
+    var state = document.getElementById("race-state");
+    if (!race || !state) return;
+    if (race.decided) state.textContent = race.decided;
+    else if (race.ends_at) state.textContent = "Ends at " + race.ends_at +
+      (race.left_s === null ? "" : " (in " + race.left_s + " s)") +
+      ": then the subject with the most unique clickers goes to the readers held for it.";
+    race.standings.forEach(function (s, i) {
+      var row = document.getElementById("race-" + i);
+      if (!row) return;
+      row.querySelector(".race-sent").textContent = s.sent.toLocaleString("en");
+      row.querySelector(".race-clickers").textContent = s.clickers.toLocaleString("en");
+      row.querySelector(".race-rate").textContent = s.rate;
+      if (race.winner === i && !row.classList.contains("winner")) {
+        row.classList.add("winner");
+        var mark = document.createElement("strong");
+        mark.textContent = "(winner)";
+        row.querySelector("th").append(" ", mark);
+      }
+    });
+    var end = document.getElementById("end-race");
+    if (end && race.winner !== null) end.remove();
+  }
 
   // Said as the server says it (campaign.html): how many wait, when, and the relay's reply.
   function showRetry(r) {
