@@ -1,4 +1,4 @@
-"""A briefing's ledger, group by group: each reader once, however often a group is written."""
+"""A briefing's ledger, range by range: each reader once, however often a range is written."""
 
 from __future__ import annotations
 
@@ -19,21 +19,26 @@ SEND = datetime(2030, 1, 8, 6, 0, tzinfo=UTC)
 
 
 def _write_all(ctx: Context, campaign_id: int, list_id: int) -> int:
+    """Every group's readers, in ranges of two ids (so the readers span several ranges)."""
     with ctx.db.transaction() as conn:
+        sends = [
+            briefing_ledger.GroupSend(group, SEND, SEND + timedelta(hours=6))
+            for group in briefing_ledger.groups(conn, list_id)
+        ]
         return sum(
-            briefing_ledger.write_group(
+            briefing_ledger.write_range(
                 conn,
                 campaign_id=campaign_id,
                 list_id=list_id,
-                group=group,
-                send_after=SEND,
-                expires_at=SEND + timedelta(hours=6),
+                sends=sends,
+                after=after,
+                upto=upto,
             )
-            for group in briefing_ledger.groups(conn, list_id)
+            for after, upto in briefing_ledger.ranges(conn, list_id, width=2)
         )
 
 
-def test_writing_the_groups_again_after_a_crash_queues_nobody_twice_and_changes_nothing(
+def test_writing_the_ranges_again_after_a_crash_queues_nobody_twice_and_changes_nothing(
     ctx: Context, clock: FakeClock
 ) -> None:
     london = [briefing_reader(ctx, zone="Europe/London") for _ in range(3)]
