@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
-from bulletin.domain.errors import PermissionDenied
+from bulletin.domain.errors import InvalidInput, PermissionDenied
 from bulletin.domain.models import Editor, Role
 from bulletin.domain.networks import client_address
 from bulletin.services.context import Context
@@ -94,6 +94,18 @@ def text(form: FormData, name: str) -> str:
     """One text field of a form; empty if missing or a file."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def whole(form: FormData, name: str, *, what: str, default: int) -> int:
+    """A whole-number field of a form (`default` when left empty); InvalidInput naming
+    `what` when it is not a number."""
+    value = text(form, name).strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"The {what} must be a whole number.") from None
 
 
 def texts(form: FormData, name: str) -> list[str]:

@@ -24,7 +24,7 @@ from bulletin.services.alerts import preview as alert_preview
 from bulletin.services.alerts import review as alert_review
 from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
-from bulletin.web.deps import ContextDep, FormDep, SenderDep, text
+from bulletin.web.deps import ContextDep, FormDep, SenderDep, text, whole
 from bulletin.web.desk import test_sends
 from bulletin.web.ids import RowId, form_row_id
 from bulletin.web.pages import page
@@ -180,18 +180,9 @@ def _test(form: FormData) -> SubjectTest | None:
     others = [text(form, "subject_b"), text(form, "subject_c")]
     if not any(o.strip() for o in others):
         return None
-    share = _whole(text(form, "test_share"), "share of readers", DEFAULT_SHARE_PERCENT)
-    minutes = _whole(text(form, "test_minutes"), "minutes", DEFAULT_WINDOW_MINUTES)
+    share = whole(form, "test_share", what="test's share of readers", default=DEFAULT_SHARE_PERCENT)
+    minutes = whole(form, "test_minutes", what="test's minutes", default=DEFAULT_WINDOW_MINUTES)
     return SubjectTest((text(form, "subject"), *others), share, minutes * 60)
-
-
-def _whole(value: str, what: str, default: int) -> int:
-    if not value.strip():
-        return default
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise InvalidInput(f"The test's {what} must be a whole number.") from None
 
 
 def _id(value: str) -> int | None:

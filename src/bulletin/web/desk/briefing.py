@@ -22,7 +22,7 @@ from bulletin.services.context import Context
 from bulletin.services.stories import desk as story_desk
 from bulletin.services.stories.desk import StoryFilter
 from bulletin.web import flash
-from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts
+from bulletin.web.deps import ContextDep, EditorDep, FormDep, SenderDep, text, texts, whole
 from bulletin.web.desk import confirm, test_sends
 from bulletin.web.desk.routes import SANDBOX_CSP
 from bulletin.web.ids import MAX_ROW_ID, RowId, form_row_id
@@ -209,8 +209,8 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor)
             ctx,
             day,
             [text(form, "subject_b"), text(form, "subject_c")],
-            share_percent=_whole(text(form, "test_share"), "share of readers", 10),
-            window_minutes=_whole(text(form, "test_minutes"), "minutes", 20),
+            share_percent=whole(form, "test_share", what="test's share of readers", default=10),
+            window_minutes=whole(form, "test_minutes", what="test's minutes", default=20),
             actor=editor,
         )
     story_id = _story_id(form)
@@ -230,15 +230,6 @@ def _apply(ctx: Context, action: str, day: date, form: FormData, editor: Editor)
     if 0 <= to < len(order):
         order[at], order[to] = order[to], order[at]
     return curation.reorder(ctx, day, order, actor=editor)
-
-
-def _whole(value: str, what: str, default: int) -> int:
-    if not value.strip():
-        return default
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise InvalidInput(f"The test's {what} must be a whole number.") from None
 
 
 def _story_id(form: FormData) -> int:
