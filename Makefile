@@ -113,8 +113,8 @@ $(AXE_CORE)/node_modules/.installed: $(AXE_CORE)/package.json $(AXE_CORE)/packag
 	cd $(AXE_CORE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## test: install what the tests need and run them all (browser, accessibility, mailbox, spam-score and HTML validation tests included)
-test: install-test chromium dovecot spamassassin html-validate axe-core
+## test: install what the tests need and run them all (browser, accessibility, mailbox, spam-score, HTML validation and smtp-sink benchmark tests included)
+test: install-test chromium dovecot spamassassin postfix html-validate axe-core
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## lint: ruff (lint and format check), then mypy over src and tests (pyproject's [tool.mypy])

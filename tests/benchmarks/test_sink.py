@@ -8,7 +8,7 @@ import signal
 import smtplib
 
 from bulletin.benchmarks.sink import SinkCounters, serve
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 
 def start_sink(campaign_id: int) -> tuple[mp.Process, SinkCounters, int]:

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.support.ports import free_port
 from tests.support.served import Served, serving
-from tests.support.smtp_sink import free_port
 from tests.support.web import csrf_from, link_in, signup_fields
 
 CHROMIUM = Path(os.environ.get("BULLETIN_TEST_CHROMIUM", "/usr/bin/chromium"))

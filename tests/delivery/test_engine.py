@@ -29,8 +29,9 @@ from tests.support.factories import (
     unique_email,
     web_requester,
 )
+from tests.support.ports import free_port
 from tests.support.processes import create_readers
-from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.smtp_sink import SmtpSink
 
 ALERT = AlertDraft(
     headline="Parliament dissolved",

@@ -16,8 +16,9 @@ from bulletin.services.context import Context
 from bulletin.store.db import Database
 from tests.support.engines import engine_for
 from tests.support.factories import SECRET, FakeMonotonic
+from tests.support.ports import free_port
 from tests.support.processes import create_readers, ledger
-from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.smtp_sink import SmtpSink
 
 ALERT = AlertDraft(
     headline="Bridge closed", summary="Both lanes shut until noon.", url="https://x.org/bridge"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.ports import free_port
 from tests.support.served import serving, wait_for
-from tests.support.smtp_sink import free_port
 
 
 def _ready(base_url: str) -> httpx.Response | None:

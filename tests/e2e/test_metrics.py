@@ -20,8 +20,9 @@ from bulletin.store.db import Database
 from bulletin.store.tables import campaigns, deliveries, lists, subscribers
 from tests.support.factories import confirmed_reader, make_settings
 from tests.support.hooks import MAILGUN_KEY, mailgun_body, mailgun_event
+from tests.support.ports import free_port
 from tests.support.served import BIN, Served, serving, wait_for
-from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.smtp_sink import SmtpSink
 from tests.support.web import csrf_from, link_in, signup_fields
 
 TOKEN = "scraper-token-0123456789"

@@ -10,10 +10,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -23,14 +21,13 @@ from standardwebhooks.webhooks import Webhook
 
 from bulletin.config import Settings
 from bulletin.domain.models import Role
-from bulletin.mail.catcher import CaughtMessage, caught
 from bulletin.mail.transports import Envelope, send_now
 from bulletin.services.context import Context
 from bulletin.services.staff import accounts
 from bulletin.services.webhooks import endpoints
 from tests.support.dovecot import Dovecot, ImapUser
-from tests.support.served import serving
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
+from tests.support.served import Served, serving, wait_for
 from tests.support.web import csrf_from, link_in, signup_fields, unsubscribe_url
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -38,73 +35,11 @@ BIN = Path(sys.executable).parent / "bulletin"
 DEADLINE_S = 30.0
 
 
-@dataclass
-class Served:
-    base_url: str
-    env: dict[str, str]
-    catcher_dir: Path
-    log: Path
-
-
-def _wait_for(condition, what: str):  # type: ignore[no-untyped-def]
-    """Poll until `condition()` is truthy; the deadline only guards against a hang."""
-    end = time.monotonic() + DEADLINE_S
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _up(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BULLETIN_DATABASE_URL": f"sqlite:///{tmp_path / 'bulletin.db'}",
-        "BULLETIN_DATA_DIR": str(tmp_path / "data"),
-        "BULLETIN_BASE_URL": base_url,
-        "BULLETIN_CATCHER_PORT": str(free_port()),
-        "BULLETIN_INBOUND_PORT": str(free_port()),
-        "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
-        # No waiting for a person's typing time: these tests must not sleep.
-        "BULLETIN_SIGNUP_MIN_FILL_SECONDS": "0",
-        # The webhook receiver of the tests listens on loopback.
-        "BULLETIN_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8",
-    }
-    env.pop("BULLETIN_SMTP_URL", None)
-    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [BIN, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        _wait_for(lambda: _up(base_url + "/"), "the server to answer")
-        yield Served(base_url, env, tmp_path / "data" / "catcher", log)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=DEADLINE_S)
-
-
-def _caught_for(served: Served, address: str, subject_part: str) -> CaughtMessage:
-    def find() -> CaughtMessage | None:
-        for message in caught(served.catcher_dir):
-            if address in message.recipients and subject_part in message.subject:
-                return message
-        return None
-
-    found: CaughtMessage = _wait_for(find, f"mail '{subject_part}' to {address}")
-    return found
+    # The webhook receiver of the tests listens on loopback.
+    with serving(tmp_path, {"BULLETIN_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8"}) as running:
+        yield running
 
 
 def test_served_service_signs_up_confirms_alerts_and_unsubscribes(served: Served) -> None:
@@ -118,7 +53,7 @@ def test_served_service_signs_up_confirms_alerts_and_unsubscribes(served: Served
         )
         assert signed_up.status_code == 303
 
-    confirmation = _caught_for(served, reader, "Confirm your subscription")
+    confirmation = served.caught_for(reader, "Confirm your subscription")
     link = link_in(confirmation.message, served.base_url + "/confirm/")
     with httpx.Client() as browser:
         page = browser.get(link)
@@ -143,7 +78,7 @@ def test_served_service_signs_up_confirms_alerts_and_unsubscribes(served: Served
         check=True,
     )
     assert "queued for 1 reader." in sent.stdout
-    alert = _caught_for(served, reader, "Bridge closed")
+    alert = served.caught_for(reader, "Bridge closed")
 
     leave = httpx.post(unsubscribe_url(alert.message), data={"List-Unsubscribe": "One-Click"})
     assert leave.status_code == 200
@@ -197,7 +132,7 @@ def test_served_service_and_a_worker_poll_the_bounce_mailbox_when_one_is_set(
         imap = {"BULLETIN_BOUNCE_IMAP_URL": dovecot_server.url(user)}
         with _running(command, tmp_path / command, imap) as log:
             taken = partial(_processed, dovecot_server, user)
-            _wait_for(taken, f"`bulletin {command}` to take the message")
+            wait_for(taken, f"`bulletin {command}` to take the message")
         assert f"polling the bounce mailbox imap://{user.name}@127.0.0.1" in log.read_text()
         assert user.password not in log.read_text()
 
@@ -247,7 +182,7 @@ def test_served_service_sends_webhooks_in_the_background(served: Served) -> None
             ctx, url=receiver.url, description="", event_types=["reader.confirmed"], actor=admin
         )
         event_id = endpoints.send_test(ctx, endpoint.id, actor=admin)
-        (got,) = _wait_for(lambda: list(receiver.received), "the test event at the receiver")
+        (got,) = wait_for(lambda: list(receiver.received), "the test event at the receiver")
         assert got.headers["webhook-id"] == event_id
         assert Webhook(secret).verify(got.body, got.headers)["type"] == "test"
     finally:

@@ -14,7 +14,7 @@ import pytest
 from bulletin.mail.catcher import MailCatcher, caught, caught_one
 from bulletin.mail.message import OutgoingMessage, build
 from bulletin.mail.transports import Envelope, send_now
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 SENDER = "alerts@news.example.com"
 

@@ -20,7 +20,7 @@ from bulletin.mail.imap import Mailbox, parse_imap_url
 from bulletin.mail.imap_poller import MailboxPoller, read_inbound, retry_delay
 from bulletin.mail.inbound import Inbound
 from tests.support.dovecot import Dovecot, ImapUser
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 PROCESSED, UNREADABLE = "Bulletin.Processed", "Bulletin.Unreadable"  # Dovecot's separator: "."
 

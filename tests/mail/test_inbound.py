@@ -8,7 +8,7 @@ import pytest
 
 from bulletin.mail.inbound import Inbound, InboundListener, is_ours
 from bulletin.mail.transports import Envelope, send_now
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 DOMAIN = "news.example.com"
 RETURNED = b"From: MAILER-DAEMON@mx.example.org\r\nSubject: Undelivered\r\n\r\nGone.\r\n"

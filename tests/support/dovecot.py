@@ -30,7 +30,7 @@ from typing import Any
 import trustme
 from imapclient import IMAPClient
 
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 DOVECOT = Path(os.environ.get("BULLETIN_TEST_DOVECOT", "/usr/sbin/dovecot"))
 HOST = "127.0.0.1"

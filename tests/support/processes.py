@@ -26,7 +26,7 @@ from bulletin.store.db import Database
 from bulletin.store.ledger.counts import campaign_counts
 from bulletin.store.tables import deliveries, lists, subscribers, subscriptions
 from tests.support.factories import SECRET, SUPPRESSION_KEY
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SINK_SCRIPT = Path(__file__).with_name("sink_process.py")

@@ -16,7 +16,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.support.smtp_sink import Received, SinkHandler, free_port
+from tests.support.ports import free_port
+from tests.support.smtp_sink import Received, SinkHandler
 
 
 @dataclass(frozen=True)

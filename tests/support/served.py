@@ -16,7 +16,7 @@ from typing import TypeVar
 import httpx
 
 from bulletin.mail.catcher import CaughtMessage, caught
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 BIN = Path(sys.executable).parent / "bulletin"
 DEADLINE_S = 60.0  # a busy two-core machine, tests in two workers: a server may take 30 s
@@ -70,6 +70,14 @@ def _up(url: str) -> bool:
         return False
 
 
+def _answering(process: subprocess.Popen[bytes], base_url: str, log: Path) -> bool:
+    """Whether the server answers; a server that has exited fails at once, saying why."""
+    if process.poll() is not None:
+        said = log.read_text(errors="replace")[-2000:]
+        raise AssertionError(f"`bulletin serve` exited ({process.returncode}):\n{said}")
+    return _up(base_url + "/")
+
+
 @contextmanager
 def serving(tmp_path: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Served]:
     """A migrated SQLite database, the built-in catcher, and `bulletin serve` on a free port."""
@@ -96,7 +104,7 @@ def serving(tmp_path: Path, extra_env: Mapping[str, str] | None = None) -> Itera
             [BIN, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_for(lambda: _up(base_url + "/"), "the server to answer")
+        wait_for(lambda: _answering(process, base_url, log), "the server to answer")
         yield Served(base_url, env, tmp_path / "data" / "catcher", log)
     finally:
         process.send_signal(signal.SIGINT)

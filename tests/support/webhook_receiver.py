@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,7 @@ class WebhookReceiver:
     """Listens on a port chosen up front, so it can be down (connection refused) at first."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
+        self.port = free_port()
         self.received: list[Received] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -16,7 +16,7 @@ from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, campaigns
 from tests.support.alerts import ALERT, fire, review
 from tests.support.factories import confirmed_reader, make_editor
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 from tests.support.tokens import tampered
 from tests.support.web import csrf_from, sign_in
 

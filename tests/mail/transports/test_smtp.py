@@ -20,8 +20,9 @@ from bulletin.mail.transports.addresses import is_loopback, parse_smtp_url
 from bulletin.mail.transports.seam import BatchResult
 from bulletin.mail.transports.smtp import SmtpRelayConnection
 from tests.support.pipelining_relay import PipeliningRelay
+from tests.support.ports import free_port
 from tests.support.relays import Certificates, Relay, password_checker
-from tests.support.smtp_sink import Received, SmtpSink, free_port
+from tests.support.smtp_sink import Received, SmtpSink
 
 QUEUED = "250 2.0.0 queued as test"
 USER, PASSWORD = "desk@news.example.com", "p@ss:w/rd"

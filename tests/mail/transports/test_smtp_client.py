@@ -25,8 +25,9 @@ from bulletin.mail.transports.smtp_client import (
     SmtpConnectionLost,
 )
 from tests.support.pipelining_relay import PipeliningRelay
+from tests.support.ports import free_port
 from tests.support.relays import Certificates, Relay, password_checker
-from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.smtp_sink import SmtpSink
 
 SENDER = "bounces+c1.s1@news.example.com"
 USER, PASSWORD = "desk@news.example.com", "s3cret:pass"

@@ -15,7 +15,8 @@ from bulletin.services.health.readiness import HEARTBEAT_WITHIN, ReadinessProbe
 from bulletin.store import workers
 from bulletin.store.db import Database
 from tests.support.factories import FakeMonotonic
-from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.ports import free_port
+from tests.support.smtp_sink import SmtpSink
 
 
 def _checks(probe: ReadinessProbe) -> dict[str, tuple[bool, str]]:

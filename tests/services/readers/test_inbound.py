@@ -16,7 +16,7 @@ from bulletin.services.context import Context
 from bulletin.services.readers import inbound
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader, unique_email
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 FIRST = AlertDraft("Dam gates opened", "Move to higher ground.", "https://news.example.com/dam")
 SECOND = AlertDraft("Dam: all clear", "Residents may return.", "https://news.example.com/clear")

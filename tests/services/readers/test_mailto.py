@@ -17,7 +17,7 @@ from bulletin.services.readers.mailto import unsubscribe_by_mail
 from bulletin.store.readers import subscribers as subscriber_store
 from tests.support.engines import engine_for
 from tests.support.factories import confirmed_reader, unique_email
-from tests.support.smtp_sink import free_port
+from tests.support.ports import free_port
 
 BREAKING = 1
 ALERT = AlertDraft("Dam gates opened", "Move to higher ground.", "https://news.example.com/dam")

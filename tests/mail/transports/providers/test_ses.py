@@ -13,8 +13,8 @@ import pytest
 from bulletin.benchmarks.provider_api import ProviderApiServer
 from bulletin.mail.webhooks import ses as ses_hook
 from bulletin.mail.webhooks.sns import SnsMessage
+from tests.support.ports import free_port
 from tests.support.providers import provider_api, reader_message, send_batch
-from tests.support.smtp_sink import free_port
 
 READER = "reader@readers.example.org"
 
