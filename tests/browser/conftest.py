@@ -15,6 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from bulletin.domain.models import Role
+from bulletin.services.staff import accounts
 from tests.support.ports import free_port
 from tests.support.served import Served, serving
 from tests.support.web import csrf_from, link_in, signup_fields
@@ -102,18 +104,12 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
 
 
 def make_staff(served: Served, email: str, role: str) -> str:
-    """A desk account made with the operator's command; returns its password."""
-    served.bulletin(
-        "users",
-        "create",
-        "--email",
-        email,
-        "--role",
-        role,
-        "--name",
-        role.title(),
-        BULLETIN_NEW_USER_PASSWORD=PASSWORD,
-    )
+    """A desk account, made as `bulletin users create` makes it (tests/cli runs the
+    command itself); returns its password."""
+    with served.context() as ctx:
+        accounts.create_editor(
+            ctx, email=email, name=role.title(), password=PASSWORD, role=Role(role)
+        )
     return PASSWORD
 
 

@@ -21,7 +21,7 @@ from bulletin.store.tables import campaigns, deliveries, lists, subscribers
 from tests.support.factories import confirmed_reader, make_settings
 from tests.support.hooks import MAILGUN_KEY, mailgun_body, mailgun_event
 from tests.support.ports import free_port
-from tests.support.served import BIN, Served, serving, wait_for
+from tests.support.served import BIN, Served, migrated, serving, wait_for
 from tests.support.smtp_sink import SmtpSink
 from tests.support.web import csrf_from, link_in, signup_fields
 
@@ -109,7 +109,7 @@ def _worker(tmp_path: Path, smtp_sink: SmtpSink, readers: list[str]) -> Iterator
         "BULLETIN_SENDER": "Newsroom Alerts <alerts@news.example.com>",
         "PATH": "/usr/bin:/bin",
     }
-    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    migrated(url)
     ctx = Context.from_settings(make_settings(tmp_path, url))
     for email in readers:
         confirmed_reader(ctx, email=email)

@@ -27,7 +27,7 @@ from bulletin.services.staff import accounts
 from bulletin.services.webhooks import endpoints
 from tests.support.dovecot import Dovecot, ImapUser
 from tests.support.ports import free_port
-from tests.support.served import Served, serving, wait_for
+from tests.support.served import Served, migrated, serving, wait_for
 from tests.support.web import csrf_from, link_in, signup_fields, unsubscribe_url
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -156,7 +156,7 @@ def _running(command: str, tmp_path: Path, extra_env: dict[str, str]) -> Iterato
         "BULLETIN_RELAYS": "memory",
         **extra_env,
     }
-    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    migrated(env["BULLETIN_DATABASE_URL"])
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         process = subprocess.Popen([BIN, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -15,7 +15,11 @@ from typing import TypeVar
 
 import httpx
 
+from bulletin.config import Settings
 from bulletin.mail.catcher import CaughtMessage, caught
+from bulletin.services.context import Context
+from bulletin.store import migrate
+from bulletin.store.db import Database
 from tests.support.ports import free_port
 
 BIN = Path(sys.executable).parent / "bulletin"
@@ -41,6 +45,16 @@ class Served:
     catcher_dir: Path
     log: Path
 
+    @contextmanager
+    def context(self) -> Iterator[Context]:
+        """What a `bulletin` command against this server opens, in this process: the same
+        code without a command's start-up (a second and more a command on this machine)."""
+        ctx = Context.from_settings(Settings.from_env(self.env))
+        try:
+            yield ctx
+        finally:
+            ctx.db.dispose()
+
     def bulletin(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         """Run a `bulletin` command against this server's database."""
         return subprocess.run(
@@ -61,6 +75,16 @@ class Served:
             return None
 
         return wait_for(find, f"mail '{subject_part}' to {address}")
+
+
+def migrated(url: str) -> None:
+    """The database migrated as `bulletin db upgrade` does it (tests/cli runs the command),
+    in this process: the same code, without a command's start-up."""
+    db = Database(url)
+    try:
+        migrate.upgrade(db)
+    finally:
+        db.dispose()
 
 
 def _up(url: str) -> bool:
@@ -97,7 +121,8 @@ def serving(tmp_path: Path, extra_env: Mapping[str, str] | None = None) -> Itera
         **(extra_env or {}),
     }
     env.pop("BULLETIN_SMTP_URL", None)
-    subprocess.run([BIN, "db", "upgrade"], env=env, check=True, capture_output=True)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    migrated(env["BULLETIN_DATABASE_URL"])
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -8,6 +8,8 @@ from datetime import datetime
 
 
 class TestSendStatus(enum.StrEnum):
+    __test__ = False  # a name pytest would otherwise try to collect as tests
+
     QUEUED = "queued"  # stored by the desk, no worker has it yet
     SENDING = "sending"  # a worker holds it (a lease: a worker that dies gives it back)
     DONE = "done"  # every address has its relay's reply (accepted or not)
