@@ -112,7 +112,7 @@ def test_cancel_marks_the_rest_cancelled_and_sends_nothing_more(
     ctx: Context, smtp_sink: SmtpSink
 ) -> None:
     small_batches(ctx)
-    create_readers(ctx.db, 400)
+    create_readers(ctx.db, 800)  # 6 s at 100 a second for the cancel to land, 100 unsent
     campaign_id = alerts.fire_alert(ctx, ALERT, actor=None).campaign_id
 
     with running(engine_for(ctx, paced(smtp_sink))):
