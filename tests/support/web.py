@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from email.message import EmailMessage
 
@@ -91,3 +92,11 @@ def unsubscribe_url(message: EmailMessage) -> str:
 def path_of(url: str, base: str = "http://bulletin.example.com") -> str:
     assert url.startswith(base), url
     return url[len(base) :]
+
+
+def session_json(client: TestClient) -> str:
+    """What the session cookie holds: it is signed, not encrypted, so anyone with the
+    cookie can read this."""
+    cookie = client.cookies.get("bulletin_session") or ""
+    payload = cookie.split(".")[0]
+    return base64.b64decode(payload + "=" * (-len(payload) % 4)).decode(errors="replace")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 
 import pytest
@@ -13,7 +12,7 @@ from bulletin.services.alerts import sending as alerts
 from bulletin.services.context import Context
 from bulletin.services.staff import api_keys
 from tests.support.factories import FakeClock
-from tests.support.web import csrf_from, signed_in_as
+from tests.support.web import csrf_from, session_json, signed_in_as
 
 
 def test_the_audit_log_shows_who_did_what(client: TestClient, ctx: Context) -> None:
@@ -52,7 +51,7 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_works(
     )
     assert (created.status_code, created.headers["location"]) == (303, "/desk/api-keys")
     # The session cookie is signed, not encrypted: the secret crosses the redirect sealed.
-    assert "bk_" not in _session_json(admin)
+    assert "bk_" not in session_json(admin)
     shown = admin.get("/desk/api-keys")
     assert shown.headers["cache-control"] == "no-store"
     assert "Key “CMS” created." in shown.text
@@ -78,12 +77,6 @@ def test_a_created_key_not_picked_up_within_minutes_is_not_shown_later(
     shown = admin.get("/desk/api-keys")
     assert shown.status_code == 200 and 'id="new-key"' not in shown.text
     assert len(api_keys.list_keys(ctx)) == 1  # made, listed, revocable: only not shown
-
-
-def _session_json(client: TestClient) -> str:
-    cookie = client.cookies.get("bulletin_session") or ""
-    payload = cookie.split(".")[0]
-    return base64.b64decode(payload + "=" * (-len(payload) % 4)).decode(errors="replace")
 
 
 def test_an_admin_revokes_a_key(client: TestClient, ctx: Context) -> None:

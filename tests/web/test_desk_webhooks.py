@@ -12,7 +12,7 @@ from bulletin.domain.models import Role
 from bulletin.domain.webhooks import EventType
 from bulletin.services.context import Context
 from bulletin.store.tables import audit_log, webhook_deliveries
-from tests.support.web import csrf_from, signed_in_as
+from tests.support.web import csrf_from, session_json, signed_in_as
 
 SECRET = re.compile(r'id="webhook-secret">(whsec_[A-Za-z0-9+/=]+)<')
 
@@ -32,13 +32,19 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(
     assert added.status_code == 303  # type: ignore[attr-defined]
     where = added.headers["location"]  # type: ignore[attr-defined]
     assert re.fullmatch(r"/desk/webhooks/\d+", where)
+    # The session cookie is signed, not encrypted: the secret crosses the redirect sealed.
+    assert "whsec_" not in session_json(admin)
     shown = admin.get(where)
     secret = SECRET.search(shown.text)
     assert secret and shown.headers["cache-control"] == "no-store"
     assert "Endpoint added." in shown.text
     again = admin.get(where)
     assert secret.group(1) not in again.text and "Reveal secret" in again.text
-    revealed = admin.post(f"{where}/secret", data={"csrf_token": csrf_from(again.text)})
+    revealing = admin.post(
+        f"{where}/secret", data={"csrf_token": csrf_from(again.text)}, follow_redirects=False
+    )
+    assert revealing.status_code == 303 and "whsec_" not in session_json(admin)
+    revealed = admin.get(where)
     assert SECRET.search(revealed.text).group(1) == secret.group(1)  # type: ignore[union-attr]
     with ctx.db.reading() as conn:
         actions = list(conn.execute(select(audit_log.c.action, audit_log.c.detail)))

@@ -13,7 +13,7 @@ from bulletin.services.context import Context
 from bulletin.services.webhooks import endpoints
 from bulletin.web import flash
 from bulletin.web.deps import AdminDep, ContextDep, FormDep, text, texts
-from bulletin.web.desk import confirm
+from bulletin.web.desk import confirm, shown_once
 from bulletin.web.ids import RowId
 from bulletin.web.pages import page
 
@@ -38,9 +38,8 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
         )
     except InvalidInput as exc:  # the form comes back as typed, with the reason
         return _list_page(request, ctx, editor, error=str(exc), status_code=422, typed=form)
-    # As with API keys: the secret rides in the signed session to the one page view that
-    # shows it, which takes it out (a reload shows it no more; admins can reveal it again).
-    request.session[NEW_SECRET] = [endpoint.id, secret]
+    # Shown once, as API keys are (a reload shows it no more; admins can reveal it again).
+    shown_once.carry(request, ctx, NEW_SECRET, endpoint.id, secret)
     return flash.redirect(request, f"/desk/webhooks/{endpoint.id}", "Endpoint added.")
 
 
@@ -48,8 +47,8 @@ def create(request: Request, ctx: ContextDep, editor: AdminDep, form: FormDep) -
 def endpoint_page(
     request: Request, endpoint_id: RowId, ctx: ContextDep, editor: AdminDep
 ) -> Response:
-    made = request.session.pop(NEW_SECRET, None)
-    secret = str(made[1]) if made and made[0] == endpoint_id else None
+    made = shown_once.take(request, ctx, NEW_SECRET)
+    secret = made[1] if made and made[0] == endpoint_id else None
     return _endpoint_page(request, ctx, editor, endpoint_id, secret=secret)
 
 
@@ -59,7 +58,7 @@ def reveal(
 ) -> Response:
     secret = endpoints.reveal_secret(ctx, endpoint_id, actor=editor)
     # Post/redirect/get, as when it was made: a reload neither posts nor shows it again.
-    request.session[NEW_SECRET] = [endpoint_id, secret]
+    shown_once.carry(request, ctx, NEW_SECRET, endpoint_id, secret)
     return flash.redirect(request, f"/desk/webhooks/{endpoint_id}", "Secret revealed.")
 
 
