@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
-from limits import parse_many
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, PydanticUseDefault
@@ -255,6 +254,8 @@ def paragraph(text: str) -> str | None:
 
 def rate_limits(text: str) -> str:
     """Rates like `10/minute;60/hour` (the `limits` library's notation), all must hold."""
+    from limits import parse_many  # here, not above: a sending worker never loads it
+
     rates = text.strip()
     try:
         parsed = parse_many(rates)

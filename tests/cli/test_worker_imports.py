@@ -38,6 +38,7 @@ NEVER = (
     "aiosmtpd",
     "httpx",
     "cryptography",
+    "limits",  # the public rate limits, and the settings' notation for them (2 MB)
 )
 
 
