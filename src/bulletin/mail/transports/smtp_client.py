@@ -152,7 +152,7 @@ class _Envelope:
         self,
         wire: _Wire,
         commands: list[bytes],
-        data: bytes,
+        data: tuple[bytes, bytes],
         *,
         pipelined: bool,
         follow: bytes = b"",
@@ -210,11 +210,13 @@ class _Envelope:
             return
         transport = self.wire.transport
         assert transport is not None
-        if step == 3 and self.follow:
-            transport.write(self.data + self.follow)
-            self.followed = True
+        if step == 3:
+            # One vectored write of buffers as they are: joining them copied every
+            # message twice more on its way out.
+            transport.writelines((*self.data, self.follow) if self.follow else self.data)
+            self.followed = bool(self.follow)
         else:
-            transport.write(self.data if step == 3 else self.commands[step])
+            transport.write(self.commands[step])
         self.wire.next_reply(self.heard)
 
 
@@ -510,11 +512,11 @@ def _extensions(lines: list[str]) -> dict[str, str]:
     return found
 
 
-def _dot_stuffed(data: bytes) -> bytes:
-    """The message as DATA carries it: leading dots doubled, CRLF ends, ended by a lone dot."""
+def _dot_stuffed(data: bytes) -> tuple[bytes, bytes]:
+    """The message as DATA carries it, in two parts for one vectored write: leading dots
+    doubled, CRLF ends, ended by a lone dot (the message itself, uncopied, when it has
+    no line starting with a dot)."""
     stuffed = data.replace(b"\r\n.", b"\r\n..")
     if stuffed.startswith(b"."):
         stuffed = b"." + stuffed
-    if not stuffed.endswith(CRLF):
-        stuffed += CRLF
-    return stuffed + b".\r\n"
+    return stuffed, b".\r\n" if stuffed.endswith(CRLF) else b"\r\n.\r\n"
