@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bulletin.delivery import scheduler
-from bulletin.delivery.engine import FLUSH_EVERY_S, Engine
+from bulletin.delivery.engine import Engine
+from bulletin.delivery.flusher import FLUSH_EVERY_S
 from bulletin.delivery.relays import Relay
 from bulletin.domain.models import AlertDraft, CampaignStatus, DeliveryStatus
 from bulletin.mail.transports import parse_relay

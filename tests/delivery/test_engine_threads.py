@@ -47,7 +47,7 @@ def test_a_claim_in_a_thread_returns_its_jobs_and_leaves_the_loops_counts_alone(
     assert [outcome.reply for outcome in cancelled] == [
         "not sent: unsubscribed or suppressed before sending"
     ]
-    assert (engine._in_flight, engine._results, engine.stats.claimed) == (0, [], 0)
+    assert (engine._hand.in_flight, engine._hand.results, engine.stats.claimed) == (0, [], 0)
     assert claim_s >= 0 and fill_s >= 0  # its CPU seconds, for the loop to add up
     assert (engine.cpu.claim, engine.cpu.fill) == (0.0, 0.0)
 
