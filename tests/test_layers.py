@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "config_reference": {"config", "config_variables"},
     "logs": {"domain"},
     "metrics": set(),
+    "malloc_arena": set(),
     "store": {"domain"},
     "ingest": {"domain"},
     "mail": {"domain", "config"},
@@ -47,6 +48,7 @@ ALLOWED: dict[str, set[str]] = {
         "server",
         "logs",
         "metrics",
+        "malloc_arena",
         "benchmarks",
     },
 }

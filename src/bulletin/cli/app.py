@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bulletin import logs, server
+from bulletin import logs, malloc_arena, server
 from bulletin.cli import alerts as cli_alerts
 from bulletin.cli import backup as cli_backup
 from bulletin.cli import bench as cli_bench
@@ -61,6 +61,7 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run only the sending worker (for more sending capacity)."""
+    malloc_arena.use_one_arena()  # before any thread allocates
     ctx = _context()
     logs.configure(fmt=ctx.settings.log_format)
     at = (metrics_host, metrics_port) if metrics_port else None
