@@ -6,8 +6,9 @@ claim thread and freed on the event loop's; its database results come and go in
 whichever executor thread ran the query: so each arena keeps free chunks the others
 cannot reuse. On PostgreSQL that free memory grew through a send (glibc's heap 30 → 43 MB
 over 1,000,000 messages, the memory in use flat at 21 to 25 MB) and took the worker past
-100 MB; with one arena it stayed at 0.7 to 4 MB free (docs/delivery.md, **Memory**). The
-GIL already serialises the threads, so one arena's lock costs nothing measurable.
+100 MB; with one arena it stayed at 0.7 to 4 MB free, and the worker at 96 to 98 MB at
+1,000,000 (docs/delivery.md, **Memory**). The GIL already serialises the threads: the
+worker's CPU per message was the same.
 """
 
 from __future__ import annotations
