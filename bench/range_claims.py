@@ -99,6 +99,7 @@ def _measured(engine: Engine, n: int, send: Send) -> dict[str, float]:
     with engine.connect() as conn:
         backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
         wal_before = conn.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()
+        conn.commit()  # each batch below is transactions of its own, as a worker's are
         user, system = cpu_times(backend)
         started = time.monotonic()
         done = 0
